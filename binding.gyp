@@ -1,0 +1,24 @@
+{
+  "targets": [
+    {
+      "target_name": "torchts_native",
+      "sources": [
+        "native/common/parallel.cc",
+        "native/cpu/addon.cc",
+        "native/cpu/elementwise.cc",
+        "native/cpu/copy.cc",
+        "native/cpu/reduce.cc",
+        "native/cpu/matmul.cc",
+        "native/cpu/index.cc",
+        "native/cpu/sort.cc",
+        "native/cpu/random.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions", "-O2", "-O3"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-O2", "-O3", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-pthread", "-fno-math-errno", "-Wall", "-Wno-unused-function"],
+      "ldflags": ["-pthread"]
+    }
+  ]
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Helpers shared by the N-API entry points: buffers in, strided descriptors out.
+#pragma once
+#include <napi.h>
+
+#include <string>
+
+#include "common/dtype.h"
+#include "common/iter.h"
+
+namespace tt {
+
+// Raw pointer to the bytes of a TypedArray/DataView/ArrayBuffer (byteOffset applied).
+inline char* bufferData(const Napi::Value& v) {
+  if (v.IsTypedArray()) {
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    return static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  }
+  if (v.IsArrayBuffer()) return static_cast<char*>(v.As<Napi::ArrayBuffer>().Data());
+  if (v.IsDataView()) {
+    Napi::DataView dv = v.As<Napi::DataView>();
+    return static_cast<char*>(dv.ArrayBuffer().Data()) + dv.ByteOffset();
+  }
+  throw std::runtime_error("expected a TypedArray or ArrayBuffer");
+}
+
+// Reads a descriptor: meta = [ndim, shape..., nops, (dtype, offset, strides[ndim])...],
+// with offsets and strides in elements; buffers[k] holds operand k's storage.
+// `start` lets callers put their own fields before the descriptor.
+inline StridedIter parseIter(const Napi::Array& buffers, const double* meta, size_t metaLen, size_t start = 0) {
+  StridedIter it;
+  size_t p = start;
+  auto next = [&]() -> double {
+    if (p >= metaLen) throw std::runtime_error("truncated kernel descriptor");
+    return meta[p++];
+  };
+  it.ndim = (int)next();
+  if (it.ndim < 0 || it.ndim > kMaxDims) throw std::runtime_error("too many dimensions (at most 25)");
+  for (int d = 0; d < it.ndim; d++) it.shape[d] = (int64_t)next();
+  it.nops = (int)next();
+  if (it.nops < 1 || it.nops > kMaxOperands || (uint32_t)it.nops > buffers.Length())
+    throw std::runtime_error("bad operand count");
+  for (int k = 0; k < it.nops; k++) {
+    Operand& op = it.ops[k];
+    op.dtype = (int)next();
+    int64_t es = elementSize(op.dtype);
+    op.data = bufferData(buffers.Get(k)) + (int64_t)next() * es;
+    for (int d = 0; d < it.ndim; d++) op.strides[d] = (int64_t)next() * es;
+  }
+  return it;
+}
+
+inline const double* f64Data(const Napi::Value& v, size_t* len) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw std::runtime_error("expected a Float64Array");
+  Napi::Float64Array a = v.As<Napi::Float64Array>();
+  *len = a.ElementLength();
+  return a.Data();
+}
+
+}  // namespace tt

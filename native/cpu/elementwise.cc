@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Elementwise kernels: each op is a small functor; the strided loop and dtype dispatch are
+// written once below. Inputs already have the computation dtype (TypeScript promotes first);
+// the output has the same dtype, or bool for predicates and comparisons.
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "common/dtype.h"
+#include "common/iter.h"
+#include "cpu/kernels.h"
+
+namespace tt {
+namespace {
+
+// ---- the loops -----------------------------------------------------------------------------
+
+// out[i] = Op::f(in_1[i], ..., in_N[i], scalars), with contiguous runs written as plain
+// indexed loops so the compiler vectorises them.
+template <class Op, class TO, class TI, int N>
+void runElementwise(StridedIter& it, const double* s) {
+  using C = compute_t<TI>;
+  it.forEach([&](char** p, int64_t n, const int64_t* st) {
+    bool contiguous = st[0] == (int64_t)sizeof(TO);
+    for (int k = 1; k <= N; k++) contiguous = contiguous && st[k] == (int64_t)sizeof(TI);
+    TO* o = reinterpret_cast<TO*>(p[0]);
+    const TI* a = reinterpret_cast<const TI*>(p[1]);
+    if constexpr (N == 0) {
+      if (contiguous) {
+        for (int64_t i = 0; i < n; i++) o[i] = static_cast<TO>(Op::template f<C>(s));
+      } else {
+        for (int64_t i = 0; i < n; i++) *reinterpret_cast<TO*>(p[0] + i * st[0]) = static_cast<TO>(Op::template f<C>(s));
+      }
+    } else if constexpr (N == 1) {
+      if (contiguous) {
+        for (int64_t i = 0; i < n; i++) o[i] = static_cast<TO>(Op::f(static_cast<C>(a[i]), s));
+      } else {
+        for (int64_t i = 0; i < n; i++)
+          *reinterpret_cast<TO*>(p[0] + i * st[0]) =
+              static_cast<TO>(Op::f(static_cast<C>(*reinterpret_cast<const TI*>(p[1] + i * st[1])), s));
+      }
+    } else if constexpr (N == 2) {
+      const TI* b = reinterpret_cast<const TI*>(p[2]);
+      if (contiguous) {
+        for (int64_t i = 0; i < n; i++) o[i] = static_cast<TO>(Op::f(static_cast<C>(a[i]), static_cast<C>(b[i]), s));
+      } else if (st[0] == (int64_t)sizeof(TO) && st[1] == (int64_t)sizeof(TI) && st[2] == 0) {  // tensor op scalar
+        const C bv = static_cast<C>(*b);
+        for (int64_t i = 0; i < n; i++) o[i] = static_cast<TO>(Op::f(static_cast<C>(a[i]), bv, s));
+      } else {
+        for (int64_t i = 0; i < n; i++)
+          *reinterpret_cast<TO*>(p[0] + i * st[0]) =
+              static_cast<TO>(Op::f(static_cast<C>(*reinterpret_cast<const TI*>(p[1] + i * st[1])),
+                                    static_cast<C>(*reinterpret_cast<const TI*>(p[2] + i * st[2])), s));
+      }
+    } else {
+      for (int64_t i = 0; i < n; i++)
+        *reinterpret_cast<TO*>(p[0] + i * st[0]) =
+            static_cast<TO>(Op::f(static_cast<C>(*reinterpret_cast<const TI*>(p[1] + i * st[1])),
+                                  static_cast<C>(*reinterpret_cast<const TI*>(p[2] + i * st[2])),
+                                  static_cast<C>(*reinterpret_cast<const TI*>(p[3] + i * st[3])), s));
+    }
+  });
+}
+
+// Dtype sets an op is instantiated for; the input dtype (operand 1) selects T.
+enum class Set { Float, Numeric, Integral, All };
+
+template <class Op, Set S, bool BoolOut, int N>
+void dispatchElementwise(StridedIter& it, const double* s) {
+  const int dt = it.ops[N == 0 ? 0 : 1].dtype;
+#define TT_RUN runElementwise<Op, std::conditional_t<BoolOut, bool, T>, T, N>(it, s)
+  if constexpr (S == Set::Float) {
+    TT_DISPATCH_FLOAT(dt, Op::name, TT_RUN)
+  } else if constexpr (S == Set::Numeric) {
+    TT_DISPATCH_NUMERIC(dt, Op::name, TT_RUN)
+  } else if constexpr (S == Set::Integral) {
+    switch (dt) {
+      TT_CASE(kBool, bool, TT_RUN)
+      TT_CASE(kUInt8, uint8_t, TT_RUN)
+      TT_CASE(kInt8, int8_t, TT_RUN)
+      TT_CASE(kInt16, int16_t, TT_RUN)
+      TT_CASE(kInt32, int32_t, TT_RUN)
+      TT_CASE(kInt64, int64_t, TT_RUN)
+      default: badDtype(Op::name, dt);
+    }
+  } else {
+    TT_DISPATCH_ALL(dt, Op::name, TT_RUN)
+  }
+#undef TT_RUN
+}
+
+// where(cond, a, b): the condition is bool, the values have the output's dtype.
+void whereKernel(StridedIter& it, const double*) {
+  TT_DISPATCH_ALL(it.ops[0].dtype, "where", {
+    it.forEach([&](char** p, int64_t n, const int64_t* st) {
+      for (int64_t i = 0; i < n; i++)
+        *reinterpret_cast<T*>(p[0] + i * st[0]) = *reinterpret_cast<const bool*>(p[1] + i * st[1])
+                                                      ? *reinterpret_cast<const T*>(p[2] + i * st[2])
+                                                      : *reinterpret_cast<const T*>(p[3] + i * st[3]);
+    });
+  })
+}
+
+// ---- the functors -----------------------------------------------------------------------------
+
+template <class C> constexpr bool isFp() { return std::is_floating_point<C>::value; }
+template <class C> bool isNan(C x) { if constexpr (isFp<C>()) return std::isnan(x); else return false; }
+
+#define UNARY(Name, ...)                                                       \
+  struct Name {                                                                 \
+    static constexpr const char* name = #Name;                                  \
+    template <class C> static auto f(C x, const double* s) { (void)s; return __VA_ARGS__; } \
+  };
+#define BINARY(Name, ...)                                                      \
+  struct Name {                                                                 \
+    static constexpr const char* name = #Name;                                  \
+    template <class C> static auto f(C a, C b, const double* s) { (void)s; return __VA_ARGS__; } \
+  };
+#define TERNARY(Name, ...)                                                     \
+  struct Name {                                                                 \
+    static constexpr const char* name = #Name;                                  \
+    template <class C> static auto f(C a, C b, C c, const double* s) { (void)s; return __VA_ARGS__; } \
+  };
+
+// Inverse error function: Giles' single-precision approximation refined by two Newton steps.
+template <class C> C erfinvImpl(C y) {
+  if (y <= -1) return y == -1 ? -std::numeric_limits<C>::infinity() : std::numeric_limits<C>::quiet_NaN();
+  if (y >= 1) return y == 1 ? std::numeric_limits<C>::infinity() : std::numeric_limits<C>::quiet_NaN();
+  double x = y, w = -std::log((1.0 - x) * (1.0 + x)), p;
+  if (w < 5.0) {
+    w -= 2.5;
+    p = 2.81022636e-08; p = 3.43273939e-07 + p * w; p = -3.5233877e-06 + p * w; p = -4.39150654e-06 + p * w;
+    p = 0.00021858087 + p * w; p = -0.00125372503 + p * w; p = -0.00417768164 + p * w; p = 0.246640727 + p * w;
+    p = 1.50140941 + p * w;
+  } else {
+    w = std::sqrt(w) - 3.0;
+    p = -0.000200214257; p = 0.000100950558 + p * w; p = 0.00134934322 + p * w; p = -0.00367342844 + p * w;
+    p = 0.00573950773 + p * w; p = -0.0076224613 + p * w; p = 0.00943887047 + p * w; p = 1.00167406 + p * w;
+    p = 2.83297682 + p * w;
+  }
+  double r = p * x;
+  const double k = 1.1283791670955126;  // 2/sqrt(pi)
+  for (int i = 0; i < 2; i++) r -= (std::erf(r) - x) / (k * std::exp(-r * r));
+  return static_cast<C>(r);
+}
+
+template <class C> C roundHalfEven(C x) { if constexpr (isFp<C>()) return std::nearbyint(x); else return x; }
+
+template <class C> C roundDecimals(C x, double d) {
+  if constexpr (!isFp<C>()) return x;
+  else {
+    int dec = (int)d;
+    if (dec == 0) return std::nearbyint(x);
+    bool neg = dec < 0;
+    C ten = std::pow(C(10), C(neg ? -dec : dec));
+    return neg ? std::nearbyint(x / ten) * ten : std::nearbyint(x * ten) / ten;
+  }
+}
+
+template <class C> C floorDivide(C a, C b) {
+  if constexpr (isFp<C>()) {
+    if (b == 0) return a / b;
+    C mod = std::fmod(a, b), div = (a - mod) / b;
+    if (mod != 0 && ((b < 0) != (mod < 0))) div -= C(1);
+    if (div == 0) return std::copysign(C(0), a / b);
+    C fl = std::floor(div);
+    if (div - fl > C(0.5)) fl += C(1);
+    return fl;
+  } else {
+    if (b == 0) return 0;  // TypeScript rejects integer division by zero before running
+    if (std::is_signed<C>::value && b == C(-1)) return C(-a);
+    C q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) q -= 1;
+    return q;
+  }
+}
+
+template <class C> C remainderOf(C a, C b) {
+  if constexpr (isFp<C>()) {
+    C mod = std::fmod(a, b);
+    if (mod != 0 && ((b < 0) != (mod < 0))) mod += b;
+    return mod;
+  } else {
+    if (b == 0) return 0;
+    if (std::is_signed<C>::value && b == C(-1)) return 0;
+    C mod = a % b;
+    if (mod != 0 && ((b < 0) != (mod < 0))) mod += b;
+    return mod;
+  }
+}
+
+template <class C> C powOf(C a, C b) {
+  if constexpr (isFp<C>()) return std::pow(a, b);
+  else if constexpr (std::is_same<C, bool>::value) return a || !b;
+  else {
+    if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b & 1) ? -1 : 1) : 0);
+    C r = 1, base = a;
+    using U = std::make_unsigned_t<C>;
+    U e = (U)b;
+    while (e) { if (e & 1) r = (C)((U)r * (U)base); base = (C)((U)base * (U)base); e >>= 1; }
+    return r;
+  }
+}
+
+template <class C> C bitNot(C x) {
+  if constexpr (std::is_same<C, bool>::value) return !x;
+  else return C(~x);
+}
+template <class C> C divTrunc(C a, C b) {
+  if constexpr (isFp<C>()) return std::trunc(a / b);
+  else return b == 0 ? C(0) : C(a / b);
+}
+template <class C> C fmodOf(C a, C b) {
+  if constexpr (isFp<C>()) return std::fmod(a, b);
+  else return b == 0 ? C(0) : C(a % b);
+}
+// Shifts past the width give 0 (or -1 for negative values shifted right), as in PyTorch.
+template <class C> C shiftLeft(C a, C b) {
+  if constexpr (std::is_same<C, bool>::value) return b ? false : a;
+  else {
+    using U = std::make_unsigned_t<C>;
+    return (std::is_signed<C>::value && b < 0) || (int64_t)b >= (int64_t)(sizeof(C) * 8) ? C(0) : C((U)a << b);
+  }
+}
+template <class C> C shiftRight(C a, C b) {
+  if constexpr (std::is_same<C, bool>::value) return b ? false : a;
+  else {
+    if ((std::is_signed<C>::value && b < 0) || (int64_t)b >= (int64_t)(sizeof(C) * 8)) return std::is_signed<C>::value && a < 0 ? C(-1) : C(0);
+    return C(a >> b);
+  }
+}
+
+template <class C> C logAddExp(C a, C b) {
+  if (std::isinf(a) && a == b) return a;
+  C m = std::max(a, b);
+  return m + std::log1p(std::exp(-std::abs(a - b)));
+}
+
+template <class C> C absOf(C x) {
+  if constexpr (std::is_same<C, bool>::value || std::is_unsigned<C>::value) return x;
+  else return x < 0 ? C(-x) : x;
+}
+
+template <class C> C signOf(C x) {
+  if constexpr (std::is_same<C, bool>::value) return x;
+  else return C((C(0) < x) - (x < C(0)));
+}
+
+// NaN-propagating max/min (torch.maximum); fmax/fmin ignore NaN.
+template <class C> C maxProp(C a, C b) { return isNan(a) ? a : (isNan(b) ? b : (a > b ? a : b)); }
+template <class C> C minProp(C a, C b) { return isNan(a) ? a : (isNan(b) ? b : (a < b ? a : b)); }
+
+template <class C> C clampOf(C x, const double* s) {  // s = [lo, hi, hasLo, hasHi]
+  if (isNan(x)) return x;
+  if (s[2] != 0 && x < C(s[0])) x = C(s[0]);
+  if (s[3] != 0 && x > C(s[1])) x = C(s[1]);
+  return x;
+}
+
+template <class C> C nanToNum(C x, const double* s) {
+  if constexpr (isFp<C>()) {
+    if (std::isnan(x)) return C(s[0]);
+    if (std::isinf(x)) return x > 0 ? C(s[1]) : C(s[2]);
+  }
+  return x;
+}
+
+template <class C> C lerpOf(C a, C b, C w) {
+  return std::abs(w) < C(0.5) ? a + w * (b - a) : b - (b - a) * (C(1) - w);
+}
+
+// Unary, floating inputs.
+UNARY(Exp, std::exp(x)) UNARY(Exp2, std::exp2(x)) UNARY(Expm1, std::expm1(x)) UNARY(Log, std::log(x))
+UNARY(Log2, std::log2(x)) UNARY(Log10, std::log10(x)) UNARY(Log1p, std::log1p(x)) UNARY(Sqrt, std::sqrt(x))
+UNARY(Rsqrt, C(1) / std::sqrt(x)) UNARY(Sin, std::sin(x)) UNARY(Cos, std::cos(x)) UNARY(Tan, std::tan(x))
+UNARY(Asin, std::asin(x)) UNARY(Acos, std::acos(x)) UNARY(Atan, std::atan(x)) UNARY(Sinh, std::sinh(x))
+UNARY(Cosh, std::cosh(x)) UNARY(Tanh, std::tanh(x)) UNARY(Asinh, std::asinh(x)) UNARY(Acosh, std::acosh(x))
+UNARY(Atanh, std::atanh(x)) UNARY(Sigmoid, C(1) / (C(1) + std::exp(-x))) UNARY(Erf, std::erf(x))
+UNARY(Erfc, std::erfc(x)) UNARY(Erfinv, erfinvImpl(x)) UNARY(Reciprocal, C(1) / x) UNARY(Frac, x - std::trunc(x))
+UNARY(Lgamma, std::lgamma(x))
+UNARY(Isnan, isNan(x)) UNARY(Isinf, std::isinf(x)) UNARY(Isfinite, std::isfinite(x))
+UNARY(Isposinf, std::isinf(x) && x > 0) UNARY(Isneginf, std::isinf(x) && x < 0) UNARY(Signbit, std::signbit(x))
+UNARY(NanToNum, nanToNum(x, s))
+// Unary, any numeric input.
+UNARY(Neg, C(-x)) UNARY(Abs, absOf(x)) UNARY(Sign, signOf(x)) UNARY(Square, C(x * x))
+UNARY(Floor, isFp<C>() ? C(std::floor(x)) : x) UNARY(Ceil, isFp<C>() ? C(std::ceil(x)) : x)
+UNARY(Trunc, isFp<C>() ? C(std::trunc(x)) : x) UNARY(Round, roundHalfEven(x))
+UNARY(RoundDecimals, roundDecimals(x, s[0])) UNARY(Clamp, clampOf(x, s))
+UNARY(Relu, x > C(0) ? x : (isNan(x) ? x : C(0)))
+// Unary, integral and bool.
+UNARY(BitwiseNot, bitNot(x))
+// Unary, any input, bool output.
+UNARY(LogicalNot, !x)
+UNARY(NonzeroMask, x != C(0))
+
+// Fill: no inputs.
+struct Fill {
+  static constexpr const char* name = "fill";
+  template <class C> static C f(const double* s) { return static_cast<C>(s[0]); }
+};
+
+// Binary.
+BINARY(Add, C(a + C(s[0]) * b)) BINARY(Sub, C(a - C(s[0]) * b)) BINARY(Mul, C(a * b)) BINARY(Div, C(a / b))
+BINARY(DivTrunc, divTrunc(a, b))
+BINARY(DivFloor, floorDivide(a, b)) BINARY(Remainder, remainderOf(a, b))
+BINARY(Fmod, fmodOf(a, b))
+BINARY(Pow, powOf(a, b)) BINARY(Atan2, std::atan2(a, b)) BINARY(Hypot, std::hypot(a, b))
+BINARY(Copysign, std::copysign(a, b)) BINARY(Maximum, maxProp(a, b)) BINARY(Minimum, minProp(a, b))
+BINARY(Fmax, isFp<C>() ? C(std::fmax(a, b)) : (a > b ? a : b)) BINARY(Fmin, isFp<C>() ? C(std::fmin(a, b)) : (a < b ? a : b))
+BINARY(Logaddexp, logAddExp(a, b)) BINARY(Logaddexp2, C(logAddExp(a * C(M_LN2), b * C(M_LN2)) / C(M_LN2)))
+BINARY(BitwiseAnd, C(a & b)) BINARY(BitwiseOr, C(a | b)) BINARY(BitwiseXor, C(a ^ b))
+BINARY(BitwiseLeftShift, shiftLeft(a, b)) BINARY(BitwiseRightShift, shiftRight(a, b))
+BINARY(Eq, a == b) BINARY(Ne, a != b) BINARY(Lt, a < b) BINARY(Le, a <= b) BINARY(Gt, a > b) BINARY(Ge, a >= b)
+BINARY(LogicalAnd, (a != C(0)) && (b != C(0))) BINARY(LogicalOr, (a != C(0)) || (b != C(0)))
+BINARY(LogicalXor, (a != C(0)) != (b != C(0)))
+// Ternary.
+TERNARY(Lerp, lerpOf(a, b, c)) TERNARY(Addcmul, C(a + C(s[0]) * b * c)) TERNARY(Addcdiv, C(a + C(s[0]) * b / c))
+TERNARY(ClampTensor, isNan(a) ? a : (isNan(b) || isNan(c) ? C(NAN) : minProp(maxProp(a, b), c)))
+
+using S = Set;
+template <class Op> constexpr ElementwiseFn floatOp = &dispatchElementwise<Op, S::Float, false, 1>;
+template <class Op> constexpr ElementwiseFn floatPred = &dispatchElementwise<Op, S::Float, true, 1>;
+template <class Op> constexpr ElementwiseFn numOp = &dispatchElementwise<Op, S::Numeric, false, 1>;
+template <class Op> constexpr ElementwiseFn allOp = &dispatchElementwise<Op, S::All, false, 1>;
+template <class Op> constexpr ElementwiseFn allPred = &dispatchElementwise<Op, S::All, true, 1>;
+template <class Op> constexpr ElementwiseFn intOp = &dispatchElementwise<Op, S::Integral, false, 1>;
+template <class Op> constexpr ElementwiseFn floatBin = &dispatchElementwise<Op, S::Float, false, 2>;
+template <class Op> constexpr ElementwiseFn numBin = &dispatchElementwise<Op, S::Numeric, false, 2>;
+template <class Op> constexpr ElementwiseFn allBin = &dispatchElementwise<Op, S::All, false, 2>;
+template <class Op> constexpr ElementwiseFn intBin = &dispatchElementwise<Op, S::Integral, false, 2>;
+template <class Op> constexpr ElementwiseFn allCmp = &dispatchElementwise<Op, S::All, true, 2>;
+template <class Op> constexpr ElementwiseFn floatTer = &dispatchElementwise<Op, S::Float, false, 3>;
+template <class Op> constexpr ElementwiseFn numTer = &dispatchElementwise<Op, S::Numeric, false, 3>;
+
+}  // namespace
+
+const KernelEntry<ElementwiseFn> kElementwiseKernels[] = {
+    {"exp", floatOp<Exp>}, {"exp2", floatOp<Exp2>}, {"expm1", floatOp<Expm1>}, {"log", floatOp<Log>},
+    {"log2", floatOp<Log2>}, {"log10", floatOp<Log10>}, {"log1p", floatOp<Log1p>}, {"sqrt", floatOp<Sqrt>},
+    {"rsqrt", floatOp<Rsqrt>}, {"sin", floatOp<Sin>}, {"cos", floatOp<Cos>}, {"tan", floatOp<Tan>},
+    {"asin", floatOp<Asin>}, {"acos", floatOp<Acos>}, {"atan", floatOp<Atan>}, {"sinh", floatOp<Sinh>},
+    {"cosh", floatOp<Cosh>}, {"tanh", floatOp<Tanh>}, {"asinh", floatOp<Asinh>}, {"acosh", floatOp<Acosh>},
+    {"atanh", floatOp<Atanh>}, {"sigmoid", floatOp<Sigmoid>}, {"erf", floatOp<Erf>}, {"erfc", floatOp<Erfc>},
+    {"erfinv", floatOp<Erfinv>}, {"reciprocal", floatOp<Reciprocal>}, {"frac", floatOp<Frac>},
+    {"lgamma", floatOp<Lgamma>}, {"nanToNum", floatOp<NanToNum>},
+    {"isnan", floatPred<Isnan>}, {"isinf", floatPred<Isinf>}, {"isfinite", floatPred<Isfinite>},
+    {"isposinf", floatPred<Isposinf>}, {"isneginf", floatPred<Isneginf>}, {"signbit", floatPred<Signbit>},
+    {"neg", numOp<Neg>}, {"abs", numOp<Abs>}, {"sign", allOp<Sign>}, {"square", numOp<Square>},
+    {"floor", numOp<Floor>}, {"ceil", numOp<Ceil>}, {"trunc", numOp<Trunc>}, {"round", numOp<Round>},
+    {"roundDecimals", numOp<RoundDecimals>}, {"clamp", numOp<Clamp>}, {"relu", numOp<Relu>},
+    {"bitwiseNot", intOp<BitwiseNot>}, {"logicalNot", allPred<LogicalNot>}, {"nonzeroMask", allPred<NonzeroMask>},
+    {"fill", &dispatchElementwise<Fill, S::All, false, 0>},
+    {"add", allBin<Add>}, {"sub", numBin<Sub>}, {"mul", allBin<Mul>}, {"div", floatBin<Div>},
+    {"divTrunc", numBin<DivTrunc>}, {"divFloor", numBin<DivFloor>}, {"remainder", numBin<Remainder>},
+    {"fmod", numBin<Fmod>}, {"pow", numBin<Pow>}, {"atan2", floatBin<Atan2>}, {"hypot", floatBin<Hypot>},
+    {"copysign", floatBin<Copysign>}, {"maximum", allBin<Maximum>}, {"minimum", allBin<Minimum>},
+    {"fmax", numBin<Fmax>}, {"fmin", numBin<Fmin>}, {"logaddexp", floatBin<Logaddexp>},
+    {"logaddexp2", floatBin<Logaddexp2>}, {"bitwiseAnd", intBin<BitwiseAnd>}, {"bitwiseOr", intBin<BitwiseOr>},
+    {"bitwiseXor", intBin<BitwiseXor>}, {"bitwiseLeftShift", intBin<BitwiseLeftShift>},
+    {"bitwiseRightShift", intBin<BitwiseRightShift>},
+    {"eq", allCmp<Eq>}, {"ne", allCmp<Ne>}, {"lt", allCmp<Lt>}, {"le", allCmp<Le>}, {"gt", allCmp<Gt>},
+    {"ge", allCmp<Ge>}, {"logicalAnd", allCmp<LogicalAnd>}, {"logicalOr", allCmp<LogicalOr>},
+    {"logicalXor", allCmp<LogicalXor>},
+    {"lerp", floatTer<Lerp>}, {"addcmul", numTer<Addcmul>}, {"addcdiv", floatTer<Addcdiv>},
+    {"clampTensor", numTer<ClampTensor>}, {"where", &whereKernel},
+};
+const size_t kNumElementwiseKernels = sizeof(kElementwiseKernels) / sizeof(kElementwiseKernels[0]);
+
+}  // namespace tt

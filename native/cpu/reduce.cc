@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Reductions and scans. TypeScript moves the reduced dims last; the first `ndimOuter` dims
+// index the outputs. A reducer is a small struct: an accumulator, a step, a combine (for
+// splitting one long reduction across threads) and a write.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "common/dtype.h"
+#include "common/iter.h"
+#include "common/parallel.h"
+#include "cpu/kernels.h"
+
+namespace tt {
+namespace {
+
+template <class C> bool nanOf(C x) { if constexpr (std::is_floating_point<C>::value) return std::isnan(x); else return false; }
+
+template <class T> struct SumR {
+  using C = compute_t<T>;
+  using Acc = acc_t<T>;
+  const double* s;
+  Acc init() const { return 0; }
+  void step(Acc& a, C x, int64_t) const { a += static_cast<Acc>(x); }
+  void combine(Acc& a, const Acc& b) const { a += b; }
+  void write(char* o, char*, const Acc& a, int64_t) const { *reinterpret_cast<T*>(o) = static_cast<T>(static_cast<C>(a)); }
+};
+template <class T> struct NanSumR : SumR<T> {
+  using typename SumR<T>::Acc;
+  using typename SumR<T>::C;
+  void step(Acc& a, C x, int64_t) const { if (!nanOf(x)) a += static_cast<Acc>(x); }
+};
+template <class T> struct MeanImpl {
+  using C = compute_t<T>;
+  struct Acc { double sum; int64_t n; };
+  const double* s;
+  Acc init() const { return {0, 0}; }
+  void step(Acc& a, C x, int64_t) const {
+    if (s[0] != 0 && nanOf(x)) return;
+    a.sum += static_cast<double>(x);
+    a.n++;
+  }
+  void combine(Acc& a, const Acc& b) const { a.sum += b.sum; a.n += b.n; }
+  void write(char* o, char*, const Acc& a, int64_t) const {
+    *reinterpret_cast<T*>(o) = static_cast<T>(static_cast<C>(a.n ? a.sum / (double)a.n : NAN));
+  }
+};
+template <class T> struct ProdR {
+  using C = compute_t<T>;
+  using Acc = acc_t<T>;
+  const double* s;
+  Acc init() const { return 1; }
+  void step(Acc& a, C x, int64_t) const { a *= static_cast<Acc>(x); }
+  void combine(Acc& a, const Acc& b) const { a *= b; }
+  void write(char* o, char*, const Acc& a, int64_t) const { *reinterpret_cast<T*>(o) = static_cast<T>(static_cast<C>(a)); }
+};
+// max/min and their indices. NaN wins (the first one); ties keep the first index.
+// s[0]: 1 = max, 0 = min; s[1]: 0 write value (+ index to operand 2 if present), 1 write only the index.
+template <class T> struct ExtremumR {
+  using C = compute_t<T>;
+  struct Acc { C v; int64_t i; };
+  const double* s;
+  Acc init() const { return {C(0), -1}; }
+  void step(Acc& a, C x, int64_t i) const {
+    if (a.i < 0) { a = {x, i}; return; }
+    if (nanOf(a.v)) return;
+    if (nanOf(x) || (s[0] != 0 ? x > a.v : x < a.v)) a = {x, i};
+  }
+  void combine(Acc& a, const Acc& b) const {
+    if (b.i < 0) return;
+    if (a.i < 0) { a = b; return; }
+    if (nanOf(a.v)) return;
+    if (nanOf(b.v) || (s[0] != 0 ? b.v > a.v : b.v < a.v)) a = b;
+  }
+  void write(char* o, char* idx, const Acc& a, int64_t) const {
+    if (s[1] != 0) { *reinterpret_cast<int64_t*>(o) = a.i; return; }
+    *reinterpret_cast<T*>(o) = static_cast<T>(a.v);
+    if (idx) *reinterpret_cast<int64_t*>(idx) = a.i;
+  }
+};
+// all/any: bool output. s[0]: 1 = all, 0 = any.
+template <class T> struct AllAnyR {
+  using C = compute_t<T>;
+  struct Acc { bool v; };  // not a bare bool: std::vector<bool> has no references
+  const double* s;
+  Acc init() const { return {s[0] != 0}; }
+  void step(Acc& a, C x, int64_t) const { if (s[0] != 0) a.v = a.v && (x != C(0)); else a.v = a.v || (x != C(0)); }
+  void combine(Acc& a, const Acc& b) const { if (s[0] != 0) a.v = a.v && b.v; else a.v = a.v || b.v; }
+  void write(char* o, char*, const Acc& a, int64_t) const { *reinterpret_cast<bool*>(o) = a.v; }
+};
+// var/std by Welford, combined with Chan's formula. s[0] = correction, s[1] = 1 for std.
+template <class T> struct VarR {
+  using C = compute_t<T>;
+  struct Acc { double mean, m2; int64_t n; };
+  const double* s;
+  Acc init() const { return {0, 0, 0}; }
+  void step(Acc& a, C x, int64_t) const {
+    double v = static_cast<double>(x);
+    a.n++;
+    double d = v - a.mean;
+    a.mean += d / (double)a.n;
+    a.m2 += d * (v - a.mean);
+  }
+  void combine(Acc& a, const Acc& b) const {
+    if (b.n == 0) return;
+    if (a.n == 0) { a = b; return; }
+    double n = (double)(a.n + b.n), d = b.mean - a.mean;
+    a.mean += d * (double)b.n / n;
+    a.m2 += b.m2 + d * d * (double)a.n * (double)b.n / n;
+    a.n += b.n;
+  }
+  void write(char* o, char*, const Acc& a, int64_t) const {
+    double dof = std::max(0.0, (double)a.n - s[0]);
+    double v = a.m2 / dof;
+    if (s[1] != 0) v = std::sqrt(v);
+    *reinterpret_cast<T*>(o) = static_cast<T>(static_cast<C>(v));
+  }
+};
+// vector p-norm. s[0] = p (inf as +/-Infinity).
+template <class T> struct NormR {
+  using C = compute_t<T>;
+  using Acc = double;
+  const double* s;
+  Acc init() const { return std::isinf(s[0]) && s[0] < 0 ? INFINITY : 0.0; }
+  void step(Acc& a, C x, int64_t) const {
+    double v = std::abs(static_cast<double>(x)), p = s[0];
+    if (std::isnan(v)) { a = NAN; return; }
+    if (std::isnan(a)) return;
+    if (p == 2) a += v * v;
+    else if (p == 1) a += v;
+    else if (p == 0) a += v != 0;
+    else if (std::isinf(p)) a = p > 0 ? std::max(a, v) : std::min(a, v);
+    else a += std::pow(v, p);
+  }
+  void combine(Acc& a, const Acc& b) const {
+    double p = s[0];
+    if (std::isnan(a) || std::isnan(b)) a = NAN;
+    else if (std::isinf(p)) a = p > 0 ? std::max(a, b) : std::min(a, b);
+    else a += b;
+  }
+  void write(char* o, char*, const Acc& a, int64_t) const {
+    double p = s[0], r = a;
+    if (p == 2) r = std::sqrt(a);
+    else if (p != 1 && p != 0 && !std::isinf(p)) r = std::pow(a, 1.0 / p);
+    *reinterpret_cast<T*>(o) = static_cast<T>(static_cast<C>(r));
+  }
+};
+
+// Runs reducer R over an iterator whose first nOuter dims index outputs.
+template <class R, class T> void reduceRun(StridedIter& it, int nOuter, const double* s) {
+  using C = compute_t<T>;
+  R r{s};
+  const int nInner = it.ndim - nOuter;
+  // inner dims: coalesce the input's strides (outputs do not move along them)
+  int64_t ishape[kMaxDims], istr[kMaxDims];
+  int ni = 0;
+  for (int d = nOuter; d < it.ndim; d++) {
+    if (it.shape[d] == 1) continue;
+    if (ni > 0 && istr[ni - 1] == it.ops[1].strides[d] * it.shape[d]) {
+      ishape[ni - 1] *= it.shape[d];
+      istr[ni - 1] = it.ops[1].strides[d];
+      continue;
+    }
+    ishape[ni] = it.shape[d];
+    istr[ni] = it.ops[1].strides[d];
+    ni++;
+  }
+  (void)nInner;
+  int64_t innerN = 1;
+  for (int d = 0; d < ni; d++) innerN *= ishape[d];
+  int64_t outerN = 1;
+  for (int d = 0; d < nOuter; d++) outerN *= it.shape[d];
+  const bool hasIdx = it.nops > 2;
+
+  // Accumulates input elements [b, e) of the flattened inner range starting at `base`.
+  auto accumulate = [&](const char* base, int64_t b, int64_t e, typename R::Acc& acc) {
+    if (ni <= 1) {
+      const int64_t st = ni ? istr[0] : 0;
+      if (st == (int64_t)sizeof(T)) {
+        const T* a = reinterpret_cast<const T*>(base);
+        for (int64_t i = b; i < e; i++) r.step(acc, static_cast<C>(a[i]), i);
+      } else {
+        for (int64_t i = b; i < e; i++) r.step(acc, static_cast<C>(*reinterpret_cast<const T*>(base + i * st)), i);
+      }
+      return;
+    }
+    int64_t idx[kMaxDims] = {}, rem = b;
+    for (int d = ni - 1; d >= 0; d--) { idx[d] = rem % ishape[d]; rem /= ishape[d]; }
+    for (int64_t i = b; i < e; i++) {
+      const char* p = base;
+      for (int d = 0; d < ni; d++) p += idx[d] * istr[d];
+      r.step(acc, static_cast<C>(*reinterpret_cast<const T*>(p)), i);
+      for (int d = ni - 1; d >= 0; d--) { if (++idx[d] < ishape[d]) break; idx[d] = 0; }
+    }
+  };
+  auto outerPtr = [&](int op, int64_t o) {
+    char* p = it.ops[op].data;
+    for (int d = nOuter - 1; d >= 0; d--) { p += (o % it.shape[d]) * it.ops[op].strides[d]; o /= it.shape[d]; }
+    return p;
+  };
+
+  if (outerN < getNumThreads() && innerN >= 4 * kGrainSize) {  // few long reductions: split each one
+    for (int64_t o = 0; o < outerN; o++) {
+      const char* base = outerPtr(1, o);
+      int64_t chunks = std::min<int64_t>(getNumThreads(), innerN / kGrainSize);
+      std::vector<typename R::Acc> partial(chunks, r.init());
+      int64_t per = (innerN + chunks - 1) / chunks;
+      parallelFor(chunks, 1, [&](int64_t cb, int64_t ce) {
+        for (int64_t c = cb; c < ce; c++) accumulate(base, c * per, std::min(innerN, (c + 1) * per), partial[c]);
+      });
+      typename R::Acc acc = partial[0];
+      for (int64_t c = 1; c < chunks; c++) r.combine(acc, partial[c]);
+      r.write(outerPtr(0, o), hasIdx ? outerPtr(2, o) : nullptr, acc, innerN);
+    }
+    return;
+  }
+  parallelFor(outerN, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(innerN, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t o = b; o < e; o++) {
+      typename R::Acc acc = r.init();
+      accumulate(outerPtr(1, o), 0, innerN, acc);
+      r.write(outerPtr(0, o), hasIdx ? outerPtr(2, o) : nullptr, acc, innerN);
+    }
+  });
+}
+
+// Scans along the last dim: out[..., j] = f(in[..., 0..j]). s[0] as for ExtremumR for cummax/cummin.
+enum class ScanKind { Sum, Prod, Max, Min, LogSumExp };
+template <ScanKind K, class T> void scanRun(StridedIter& it, int nOuter, const double*) {
+  using C = compute_t<T>;
+  const int64_t len = it.shape[it.ndim - 1];
+  const int64_t so = it.ops[0].strides[it.ndim - 1], si = it.ops[1].strides[it.ndim - 1];
+  const int64_t sx = it.nops > 2 ? it.ops[2].strides[it.ndim - 1] : 0;
+  int64_t outerN = 1;
+  for (int d = 0; d < nOuter; d++) outerN *= it.shape[d];
+  parallelFor(outerN, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(len, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t o = b; o < e; o++) {
+      char* ptr[3] = {it.ops[0].data, it.ops[1].data, it.nops > 2 ? it.ops[2].data : nullptr};
+      int64_t rem = o;
+      for (int d = nOuter - 1; d >= 0; d--) {
+        int64_t i = rem % it.shape[d];
+        rem /= it.shape[d];
+        for (int k = 0; k < std::min(it.nops, 3); k++) ptr[k] += i * it.ops[k].strides[d];
+      }
+      if constexpr (K == ScanKind::Sum || K == ScanKind::Prod) {
+        acc_t<T> acc = K == ScanKind::Sum ? 0 : 1;
+        for (int64_t j = 0; j < len; j++) {
+          C x = static_cast<C>(*reinterpret_cast<const T*>(ptr[1] + j * si));
+          if constexpr (K == ScanKind::Sum) acc += static_cast<acc_t<T>>(x); else acc *= static_cast<acc_t<T>>(x);
+          *reinterpret_cast<T*>(ptr[0] + j * so) = static_cast<T>(static_cast<C>(acc));
+        }
+      } else if constexpr (K == ScanKind::LogSumExp) {
+        double acc = -INFINITY;
+        for (int64_t j = 0; j < len; j++) {
+          double x = static_cast<double>(static_cast<C>(*reinterpret_cast<const T*>(ptr[1] + j * si)));
+          if (std::isnan(x) || std::isnan(acc)) acc = NAN;
+          else if (!(std::isinf(x) && x < 0)) {
+            double m = std::max(acc, x);
+            acc = std::isinf(m) && m > 0 ? m : m + std::log(std::exp(acc - m) + std::exp(x - m));
+          }
+          *reinterpret_cast<T*>(ptr[0] + j * so) = static_cast<T>(static_cast<C>(acc));
+        }
+      } else {
+        C best = C(0);
+        int64_t bi = 0;
+        for (int64_t j = 0; j < len; j++) {
+          C x = static_cast<C>(*reinterpret_cast<const T*>(ptr[1] + j * si));
+          // a later equal value moves the index (PyTorch's cummax/cummin use >= / <=)
+          bool take = j == 0 || nanOf(x) ||
+                      (!nanOf(best) && (K == ScanKind::Max ? x >= best : x <= best));
+          if (take) { best = x; bi = j; }
+          *reinterpret_cast<T*>(ptr[0] + j * so) = static_cast<T>(best);
+          if (ptr[2]) *reinterpret_cast<int64_t*>(ptr[2] + j * sx) = bi;
+        }
+      }
+    }
+  });
+}
+
+// Dispatch on the input dtype (operand 1).
+template <template <class> class R, bool Bool> void reduceAll(StridedIter& it, int nOuter, const double* s) {
+  if constexpr (Bool) {
+    TT_DISPATCH_ALL(it.ops[1].dtype, "reduce", reduceRun<R<T>, T>(it, nOuter, s))
+  } else {
+    TT_DISPATCH_NUMERIC(it.ops[1].dtype, "reduce", reduceRun<R<T>, T>(it, nOuter, s))
+  }
+}
+template <template <class> class R> void reduceFloat(StridedIter& it, int nOuter, const double* s) {
+  TT_DISPATCH_FLOAT(it.ops[1].dtype, "reduce", reduceRun<R<T>, T>(it, nOuter, s))
+}
+template <ScanKind K> void scanNumeric(StridedIter& it, int nOuter, const double* s) {
+  if constexpr (K == ScanKind::LogSumExp) {
+    TT_DISPATCH_FLOAT(it.ops[1].dtype, "scan", scanRun<K, T>(it, nOuter, s))
+  } else {
+    TT_DISPATCH_NUMERIC(it.ops[1].dtype, "scan", scanRun<K, T>(it, nOuter, s))
+  }
+}
+
+}  // namespace
+
+const KernelEntry<ReduceFn> kReduceKernels[] = {
+    {"sum", reduceAll<SumR, false>},       {"nansum", reduceAll<NanSumR, false>},
+    {"mean", reduceFloat<MeanImpl>},       {"prod", reduceAll<ProdR, false>},
+    {"extremum", reduceAll<ExtremumR, true>}, {"allAny", reduceAll<AllAnyR, true>},
+    {"var", reduceFloat<VarR>},            {"norm", reduceFloat<NormR>},
+    {"cumsum", scanNumeric<ScanKind::Sum>}, {"cumprod", scanNumeric<ScanKind::Prod>},
+    {"cummax", scanNumeric<ScanKind::Max>}, {"cummin", scanNumeric<ScanKind::Min>},
+    {"logcumsumexp", scanNumeric<ScanKind::LogSumExp>},
+};
+const size_t kNumReduceKernels = sizeof(kReduceKernels) / sizeof(kReduceKernels[0]);
+
+}  // namespace tt

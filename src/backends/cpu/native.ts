@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Loads the native CPU engine (build/Release/torchts_native.node). If it is missing, say what
+// was tried and how to build it.
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The kernels of the native addon; see native/cpu/addon.cc for the export table. */
+export interface NativeAddon {
+  elementwise(kernel: string, buffers: ArrayBufferView[], meta: Float64Array, scalars?: Float64Array): void;
+  reduce(kernel: string, buffers: ArrayBufferView[], meta: Float64Array, scalars: Float64Array, ndimOuter: number): void;
+  matmul(buffers: ArrayBufferView[], meta: Float64Array): void;
+  indexGather(buffers: ArrayBufferView[], meta: Float64Array, scalars: Float64Array): void;
+  indexScatter(buffers: ArrayBufferView[], meta: Float64Array, scalars: Float64Array, reduce: number): void;
+  nonzero(out: BigInt64Array, buffers: ArrayBufferView[], meta: Float64Array): number;
+  sort(values: ArrayBufferView, indices: BigInt64Array, input: ArrayBufferView, dtype: number, rows: number,
+    len: number, descending: boolean, stable: boolean): void;
+  kernelNames(): string[];
+  getNumThreads(): number;
+  setNumThreads(n: number): void;
+  cpuFeatures(): Record<string, boolean>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [name: string]: any;
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("torchts: cannot find the package root above " + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+}
+
+function load(): NativeAddon {
+  const root = packageRoot();
+  const candidates = [
+    process.env["TORCHTS_NATIVE"],
+    join(root, "build", "Release", "torchts_native.node"),
+    join(root, "build", "Debug", "torchts_native.node"),
+  ].filter((p): p is string => typeof p === "string" && p.length > 0);
+  const require = createRequire(import.meta.url);
+  const errors: string[] = [];
+  for (const path of candidates) {
+    if (!existsSync(path)) {
+      errors.push(`  ${path}: not found`);
+      continue;
+    }
+    try {
+      return require(path) as NativeAddon;
+    } catch (e) {
+      errors.push(`  ${path}: ${(e as Error).message}`);
+    }
+  }
+  throw new Error(
+    "torchts: could not load the native CPU engine. Tried:\n" + errors.join("\n") +
+    `\nBuild it with \`npm rebuild torchts\` (or \`npx node-gyp rebuild\` in ${root}); ` +
+    "this needs a C++17 compiler (g++ or clang++), make and python3. " +
+    "Set TORCHTS_NATIVE to the path of a prebuilt torchts_native.node to use that instead.",
+  );
+}
+
+export const native: NativeAddon = load();

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// PyTorch's exception types. Messages are PyTorch's words; the class says which Python
+// exception PyTorch raises (RuntimeError, IndexError), so ported `except` logic maps 1:1.
+
+/** PyTorch's RuntimeError: shape mismatches, invalid views, unsupported dtypes, ... */
+export class RuntimeError extends Error {
+  override name = "RuntimeError";
+}
+
+/** PyTorch's IndexError: indices and dims out of range. A RangeError, so `instanceof RangeError` works. */
+export class IndexError extends RangeError {
+  override name = "IndexError";
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Conversions between tensors, dtypes, devices and JS values; copy_ and fill_.
+import { RuntimeError } from "../errors.js";
+import { type DType, type DTypeLike, ITEMSIZE, type TypedArray, ALL_DTYPES, allocTyped, isFloatingPoint, toDType } from "../tensor/dtype.js";
+import { Device, type DeviceLike, isDeviceLike, toDevice } from "../tensor/device.js";
+import { broadcastShapes } from "../tensor/layout.js";
+import { Storage } from "../tensor/storage.js";
+import { type NestedArray, Tensor, type ToArgs } from "../tensor/tensor.js";
+import type { Scalar, TensorOrScalar } from "./elementwise.js";
+import { runElementwise } from "./kernel.js";
+
+export const isFloatingPointDtype = isFloatingPoint;
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+export function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+  if (exp === 0) return sign * man * 2 ** -24;
+  if (exp === 31) return man ? NaN : sign * Infinity;
+  return sign * (1 + man / 1024) * 2 ** (exp - 15);
+}
+export function bfloat16ToNumber(h: number): number {
+  u32[0] = h << 16;
+  return f32[0]!;
+}
+
+/** Reads one element at a storage index as a JS value (int64 as bigint when asked). */
+export function readElement(t: Tensor, index: number, bigint: boolean): number | boolean | bigint {
+  const v = t._storage.data[index]!;
+  switch (t.dtype) {
+    case "bool": return v !== 0;
+    case "float16": return halfToNumber(v as number);
+    case "bfloat16": return bfloat16ToNumber(v as number);
+    case "int64": {
+      const b = v as bigint;
+      if (bigint) return b;
+      if (b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER))
+        throw new RangeError(`int64 value ${b} does not fit in a JavaScript number without rounding; ` +
+          "use item({ bigint: true })");
+      return Number(b);
+    }
+    default: return v as number;
+  }
+}
+
+export function tolist(t: Tensor): NestedArray<number | boolean> {
+  const rec = (dim: number, offset: number): NestedArray<number | boolean> => {
+    if (dim === t.ndim) return readElement(t, offset, false) as number | boolean;
+    const out: NestedArray<number | boolean>[] = [];
+    for (let i = 0; i < t._shape[dim]!; i++) out.push(rec(dim + 1, offset + i * t._strides[dim]!));
+    return out;
+  };
+  return rec(0, t._offset);
+}
+
+export function numpy(t: Tensor): TypedArray {
+  if (t.device.type !== "cpu")
+    throw new TypeError(`can't convert ${t.device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.`);
+  if (!t.isContiguous())
+    throw new RuntimeError("numpy() needs a contiguous tensor here (typed arrays have no strides); call .contiguous() first");
+  return t._storage.data.subarray(t._offset, t._offset + t.numel()) as TypedArray;
+}
+
+function checkDevice(d: Device): void {
+  if (d.type !== "cpu")
+    throw new RuntimeError(`Torch not compiled with CUDA enabled: torchts has no '${d.type}' backend yet (issue "The CUDA device")`);
+}
+
+export function to(t: Tensor, ...args: ToArgs): Tensor {
+  let dtype: DType = t.dtype, device: Device = t.device, copy = false;
+  for (const a of args) {
+    if (a instanceof Tensor) { dtype = a.dtype; device = a.device; }
+    else if (a instanceof Device) device = a;
+    else if (typeof a === "string") {
+      if ((ALL_DTYPES as readonly string[]).includes(a.replace(/^torch\./, "")) || !isDeviceLike(a)) dtype = toDType(a as DTypeLike);
+      else device = toDevice(a);
+    } else if (a && typeof a === "object") {
+      const o = a as { dtype?: DTypeLike; device?: DeviceLike; copy?: boolean };
+      if (o.dtype !== undefined) dtype = toDType(o.dtype);
+      if (o.device !== undefined) device = toDevice(o.device);
+      copy = o.copy ?? false;
+    }
+  }
+  checkDevice(device);
+  if (dtype === t.dtype && !copy) return t;
+  const out = Tensor._empty(t._shape, dtype);
+  runElementwise("copy", out, [t]);
+  return out;
+}
+
+export function clone(t: Tensor): Tensor {
+  const out = Tensor._empty(t._shape, t.dtype);
+  runElementwise("copy", out, [t]);
+  return out;
+}
+
+/** copy_(dst, src): broadcasts and casts src into dst. */
+export function copy_(dst: Tensor, src: TensorOrScalar): Tensor {
+  if (!(src instanceof Tensor)) return fill_(dst, src);
+  const shape = broadcastShapes(dst._shape, src._shape);
+  if (shape.length !== dst.ndim || shape.some((s, i) => s !== dst._shape[i]))
+    throw new RuntimeError(`output with shape [${dst._shape.join(", ")}] doesn't match the broadcast shape [${shape.join(", ")}]`);
+  const source = src._storage === dst._storage && src !== dst ? clone(src) : src;
+  runElementwise("copy", dst, [source]);
+  dst._bumpVersion();
+  return dst;
+}
+
+export function fill_(t: Tensor, value: TensorOrScalar): Tensor {
+  if (value instanceof Tensor) {
+    if (value.ndim !== 0)
+      throw new RuntimeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.ndim} dimensions.`);
+    return copy_(t, value);
+  }
+  if (typeof value === "bigint" && t.dtype === "int64" && t.isContiguous()) {
+    (t._storage.data as BigInt64Array).fill(value, t._offset, t._offset + t.numel());
+  } else {
+    runElementwise("fill", t, [], [Number(value)]);
+  }
+  t._bumpVersion();
+  return t;
+}
+
+/** x.view(dtype): reinterprets the bytes (same element size only). */
+export function viewDtype(t: Tensor, dtype: DType): Tensor {
+  if (ITEMSIZE[dtype] !== ITEMSIZE[t.dtype])
+    throw new RuntimeError(`x.view(${dtype}) needs the same element size here (${ITEMSIZE[t.dtype]} bytes)`);
+  const src = t._storage.data;
+  const like = allocTyped(dtype, 0).constructor as new (b: ArrayBufferLike, o: number, n: number) => TypedArray;
+  const storage = new Storage(new like(src.buffer, src.byteOffset, src.length), t._storage.device);
+  return new Tensor(storage, [...t._shape], [...t._strides], t._offset, dtype);
+}
+
+export type { Scalar };

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Elementwise ops: PyTorch's broadcasting and type promotion run here, before any kernel, so
+// errors come with PyTorch's messages and nothing is half-written.
+import { RuntimeError } from "../errors.js";
+import {
+  type DType, type PromotionOperand, SCALAR_TYPE_NAME, canCast, getDefaultDtype, isFloatingPoint, resultType,
+} from "../tensor/dtype.js";
+import { broadcastShapes } from "../tensor/layout.js";
+import { Tensor } from "../tensor/tensor.js";
+import { runElementwise } from "./kernel.js";
+
+export type Scalar = number | boolean | bigint;
+export type TensorOrScalar = Tensor | Scalar;
+
+export interface OutOptions { out?: Tensor }
+
+const operand = (v: TensorOrScalar): PromotionOperand => (v instanceof Tensor ? { dtype: v.dtype, ndim: v.ndim } : v);
+
+/** A 0-dim tensor holding a scalar, in the given dtype. */
+export function scalarTensor(v: Scalar, dtype: DType): Tensor {
+  const t = Tensor._empty([], dtype);
+  t._setItem(v);
+  return t;
+}
+
+export function asOperand(v: TensorOrScalar, dtype: DType): Tensor {
+  return v instanceof Tensor ? castTo(v, dtype) : scalarTensor(v, dtype);
+}
+
+/** t in `dtype` (t itself when it already is). */
+export function castTo(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  const out = Tensor._empty(t._shape, dtype);
+  runElementwise("copy", out, [t]);
+  return out;
+}
+
+/** Checks and prepares a destination (an in-place target or `out=`), PyTorch's rules. */
+function destination(target: Tensor, shape: readonly number[], computeDtype: DType, resultDtype: DType, isOut: boolean): void {
+  if (!isOut && (target._shape.length !== shape.length || target._shape.some((s, i) => s !== shape[i])))
+    throw new RuntimeError(`output with shape [${target._shape.join(", ")}] doesn't match the broadcast shape [${shape.join(", ")}]`);
+  if (!canCast(resultDtype, target.dtype))
+    throw new RuntimeError(`result type ${SCALAR_TYPE_NAME[computeDtype]} can't be cast to the desired output type ${SCALAR_TYPE_NAME[target.dtype]}`);
+  if (isOut && (target._shape.length !== shape.length || target._shape.some((s, i) => s !== shape[i]))) target._resize(shape);
+}
+
+/** Writes `result` into `target` (casting), bumping its version. */
+function writeInto(target: Tensor, result: Tensor): Tensor {
+  if (result !== target) runElementwise("copy", target, [result]);
+  target._bumpVersion();
+  return target;
+}
+
+export interface ElementwiseSpec {
+  kernel: string;
+  /** dtype the kernel computes in, from the promoted dtype of the inputs. */
+  compute?: (promoted: DType) => DType;
+  /** dtype of the result, from the compute dtype (default: the same). */
+  result?: (compute: DType) => DType;
+  /** checks on the compute dtype (e.g. "not implemented for 'Bool'"). */
+  check?: (compute: DType, inputs: TensorOrScalar[]) => void;
+  scalars?: readonly number[];
+}
+
+/**
+ * Runs an elementwise op: promote, broadcast, cast inputs to the compute dtype, run the kernel
+ * into a fresh result, an in-place target (`inplace`: the first input) or `out`.
+ */
+export function elementwise(spec: ElementwiseSpec, inputs: TensorOrScalar[], opts: { inplace?: boolean; out?: Tensor } = {}): Tensor {
+  const promoted = resultType(...inputs.map(operand));
+  const compute = spec.compute ? spec.compute(promoted) : promoted;
+  const resultDtype = spec.result ? spec.result(compute) : compute;
+  spec.check?.(compute, inputs);
+  let shape: number[] = [];
+  for (const v of inputs) if (v instanceof Tensor) shape = broadcastShapes(shape, v._shape);
+  const target = opts.inplace ? (inputs[0] as Tensor) : opts.out;
+  if (target) destination(target, shape, compute, resultDtype, !opts.inplace);
+  const tensors = inputs.map((v) => asOperand(v, compute));
+  // write straight into the target when it has the result dtype and no input partially overlaps it
+  const direct = target !== undefined && target.dtype === resultDtype &&
+    tensors.every((t) => t._storage !== target._storage || (t._offset === target._offset && sameStrides(t, target)));
+  const out = direct ? target : Tensor._empty(shape, resultDtype);
+  runElementwise(spec.kernel, out, tensors, spec.scalars);
+  return target ? writeInto(target, out) : out;
+}
+
+function sameStrides(a: Tensor, b: Tensor): boolean {
+  return a._shape.length === b._shape.length && a._strides.every((s, i) => s === b._strides[i]);
+}
+
+// ---- dtype rules ---------------------------------------------------------------------------------
+
+/** Ops that compute in floating point: integers and bool promote to the default dtype. */
+export const toFloat = (d: DType): DType => (isFloatingPoint(d) ? d : getDefaultDtype());
+export const toBool = (): DType => "bool";
+
+export function notBool(name: string) {
+  return (d: DType): void => {
+    if (d === "bool") throw new RuntimeError(`"${name}" not implemented for 'Bool'`);
+  };
+}
+export function integralOnly(name: string) {
+  return (d: DType): void => {
+    if (isFloatingPoint(d)) throw new RuntimeError(`"${name}" not implemented for '${SCALAR_TYPE_NAME[d]}'`);
+  };
+}
+export function floatOnly(name: string) {
+  return (d: DType): void => {
+    if (!isFloatingPoint(d)) throw new RuntimeError(`"${name}" not implemented for '${SCALAR_TYPE_NAME[d]}'`);
+  };
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Matrix products over the native strided GEMM (transposed operands are read in place).
+import { native } from "../backends/cpu/native.js";
+import { RuntimeError } from "../errors.js";
+import { DTYPE_CODE, type DType, SCALAR_TYPE_NAME, promoteTypes } from "../tensor/dtype.js";
+import { broadcastShapes, numelOf } from "../tensor/layout.js";
+import { Tensor } from "../tensor/tensor.js";
+import { castTo } from "./elementwise.js";
+import { copy_ } from "./convert.js";
+
+export interface BetaAlpha { beta?: number; alpha?: number }
+
+function computeDtype(a: Tensor, b: Tensor, name: string): DType {
+  if (a.dtype !== b.dtype)
+    throw new RuntimeError(`expected scalar type ${SCALAR_TYPE_NAME[a.dtype]} but found ${SCALAR_TYPE_NAME[b.dtype]}`);
+  if (a.dtype === "bool") throw new RuntimeError(`"${name}" not implemented for 'Bool'`);
+  return a.dtype;
+}
+
+/** The single stride that walks the first `nb` dims of t in row-major order, or null. */
+function batchStride(t: Tensor, nb: number): number | null {
+  let stride: number | null = null, expected: number | null = null;
+  for (let d = nb - 1; d >= 0; d--) {
+    const size = t._shape[d]!, st = t._strides[d]!;
+    if (size === 1) continue;
+    if (stride === null) { stride = st; expected = st * size; continue; }
+    if (st !== expected) return null;
+    expected = st * size;
+  }
+  return stride ?? 0;
+}
+
+/**
+ * C[b] = beta*C[b] + alpha*A[b]@B[b] for tensors already shaped [...batch, M, K], [...batch, K, N]
+ * and C [...batch, M, N] (batch dims equal). Half types compute in float32.
+ */
+function gemmInto(C: Tensor, A: Tensor, B: Tensor, alpha: number, beta: number): void {
+  const nb = C.ndim - 2;
+  const M = C._shape[nb]!, N = C._shape[nb + 1]!, K = A._shape[nb + 1]!;
+  const batch = numelOf(C._shape.slice(0, nb));
+  if (numelOf(C._shape) === 0) return;
+  if (C.dtype === "float16" || C.dtype === "bfloat16") {
+    const c32 = castTo(C, "float32").contiguous();
+    gemmInto(c32 === C ? c32.clone() : c32, castTo(A, "float32"), castTo(B, "float32"), alpha, beta);
+    copy_(C, c32);
+    return;
+  }
+  const desc: number[] = [DTYPE_CODE[C.dtype], batch, M, N, K];
+  const ops: Tensor[] = [];
+  for (let t of [C, A, B]) {
+    let bs = batchStride(t, nb);
+    if (bs === null) { t = t.contiguous(); bs = batchStride(t, nb)!; }
+    ops.push(t);
+    desc.push(t._offset, bs, t._strides[nb]!, t._strides[nb + 1]!);
+  }
+  if (ops[0] !== C) throw new RuntimeError("internal: matmul output must be batch-strided");
+  desc.push(alpha, beta);
+  native.matmul(ops.map((t) => t._storage.data), Float64Array.from(desc));
+}
+
+export function mm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 2) throw new RuntimeError(`self must be a matrix`);
+  if (b.ndim !== 2) throw new RuntimeError(`mat2 must be a matrix`);
+  if (a._shape[1] !== b._shape[0])
+    throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
+  const d = computeDtype(a, b, "addmm_impl_cpu_");
+  const out = Tensor._empty([a._shape[0]!, b._shape[1]!], d);
+  gemmInto(out, a, b, 1, 0);
+  return out;
+}
+
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 3) throw new RuntimeError(`batch1 must be a 3D tensor`);
+  if (b.ndim !== 3) throw new RuntimeError(`batch2 must be a 3D tensor`);
+  checkBatch(a._shape[0]!, a._shape[2]!, b);
+  const d = computeDtype(a, b, "bmm");
+  const out = Tensor._empty([a._shape[0]!, a._shape[1]!, b._shape[2]!], d);
+  gemmInto(out, a, b, 1, 0);
+  return out;
+}
+
+function checkBatch(batch: number, k: number, b: Tensor): void {
+  if (b._shape[0] !== batch || b._shape[1] !== k)
+    throw new RuntimeError(`Expected size for first two dimensions of batch2 tensor to be: [${batch}, ${k}] but got: [${b._shape[0]}, ${b._shape[1]}].`);
+}
+
+export function dot(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1)
+    throw new RuntimeError(`1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
+  if (a._shape[0] !== b._shape[0])
+    throw new RuntimeError(`inconsistent tensor size, expected tensor [${a._shape[0]}] and src [${b._shape[0]}] to have the same number of elements, but got ${a._shape[0]} and ${b._shape[0]} elements respectively`);
+  const d = computeDtype(a, b, "dot");
+  const out = Tensor._empty([1, 1], d);
+  gemmInto(out, a.unsqueeze(0), b.unsqueeze(1), 1, 0);
+  return out.reshape([]);
+}
+
+export function mv(m: Tensor, v: Tensor): Tensor {
+  if (m.ndim !== 2 || v.ndim !== 1)
+    throw new RuntimeError(`vector + matrix @ vector expected, got 1, ${m.ndim}, ${v.ndim}`);
+  if (m._shape[1] !== v._shape[0])
+    throw new RuntimeError(`size mismatch, got input (${m._shape[0]}), mat (${m._shape[0]}x${m._shape[1]}), vec (${v._shape[0]})`);
+  const d = computeDtype(m, v, "addmv_impl_cpu");
+  const out = Tensor._empty([m._shape[0]!, 1], d);
+  gemmInto(out, m, v.unsqueeze(1), 1, 0);
+  return out.reshape([m._shape[0]!]);
+}
+
+/** torch.matmul with PyTorch's 1-D / 2-D / batched broadcasting rules. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0)
+    throw new RuntimeError(`both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
+  if (a.ndim === 1 && b.ndim === 1) return dot(a, b);
+  if (a.ndim === 2 && b.ndim === 1) return mv(a, b);
+  if (a.ndim === 1 && b.ndim === 2) return mm(a.unsqueeze(0), b).squeeze(0);
+  if (a.ndim === 2 && b.ndim === 2) return mm(a, b);
+  // batched: promote 1-D operands, broadcast the batch dims
+  const A = a.ndim === 1 ? a.unsqueeze(0) : a, B = b.ndim === 1 ? b.unsqueeze(1) : b;
+  const M = A._shape[A.ndim - 2]!, K = A._shape[A.ndim - 1]!, K2 = B._shape[B.ndim - 2]!, N = B._shape[B.ndim - 1]!;
+  const batch = broadcastShapes(A._shape.slice(0, -2), B._shape.slice(0, -2));
+  if (K !== K2) {
+    if (B.ndim === 2)
+      throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${numelOf(A._shape.slice(0, -1))}x${K} and ${K2}x${N})`);
+    checkBatch(numelOf(batch), K, Tensor._empty([numelOf(batch), K2, N], "float32"));
+  }
+  const d = computeDtype(A, B, "bmm");
+  const out = Tensor._empty([...batch, M, N], d);
+  gemmInto(out, A.expand([...batch, M, K]), B.expand([...batch, K, N]), 1, 0);
+  let r = out;
+  if (a.ndim === 1) r = r.squeeze(-2);
+  if (b.ndim === 1) r = r.squeeze(-1);
+  return r;
+}
+
+/** beta*input + alpha*(product), with input broadcast to the product's shape. */
+function addProduct(input: Tensor, shape: number[], A: Tensor, B: Tensor, opts: BetaAlpha, name: string): Tensor {
+  const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
+  const d = promoteTypes(input.dtype, computeDtype(A, B, name));
+  const out = Tensor._empty(shape, d);
+  if (beta !== 0) copy_(out, input.expand(shape));
+  gemmInto(out, castTo(A, d), castTo(B, d), alpha, beta);
+  return out;
+}
+
+export function addmm(input: Tensor, m1: Tensor, m2: Tensor, opts: BetaAlpha = {}): Tensor {
+  if (m1.ndim !== 2 || m2.ndim !== 2 || m1._shape[1] !== m2._shape[0]) mm(m1, m2);  // raises PyTorch's message
+  return addProduct(input, [m1._shape[0]!, m2._shape[1]!], m1, m2, opts, "addmm_impl_cpu_");
+}
+export function addmv(input: Tensor, mat: Tensor, vec: Tensor, opts: BetaAlpha = {}): Tensor {
+  mv(mat, vec);
+  return addProduct(input.ndim === 1 ? input.unsqueeze(1) : input.reshape([-1, 1]).expand([mat._shape[0]!, 1]), [mat._shape[0]!, 1], mat, vec.unsqueeze(1), opts, "addmv").reshape([mat._shape[0]!]);
+}
+export function baddbmm(input: Tensor, b1: Tensor, b2: Tensor, opts: BetaAlpha = {}): Tensor {
+  if (b1.ndim !== 3 || b2.ndim !== 3) bmm(b1, b2);
+  checkBatch(b1._shape[0]!, b1._shape[2]!, b2);
+  return addProduct(input, [b1._shape[0]!, b1._shape[1]!, b2._shape[2]!], b1, b2, opts, "baddbmm");
+}
+export function addbmm(input: Tensor, b1: Tensor, b2: Tensor, opts: BetaAlpha = {}): Tensor {
+  const prod = bmm(b1, b2).sum(0);
+  const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
+  const scaled = prod.mul(alpha);
+  return beta === 0 ? scaled : input.mul(beta).add(scaled);
+}
+export function outer(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1) throw new RuntimeError(`outer: expected 1D tensors, but got ${a.ndim}D and ${b.ndim}D`);
+  return a.unsqueeze(1).mul(b.unsqueeze(0));
+}
+export function addr(input: Tensor, v1: Tensor, v2: Tensor, opts: BetaAlpha = {}): Tensor {
+  const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
+  const prod = outer(v1, v2).mul(alpha);
+  return beta === 0 ? prod.add(input.mul(0)) : input.mul(beta).add(prod);
+}
+export function inner(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) return a.mul(b);
+  const k = a._shape[a.ndim - 1]!;
+  if (b._shape[b.ndim - 1] !== k)
+    throw new RuntimeError(`inner() the last dimension must match on both input tensors but got shapes [${a._shape.join(", ")}] and [${b._shape.join(", ")}]`);
+  // (..., k) x (..., k) -> (a..., b...)
+  return mm(a.reshape([-1, k]), b.reshape([-1, k]).t()).reshape([...a._shape.slice(0, -1), ...b._shape.slice(0, -1)]);
+}

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Pointwise math: unary, binary and ternary ops over broadcast, promoted inputs.
+import { RuntimeError } from "../errors.js";
+import { type DType, isFloatingPoint, isIntegral, promoteTypes, resultType } from "../tensor/dtype.js";
+import { broadcastShapes } from "../tensor/layout.js";
+import { Tensor } from "../tensor/tensor.js";
+import {
+  type ElementwiseSpec, type OutOptions, type Scalar, type TensorOrScalar, asOperand, elementwise, floatOnly,
+  integralOnly, notBool, toBool, toFloat,
+} from "./elementwise.js";
+import { runElementwise } from "./kernel.js";
+
+type Unary = (x: Tensor, opts?: OutOptions) => Tensor;
+
+function unary(spec: ElementwiseSpec): { fn: Unary; inplace: (x: Tensor) => Tensor } {
+  return {
+    fn: (x, opts) => elementwise(spec, [x], { out: opts?.out }),
+    inplace: (x) => elementwise(spec, [x], { inplace: true }),
+  };
+}
+
+const floatUnary = (kernel: string) => unary({ kernel, compute: toFloat });
+const sameUnary = (kernel: string, check?: (d: DType) => void) => unary({ kernel, check });
+
+export const { fn: exp, inplace: exp_ } = floatUnary("exp");
+export const { fn: exp2, inplace: exp2_ } = floatUnary("exp2");
+export const { fn: expm1, inplace: expm1_ } = floatUnary("expm1");
+export const { fn: log, inplace: log_ } = floatUnary("log");
+export const { fn: log2, inplace: log2_ } = floatUnary("log2");
+export const { fn: log10, inplace: log10_ } = floatUnary("log10");
+export const { fn: log1p, inplace: log1p_ } = floatUnary("log1p");
+export const { fn: sqrt, inplace: sqrt_ } = floatUnary("sqrt");
+export const { fn: rsqrt, inplace: rsqrt_ } = floatUnary("rsqrt");
+export const { fn: sin, inplace: sin_ } = floatUnary("sin");
+export const { fn: cos, inplace: cos_ } = floatUnary("cos");
+export const { fn: tan, inplace: tan_ } = floatUnary("tan");
+export const { fn: asin, inplace: asin_ } = floatUnary("asin");
+export const { fn: acos, inplace: acos_ } = floatUnary("acos");
+export const { fn: atan, inplace: atan_ } = floatUnary("atan");
+export const { fn: sinh, inplace: sinh_ } = floatUnary("sinh");
+export const { fn: cosh, inplace: cosh_ } = floatUnary("cosh");
+export const { fn: tanh, inplace: tanh_ } = floatUnary("tanh");
+export const { fn: asinh, inplace: asinh_ } = floatUnary("asinh");
+export const { fn: acosh, inplace: acosh_ } = floatUnary("acosh");
+export const { fn: atanh, inplace: atanh_ } = floatUnary("atanh");
+export const { fn: sigmoid, inplace: sigmoid_ } = floatUnary("sigmoid");
+export const { fn: erf, inplace: erf_ } = floatUnary("erf");
+export const { fn: erfc, inplace: erfc_ } = floatUnary("erfc");
+export const { fn: erfinv, inplace: erfinv_ } = floatUnary("erfinv");
+export const { fn: reciprocal, inplace: reciprocal_ } = floatUnary("reciprocal");
+export const { fn: lgamma, inplace: lgamma_ } = floatUnary("lgamma");
+export const { fn: frac, inplace: frac_ } = unary({ kernel: "frac", check: floatOnly("frac_cpu") });
+export const { fn: neg, inplace: neg_ } = sameUnary("neg", (d) => {
+  if (d === "bool")
+    throw new RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to " +
+      "invert a mask, use the `~` or `logical_not()` operator instead.");
+});
+export const { fn: abs, inplace: abs_ } = sameUnary("abs", notBool("abs_cpu"));
+export const { fn: sign, inplace: sign_ } = sameUnary("sign");
+export const { fn: square, inplace: square_ } = unary({ kernel: "square", compute: (d) => (d === "bool" ? "int64" : d) });
+export const { fn: floor, inplace: floor_ } = sameUnary("floor", notBool("floor"));
+export const { fn: ceil, inplace: ceil_ } = sameUnary("ceil", notBool("ceil"));
+export const { fn: trunc, inplace: trunc_ } = sameUnary("trunc", notBool("trunc"));
+export const { fn: relu, inplace: relu_ } = sameUnary("relu", notBool("clamp_min_cpu"));
+export const { fn: bitwiseNot, inplace: bitwiseNot_ } = sameUnary("bitwiseNot", integralOnly("bitwise_not_cpu"));
+export const { fn: logicalNot, inplace: logicalNot_ } = unary({ kernel: "logicalNot", result: toBool });
+
+const predicate = (kernel: string) => (x: Tensor): Tensor =>
+  isFloatingPoint(x.dtype) ? elementwise({ kernel, result: toBool }, [x])
+    : elementwise({ kernel: "fill", result: toBool, scalars: [kernel === "isfinite" ? 1 : 0] }, [x]);
+export const isnan = predicate("isnan");
+export const isinf = predicate("isinf");
+export const isfinite = predicate("isfinite");
+export const isposinf = predicate("isposinf");
+export const isneginf = predicate("isneginf");
+export const signbit = (x: Tensor): Tensor =>
+  isFloatingPoint(x.dtype) ? elementwise({ kernel: "signbit", result: toBool }, [x]) : lt(x, 0);
+
+/** round half to even; with `decimals`, as torch.round(x, decimals=d). */
+export function round(x: Tensor, opts: { decimals?: number } & OutOptions = {}): Tensor {
+  const d = opts.decimals ?? 0;
+  return elementwise(d === 0 ? { kernel: "round", check: notBool("round") } : { kernel: "roundDecimals", scalars: [d], check: floatOnly("round") }, [x], { out: opts.out });
+}
+export function round_(x: Tensor, opts: { decimals?: number } = {}): Tensor {
+  const d = opts.decimals ?? 0;
+  return elementwise(d === 0 ? { kernel: "round" } : { kernel: "roundDecimals", scalars: [d] }, [x], { inplace: true });
+}
+
+const FINFO_MAX: Partial<Record<DType, number>> = {
+  float32: 3.4028234663852886e38, float64: Number.MAX_VALUE, float16: 65504, bfloat16: 3.3895313892515355e38,
+};
+export function nanToNum(x: Tensor, nan = 0, posinf?: number | null, neginf?: number | null, inplace = false): Tensor {
+  if (!isFloatingPoint(x.dtype)) return inplace ? x : x.clone();
+  const max = FINFO_MAX[x.dtype]!;
+  const spec = { kernel: "nanToNum", scalars: [nan, posinf ?? max, neginf ?? -max] };
+  return elementwise(spec, [x], { inplace });
+}
+
+// ---- binary -----------------------------------------------------------------------------------------
+
+type BinaryOpts = OutOptions & { alpha?: number };
+
+function checkSubBool(a: TensorOrScalar, b: TensorOrScalar): void {
+  const isBool = (v: TensorOrScalar) => (v instanceof Tensor ? v.dtype === "bool" : typeof v === "boolean");
+  if (isBool(a) && isBool(b))
+    throw new RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or " +
+      "`logical_xor()` operator instead.");
+  if (isBool(b) || isBool(a))
+    throw new RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying " +
+      "to invert a mask, use the `~` or `logical_not()` operator instead.");
+}
+
+export function add(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}): Tensor {
+  return elementwise({ kernel: "add", scalars: [opts.alpha ?? 1] }, [a, b], { out: opts.out });
+}
+export function add_(a: Tensor, b: TensorOrScalar, opts: { alpha?: number } = {}): Tensor {
+  return elementwise({ kernel: "add", scalars: [opts.alpha ?? 1] }, [a, b], { inplace: true });
+}
+export function sub(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}): Tensor {
+  return elementwise({ kernel: "sub", scalars: [opts.alpha ?? 1], check: () => checkSubBool(a, b) }, [a, b], { out: opts.out });
+}
+export function sub_(a: Tensor, b: TensorOrScalar, opts: { alpha?: number } = {}): Tensor {
+  return elementwise({ kernel: "sub", scalars: [opts.alpha ?? 1], check: () => checkSubBool(a, b) }, [a, b], { inplace: true });
+}
+/** rsub(a, b) = b - alpha * a */
+export function rsub(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}): Tensor {
+  return sub(b, a, opts);
+}
+
+type Binary = (a: TensorOrScalar, b: TensorOrScalar, opts?: OutOptions) => Tensor;
+function binary(spec: ElementwiseSpec): { fn: Binary; inplace: (a: Tensor, b: TensorOrScalar) => Tensor } {
+  return {
+    fn: (a, b, opts) => elementwise(spec, [a, b], { out: opts?.out }),
+    inplace: (a, b) => elementwise(spec, [a, b], { inplace: true }),
+  };
+}
+
+function checkIntDivisor(name: string) {
+  return (d: DType, inputs: TensorOrScalar[]): void => {
+    if (d === "bool") throw new RuntimeError(`"${name}" not implemented for 'Bool'`);
+    if (isFloatingPoint(d)) return;
+    const b = inputs[1]!;
+    const zero = b instanceof Tensor ? (b.numel() > 0 && eq(b, 0).any().item() === true) : Number(b) === 0;
+    if (zero) throw new RuntimeError("ZeroDivisionError");
+  };
+}
+
+export const { fn: mul, inplace: mul_ } = binary({ kernel: "mul" });
+export const { fn: remainder, inplace: remainder_ } = binary({ kernel: "remainder", check: checkIntDivisor("remainder_cpu") });
+export const { fn: fmod, inplace: fmod_ } = binary({ kernel: "fmod", check: checkIntDivisor("fmod_cpu") });
+export const { fn: atan2, inplace: atan2_ } = binary({ kernel: "atan2", compute: toFloat });
+export const { fn: hypot, inplace: hypot_ } = binary({ kernel: "hypot", compute: toFloat });
+export const { fn: copysign, inplace: copysign_ } = binary({ kernel: "copysign", compute: toFloat });
+export const { fn: logaddexp } = binary({ kernel: "logaddexp", compute: toFloat });
+export const { fn: logaddexp2 } = binary({ kernel: "logaddexp2", compute: toFloat });
+export const { fn: maximum } = binary({ kernel: "maximum" });
+export const { fn: minimum } = binary({ kernel: "minimum" });
+export const { fn: fmax } = binary({ kernel: "fmax", check: notBool("fmax") });
+export const { fn: fmin } = binary({ kernel: "fmin", check: notBool("fmin") });
+export const { fn: bitwiseAnd, inplace: bitwiseAnd_ } = binary({ kernel: "bitwiseAnd", check: integralOnly("bitwise_and_cpu") });
+export const { fn: bitwiseOr, inplace: bitwiseOr_ } = binary({ kernel: "bitwiseOr", check: integralOnly("bitwise_or_cpu") });
+export const { fn: bitwiseXor, inplace: bitwiseXor_ } = binary({ kernel: "bitwiseXor", check: integralOnly("bitwise_xor_cpu") });
+export const { fn: bitwiseLeftShift } = binary({ kernel: "bitwiseLeftShift", check: integralOnly("lshift_cpu") });
+export const { fn: bitwiseRightShift } = binary({ kernel: "bitwiseRightShift", check: integralOnly("rshift_cpu") });
+export const { fn: eq, inplace: eq_ } = binary({ kernel: "eq", result: toBool });
+export const { fn: ne, inplace: ne_ } = binary({ kernel: "ne", result: toBool });
+export const { fn: lt, inplace: lt_ } = binary({ kernel: "lt", result: toBool });
+export const { fn: le, inplace: le_ } = binary({ kernel: "le", result: toBool });
+export const { fn: gt, inplace: gt_ } = binary({ kernel: "gt", result: toBool });
+export const { fn: ge, inplace: ge_ } = binary({ kernel: "ge", result: toBool });
+export const { fn: logicalAnd, inplace: logicalAnd_ } = binary({ kernel: "logicalAnd", result: toBool });
+export const { fn: logicalOr, inplace: logicalOr_ } = binary({ kernel: "logicalOr", result: toBool });
+export const { fn: logicalXor, inplace: logicalXor_ } = binary({ kernel: "logicalXor", result: toBool });
+
+export type RoundingMode = "trunc" | "floor" | null;
+function divSpec(mode: RoundingMode | undefined): ElementwiseSpec {
+  if (mode === "trunc") return { kernel: "divTrunc", check: checkIntDivisor("div_trunc_cpu") };
+  if (mode === "floor") return { kernel: "divFloor", check: checkIntDivisor("div_floor_cpu") };
+  if (mode === null || mode === undefined) return { kernel: "div", compute: toFloat };
+  throw new RuntimeError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${String(mode)}'`);
+}
+export function div(a: TensorOrScalar, b: TensorOrScalar, opts: OutOptions & { roundingMode?: RoundingMode } = {}): Tensor {
+  return elementwise(divSpec(opts.roundingMode), [a, b], { out: opts.out });
+}
+export function div_(a: Tensor, b: TensorOrScalar, opts: { roundingMode?: RoundingMode } = {}): Tensor {
+  return elementwise(divSpec(opts.roundingMode), [a, b], { inplace: true });
+}
+export const trueDivide = (a: TensorOrScalar, b: TensorOrScalar, opts?: OutOptions): Tensor => div(a, b, opts);
+export const floorDivide = (a: TensorOrScalar, b: TensorOrScalar, opts?: OutOptions): Tensor =>
+  div(a, b, { ...opts, roundingMode: "floor" });
+
+function powCheck(d: DType, inputs: TensorOrScalar[]): void {
+  if (isFloatingPoint(d) || d === "bool") return;
+  const e = inputs[1]!;
+  const negative = e instanceof Tensor ? (e.numel() > 0 && isIntegral(e.dtype) && lt(e, 0).any().item() === true) : Number(e) < 0;
+  if (negative) throw new RuntimeError("Integers to negative integer powers are not allowed.");
+}
+export function pow(a: TensorOrScalar, b: TensorOrScalar, opts: OutOptions = {}): Tensor {
+  return elementwise({ kernel: "pow", check: powCheck }, [a, b], { out: opts.out });
+}
+export function pow_(a: Tensor, b: TensorOrScalar): Tensor {
+  return elementwise({ kernel: "pow", check: powCheck }, [a, b], { inplace: true });
+}
+export const floatPower = (a: TensorOrScalar, b: TensorOrScalar): Tensor =>
+  elementwise({ kernel: "pow", compute: () => "float64" }, [a, b]);
+
+// ---- ternary --------------------------------------------------------------------------------------
+
+/** where(condition, input, other): elements of input where condition, else other. */
+export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrScalar, opts: OutOptions = {}): Tensor {
+  if (condition.dtype !== "bool" && condition.dtype !== "uint8")
+    throw new RuntimeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype[0]!.toUpperCase() + condition.dtype.slice(1)}`);
+  const operands = [input, other].map((v) => (v instanceof Tensor ? { dtype: v.dtype, ndim: v.ndim } : v));
+  const dtype = resultType(...operands);
+  let shape = condition._shape as number[];
+  for (const v of [input, other]) if (v instanceof Tensor) shape = broadcastShapes(shape, v._shape);
+  const cond = condition.dtype === "bool" ? condition : condition.to("bool");
+  const out = opts.out ?? Tensor._empty(shape, dtype);
+  if (opts.out && (opts.out.dtype !== dtype || opts.out._shape.join() !== shape.join())) {
+    const r = where(condition, input, other);
+    opts.out._resize(shape);
+    runElementwise("copy", opts.out, [r]);
+    return opts.out;
+  }
+  runElementwise("where", out, [cond, asOperand(input, dtype), asOperand(other, dtype)]);
+  return out;
+}
+
+export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar, opts: OutOptions = {}): Tensor {
+  return elementwise({ kernel: "lerp", check: floatOnly("lerp_kernel_scalar") }, [start, end, weight], { out: opts.out });
+}
+export function lerp_(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
+  return elementwise({ kernel: "lerp", check: floatOnly("lerp_kernel_scalar") }, [start, end, weight], { inplace: true });
+}
+export function addcmul(input: Tensor, t1: Tensor, t2: Tensor, opts: OutOptions & { value?: number } = {}): Tensor {
+  return elementwise({ kernel: "addcmul", scalars: [opts.value ?? 1] }, [input, t1, t2], { out: opts.out });
+}
+export function addcmul_(input: Tensor, t1: Tensor, t2: Tensor, opts: { value?: number } = {}): Tensor {
+  return elementwise({ kernel: "addcmul", scalars: [opts.value ?? 1] }, [input, t1, t2], { inplace: true });
+}
+function addcdivCheck(d: DType): void {
+  if (!isFloatingPoint(d))
+    throw new RuntimeError("Integer division with addcdiv is no longer supported, and in a future release addcdiv " +
+      "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as " +
+      "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * " +
+      "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + " +
+      "value * tensor1 / tensor2), for all dtypes.");
+}
+export function addcdiv(input: Tensor, t1: Tensor, t2: Tensor, opts: OutOptions & { value?: number } = {}): Tensor {
+  return elementwise({ kernel: "addcdiv", scalars: [opts.value ?? 1], check: addcdivCheck }, [input, t1, t2], { out: opts.out });
+}
+export function addcdiv_(input: Tensor, t1: Tensor, t2: Tensor, opts: { value?: number } = {}): Tensor {
+  return elementwise({ kernel: "addcdiv", scalars: [opts.value ?? 1], check: addcdivCheck }, [input, t1, t2], { inplace: true });
+}
+
+type Bound = TensorOrScalar | null | undefined;
+function clampImpl(x: Tensor, min: Bound, max: Bound, inplace: boolean, out?: Tensor): Tensor {
+  if ((min === null || min === undefined) && (max === null || max === undefined))
+    throw new RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  if (min instanceof Tensor || max instanceof Tensor) {
+    const inputs: TensorOrScalar[] = [x, min ?? -Infinity, max ?? Infinity];
+    if (x.dtype === "bool") throw new RuntimeError('"clamp_cpu" not implemented for \'Bool\'');
+    const promoted = resultType(...inputs.filter((v) => v instanceof Tensor).map((v) => ({ dtype: (v as Tensor).dtype, ndim: (v as Tensor).ndim })));
+    const lo = min ?? (isFloatingPoint(promoted) ? -Infinity : Number.MIN_SAFE_INTEGER);
+    const hi = max ?? (isFloatingPoint(promoted) ? Infinity : Number.MAX_SAFE_INTEGER);
+    return elementwise({ kernel: "clampTensor", compute: () => promoted }, [x, lo, hi], { inplace, out });
+  }
+  const scalars = [Number(min ?? 0), Number(max ?? 0), min === null || min === undefined ? 0 : 1, max === null || max === undefined ? 0 : 1];
+  const bounds = [min, max].filter((v): v is Scalar => v !== null && v !== undefined);
+  return elementwise({
+    kernel: "clamp", scalars, check: notBool("clamp_cpu"),
+    compute: (d) => bounds.reduce<DType>((acc, v) => resultType({ dtype: acc, ndim: 1 }, v), d),
+  }, [x], { inplace, out });
+}
+export function clamp(x: Tensor, min?: Bound, max?: Bound, opts: OutOptions = {}): Tensor {
+  return clampImpl(x, min, max, false, opts.out);
+}
+export function clamp_(x: Tensor, min?: Bound, max?: Bound): Tensor {
+  return clampImpl(x, min, max, true);
+}
+export const clip = clamp;
+export const clip_ = clamp_;
+export const clampMin = (x: Tensor, min: TensorOrScalar): Tensor => clamp(x, min, null);
+export const clampMax = (x: Tensor, max: TensorOrScalar): Tensor => clamp(x, null, max);
+
+// ---- comparisons that return booleans or tensors ---------------------------------------------------
+
+export function isclose(a: Tensor, b: TensorOrScalar, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor {
+  const rtol = opts.rtol ?? 1e-5, atol = opts.atol ?? 1e-8;
+  const bt = b instanceof Tensor ? b : asOperand(b, a.dtype);
+  if (a.dtype !== bt.dtype)
+    throw new RuntimeError(`${a.dtype[0]!.toUpperCase()}${a.dtype.slice(1)} did not match ${bt.dtype[0]!.toUpperCase()}${bt.dtype.slice(1)}`);
+  let close = eq(a, bt);
+  if (opts.equalNan) close = logicalOr(close, logicalAnd(isnan(a), isnan(bt)));
+  if (isFloatingPoint(a.dtype)) {
+    const diff = abs(sub(a, bt));
+    const tol = add(mul(abs(bt), rtol), atol);
+    close = logicalOr(close, logicalAnd(isfinite(diff), le(diff, tol)));
+  }
+  return close;
+}
+export function allclose(a: Tensor, b: TensorOrScalar, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
+  return isclose(a, b, opts).all().item() as boolean;
+}
+/** torch.equal: same shape and the same elements. */
+export function equal(a: Tensor, b: Tensor): boolean {
+  if (a._shape.length !== b._shape.length || a._shape.some((s, i) => s !== b._shape[i])) return false;
+  const d = promoteTypes(a.dtype, b.dtype);
+  return eq(a.to(d), b.to(d)).all().item() as boolean;
+}

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Views: each computes a new layout over the same storage; no kernel runs. contiguous() is
+// the one place a layout is copied.
+import { IndexError, RuntimeError } from "../errors.js";
+import {
+  contiguousStrides, expandStrides, inferSize, isContiguousLayout, normalizeDim, normalizeDims, numelOf, viewStrides,
+} from "../tensor/layout.js";
+import { Tensor } from "../tensor/tensor.js";
+import { runElementwise } from "./kernel.js";
+
+export type SizeArgs = (number | readonly number[])[];
+
+/** Sizes given as varargs or one array: view(2, 3) = view([2, 3]). */
+export function sizesOf(args: SizeArgs): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as readonly number[])];
+  return args as number[];
+}
+
+export function contiguous(t: Tensor): Tensor {
+  if (t.isContiguous()) return t;
+  const out = Tensor._empty(t._shape, t.dtype);
+  runElementwise("copy", out, [t]);
+  return out;
+}
+
+export function view(t: Tensor, shape: readonly number[]): Tensor {
+  const size = inferSize(shape, t.numel());
+  const st = viewStrides(t._shape, t._strides, size);
+  if (st === null)
+    throw new RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension " +
+      "spans across two contiguous subspaces). Use .reshape(...) instead.");
+  return t._view(size, st, t._offset);
+}
+
+export function reshape(t: Tensor, shape: readonly number[]): Tensor {
+  const size = inferSize(shape, t.numel());
+  const st = viewStrides(t._shape, t._strides, size);
+  if (st !== null) return t._view(size, st, t._offset);
+  return view(contiguous(t), size);
+}
+
+export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (t.ndim === 0) return reshape(t, [1]);
+  const s = normalizeDim(startDim, t.ndim), e = normalizeDim(endDim, t.ndim);
+  if (s > e) throw new RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim");
+  if (s === e) return t;
+  const shape = [...t._shape.slice(0, s), numelOf(t._shape.slice(s, e + 1)), ...t._shape.slice(e + 1)];
+  return reshape(t, shape);
+}
+
+export function unflatten(t: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  const d = normalizeDim(dim, t.ndim);
+  const inner = inferSize(sizes, t._shape[d]!);
+  return view(t, [...t._shape.slice(0, d), ...inner, ...t._shape.slice(d + 1)]);
+}
+
+export function squeeze(t: Tensor, dim?: number | readonly number[]): Tensor {
+  const dims = dim === undefined ? null : new Set(normalizeDims(dim, t.ndim));
+  const shape: number[] = [], strides: number[] = [];
+  t._shape.forEach((s, i) => {
+    if (s === 1 && (dims === null || dims.has(i))) return;
+    shape.push(s);
+    strides.push(t._strides[i]!);
+  });
+  return t._view(shape, strides, t._offset);
+}
+
+export function unsqueeze(t: Tensor, dim: number): Tensor {
+  const d = normalizeDim(dim, t.ndim + 1);
+  const shape = [...t._shape], strides = [...t._strides];
+  const st = d < t.ndim ? shape[d]! * strides[d]! : 1;
+  shape.splice(d, 0, 1);
+  strides.splice(d, 0, st);
+  return t._view(shape, strides, t._offset);
+}
+
+export function permute(t: Tensor, dims: readonly number[]): Tensor {
+  if (dims.length !== t.ndim)
+    throw new RuntimeError(`permute(sparse_coo): number of dimensions in the tensor input does not match the length ` +
+      `of the desired ordering of dimensions i.e. input.dim() = ${t.ndim} is not equal to len(dims) = ${dims.length}`);
+  const ds = normalizeDims(dims, t.ndim);
+  return t._view(ds.map((d) => t._shape[d]!), ds.map((d) => t._strides[d]!), t._offset);
+}
+
+export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
+  if (t.ndim === 0) return t;
+  const a = normalizeDim(dim0, t.ndim), b = normalizeDim(dim1, t.ndim);
+  const shape = [...t._shape], strides = [...t._strides];
+  [shape[a], shape[b]] = [shape[b]!, shape[a]!];
+  [strides[a], strides[b]] = [strides[b]!, strides[a]!];
+  return t._view(shape, strides, t._offset);
+}
+
+export function t2d(t: Tensor): Tensor {
+  if (t.ndim > 2) throw new RuntimeError(`t() expects a tensor with <= 2 dimensions, but self is ${t.ndim}D`);
+  return t.ndim < 2 ? t : transpose(t, 0, 1);
+}
+
+export function mT(t: Tensor): Tensor {
+  if (t.ndim < 2) throw new RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.");
+  return transpose(t, -2, -1);
+}
+
+export function reversedDims(t: Tensor): Tensor {
+  return permute(t, [...Array(t.ndim).keys()].reverse());
+}
+
+export function expand(t: Tensor, shape: readonly number[]): Tensor {
+  const strides = expandStrides(t._shape, t._strides, shape);
+  const size = shape.map((s, i) => (s === -1 ? t._shape[i - (shape.length - t.ndim)]! : s));
+  return t._view(size, strides, t._offset);
+}
+
+export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
+  if (t.ndim === 0) throw new RuntimeError("narrow() cannot be applied to a 0-dim tensor.");
+  const d = normalizeDim(dim, t.ndim);
+  const size = t._shape[d]!;
+  if (start < -size || start > size)
+    throw new IndexError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`);
+  const s = start < 0 ? start + size : start;
+  if (length < 0 || s + length > size)
+    throw new RuntimeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
+  const shape = [...t._shape];
+  shape[d] = length;
+  return t._view(shape, t._strides, t._offset + s * t._strides[d]!);
+}
+
+export function select(t: Tensor, dim: number, index: number): Tensor {
+  if (t.ndim === 0) throw new IndexError("select() cannot be applied to a 0-dim tensor.");
+  const d = normalizeDim(dim, t.ndim);
+  const size = t._shape[d]!;
+  if (index < -size || index >= size)
+    throw new IndexError(`index ${index} is out of bounds for dimension ${d} with size ${size}`);
+  const i = index < 0 ? index + size : index;
+  const shape = [...t._shape], strides = [...t._strides];
+  shape.splice(d, 1);
+  strides.splice(d, 1);
+  return t._view(shape, strides, t._offset + i * t._strides[d]!);
+}
+
+/** Basic slicing along one dim (start/stop clamped as in Python; step > 0). */
+export function sliceDim(t: Tensor, dim: number, start: number | null, stop: number | null, step = 1): Tensor {
+  const d = normalizeDim(dim, t.ndim);
+  if (step <= 0) throw new RuntimeError("slice step must be positive");
+  const size = t._shape[d]!;
+  const clamp = (v: number | null, dflt: number) => {
+    if (v === null) return dflt;
+    if (v < 0) v += size;
+    return Math.min(Math.max(v, 0), size);
+  };
+  const s = clamp(start, 0), e = Math.max(clamp(stop, size), s);
+  const shape = [...t._shape], strides = [...t._strides];
+  shape[d] = Math.ceil((e - s) / step);
+  strides[d] = t._strides[d]! * step;
+  return t._view(shape, strides, t._offset + s * t._strides[d]!);
+}
+
+export function unbind(t: Tensor, dim = 0): Tensor[] {
+  const d = normalizeDim(dim, t.ndim);
+  return Array.from({ length: t._shape[d]! }, (_, i) => select(t, d, i));
+}
+
+export function split(t: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  const d = normalizeDim(dim, t.ndim);
+  const size = t._shape[d]!;
+  let sizes: number[];
+  if (typeof splitSize === "number") {
+    if (splitSize <= 0 && size > 0) throw new RuntimeError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${size}`);
+    sizes = [];
+    for (let s = 0; s < size; s += splitSize) sizes.push(Math.min(splitSize, size - s));
+    if (sizes.length === 0) sizes.push(0);
+  } else {
+    sizes = [...splitSize];
+    const sum = sizes.reduce((a, b) => a + b, 0);
+    if (sum !== size)
+      throw new RuntimeError(`split_with_sizes expects split_sizes to sum exactly to ${size} (input tensor's size at ` +
+        `dimension ${d}), but got split_sizes=[${sizes.join(", ")}]`);
+  }
+  let start = 0;
+  return sizes.map((len) => {
+    const part = narrow(t, d, start, len);
+    start += len;
+    return part;
+  });
+}
+
+export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new RuntimeError("chunk expects `chunks` to be greater than 0, got: " + chunks);
+  const d = normalizeDim(dim, t.ndim);
+  const size = t._shape[d]!;
+  return split(t, Math.max(1, Math.ceil(size / chunks)), d);
+}
+
+export function movedim(t: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor {
+  const src = normalizeDims(source, t.ndim), dst = normalizeDims(destination, t.ndim);
+  if (src.length !== dst.length)
+    throw new RuntimeError(`movedim: Invalid source or destination dims: source (${JSON.stringify(source)} dims) should ` +
+      `contain the same number of dims as destination (${JSON.stringify(destination)} dims)`);
+  const order = new Array<number>(t.ndim).fill(-1);
+  src.forEach((s, i) => { order[dst[i]!] = s; });
+  const rest = [...Array(t.ndim).keys()].filter((d) => !src.includes(d));
+  let r = 0;
+  for (let i = 0; i < t.ndim; i++) if (order[i] === -1) order[i] = rest[r++]!;
+  return permute(t, order);
+}
+
+export function asStrided(t: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor {
+  const offset = storageOffset ?? t._offset;
+  let maxIndex = offset;
+  size.forEach((s, i) => { if (s > 0) maxIndex += (s - 1) * stride[i]!; });
+  if (size.some((s) => s === 0)) maxIndex = offset - 1;
+  if (maxIndex >= t._storage.length || offset < 0)
+    throw new RuntimeError(`setStorage: sizes [${size.join(", ")}], strides [${stride.join(", ")}], storage offset ` +
+      `${offset}, and itemsize ${t.elementSize()} requiring a storage size of ${(maxIndex + 1) * t.elementSize()} are ` +
+      `out of bounds for storage of size ${t._storage.length * t.elementSize()}`);
+  return t._view([...size], [...stride], offset);
+}
+
+export function diagonal(t: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+  const a = normalizeDim(dim1, t.ndim), b = normalizeDim(dim2, t.ndim);
+  if (a === b) throw new RuntimeError(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
+  let len: number, start = t._offset;
+  if (offset >= 0) {
+    len = Math.max(0, Math.min(t._shape[a]!, t._shape[b]! - offset));
+    start += offset * t._strides[b]!;
+  } else {
+    len = Math.max(0, Math.min(t._shape[a]! + offset, t._shape[b]!));
+    start -= offset * t._strides[a]!;
+  }
+  if (len === 0) start = t._offset;
+  const shape: number[] = [], strides: number[] = [];
+  t._shape.forEach((s, i) => { if (i !== a && i !== b) { shape.push(s); strides.push(t._strides[i]!); } });
+  shape.push(len);
+  strides.push(t._strides[a]! + t._strides[b]!);
+  return t._view(shape, strides, start);
+}
+
+export function isViewable(t: Tensor): boolean {
+  return isContiguousLayout(t._shape, t._strides);
+}
+
+export { contiguousStrides };

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Reductions and scans. The input is permuted so the reduced dims come last; the native
+// reducer walks them for each output element (numerically careful: float sums accumulate in
+// double, var/std use Welford).
+import { IndexError, RuntimeError } from "../errors.js";
+import { type DType, type DTypeLike, SCALAR_TYPE_NAME, getDefaultDtype, isFloatingPoint, toDType } from "../tensor/dtype.js";
+import { contiguousStrides, normalizeDim, normalizeDims } from "../tensor/layout.js";
+import { Tensor, type ValuesIndices, valuesIndices } from "../tensor/tensor.js";
+import { castTo } from "./elementwise.js";
+import { runReduce } from "./kernel.js";
+import { exp, isinf, log, maximum, minimum, ne, where } from "./math.js";
+
+type Dims = number | readonly number[] | null | undefined;
+export interface KeepdimOptions { keepdim?: boolean; dim?: Dims }
+export interface SumOptions extends KeepdimOptions { dtype?: DTypeLike }
+export interface VarOptions extends KeepdimOptions { correction?: number; unbiased?: boolean }
+/** `(opts?)` or `(dim, opts?)`, with dim also allowed inside opts (API.md rule 3). */
+export type ReduceArgs<O extends KeepdimOptions = KeepdimOptions> = [opts?: O] | [dim: Dims, opts?: O];
+
+function parseArgs<O extends KeepdimOptions>(args: ReduceArgs<O>): [Dims, O] {
+  if (args.length === 0) return [undefined, {} as O];
+  const first = args[0];
+  if (first !== null && typeof first === "object" && !Array.isArray(first)) return [(first as O).dim, first as O];
+  return [first as Dims, (args[1] ?? {}) as O];
+}
+
+/** The reduced dims, normalised; null/undefined/[] mean all dims. */
+function reducedDims(x: Tensor, dims: Dims): number[] {
+  if (x.ndim === 0) {
+    if (typeof dims === "number") normalizeDim(dims, 0);
+    return [];
+  }
+  if (dims === null || dims === undefined || (Array.isArray(dims) && dims.length === 0)) return [...Array(x.ndim).keys()];
+  return normalizeDims(dims, x.ndim);
+}
+
+/**
+ * Runs a reducer over `dims` of x. Returns the outputs (the first with `outDtype`, the others
+ * int64 indices when `withIndices`).
+ */
+function reduceCore(kernel: string, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType, scalars: number[],
+  withIndices = false): Tensor[] {
+  const red = new Set(dims);
+  const kept = [...Array(x.ndim).keys()].filter((d) => !red.has(d));
+  const order = [...kept, ...dims];
+  const iterShape = order.map((d) => x._shape[d]!);
+  const outShape = keepdim ? x._shape.map((s, d) => (red.has(d) ? 1 : s)) : kept.map((d) => x._shape[d]!);
+  const outs = [Tensor._empty(outShape, outDtype)];
+  if (withIndices) outs.push(Tensor._empty(outShape, "int64"));
+  if (outs[0]!.numel() === 0) return outs;
+  // strides of the outputs along the iteration order (0 on reduced dims)
+  const st = contiguousStrides(outShape);
+  const outStrides = order.map((d, i) => (i < kept.length ? (keepdim ? st[d]! : st[i]!) : 0));
+  const inStrides = order.map((d) => x._strides[d]!);
+  runReduce(kernel, outs, x, iterShape, [outStrides, inStrides, ...(withIndices ? [outStrides] : [])], kept.length, scalars);
+  return outs;
+}
+
+function sumDtype(x: Tensor, opts: SumOptions): DType {
+  if (opts.dtype !== undefined) return toDType(opts.dtype);
+  return isFloatingPoint(x.dtype) ? x.dtype : "int64";
+}
+
+export function sum(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
+  const [dim, opts] = parseArgs(args);
+  const d = sumDtype(x, opts);
+  return reduceCore("sum", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [])[0]!;
+}
+export function nansum(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
+  const [dim, opts] = parseArgs(args);
+  const d = sumDtype(x, opts);
+  return reduceCore("nansum", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [])[0]!;
+}
+export function prod(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
+  const [dim, opts] = parseArgs(args);
+  const d = sumDtype(x, opts);
+  return reduceCore("prod", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [])[0]!;
+}
+
+function meanDtype(x: Tensor, opts: SumOptions, name: string): DType {
+  const d = opts.dtype !== undefined ? toDType(opts.dtype) : x.dtype;
+  if (!isFloatingPoint(d))
+    throw new RuntimeError(`${name}(): could not infer output dtype. ${opts.dtype !== undefined ? "Optional" : "Input"} dtype must be either a floating point or complex dtype. Got: ${SCALAR_TYPE_NAME[d]}`);
+  return d;
+}
+export function mean(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
+  const [dim, opts] = parseArgs(args);
+  const d = meanDtype(x, opts, "mean");
+  return reduceCore("mean", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [0])[0]!;
+}
+export function nanmean(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
+  const [dim, opts] = parseArgs(args);
+  const d = meanDtype(x, opts, "nanmean");
+  return reduceCore("mean", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [1])[0]!;
+}
+
+function checkNonEmpty(x: Tensor, dims: number[], name: string, dimGiven: boolean): void {
+  if (x.numel() !== 0) return;
+  if (!dimGiven)
+    throw new IndexError(`${name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+  for (const d of dims)
+    if (x._shape[d] === 0)
+      throw new IndexError(`${name}(): Expected reduction dim ${d} to have non-zero size.`);
+}
+
+function extremum(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean, name: string, dimGiven: boolean): Tensor[] {
+  checkNonEmpty(x, dims, name, dimGiven);
+  return reduceCore("extremum", x, dims, keepdim, x.dtype, [isMax ? 1 : 0, 0], true);
+}
+export function amax(x: Tensor, ...args: ReduceArgs): Tensor {
+  const [dim, opts] = parseArgs(args);
+  const dims = reducedDims(x, dim);
+  return extremum(x, dims, opts.keepdim ?? false, true, "amax", dim !== undefined && dim !== null)[0]!;
+}
+export function amin(x: Tensor, ...args: ReduceArgs): Tensor {
+  const [dim, opts] = parseArgs(args);
+  const dims = reducedDims(x, dim);
+  return extremum(x, dims, opts.keepdim ?? false, false, "amin", dim !== undefined && dim !== null)[0]!;
+}
+
+function maxMin(x: Tensor, arg: number | Tensor | undefined, opts: { keepdim?: boolean } = {}, isMax: boolean): Tensor | ValuesIndices {
+  const name = isMax ? "max" : "min";
+  if (arg instanceof Tensor) return isMax ? maximum(x, arg) : minimum(x, arg);
+  if (arg === undefined) {
+    if (x.numel() === 0)
+      throw new RuntimeError(`${name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+    return extremum(x, reducedDims(x, null), false, isMax, name, false)[0]!;
+  }
+  const dims = reducedDims(x, arg);
+  const [values, indices] = extremum(x, dims, opts.keepdim ?? false, isMax, name, true);
+  return valuesIndices(values!, indices!);
+}
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, arg?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | ValuesIndices {
+  return maxMin(x, arg, opts, true);
+}
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, arg?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | ValuesIndices {
+  return maxMin(x, arg, opts, false);
+}
+
+function argExtremum(x: Tensor, dim: number | null | undefined, keepdim: boolean, isMax: boolean): Tensor {
+  const name = isMax ? "argmax" : "argmin";
+  if (dim === null || dim === undefined) {
+    checkNonEmpty(x, [], name, false);
+    const flat = x.reshape(-1);
+    const out = reduceCore("extremum", flat, [0], false, "int64", [isMax ? 1 : 0, 1])[0]!;
+    return keepdim ? out.reshape(x._shape.map(() => 1)) : out;
+  }
+  const dims = reducedDims(x, dim);
+  checkNonEmpty(x, dims, name, true);
+  return reduceCore("extremum", x, dims, keepdim, "int64", [isMax ? 1 : 0, 1])[0]!;
+}
+export const argmax = (x: Tensor, dim?: number | null, opts: { keepdim?: boolean } = {}): Tensor =>
+  argExtremum(x, dim, opts.keepdim ?? false, true);
+export const argmin = (x: Tensor, dim?: number | null, opts: { keepdim?: boolean } = {}): Tensor =>
+  argExtremum(x, dim, opts.keepdim ?? false, false);
+
+export function aminmax(x: Tensor, opts: { dim?: number; keepdim?: boolean } = {}): [Tensor, Tensor] & { min: Tensor; max: Tensor } {
+  const lo = amin(x, opts.dim ?? null, { keepdim: opts.keepdim ?? false });
+  const hi = amax(x, opts.dim ?? null, { keepdim: opts.keepdim ?? false });
+  return Object.assign([lo, hi] as [Tensor, Tensor], { min: lo, max: hi });
+}
+
+function varStd(x: Tensor, args: ReduceArgs<VarOptions>, isStd: boolean): Tensor {
+  const [dim, opts] = parseArgs(args);
+  if (!isFloatingPoint(x.dtype))
+    throw new RuntimeError(`std and var only support floating point and complex dtypes`);
+  const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
+  return reduceCore("var", x, reducedDims(x, dim), opts.keepdim ?? false, x.dtype, [correction, isStd ? 1 : 0])[0]!;
+}
+export const var_ = (x: Tensor, ...args: ReduceArgs<VarOptions>): Tensor => varStd(x, args, false);
+export const std = (x: Tensor, ...args: ReduceArgs<VarOptions>): Tensor => varStd(x, args, true);
+export function varMean(x: Tensor, ...args: ReduceArgs<VarOptions>): [Tensor, Tensor] {
+  const [dim, opts] = parseArgs(args);
+  return [varStd(x, [dim, opts], false), mean(x, dim, { keepdim: opts.keepdim ?? false })];
+}
+export function stdMean(x: Tensor, ...args: ReduceArgs<VarOptions>): [Tensor, Tensor] {
+  const [dim, opts] = parseArgs(args);
+  return [varStd(x, [dim, opts], true), mean(x, dim, { keepdim: opts.keepdim ?? false })];
+}
+
+/** Vector p-norm over dims (all by default); p = 'fro' is 2. */
+export function norm(x: Tensor, p: number | "fro" | null = 2, dim?: Dims, opts: { keepdim?: boolean; dtype?: DTypeLike } = {}): Tensor {
+  const pv = p === "fro" || p === null ? 2 : p;
+  const d = opts.dtype !== undefined ? toDType(opts.dtype) : x.dtype;
+  if (!isFloatingPoint(d))
+    throw new RuntimeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${SCALAR_TYPE_NAME[d]}`);
+  return reduceCore("norm", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [pv])[0]!;
+}
+
+export function logsumexp(x: Tensor, dim: number | readonly number[], opts: { keepdim?: boolean } = {}): Tensor {
+  const xf = isFloatingPoint(x.dtype) ? x : castTo(x, getDefaultDtype());
+  const dims = reducedDims(xf, dim);
+  if (xf.numel() === 0) return log(sum(exp(xf), dims, opts));
+  const m = amax(xf, dims, { keepdim: true });
+  const safe = where(isinf(m), 0, m);
+  const out = log(sum(exp(xf.sub(safe)), dims, { keepdim: true })).add(safe);
+  return opts.keepdim ? out : out.reshape(xf._shape.filter((_, i) => !dims.includes(i)));
+}
+
+export function all(x: Tensor, ...args: ReduceArgs): Tensor {
+  const [dim, opts] = parseArgs(args);
+  return reduceCore("allAny", x, reducedDims(x, dim), opts.keepdim ?? false, "bool", [1])[0]!;
+}
+export function any(x: Tensor, ...args: ReduceArgs): Tensor {
+  const [dim, opts] = parseArgs(args);
+  return reduceCore("allAny", x, reducedDims(x, dim), opts.keepdim ?? false, "bool", [0])[0]!;
+}
+export const countNonzero = (x: Tensor, dim?: Dims): Tensor => sum(ne(x, 0), dim ?? null);
+
+// ---- scans ---------------------------------------------------------------------------------------------
+
+function scan(kernel: string, x: Tensor, dim: number, outDtype: DType, withIndices = false): Tensor[] {
+  const d = x.ndim === 0 ? 0 : normalizeDim(dim, x.ndim);
+  if (x.ndim === 0) return [castTo(x, outDtype).clone(), ...(withIndices ? [Tensor._empty([], "int64").fill_(0)] : [])];
+  const order = [...[...Array(x.ndim).keys()].filter((i) => i !== d), d];
+  const outs = [Tensor._empty(x._shape, outDtype)];
+  if (withIndices) outs.push(Tensor._empty(x._shape, "int64"));
+  if (x.numel() === 0) return outs;
+  const src = castTo(x, outDtype);
+  const st = contiguousStrides(x._shape);
+  const oStr = order.map((i) => st[i]!);
+  runReduce(kernel, outs, src, order.map((i) => x._shape[i]!), [oStr, order.map((i) => src._strides[i]!), ...(withIndices ? [oStr] : [])], x.ndim - 1);
+  return outs;
+}
+export function cumsum(x: Tensor, dim: number, opts: { dtype?: DTypeLike } = {}): Tensor {
+  return scan("cumsum", x, dim, opts.dtype !== undefined ? toDType(opts.dtype) : isFloatingPoint(x.dtype) ? x.dtype : "int64")[0]!;
+}
+export function cumprod(x: Tensor, dim: number, opts: { dtype?: DTypeLike } = {}): Tensor {
+  return scan("cumprod", x, dim, opts.dtype !== undefined ? toDType(opts.dtype) : isFloatingPoint(x.dtype) ? x.dtype : "int64")[0]!;
+}
+export function cummax(x: Tensor, dim: number): ValuesIndices {
+  const [v, i] = scan("cummax", x, dim, x.dtype, true);
+  return valuesIndices(v!, i!);
+}
+export function cummin(x: Tensor, dim: number): ValuesIndices {
+  const [v, i] = scan("cummin", x, dim, x.dtype, true);
+  return valuesIndices(v!, i!);
+}
+export function logcumsumexp(x: Tensor, dim: number): Tensor {
+  return scan("logcumsumexp", x, dim, isFloatingPoint(x.dtype) ? x.dtype : getDefaultDtype())[0]!;
+}
+

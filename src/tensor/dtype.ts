@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// dtypes are their names (torch.float32 === "float32"), and PyTorch's type promotion.
+
+export type DType =
+  | "bool" | "uint8" | "int8" | "int16" | "int32" | "int64" | "float16" | "bfloat16" | "float32" | "float64";
+
+/** Anything a dtype may be given as: a name or one of PyTorch's aliases ("float", "long", ...). */
+export type DTypeLike = DType | "float" | "double" | "half" | "long" | "int" | "short" | "char" | "byte";
+
+export const ALL_DTYPES: readonly DType[] = [
+  "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64",
+];
+
+/** Codes shared with native/common/dtype.h. */
+export const DTYPE_CODE: Record<DType, number> = {
+  bool: 0, uint8: 1, int8: 2, int16: 3, int32: 4, int64: 5, float16: 6, bfloat16: 7, float32: 8, float64: 9,
+};
+
+const ALIASES: Record<string, DType> = {
+  float: "float32", double: "float64", half: "float16", long: "int64", int: "int32", short: "int16",
+  char: "int8", byte: "uint8",
+};
+
+export type TypedArray =
+  | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | BigInt64Array;
+
+export const ITEMSIZE: Record<DType, number> = {
+  bool: 1, uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8, float16: 2, bfloat16: 2, float32: 4, float64: 8,
+};
+
+/** The typed array that holds a dtype's elements (half types are stored as their bits). */
+export function allocTyped(dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case "float32": return new Float32Array(n);
+    case "float64": return new Float64Array(n);
+    case "int64": return new BigInt64Array(n);
+    case "int32": return new Int32Array(n);
+    case "int16": return new Int16Array(n);
+    case "int8": return new Int8Array(n);
+    case "uint8": case "bool": return new Uint8Array(n);
+    case "float16": case "bfloat16": return new Uint16Array(n);
+  }
+}
+
+/** The dtype a typed array holds (for fromTypedArray). */
+export function dtypeOfTypedArray(a: ArrayBufferView): DType {
+  if (a instanceof Float32Array) return "float32";
+  if (a instanceof Float64Array) return "float64";
+  if (a instanceof BigInt64Array) return "int64";
+  if (a instanceof Int32Array) return "int32";
+  if (a instanceof Int16Array) return "int16";
+  if (a instanceof Int8Array) return "int8";
+  if (a instanceof Uint8Array) return "uint8";
+  throw new TypeError(`can't convert ${a.constructor.name} to a tensor: the supported types are Float32Array, ` +
+    "Float64Array, BigInt64Array, Int32Array, Int16Array, Int8Array and Uint8Array");
+}
+
+export function toDType(d: DTypeLike | string): DType {
+  const name = d.startsWith("torch.") ? d.slice(6) : d;
+  if ((ALL_DTYPES as readonly string[]).includes(name)) return name as DType;
+  const alias = ALIASES[name];
+  if (alias !== undefined) return alias;
+  throw new TypeError(`invalid dtype: ${d}`);
+}
+
+export const isFloatingPoint = (d: DType): boolean =>
+  d === "float32" || d === "float64" || d === "float16" || d === "bfloat16";
+export const isIntegral = (d: DType, includeBool = false): boolean =>
+  d === "bool" ? includeBool : !isFloatingPoint(d);
+
+/** PyTorch's legacy type name, used in messages ("Float", "Long", ...). */
+export const SCALAR_TYPE_NAME: Record<DType, string> = {
+  bool: "Bool", uint8: "Byte", int8: "Char", int16: "Short", int32: "Int", int64: "Long", float16: "Half",
+  bfloat16: "BFloat16", float32: "Float", float64: "Double",
+};
+
+let defaultDtype: DType = "float32";
+export function getDefaultDtype(): DType { return defaultDtype; }
+export function setDefaultDtype(d: DTypeLike): void {
+  const t = toDType(d);
+  if (!isFloatingPoint(t) || t === "float16" || t === "bfloat16")
+    throw new TypeError("only floating-point types are supported as the default type");
+  defaultDtype = t;
+}
+
+// ---- promotion ---------------------------------------------------------------------------------
+
+const ORDER: DType[] = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64"];
+
+/** torch.promote_types: the table in reliability.md §4.2. */
+export function promoteTypes(a: DTypeLike, b: DTypeLike): DType {
+  const x = toDType(a), y = toDType(b);
+  if (x === y) return x;
+  if ((x === "uint8" && y === "int8") || (x === "int8" && y === "uint8")) return "int16";
+  if ((x === "float16" && y === "bfloat16") || (x === "bfloat16" && y === "float16")) return "float32";
+  return ORDER.indexOf(x) > ORDER.indexOf(y) ? x : y;
+}
+
+/** 0 bool, 1 integer, 2 floating. */
+export function category(d: DType): number {
+  return d === "bool" ? 0 : isFloatingPoint(d) ? 2 : 1;
+}
+
+/** An operand of type promotion: a tensor's dtype and rank, or a JS scalar. */
+export type PromotionOperand = { dtype: DType; ndim: number } | number | boolean | bigint;
+
+function scalarDtype(v: number | boolean | bigint): DType {
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "bigint") return "int64";
+  return Number.isInteger(v) ? "int64" : getDefaultDtype();
+}
+
+/**
+ * torch.result_type: dimensioned tensors win within their category; 0-dim tensors next;
+ * Python scalars last. A higher category among the weaker operands promotes to that
+ * operand's dtype (a 0-dim tensor) or the default dtype (a float scalar).
+ */
+export function resultType(...operands: PromotionOperand[]): DType {
+  let dim: DType | null = null, zero: DType | null = null, wrapped: DType | null = null;
+  for (const o of operands) {
+    if (typeof o === "object") {
+      if (o.ndim > 0) dim = dim === null ? o.dtype : promoteTypes(dim, o.dtype);
+      else zero = zero === null ? o.dtype : promoteTypes(zero, o.dtype);
+    } else {
+      const d = scalarDtype(o);
+      wrapped = wrapped === null ? d : promoteTypes(wrapped, d);
+    }
+  }
+  let result: DType | null = dim;
+  for (const weaker of [zero, wrapped]) {
+    if (weaker === null) continue;
+    if (result === null) { result = weaker; continue; }
+    if (category(weaker) > category(result)) {
+      // a wrapped float scalar promotes to the default dtype; a 0-dim tensor to its own dtype
+      result = weaker === wrapped && category(weaker) === 2 ? getDefaultDtype() : weaker === wrapped && category(weaker) === 1 ? "int64" : weaker;
+    }
+  }
+  if (result === null) throw new TypeError("resultType needs at least one operand");
+  return result;
+}
+
+/** Whether a value of dtype `from` may be written into `to` (torch.can_cast). */
+export function canCast(from: DType, to: DType): boolean {
+  return category(from) <= category(to);
+}
