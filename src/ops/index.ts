@@ -7,6 +7,7 @@ export * from "./indexing.js";
 export * from "./join.js";
 export * from "./linalg.js";
 export * from "./math.js";
+export * from "./matrix.js";
 export * from "./movement.js";
 export * from "./reduce.js";
 export * from "./sorting.js";

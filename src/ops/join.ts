@@ -21,9 +21,3 @@ export function roll(_x: Tensor, _shifts: number | readonly number[], _dims?: nu
 export function rot90(_x: Tensor, _k = 1, _dims: readonly number[] = [0, 1]): Tensor { return todo("rot90"); }
 export function meshgrid(_tensors: readonly Tensor[], _opts: { indexing?: "ij" | "xy" } = {}): Tensor[] { return todo("meshgrid"); }
 export function broadcastTensors(..._tensors: Tensor[]): Tensor[] { return todo("broadcastTensors"); }
-export function trace(_x: Tensor): Tensor { return todo("trace"); }
-export function tril(_x: Tensor, _diagonal = 0): Tensor { return todo("tril"); }
-export function triu(_x: Tensor, _diagonal = 0): Tensor { return todo("triu"); }
-export function kron(_a: Tensor, _b: Tensor): Tensor { return todo("kron"); }
-export function einsum(_equation: string, ..._operands: (Tensor | Tensor[])[]): Tensor { return todo("einsum"); }
-export function tensordot(_a: Tensor, _b: Tensor, _dims: number | [readonly number[], readonly number[]] = 2): Tensor { return todo("tensordot"); }

@@ -34,5 +34,6 @@ export {
 } from "./indexing.js";
 export {
   cat, concat, concatenate, stack, hstack, vstack, dstack, repeatInterleave, tile, flip, fliplr, flipud, roll, rot90,
-  meshgrid, broadcastTensors, trace, tril, triu, kron, einsum, tensordot,
+  meshgrid, broadcastTensors,
 } from "./join.js";
+export { trace, tril, triu, kron, einsum, tensordot } from "./matrix.js";
