@@ -24,7 +24,8 @@ class Pool {
     stop();
     numThreads_ = std::max(1, n);
     quit_ = false;
-    for (int i = 1; i < numThreads_; i++) workers_.emplace_back([this, i] { loop(i); });
+    // new workers must not mistake an earlier generation for pending work
+    for (int i = 1; i < numThreads_; i++) workers_.emplace_back([this, i, g = generation_] { loop(i, g); });
   }
 
   // Runs task(i) for i in [0, numThreads) with the caller as thread 0; returns when all finish.
@@ -46,8 +47,7 @@ class Pool {
   }
 
  private:
-  void loop(int id) {
-    uint64_t seen = 0;
+  void loop(int id, uint64_t seen) {
     for (;;) {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return quit_ || generation_ != seen; });
