@@ -14,6 +14,7 @@ export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
 export { broadcastShapeList as broadcastShapesOf } from "./tensor/layout.js";
 export { Slice, slice } from "./ops/indexing.js";
 export * from "./ops/public.js";
+export * as cuda from "./cuda.js";
 
 // dtypes are their names: torch.float32 === "float32"
 export const float32 = "float32", float = "float32", float64 = "float64", double = "float64";

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// A few core ops beside PyTorch in the same run, as ratios (PyTorch time / torchts time;
+// > 1 means torchts is faster). Run: npm run bench [-- threads]. PyTorch comes from Debian
+// (python3-torch); bench/setup.sh extracts OpenBLAS so PyTorch's matmul is not netlib's.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as torch from "../src/index.js";
+
+function medianTime(fn: () => void, minTime = 0.25, chunks = 7): number {
+  fn();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    if ((performance.now() - t0) / 1000 >= minTime / 4) break;
+    reps *= 2;
+  }
+  const times: number[] = [];
+  for (let c = 0; c < chunks; c++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    times.push((performance.now() - t0) / 1000 / reps);
+  }
+  times.sort((x, y) => x - y);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const threads = Number(process.argv[2] ?? 2);
+torch.setNumThreads(threads);
+const n = 16 * 1024 * 1024;
+const a = torch.rand(n), b = torch.rand(n), c = torch.empty(n);
+const m1 = torch.rand(1024, 1024), m2 = torch.rand(1024, 1024);
+// check results before timing
+if (!torch.add(a, b).sub(a).sub(b).abs().max().le(1e-6).item()) throw new Error("add is wrong");
+if (!torch.allclose(m1.mm(m2).narrow(0, 0, 8), m1.narrow(0, 0, 8).double().mm(m2.double()).float(), { rtol: 1e-4 })) throw new Error("mm is wrong");
+
+const ours: Record<string, number> = {
+  add_16M: medianTime(() => torch.add(a, b, { out: c })),
+  mul_16M: medianTime(() => torch.mul(a, b, { out: c })),
+  sum_16M: medianTime(() => a.sum()),
+  matmul_1024: medianTime(() => torch.mm(m1, m2)),
+  matmul_256: medianTime(() => torch.mm(m1.narrow(0, 0, 256).narrow(1, 0, 256), m2.narrow(0, 0, 256).narrow(1, 0, 256))),
+};
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const openblas = join(root, "bench", ".openblas", "usr", "lib", "x86_64-linux-gnu", "openblas-pthread");
+let theirs: Record<string, number> | null = null, torchInfo = "PyTorch not found (apt-get install python3-torch)";
+if (existsSync("/usr/bin/python3")) {
+  try {
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: "1",
+      ...(existsSync(openblas) ? { LD_LIBRARY_PATH: openblas, OPENBLAS_CORETYPE: "SkylakeX" } : {}) };
+    const out = JSON.parse(execFileSync("/usr/bin/python3", [join(root, "bench", "torch_ops.py"), String(threads)], { env }).toString());
+    theirs = out.times;
+    torchInfo = `PyTorch ${out.torch}, BLAS: ${existsSync(openblas) ? "OpenBLAS (SkylakeX kernels)" : "Debian default (netlib reference: run bench/setup.sh)"}`;
+  } catch (e) {
+    torchInfo = `PyTorch failed: ${(e as Error).message.split("\n")[0]}`;
+  }
+}
+
+let commit = "unknown";
+try { commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root }).toString().trim(); } catch { /* not a checkout */ }
+console.log(`torchts ${commit} | ${cpus()[0]?.model ?? "cpu"} | threads ${threads} | ${torchInfo}`);
+const gbps = (bytes: number, s: number) => (bytes / s / 1e9).toFixed(1);
+const gflops = (nn: number, s: number) => ((2 * nn ** 3) / s / 1e9).toFixed(0);
+const detail: Record<string, (s: number) => string> = {
+  add_16M: (s) => `${gbps(12 * n, s)} GB/s`, mul_16M: (s) => `${gbps(12 * n, s)} GB/s`, sum_16M: (s) => `${gbps(4 * n, s)} GB/s`,
+  matmul_1024: (s) => `${gflops(1024, s)} GFLOP/s`, matmul_256: (s) => `${gflops(256, s)} GFLOP/s`,
+};
+console.log("workload      torchts            PyTorch            ratio (PyTorch/torchts)");
+for (const [k, t] of Object.entries(ours)) {
+  const p = theirs?.[k];
+  const cell = (s: number) => `${(s * 1e3).toFixed(3)} ms (${detail[k]!(s)})`.padEnd(19);
+  console.log(`${k.padEnd(13)} ${cell(t)}${p ? cell(p) : "-".padEnd(19)}${p ? (p / t).toFixed(2) + "x" : "-"}`);
+}
