@@ -279,7 +279,7 @@ UNARY(Atanh, std::atanh(x)) UNARY(Sigmoid, C(1) / (C(1) + std::exp(-x))) UNARY(E
 UNARY(Erfc, std::erfc(x)) UNARY(Erfinv, erfinvImpl(x)) UNARY(Reciprocal, C(1) / x) UNARY(Frac, x - std::trunc(x))
 UNARY(Lgamma, std::lgamma(x))
 UNARY(Isnan, isNan(x)) UNARY(Isinf, std::isinf(x)) UNARY(Isfinite, std::isfinite(x))
-UNARY(Isposinf, std::isinf(x) && x > 0) UNARY(Isneginf, std::isinf(x) && x < 0) UNARY(Signbit, std::signbit(x))
+UNARY(Isposinf, std::isinf(x) && x > 0) UNARY(Isneginf, std::isinf(x) && x < 0) UNARY(Signbit, std::copysign(C(1), x) < C(0))  // not std::signbit: GCC 12 ICEs vectorising it
 UNARY(NanToNum, nanToNum(x, s))
 // Unary, any numeric input.
 UNARY(Neg, C(-x)) UNARY(Abs, absOf(x)) UNARY(Sign, signOf(x)) UNARY(Square, C(x * x))

@@ -17,9 +17,22 @@ namespace {
 
 template <class C> bool nanOf(C x) { if constexpr (std::is_floating_point<C>::value) return std::isnan(x); else return false; }
 
+// Sum of n contiguous elements with 8 independent accumulators (the adds pipeline and vectorise).
+template <class T> acc_t<T> sumContiguous(const T* a, int64_t n) {
+  using A = acc_t<T>;
+  A p[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) p[j] += static_cast<A>(static_cast<compute_t<T>>(a[i + j]));
+  A r = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+  for (; i < n; i++) r += static_cast<A>(static_cast<compute_t<T>>(a[i]));
+  return r;
+}
+
 template <class T> struct SumR {
   using C = compute_t<T>;
   using Acc = acc_t<T>;
+  static constexpr bool kPlainSum = true;  // accumulate() may use sumContiguous
   const double* s;
   Acc init() const { return 0; }
   void step(Acc& a, C x, int64_t) const { a += static_cast<Acc>(x); }
@@ -27,6 +40,7 @@ template <class T> struct SumR {
   void write(char* o, char*, const Acc& a, int64_t) const { *reinterpret_cast<T*>(o) = static_cast<T>(static_cast<C>(a)); }
 };
 template <class T> struct NanSumR : SumR<T> {
+  static constexpr bool kPlainSum = false;
   using typename SumR<T>::Acc;
   using typename SumR<T>::C;
   void step(Acc& a, C x, int64_t) const { if (!nanOf(x)) a += static_cast<Acc>(x); }
@@ -147,6 +161,9 @@ template <class T> struct NormR {
   }
 };
 
+template <class R, class = void> struct PlainSum : std::false_type {};
+template <class R> struct PlainSum<R, std::void_t<decltype(R::kPlainSum)>> : std::bool_constant<R::kPlainSum> {};
+
 // Runs reducer R over an iterator whose first nOuter dims index outputs.
 template <class R, class T> void reduceRun(StridedIter& it, int nOuter, const double* s) {
   using C = compute_t<T>;
@@ -179,6 +196,10 @@ template <class R, class T> void reduceRun(StridedIter& it, int nOuter, const do
       const int64_t st = ni ? istr[0] : 0;
       if (st == (int64_t)sizeof(T)) {
         const T* a = reinterpret_cast<const T*>(base);
+        if constexpr (PlainSum<R>::value) {
+          acc += sumContiguous(a + b, e - b);
+          return;
+        }
         for (int64_t i = b; i < e; i++) r.step(acc, static_cast<C>(a[i]), i);
       } else {
         for (int64_t i = b; i < e; i++) r.step(acc, static_cast<C>(*reinterpret_cast<const T*>(base + i * st)), i);

@@ -13,7 +13,7 @@ import { Storage } from "../tensor/storage.js";
 import { type NestedArray, Tensor } from "../tensor/tensor.js";
 import { castTo, type Scalar } from "./elementwise.js";
 import { copy_, fill_ } from "./convert.js";
-import { type SizeArgs, sizesOf } from "./movement.js";
+import { type SizeArgs, permute, sizesOf } from "./movement.js";
 
 export interface CreationOptions {
   dtype?: DTypeLike;
@@ -208,11 +208,18 @@ export function eye(n: number, m?: number | CreationOptions, opts: CreationOptio
 
 // ---- random -------------------------------------------------------------------------------------------
 
-/** Fills any tensor (contiguous or not) with a random kind, through a contiguous staging buffer. */
+/**
+ * Fills any tensor with draws of `kind` in memory order, as PyTorch does: a permuted dense view
+ * (x.t()) is filled through its storage front to back; other layouts through a contiguous
+ * staging buffer. Non-contiguous normal_ uses the serial kernel, as PyTorch's does.
+ */
 function randomInto(t: Tensor, kind: string, params: number[], gen?: Generator): Tensor {
-  const target = t.isContiguous() ? t : Tensor._empty(t._shape, t.dtype);
-  fillRandom(kind, gen, target._storage.data, DTYPE_CODE[t.dtype], target._offset, t.numel(), params);
-  if (target !== t) copy_(t, target);
+  const order = [...t._shape.keys()].sort((a, b) => t._strides[b]! - t._strides[a]!);
+  const dense = permute(t, order);
+  const target = dense.isContiguous() ? dense : Tensor._empty(dense._shape, t.dtype);
+  const k = kind === "normal" && !t.isContiguous() ? "normalSerial" : kind;
+  fillRandom(k, gen, target._storage.data, DTYPE_CODE[t.dtype], target._offset, t.numel(), params);
+  if (target !== dense) copy_(dense, target);
   t._bumpVersion();
   return t;
 }
@@ -275,7 +282,7 @@ export function random_(t: Tensor, ...args: RandomArgs): Tensor {
   return randomInto(t, "randomRange", [from, to], opts.generator);
 }
 export function exponential_(t: Tensor, lambd = 1, opts: GeneratorOption = {}): Tensor {
-  if (!(lambd > 0)) throw new RuntimeError(`exponential_ expects lambda > 0.0, but found lambda=${lambd}`);
+  if (!(lambd >= 0)) throw new RuntimeError(`exponential_ expects lambda >= 0.0, but found lambda=${lambd}`);
   return randomInto(t, "exponential", [lambd], opts.generator);
 }
 export function bernoulli_(t: Tensor, p: number | Tensor = 0.5, opts: GeneratorOption = {}): Tensor {
@@ -309,13 +316,15 @@ export function normal(mean: number | Tensor, std: number | Tensor, size?: reado
 export interface MultinomialOptions extends GeneratorOption { replacement?: boolean }
 export function multinomial(probs: Tensor, numSamples: number, opts: MultinomialOptions = {}): Tensor {
   if (probs.ndim < 1 || probs.ndim > 2) throw new RuntimeError("prob_dist must be 1 or 2 dim");
-  const p = castTo(probs, probs.dtype === "float32" ? "float32" : "float64").contiguous();
+  // float32/float64/bfloat16 are drawn in their own dtype (PyTorch's draws depend on it)
+  const p = (probs.dtype === "float32" || probs.dtype === "bfloat16" ? probs : castTo(probs, "float64")).contiguous();
   const rows = probs.ndim === 1 ? 1 : probs._shape[0]!, cols = probs._shape[probs.ndim - 1]!;
   const replacement = opts.replacement ?? false;
   if (!replacement && numSamples > cols)
     throw new RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement");
   const out = Tensor._empty(probs.ndim === 1 ? [numSamples] : [rows, numSamples], "int64");
-  multinomialInto(opts.generator, out._storage.data as BigInt64Array, p._storage.data, DTYPE_CODE[p.dtype], rows, cols, numSamples, replacement);
+  multinomialInto(opts.generator, out._storage.data as BigInt64Array, p._storage.data, DTYPE_CODE[p.dtype], rows, cols,
+    numSamples, replacement, p._offset);
   return out;
 }
 
