@@ -8,6 +8,7 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../src/index.js";
+import { native } from "../src/backends/cpu/native.js";
 
 function medianTime(fn: () => void, minTime = 0.25, chunks = 7): number {
   fn();
@@ -47,14 +48,16 @@ const ours: Record<string, number> = {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const openblas = join(root, "bench", ".openblas", "usr", "lib", "x86_64-linux-gnu", "openblas-pthread");
+const avx512 = native.cpuFeatures()["avx512f"] === true;
 let theirs: Record<string, number> | null = null, torchInfo = "PyTorch not found (apt-get install python3-torch)";
 if (existsSync("/usr/bin/python3")) {
   try {
     const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: "1",
-      ...(existsSync(openblas) ? { LD_LIBRARY_PATH: openblas, OPENBLAS_CORETYPE: "SkylakeX" } : {}) };
+      // SkylakeX kernels only where the CPU has AVX-512 (OpenBLAS dies with SIGILL otherwise)
+      ...(existsSync(openblas) ? { LD_LIBRARY_PATH: openblas, ...(avx512 ? { OPENBLAS_CORETYPE: "SkylakeX" } : {}) } : {}) };
     const out = JSON.parse(execFileSync("/usr/bin/python3", [join(root, "bench", "torch_ops.py"), String(threads)], { env }).toString());
     theirs = out.times;
-    torchInfo = `PyTorch ${out.torch}, BLAS: ${existsSync(openblas) ? "OpenBLAS (SkylakeX kernels)" : "Debian default (netlib reference: run bench/setup.sh)"}`;
+    torchInfo = `PyTorch ${out.torch}, BLAS: ${existsSync(openblas) ? `OpenBLAS (${avx512 ? "SkylakeX" : "auto-detected"} kernels)` : "Debian default (netlib reference: run bench/setup.sh)"}`;
   } catch (e) {
     torchInfo = `PyTorch failed: ${(e as Error).message.split("\n")[0]}`;
   }
@@ -69,9 +72,9 @@ const detail: Record<string, (s: number) => string> = {
   add_16M: (s) => `${gbps(12 * n, s)} GB/s`, mul_16M: (s) => `${gbps(12 * n, s)} GB/s`, sum_16M: (s) => `${gbps(4 * n, s)} GB/s`,
   matmul_1024: (s) => `${gflops(1024, s)} GFLOP/s`, matmul_256: (s) => `${gflops(256, s)} GFLOP/s`,
 };
-console.log("workload      torchts            PyTorch            ratio (PyTorch/torchts)");
+console.log(`${"workload".padEnd(14)}${"torchts".padEnd(25)}${"PyTorch".padEnd(25)}ratio (PyTorch time / torchts time)`);
 for (const [k, t] of Object.entries(ours)) {
   const p = theirs?.[k];
-  const cell = (s: number) => `${(s * 1e3).toFixed(3)} ms (${detail[k]!(s)})`.padEnd(19);
-  console.log(`${k.padEnd(13)} ${cell(t)}${p ? cell(p) : "-".padEnd(19)}${p ? (p / t).toFixed(2) + "x" : "-"}`);
+  const cell = (s: number) => `${(s * 1e3).toFixed(3)} ms (${detail[k]!(s)}) `.padEnd(25);
+  console.log(`${k.padEnd(13)} ${cell(t)}${p ? cell(p) : "-".padEnd(25)}${p ? (p / t).toFixed(2) + "x" : "-"}`);
 }
