@@ -15,6 +15,8 @@ export { broadcastShapeList as broadcastShapesOf } from "./tensor/layout.js";
 export { Slice, slice } from "./ops/indexing.js";
 export * from "./ops/public.js";
 export * as cuda from "./cuda.js";
+export * as autograd from "./autograd/index.js";
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled } from "./autograd/grad-mode.js";
 
 // dtypes are their names: torch.float32 === "float32"
 export const float32 = "float32", float = "float32", float64 = "float64", double = "float64";

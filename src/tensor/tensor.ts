@@ -10,6 +10,8 @@ import { contiguousStrides, isContiguousLayout, normalizeDim, numelOf } from "./
 import { formatTensor } from "./print.js";
 import { Storage } from "./storage.js";
 import { Device, type DeviceLike, toDevice } from "./device.js";
+import type { GradHook, Node } from "../autograd/graph.js";
+import { type BackwardOptions, backward as autogradBackward } from "../autograd/engine.js";
 
 /** A tuple that also carries names: `const [values, indices] = x.max(1)` or `x.max(1).values`. */
 export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
@@ -29,8 +31,17 @@ export class Tensor {
   readonly dtype: DType;
   requiresGrad = false;
   grad: Tensor | null = null;
-  /** The autograd node that made this tensor (issue #3); null for leaves. */
-  gradFn: { name(): string } | null = null;
+  /** The autograd node that made this tensor; null for leaves. */
+  gradFn: Node | null = null;
+  /** @internal Which output of gradFn this tensor is. */
+  _outputNr = 0;
+  /** @internal A leaf's AccumulateGrad node, made on first use so every edge shares it. */
+  _gradAccumulator: Node | null = null;
+  /** @internal The tensor this one is a view of (null if it owns its layout). */
+  _base: Tensor | null = null;
+  /** @internal Hooks on a leaf's incoming gradient, and after its accumulation. */
+  _hooks: GradHook[] = [];
+  _postAccumulateHooks: ((t: Tensor) => void)[] = [];
 
   /** @internal Use the creation functions (torch.tensor, torch.zeros, ...). */
   constructor(storage: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
@@ -48,7 +59,9 @@ export class Tensor {
 
   /** @internal A view over the same storage. */
   _view(shape: number[], strides: number[], offset: number): Tensor {
-    return new Tensor(this._storage, shape, strides, offset, this.dtype);
+    const v = new Tensor(this._storage, shape, strides, offset, this.dtype);
+    v._base = this._base ?? this;
+    return v;
   }
 
   /** @internal */
@@ -102,18 +115,48 @@ export class Tensor {
       this._shape.join() === other._shape.join() && this._strides.join() === other._strides.join();
   }
   /** A tensor sharing storage with this one, outside the autograd graph. */
-  get data(): Tensor { return this._view(this._shape, this._strides, this._offset); }
+  get data(): Tensor { return this.detach(); }
   get T(): Tensor { return ops.reversedDims(this); }
   get mT(): Tensor { return ops.mT(this); }
 
   requiresGrad_(requiresGrad = true): this {
     if (requiresGrad && !this.isFloatingPoint())
       throw new RuntimeError("only Tensors of floating point dtype can require gradients");
+    if (!requiresGrad && this.gradFn !== null)
+      throw new RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a " +
+        "computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
     this.requiresGrad = requiresGrad;
     return this;
   }
-  detach(): Tensor { return this._view(this._shape, this._strides, this._offset); }
+  /** A tensor sharing storage (and version counter) with this one, outside the graph. */
+  detach(): Tensor {
+    return new Tensor(this._storage, [...this._shape], [...this._strides], this._offset, this.dtype);
+  }
   detach_(): this { this.requiresGrad = false; this.gradFn = null; return this; }
+
+  // ---- autograd (src/autograd) -------------------------------------------------------------------
+
+  backward(gradient?: Tensor | null, opts: BackwardOptions = {}): void { autogradBackward(this, gradient ?? null, opts); }
+  /** Keeps .grad on this non-leaf tensor after backward. */
+  retainGrad(): void {
+    if (!this.requiresGrad) throw new RuntimeError("can't retain_grad on Tensor that has requires_grad=False");
+    if (this.gradFn !== null) this.gradFn.retained.set(this._outputNr, new WeakRef(this));
+  }
+  get retainsGrad(): boolean { return this.gradFn !== null && this.gradFn.retained.get(this._outputNr)?.deref() === this; }
+  /** A hook on the gradient of this tensor; returning a tensor replaces the gradient. */
+  registerHook(hook: GradHook): { remove(): void } {
+    if (!this.requiresGrad) throw new RuntimeError("cannot register a hook on a tensor that doesn't require gradient");
+    const list = this.gradFn !== null
+      ? (this.gradFn.outputHooks.get(this._outputNr) ?? this.gradFn.outputHooks.set(this._outputNr, []).get(this._outputNr)!)
+      : this._hooks;
+    list.push(hook);
+    return { remove: () => { const i = list.indexOf(hook); if (i >= 0) list.splice(i, 1); } };
+  }
+  registerPostAccumulateGradHook(hook: (t: Tensor) => void): { remove(): void } {
+    if (this.gradFn !== null) throw new RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors");
+    this._postAccumulateHooks.push(hook);
+    return { remove: () => { const i = this._postAccumulateHooks.indexOf(hook); if (i >= 0) this._postAccumulateHooks.splice(i, 1); } };
+  }
 
   // ---- conversion -------------------------------------------------------------------------------
 

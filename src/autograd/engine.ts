@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The backward engine: walks the graph from the outputs with an explicit stack (deep graphs
+// must not overflow the JS stack), runs each node once all its consumers have contributed,
+// and accumulates leaf gradients (or captures them, for autograd.grad).
+import { RuntimeError } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { AccumulateGrad, type Edge, type Node, edgeOf } from "./graph.js";
+import { noGrad, setGradEnabled } from "./grad-mode.js";
+
+export interface BackwardOptions {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  inputs?: Tensor | readonly Tensor[];
+}
+
+export interface GradOptions {
+  gradOutputs?: Tensor | readonly (Tensor | null)[] | null;
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  allowUnused?: boolean;
+  materializeGrads?: boolean;
+}
+
+function add(a: Tensor | null, b: Tensor | null): Tensor | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.add(b);
+}
+
+function rootGrads(outputs: readonly Tensor[], grads: readonly (Tensor | null | undefined)[]): Tensor[] {
+  return outputs.map((o, i) => {
+    const g = grads[i];
+    if (g !== null && g !== undefined) {
+      if (g._shape.join() !== o._shape.join())
+        throw new RuntimeError(`Mismatch in shape: grad_output[${i}] has a shape of torch.Size([${g._shape.join(", ")}]) ` +
+          `and output[${i}] has a shape of torch.Size([${o._shape.join(", ")}]).`);
+      return g;
+    }
+    if (o.numel() !== 1) throw new RuntimeError("grad can be implicitly created only for scalar outputs");
+    return o.newOnes(o._shape);
+  });
+}
+
+/**
+ * Runs the graph from `roots` (each with its gradient). `capture` maps nodes/leaves whose incoming
+ * gradient is wanted (autograd.grad); when given, leaves are not accumulated and only nodes that
+ * lead to a captured one run.
+ */
+function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: boolean,
+  capture: Map<Node, number[]> | null): Map<string, Tensor | null> {
+  // dependency counts: how many edges point at each node
+  const deps = new Map<Node, number>();
+  const seen = new Set<Node>();
+  const stack: Node[] = [];
+  for (const [n] of roots) if (n && !seen.has(n)) { seen.add(n); stack.push(n); }
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const [m] of n.nextFunctions) {
+      if (!m) continue;
+      deps.set(m, (deps.get(m) ?? 0) + 1);
+      if (!seen.has(m)) { seen.add(m); stack.push(m); }
+    }
+  }
+  // with capture: only nodes from which a captured node is reachable need to run
+  let needed: Set<Node> | null = null;
+  if (capture) {
+    needed = new Set(capture.keys());
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const n of seen) if (!needed.has(n) && n.nextFunctions.some(([m]) => m && needed!.has(m))) { needed.add(n); changed = true; }
+    }
+  }
+  const buffers = new Map<Node, (Tensor | null)[]>();
+  const addTo = (n: Node, idx: number, g: Tensor | null) => {
+    let b = buffers.get(n);
+    if (!b) { b = new Array<Tensor | null>(n.numOutputs).fill(null); buffers.set(n, b); }
+    b[idx] = add(b[idx] ?? null, g);
+  };
+  roots.forEach(([n, idx], i) => { if (n) addTo(n, idx, grads[i]!); });
+  const captured = new Map<string, Tensor | null>();
+  const ready: Node[] = [...new Set(roots.map(([n]) => n).filter((n): n is Node => n !== null && !deps.has(n)))];
+  while (ready.length) {
+    // among ready nodes, run the most recently created first (as PyTorch's engine)
+    ready.sort((a, b) => a.sequenceNr - b.sequenceNr);
+    const node = ready.pop()!;
+    const gradsIn = buffers.get(node) ?? new Array<Tensor | null>(node.numOutputs).fill(null);
+    buffers.delete(node);
+    // tensor hooks and retained grads on this node's outputs
+    for (let i = 0; i < gradsIn.length; i++) {
+      let g = gradsIn[i] ?? null;
+      if (g === null) continue;
+      for (const h of node.outputHooks.get(i) ?? []) {
+        const r = h(g);
+        if (r) g = r;
+      }
+      gradsIn[i] = g;
+      const t = node.retained.get(i)?.deref();
+      if (t) t.grad = t.grad ? t.grad.add(g) : (createGraph ? g : g.detach());
+    }
+    const want = capture?.get(node);
+    if (want) for (const i of want) captured.set(`${node.sequenceNr}:${i}`, gradsIn[i] ?? null);
+    if (node instanceof AccumulateGrad) {
+      if (!capture) accumulate(node.variable, gradsIn[0] ?? null, createGraph);
+      continue;
+    }
+    if (needed && !needed.has(node)) continue;
+    let out: (Tensor | null)[];
+    if (gradsIn.every((g) => g === null)) out = node.nextFunctions.map(() => null);
+    else {
+      out = createGraph ? setGradEnabled(true, () => node.apply(gradsIn)) : noGrad(() => node.apply(gradsIn));
+    }
+    if (!retainGraph) node.release();
+    node.nextFunctions.forEach(([m, idx], i) => {
+      if (!m) return;
+      addTo(m, idx, out[i] ?? null);
+      const left = deps.get(m)! - 1;
+      deps.set(m, left);
+      if (left === 0) ready.push(m);
+    });
+  }
+  return captured;
+}
+
+function accumulate(leaf: Tensor, g: Tensor | null, createGraph: boolean): void {
+  if (g === null) return;
+  let grad = g;
+  for (const h of leaf._hooks) {
+    const r = h(grad);
+    if (r) grad = r;
+  }
+  if (!createGraph) grad = grad.detach();
+  // the first gradient is copied: the incoming one may be a user's tensor or shared by another leaf
+  if (leaf.grad === null) leaf.grad = createGraph ? grad : noGrad(() => grad.clone());
+  else leaf.grad = createGraph ? leaf.grad.add(grad) : noGrad(() => leaf.grad!.add_(grad));
+  for (const h of leaf._postAccumulateHooks) h(leaf);
+}
+
+function asList<T>(x: T | readonly T[] | null | undefined): T[] {
+  if (x === null || x === undefined) return [];
+  return Array.isArray(x) ? [...(x as T[])] : [x as T];
+}
+
+/** tensor.backward(gradient?, opts) / torch.autograd.backward. */
+export function backward(tensors: Tensor | readonly Tensor[], gradTensors?: Tensor | readonly (Tensor | null)[] | null, opts: BackwardOptions = {}): void {
+  const outs = asList(tensors);
+  outs.forEach((o, i) => {
+    if (!o.requiresGrad)
+      throw new RuntimeError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
+  });
+  const grads = rootGrads(outs, asList(gradTensors));
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const inputs = asList(opts.inputs);
+  if (inputs.length === 0) {
+    run(outs.map(edgeOf), grads, retainGraph, createGraph, null);
+    return;
+  }
+  // backward(inputs=...): accumulate only into the given tensors
+  const got = grad(outs, inputs, { gradOutputs: grads, retainGraph, createGraph, allowUnused: true });
+  inputs.forEach((t, i) => {
+    const g = got[i];
+    if (g) accumulate(t, g, createGraph);
+  });
+}
+
+/** torch.autograd.grad(outputs, inputs, opts): the gradients, without touching `.grad`. */
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  const outs = asList(outputs), ins = asList(inputs);
+  outs.forEach((o, i) => {
+    if (!o.requiresGrad)
+      throw new RuntimeError(`element ${i} of tensors does not require grad and does not have a grad_fn`);
+  });
+  for (const t of ins) if (!t.requiresGrad) throw new RuntimeError("One of the differentiated Tensors does not require grad");
+  const grads = rootGrads(outs, asList(opts.gradOutputs as Tensor | (Tensor | null)[] | null));
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const capture = new Map<Node, number[]>();
+  const keys = ins.map((t) => {
+    const [n, idx] = edgeOf(t);
+    capture.set(n!, [...(capture.get(n!) ?? []), idx]);
+    return `${n!.sequenceNr}:${idx}`;
+  });
+  const captured = run(outs.map(edgeOf), grads, retainGraph, createGraph, capture);
+  return ins.map((t, i) => {
+    const g = captured.get(keys[i]!) ?? null;
+    if (g === null) {
+      if (opts.materializeGrads) return t.newZeros(t._shape);
+      if (!opts.allowUnused)
+        throw new RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.");
+      return null;
+    }
+    return createGraph ? g : g.detach();
+  });
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The autograd graph: a node per differentiable op application, edges to the nodes of its
+// inputs, leaves ending in AccumulateGrad. Backward formulas are written with ops, so with
+// createGraph they build a graph themselves (higher-order gradients).
+import { RuntimeError } from "../errors.js";
+import type { DType } from "../tensor/dtype.js";
+import { SCALAR_TYPE_NAME } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { isGradEnabled } from "./grad-mode.js";
+
+export type Edge = [Node | null, number];
+export type GradHook = (grad: Tensor) => Tensor | void | null | undefined;
+
+let nextSequence = 0;
+
+export abstract class Node {
+  /** One edge per differentiable input: the input's node and which of its outputs it is. */
+  nextFunctions: Edge[] = [];
+  /** Creation order: the engine runs later nodes first among those ready. */
+  readonly sequenceNr = nextSequence++;
+  /** Hooks on gradients flowing into this node's outputs (Tensor.registerHook on non-leaves). */
+  outputHooks = new Map<number, GradHook[]>();
+  /** Tensors asking for retainGrad(), by output index. */
+  retained = new Map<number, WeakRef<Tensor>>();
+
+  abstract name(): string;
+  /** Gradients of the inputs, given the gradients of the outputs (null = zero). */
+  abstract apply(gradOutputs: (Tensor | null)[]): (Tensor | null)[];
+  /** Frees saved tensors after a backward without retainGraph. */
+  release(): void {}
+  get numOutputs(): number { return 1; }
+  toString(): string { return `<${this.name()} object>`; }
+  [Symbol.for("nodejs.util.inspect.custom")](): string { return this.toString(); }
+}
+
+/** A tensor saved for backward, with the version it had, so in-place changes are caught. */
+export class SavedTensor {
+  private tensor: Tensor | null;
+  private readonly version: number;
+  constructor(t: Tensor, private readonly owner: { name(): string }, private readonly isOutput: boolean, private readonly outputNr = 0) {
+    this.tensor = t;
+    this.version = t._version;
+  }
+  unpack(): Tensor {
+    const t = this.tensor;
+    if (t === null)
+      throw new RuntimeError("Trying to backward through the graph a second time (or directly access saved tensors " +
+        "after they have already been freed). Saved intermediate values of the graph are freed when you call " +
+        ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a " +
+        "second time or if you need to access saved tensors after calling backward.");
+    if (t._version !== this.version) {
+      const which = this.isOutput ? `output ${this.outputNr} of ${this.owner.name()}` : `an input of ${this.owner.name()}`;
+      throw new RuntimeError("one of the variables needed for gradient computation has been modified by an inplace " +
+        `operation: [torch.${SCALAR_TYPE_NAME[t.dtype]}Tensor [${t._shape.join(", ")}]], which is ${which}, is at ` +
+        `version ${t._version}; expected version ${this.version} instead. Hint: enable anomaly detection to find the ` +
+        "operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).");
+    }
+    return t;
+  }
+  release(): void { this.tensor = null; }
+}
+
+export interface InputMeta { shape: number[]; dtype: DType }
+
+export type BackwardFn = (grads: (Tensor | null)[], saved: Tensor[]) => (Tensor | null)[];
+
+/** The node of one op application: its backward formula plus what it saved. */
+export class FunctionNode extends Node {
+  saved: SavedTensor[] = [];
+  private released = false;
+  constructor(private readonly opName: string, private readonly backward: BackwardFn, readonly inputs: InputMeta[],
+    private readonly outputs = 1) {
+    super();
+  }
+  name(): string { return this.opName; }
+  override get numOutputs(): number { return this.outputs; }
+  apply(grads: (Tensor | null)[]): (Tensor | null)[] {
+    if (this.released && this.saved.length > 0) this.saved[0]!.unpack();
+    return this.backward(grads, this.saved.map((s) => s.unpack()));
+  }
+  override release(): void {
+    this.released = true;
+    for (const s of this.saved) s.release();
+  }
+}
+
+/** The sink for a leaf's gradient: sums it into `leaf.grad`. */
+export class AccumulateGrad extends Node {
+  constructor(readonly variable: Tensor) { super(); }
+  name(): string { return "AccumulateGrad"; }
+  apply(): (Tensor | null)[] { throw new RuntimeError("AccumulateGrad is run by the engine"); }
+}
+
+/** The edge an op's input contributes: its gradFn, its AccumulateGrad if a leaf needing grad, else none. */
+export function edgeOf(t: Tensor): Edge {
+  if (t.gradFn !== null) return [t.gradFn as Node, t._outputNr];
+  if (t.requiresGrad) {
+    t._gradAccumulator ??= new AccumulateGrad(t);
+    return [t._gradAccumulator as AccumulateGrad, 0];
+  }
+  return [null, 0];
+}
+
+/** Whether an op on these inputs must record a node. */
+export function needsGrad(inputs: readonly unknown[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (const x of inputs) if (x !== null && typeof x === "object" && (x as Tensor).requiresGrad === true) return true;
+  return false;
+}

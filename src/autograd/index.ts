@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// torch.autograd
+export { backward, grad, type BackwardOptions, type GradOptions } from "./engine.js";
+export { Function, FunctionCtx } from "./function.js";
+export { gradcheck, gradgradcheck, type GradcheckOptions } from "./gradcheck.js";
+export { Node, AccumulateGrad } from "./graph.js";

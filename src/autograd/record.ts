@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// How an op joins the graph: after computing its outputs without grad, it calls record() with
+// its backward formula. The formula may ignore broadcasting and dtype: gradients are summed
+// back to each input's shape and cast to its dtype here.
+import { RuntimeError } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { type BackwardFn, FunctionNode, SavedTensor, edgeOf, needsGrad } from "./graph.js";
+import { isGradEnabled, noGrad } from "./grad-mode.js";
+
+export interface RecordSpec {
+  /** PyTorch's node name: "AddBackward0", "MulBackward0", ... */
+  name: string;
+  /** The op's tensor inputs, in the order the backward returns their gradients (null: not a tensor). */
+  inputs: readonly (Tensor | null | undefined)[];
+  /** Tensors the backward needs, given back to it in this order (version-checked). */
+  save?: readonly Tensor[];
+  backward: BackwardFn;
+}
+
+/** Sums a gradient over broadcast dims so it has `shape` again. */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (g._shape.length === shape.length && g._shape.every((s, i) => s === shape[i])) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g._shape[i] !== 1)) dims.push(i);
+  let r = dims.length ? g.sum(dims, { keepdim: true }) : g;
+  if (lead > 0) r = r.reshape([...shape]);
+  return r;
+}
+
+/** Attaches a node to `outputs` when grad mode is on and an input requires grad. */
+export function record<T extends Tensor | Tensor[]>(outputs: T, spec: RecordSpec): T {
+  const inputs = spec.inputs.map((t) => t ?? null);
+  if (!needsGrad(inputs)) return outputs;
+  const metas = inputs.map((t) => (t ? { shape: [...t._shape], dtype: t.dtype } : { shape: [], dtype: "float32" as const }));
+  const backward: BackwardFn = (grads, saved) => {
+    const gs = spec.backward(grads, saved);
+    return gs.map((g, i) => {
+      const m = metas[i];
+      if (g === null || g === undefined || m === undefined || inputs[i] === null) return null;
+      const r = sumToShape(g, m.shape);
+      return r.dtype === m.dtype ? r : r.to(m.dtype);
+    });
+  };
+  const outs: Tensor[] = Array.isArray(outputs) ? outputs : [outputs as Tensor];
+  const node = new FunctionNode(spec.name, backward, metas, outs.length);
+  node.nextFunctions = inputs.map((t) => (t ? edgeOf(t) : [null, 0]));
+  node.saved = (spec.save ?? []).map((t) => {
+    const k = outs.indexOf(t);
+    return new SavedTensor(t, node, k >= 0, Math.max(k, 0));
+  });
+  outs.forEach((o, i) => {
+    if (!o.isFloatingPoint()) return;  // integer outputs (indices) never require grad
+    o.requiresGrad = true;
+    o.gradFn = node;
+    o._outputNr = i;
+  });
+  return outputs;
+}
+
+/**
+ * Runs an in-place op so autograd sees `target = op(target)`: with grad recording, the op runs
+ * out of place on a clone (so saved values stay valid), the result is written into target's
+ * storage, and target takes the result's place in the graph.
+ */
+export function inplace(target: Tensor, others: readonly unknown[], run: (self: Tensor) => Tensor, direct: () => Tensor): Tensor {
+  if (!isGradEnabled() || !needsGrad([target, ...others])) return direct();
+  if (target.isLeaf && target.requiresGrad)
+    throw new RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.");
+  if (target._base !== null && (target._base.requiresGrad || needsGrad(others)))
+    throw new RuntimeError("in-place operations on views of tensors that require grad are not supported yet " +
+      "(issue #3); use the out-of-place op");
+  const result = run(target.clone());
+  noGrad(() => target.copy_(result.to(target.dtype)));
+  target.requiresGrad = result.requiresGrad;
+  target.gradFn = result.gradFn;
+  target._outputNr = result._outputNr;
+  return target;
+}
