@@ -18,8 +18,11 @@ namespace {
 // out[i] = Op::f(in_1[i], ..., in_N[i], scalars), with contiguous runs written as plain
 // indexed loops so the compiler vectorises them.
 template <class Op, class TO, class TI, int N>
-void runElementwise(StridedIter& it, const double* s) {
+void runElementwise(StridedIter& it, const double* scalars) {
   using C = compute_t<TI>;
+  // a local copy: the compiler then knows no output write can change a scalar, and vectorises
+  double s[8];
+  for (int k = 0; k < 8; k++) s[k] = scalars[k];
   it.forEach([&](char** p, int64_t n, const int64_t* st) {
     bool contiguous = st[0] == (int64_t)sizeof(TO);
     for (int k = 1; k <= N; k++) contiguous = contiguous && st[k] == (int64_t)sizeof(TI);
