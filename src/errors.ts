@@ -11,3 +11,8 @@ export class RuntimeError extends Error {
 export class IndexError extends RangeError {
   override name = "IndexError";
 }
+
+/** Python's ValueError (e.g. a zero or negative slice step). A RangeError, so `instanceof RangeError` works. */
+export class ValueError extends RangeError {
+  override name = "ValueError";
+}

@@ -4,7 +4,7 @@ import { native } from "./backends/cpu/native.js";
 import { Tensor } from "./tensor/tensor.js";
 
 export { Tensor, type ValuesIndices } from "./tensor/tensor.js";
-export { RuntimeError, IndexError } from "./errors.js";
+export { RuntimeError, IndexError, ValueError } from "./errors.js";
 export {
   type DType, type DTypeLike, promoteTypes, resultType, canCast, getDefaultDtype, setDefaultDtype, toDType,
 } from "./tensor/dtype.js";

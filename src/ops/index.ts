@@ -9,5 +9,6 @@ export * from "./linalg.js";
 export * from "./math.js";
 export * from "./matrix.js";
 export * from "./movement.js";
+export * from "./outofplace.js";
 export * from "./reduce.js";
 export * from "./sorting.js";

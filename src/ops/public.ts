@@ -30,8 +30,9 @@ export { sort, argsort, topk, kthvalue, median, nanmedian, mode, unique, bincoun
 export { matmul, mm, bmm, mv, dot, dot as vdot, inner, outer, outer as ger, addmm, addmv, addr, baddbmm, addbmm } from "./linalg.js";
 export {
   gather, scatter_, scatterAdd_, scatterReduce_, indexSelect, indexAdd_, indexCopy_, indexFill_, indexPut_, maskedFill,
-  maskedSelect, maskedScatter_, take, takeAlongDim, nonzero, type IndexItem,
+  maskedSelect, maskedScatter_, take, takeAlongDim, nonzero, nonzero as argwhere, type IndexItem,
 } from "./indexing.js";
+export { scatter, scatterAdd, scatterReduce, indexAdd, indexCopy, indexFill, indexPut, maskedScatter } from "./outofplace.js";
 export {
   cat, concat, concatenate, stack, hstack, vstack, dstack, repeatInterleave, tile, flip, fliplr, flipud, roll, rot90,
   meshgrid, broadcastTensors,

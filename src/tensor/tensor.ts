@@ -455,17 +455,17 @@ export class Tensor {
   argsort(...args: ops.SortArgs): Tensor { return ops.argsort(this, ...args); }
   msort(): Tensor { return ops.sort(this, 0).values; }
   topk(k: number, ...args: ops.TopkArgs): ValuesIndices { return ops.topk(this, k, ...args); }
-  kthvalue(k: number, dim = -1, opts?: { keepdim?: boolean }): ValuesIndices { return ops.kthvalue(this, k, dim, opts); }
+  kthvalue(k: number, dim: number | ops.DimKeepdim = -1, opts?: ops.DimKeepdim): ValuesIndices { return ops.kthvalue(this, k, dim, opts); }
   median(): Tensor;
-  median(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
-  median(dim?: number, opts?: { keepdim?: boolean }): Tensor | ValuesIndices { return ops.median(this, dim as number, opts); }
+  median(dim: number | ops.DimKeepdim, opts?: ops.DimKeepdim): ValuesIndices;
+  median(dim?: number | ops.DimKeepdim, opts?: ops.DimKeepdim): Tensor | ValuesIndices { return dim === undefined ? ops.median(this) : ops.median(this, dim, opts); }
   nanmedian(): Tensor;
-  nanmedian(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
-  nanmedian(dim?: number, opts?: { keepdim?: boolean }): Tensor | ValuesIndices { return ops.nanmedian(this, dim as number, opts); }
-  mode(dim = -1, opts?: { keepdim?: boolean }): ValuesIndices { return ops.mode(this, dim, opts); }
-  unique(opts?: ops.UniqueOptions): Tensor | Tensor[] { return ops.unique(this, opts); }
-  bincount(opts?: { weights?: Tensor; minlength?: number }): Tensor { return ops.bincount(this, opts); }
-  histc(opts?: { bins?: number; min?: number; max?: number }): Tensor { return ops.histc(this, opts); }
+  nanmedian(dim: number | ops.DimKeepdim, opts?: ops.DimKeepdim): ValuesIndices;
+  nanmedian(dim?: number | ops.DimKeepdim, opts?: ops.DimKeepdim): Tensor | ValuesIndices { return dim === undefined ? ops.nanmedian(this) : ops.nanmedian(this, dim, opts); }
+  mode(dim: number | ops.DimKeepdim = -1, opts?: ops.DimKeepdim): ValuesIndices { return ops.mode(this, dim, opts); }
+  unique(...args: ops.UniqueArgs): Tensor | Tensor[] { return ops.unique(this, ...args); }
+  bincount(weights?: Tensor | null | ops.BincountOptions, minlength?: number): Tensor { return ops.bincount(this, weights, minlength); }
+  histc(bins?: number | ops.HistcOptions, min?: number, max?: number): Tensor { return ops.histc(this, bins, min, max); }
 
   // ---- linear algebra (src/ops/linalg.ts) -------------------------------------------------------------
 
@@ -485,35 +485,35 @@ export class Tensor {
   baddbmm(b1: Tensor, b2: Tensor, opts?: ops.BetaAlpha): Tensor { return ops.baddbmm(this, b1, b2, opts); }
   addbmm(b1: Tensor, b2: Tensor, opts?: ops.BetaAlpha): Tensor { return ops.addbmm(this, b1, b2, opts); }
   trace(): Tensor { return ops.trace(this); }
-  tril(diagonal = 0): Tensor { return ops.tril(this, diagonal); }
-  tril_(diagonal = 0): this { ops.copy_(this, ops.tril(this, diagonal)); return this; }
-  triu(diagonal = 0): Tensor { return ops.triu(this, diagonal); }
-  triu_(diagonal = 0): this { ops.copy_(this, ops.triu(this, diagonal)); return this; }
+  tril(diagonal: number | { diagonal?: number } = 0): Tensor { return ops.tril(this, diagonal); }
+  tril_(diagonal: number | { diagonal?: number } = 0): this { ops.copy_(this, ops.tril(this, diagonal)); return this; }
+  triu(diagonal: number | { diagonal?: number } = 0): Tensor { return ops.triu(this, diagonal); }
+  triu_(diagonal: number | { diagonal?: number } = 0): this { ops.copy_(this, ops.triu(this, diagonal)); return this; }
   kron(other: Tensor): Tensor { return ops.kron(this, other); }
 
   // ---- indexing, joining, gather/scatter (src/ops/indexing.ts, src/ops/join.ts) ----------------------
 
   index(...indices: ops.IndexItem[]): Tensor { return ops.index(this, indices); }
   indexPut_(indices: readonly (Tensor | null)[], values: TensorOrScalar, opts?: { accumulate?: boolean }): this { ops.indexPut_(this, indices, values, opts); return this; }
-  indexPut(indices: readonly (Tensor | null)[], values: TensorOrScalar, opts?: { accumulate?: boolean }): Tensor { return ops.indexPut_(this.clone(), indices, values, opts); }
+  indexPut(indices: readonly (Tensor | null)[], values: TensorOrScalar, opts?: { accumulate?: boolean }): Tensor { return ops.indexPut(this, indices, values, opts); }
   gather(dim: number, index: Tensor): Tensor { return ops.gather(this, dim, index); }
-  scatter(dim: number, index: Tensor, src: TensorOrScalar, opts?: { reduce?: "add" | "multiply" }): Tensor { return ops.scatter_(this.clone(), dim, index, src, opts); }
+  scatter(dim: number, index: Tensor, src: TensorOrScalar, opts?: { reduce?: "add" | "multiply" }): Tensor { return ops.scatter(this, dim, index, src, opts); }
   scatter_(dim: number, index: Tensor, src: TensorOrScalar, opts?: { reduce?: "add" | "multiply" }): this { ops.scatter_(this, dim, index, src, opts); return this; }
-  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return ops.scatterAdd_(this.clone(), dim, index, src); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return ops.scatterAdd(this, dim, index, src); }
   scatterAdd_(dim: number, index: Tensor, src: Tensor): this { ops.scatterAdd_(this, dim, index, src); return this; }
-  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: ops.ScatterReduce, opts?: { includeSelf?: boolean }): Tensor { return ops.scatterReduce_(this.clone(), dim, index, src, reduce, opts); }
+  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: ops.ScatterReduce, opts?: { includeSelf?: boolean }): Tensor { return ops.scatterReduce(this, dim, index, src, reduce, opts); }
   scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: ops.ScatterReduce, opts?: { includeSelf?: boolean }): this { ops.scatterReduce_(this, dim, index, src, reduce, opts); return this; }
   indexSelect(dim: number, index: Tensor | readonly number[]): Tensor { return ops.indexSelect(this, dim, index); }
   indexAdd_(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): this { ops.indexAdd_(this, dim, index, source, opts); return this; }
-  indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor { return ops.indexAdd_(this.clone(), dim, index, source, opts); }
+  indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor { return ops.indexAdd(this, dim, index, source, opts); }
   indexCopy_(dim: number, index: Tensor, source: Tensor): this { ops.indexCopy_(this, dim, index, source); return this; }
-  indexCopy(dim: number, index: Tensor, source: Tensor): Tensor { return ops.indexCopy_(this.clone(), dim, index, source); }
+  indexCopy(dim: number, index: Tensor, source: Tensor): Tensor { return ops.indexCopy(this, dim, index, source); }
   indexFill_(dim: number, index: Tensor, value: TensorOrScalar): this { ops.indexFill_(this, dim, index, value); return this; }
-  indexFill(dim: number, index: Tensor, value: TensorOrScalar): Tensor { return ops.indexFill_(this.clone(), dim, index, value); }
+  indexFill(dim: number, index: Tensor, value: TensorOrScalar): Tensor { return ops.indexFill(this, dim, index, value); }
   maskedFill(mask: Tensor, value: TensorOrScalar): Tensor { return ops.maskedFill(this, mask, value); }
   maskedFill_(mask: Tensor, value: TensorOrScalar): this { ops.maskedFill_(this, mask, value); return this; }
   maskedSelect(mask: Tensor): Tensor { return ops.maskedSelect(this, mask); }
-  maskedScatter(mask: Tensor, source: Tensor): Tensor { return ops.maskedScatter_(this.clone(), mask, source); }
+  maskedScatter(mask: Tensor, source: Tensor): Tensor { return ops.maskedScatter(this, mask, source); }
   maskedScatter_(mask: Tensor, source: Tensor): this { ops.maskedScatter_(this, mask, source); return this; }
   take(index: Tensor): Tensor { return ops.take(this, index); }
   takeAlongDim(indices: Tensor, dim?: number | null): Tensor { return ops.takeAlongDim(this, indices, dim); }

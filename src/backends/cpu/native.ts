@@ -13,7 +13,8 @@ export interface NativeAddon {
   matmul(buffers: ArrayBufferView[], meta: Float64Array): void;
   indexGather(buffers: ArrayBufferView[], meta: Float64Array, scalars: Float64Array): void;
   indexScatter(buffers: ArrayBufferView[], meta: Float64Array, scalars: Float64Array, reduce: number): void;
-  nonzero(out: BigInt64Array, buffers: ArrayBufferView[], meta: Float64Array): number;
+  /** Writes (count x ndim) indices into `out`, or only counts when `out` is null. */
+  nonzero(out: BigInt64Array | null, buffers: ArrayBufferView[], meta: Float64Array): number;
   sort(values: ArrayBufferView, indices: BigInt64Array, input: ArrayBufferView, dtype: number, rows: number,
     len: number, descending: boolean, stable: boolean): void;
   kernelNames(): string[];
