@@ -253,10 +253,10 @@ template <class C> C signOf(C x) {
 template <class C> C maxProp(C a, C b) { return isNan(a) ? a : (isNan(b) ? b : (a > b ? a : b)); }
 template <class C> C minProp(C a, C b) { return isNan(a) ? a : (isNan(b) ? b : (a < b ? a : b)); }
 
-template <class C> C clampOf(C x, const double* s) {  // s = [lo, hi, hasLo, hasHi]
+template <class C> C clampOf(C x, const double* s) {  // s = [lo, hi, hasLo, hasHi]; a NaN bound gives NaN
   if (isNan(x)) return x;
-  if (s[2] != 0 && x < C(s[0])) x = C(s[0]);
-  if (s[3] != 0 && x > C(s[1])) x = C(s[1]);
+  if (s[2] != 0 && (x < C(s[0]) || isNan(C(s[0])))) x = C(s[0]);
+  if (s[3] != 0 && (x > C(s[1]) || isNan(C(s[1])))) x = C(s[1]);
   return x;
 }
 
@@ -357,7 +357,7 @@ const KernelEntry<ElementwiseFn> kElementwiseKernels[] = {
     {"divTrunc", numBin<DivTrunc>}, {"divFloor", numBin<DivFloor>}, {"remainder", numBin<Remainder>},
     {"fmod", numBin<Fmod>}, {"pow", numBin<Pow>}, {"atan2", floatBin<Atan2>}, {"hypot", floatBin<Hypot>},
     {"copysign", floatBin<Copysign>}, {"maximum", allBin<Maximum>}, {"minimum", allBin<Minimum>},
-    {"fmax", numBin<Fmax>}, {"fmin", numBin<Fmin>}, {"logaddexp", floatBin<Logaddexp>},
+    {"fmax", allBin<Fmax>}, {"fmin", allBin<Fmin>}, {"logaddexp", floatBin<Logaddexp>},
     {"logaddexp2", floatBin<Logaddexp2>}, {"bitwiseAnd", intBin<BitwiseAnd>}, {"bitwiseOr", intBin<BitwiseOr>},
     {"bitwiseXor", intBin<BitwiseXor>}, {"bitwiseLeftShift", intBin<BitwiseLeftShift>},
     {"bitwiseRightShift", intBin<BitwiseRightShift>},

@@ -312,6 +312,8 @@ template <template <class> class R> void reduceFloat(StridedIter& it, int nOuter
 template <ScanKind K> void scanNumeric(StridedIter& it, int nOuter, const double* s) {
   if constexpr (K == ScanKind::LogSumExp) {
     TT_DISPATCH_FLOAT(it.ops[1].dtype, "scan", scanRun<K, T>(it, nOuter, s))
+  } else if constexpr (K == ScanKind::Max || K == ScanKind::Min) {  // cummax/cummin take bool too
+    TT_DISPATCH_ALL(it.ops[1].dtype, "scan", scanRun<K, T>(it, nOuter, s))
   } else {
     TT_DISPATCH_NUMERIC(it.ops[1].dtype, "scan", scanRun<K, T>(it, nOuter, s))
   }

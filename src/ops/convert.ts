@@ -35,10 +35,11 @@ export function readElement(t: Tensor, index: number, bigint: boolean): number |
     case "int64": {
       const b = v as bigint;
       if (bigint) return b;
-      if (b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER))
+      const n = Number(b);  // exact for |b| <= 2^53 and for every b a double holds exactly (2^60, ...)
+      if (BigInt(n) !== b)
         throw new RangeError(`int64 value ${b} does not fit in a JavaScript number without rounding; ` +
           "use item({ bigint: true })");
-      return Number(b);
+      return n;
     }
     default: return v as number;
   }
@@ -107,12 +108,48 @@ export function copy_(dst: Tensor, src: TensorOrScalar): Tensor {
   return dst;
 }
 
+/** C++ names of the dtypes, as PyTorch's overflow messages print them. */
+const CPP_NAME: Record<DType, string> = {
+  bool: "bool", uint8: "uint8_t", int8: "int8_t", int16: "int16_t", int32: "int", int64: "int64_t",
+  float16: "at::Half", bfloat16: "at::BFloat16", float32: "float", float64: "double",
+};
+const MAX_VALUE: Partial<Record<DType, number>> = {
+  uint8: 255, int8: 127, int16: 32767, int32: 2147483647, float16: 65504, bfloat16: 3.3895313892515355e38,
+  float32: 3.4028234663852886e38,
+};
+
+/**
+ * A scalar converted into a dtype must fit (c10::checked_convert): fill_, full and clamp's bounds
+ * check this, while arithmetic with a scalar wraps. Infinities and NaN fit floating types;
+ * unsigned types also take negatives down to -max (they wrap).
+ */
+export function checkScalarFits(v: Scalar, dtype: DType): void {
+  if (typeof v === "boolean" || dtype === "bool" || dtype === "float64") return;
+  let overflows: boolean;
+  if (dtype === "int64") {
+    const big = typeof v === "bigint" ? v : Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
+    overflows = big < -(2n ** 63n) || big >= 2n ** 63n;
+  } else {
+    const x = Number(v), max = MAX_VALUE[dtype]!;
+    if (isFloatingPoint(dtype)) overflows = Number.isFinite(x) && Math.abs(x) > max;
+    else if (dtype === "uint8") overflows = x > max || -x > max;
+    else overflows = x < -max - 1 || x > max;
+  }
+  if (overflows) throw new RuntimeError(`value cannot be converted to type ${CPP_NAME[dtype]} without overflow`);
+}
+
 export function fill_(t: Tensor, value: TensorOrScalar): Tensor {
   if (value instanceof Tensor) {
     if (value.ndim !== 0)
       throw new RuntimeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.ndim} dimensions.`);
     return copy_(t, value);
   }
+  checkScalarFits(value, t.dtype);
+  return fillUnchecked(t, value);
+}
+
+/** fill_ without the overflow check: a scalar operand of arithmetic wraps as PyTorch's does. */
+export function fillUnchecked(t: Tensor, value: Scalar): Tensor {
   if (typeof value === "bigint" && t.dtype === "int64" && t.isContiguous()) {
     (t._storage.data as BigInt64Array).fill(value, t._offset, t._offset + t.numel());
   } else {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Tensor creation: from JS data, filled, ranges, and random.
-import { RuntimeError } from "../errors.js";
+import { RuntimeError, ValueError } from "../errors.js";
 import {
   DTYPE_CODE, type DType, type DTypeLike, type TypedArray, dtypeOfTypedArray, getDefaultDtype, isFloatingPoint, toDType,
 } from "../tensor/dtype.js";
@@ -69,14 +69,14 @@ export function tensor(data: Data, opts: CreationOptions = {}): Tensor {
   const flat: (number | boolean | bigint)[] = [];
   const walk = (v: unknown, dim: number): void => {
     if (dim === shape.length) {
-      if (Array.isArray(v)) throw new RuntimeError(`expected a sequence of length ${shape[dim - 1]} at dim ${dim - 1} (got a nested sequence)`);
+      if (Array.isArray(v)) throw new ValueError(`expected a sequence of length ${shape[dim - 1]} at dim ${dim - 1} (got a nested sequence)`);
       if (typeof v !== "number" && typeof v !== "boolean" && typeof v !== "bigint")
         throw new TypeError(`Could not infer dtype of ${v === null ? "None" : typeof v}`);
       flat.push(v);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[dim])
-      throw new RuntimeError(`expected sequence of length ${shape[dim]} at dim ${dim} (got ${Array.isArray(v) ? v.length : 0})`);
+      throw new ValueError(`expected sequence of length ${shape[dim]} at dim ${dim} (got ${Array.isArray(v) ? v.length : 0})`);
     for (const x of v) walk(x, dim + 1);
   };
   walk(data, 0);
@@ -170,9 +170,12 @@ export function arange(...args: (number | CreationOptions)[]): Tensor {
   const allInt = nums.every((v) => Number.isInteger(v));
   const dtype = opts.dtype ? toDType(opts.dtype) : allInt ? "int64" : getDefaultDtype();
   const n = Math.ceil((end - start) / step);
-  // values are start + i*step computed in double, then cast (as PyTorch computes in the accumulate type)
+  // values are start + i*step computed in the accumulate type (double, or int64 for integer dtypes,
+  // where start and step are truncated first), then cast; the length comes from the doubles
+  const integral = !isFloatingPoint(dtype);
+  const [s0, st] = integral ? [Math.trunc(start), Math.trunc(step)] : [start, step];
   const vals = new Float64Array(n);
-  for (let i = 0; i < n; i++) vals[i] = start + i * step;
+  for (let i = 0; i < n; i++) vals[i] = s0 + i * st;
   const staged = new Tensor(new Storage(vals), [n], [1], 0, "float64");
   return finish(castTo(staged, dtype), opts);
 }
@@ -182,24 +185,31 @@ export function linspace(start: number, end: number, steps: number, opts: Creati
   if (!Number.isInteger(steps) || steps < 0) throw new RuntimeError("number of steps must be non-negative");
   const dtype = opts.dtype ? toDType(opts.dtype) : getDefaultDtype();
   const vals = new Float64Array(steps);
-  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // PyTorch fills the first half from start and the second half from end, for symmetry
-  const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) vals[i] = i < half ? start + step * i : end - step * (steps - i - 1);
+  // PyTorch fills the first half from start and the second half from end, for symmetry; one step is start
+  const step = (end - start) / (steps - 1), half = Math.floor(steps / 2);
+  if (steps === 1) vals[0] = start;
+  else for (let i = 0; i < steps; i++) vals[i] = i < half ? start + step * i : end - step * (steps - i - 1);
   const staged = new Tensor(new Storage(vals), [steps], [1], 0, "float64");
   const t = isFloatingPoint(dtype) ? castTo(staged, dtype) : castTo(staged, "float64");
   return finish(isFloatingPoint(dtype) ? t : castTo(t.trunc(), dtype), opts);
 }
 
+/** base ** linspace(start, end, steps), each power computed in double (exact for integer results). */
 export function logspace(start: number, end: number, steps: number, opts: CreationOptions & { base?: number } = {}): Tensor {
   const base = opts.base ?? 10;
   const dtype = opts.dtype ? toDType(opts.dtype) : getDefaultDtype();
-  const exps = linspace(start, end, steps, { dtype: "float64" });
-  return finish(castTo(exps.mul(Math.log(base)).exp(), dtype), { ...opts, dtype: undefined });
+  // integer dtypes truncate the exponent range first, as PyTorch converts start and end to the dtype
+  const [s, e] = isFloatingPoint(dtype) ? [start, end] : [Math.trunc(start), Math.trunc(end)];
+  const exps = linspace(s, e, steps, { dtype: "float64" });
+  const vals = Float64Array.from(exps.numpy() as Float64Array, (x) => base ** x);
+  const staged = new Tensor(new Storage(vals), [steps], [1], 0, "float64");
+  return finish(castTo(staged, dtype), { ...opts, dtype: undefined });
 }
 
 export function eye(n: number, m?: number | CreationOptions, opts: CreationOptions = {}): Tensor {
   if (typeof m === "object") { opts = m; m = undefined; }
+  if (n < 0) throw new RuntimeError(`n must be greater or equal to 0, got ${n}`);
+  if (m !== undefined && m < 0) throw new RuntimeError(`m must be greater or equal to 0, got ${m}`);
   const cols = m ?? n;
   const t = zeros([n, cols], opts);
   if (n > 0 && cols > 0) fill_(t.diagonal(), 1);

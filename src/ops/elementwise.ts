@@ -7,6 +7,7 @@ import {
 } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
+import { fillUnchecked } from "./convert.js";
 import { runElementwise } from "./kernel.js";
 
 export type Scalar = number | boolean | bigint;
@@ -18,9 +19,7 @@ const operand = (v: TensorOrScalar): PromotionOperand => (v instanceof Tensor ? 
 
 /** A 0-dim tensor holding a scalar, in the given dtype. */
 export function scalarTensor(v: Scalar, dtype: DType): Tensor {
-  const t = Tensor._empty([], dtype);
-  t._setItem(v);
-  return t;
+  return fillUnchecked(Tensor._empty([], dtype), v);
 }
 
 export function asOperand(v: TensorOrScalar, dtype: DType): Tensor {
@@ -35,10 +34,20 @@ export function castTo(t: Tensor, dtype: DType): Tensor {
   return out;
 }
 
-/** Checks and prepares a destination (an in-place target or `out=`), PyTorch's rules. */
-function destination(target: Tensor, shape: readonly number[], computeDtype: DType, resultDtype: DType, isOut: boolean): void {
+/**
+ * Checks and prepares a destination (an in-place target or `out=`), in PyTorch's order: shape,
+ * internal overlap, then the dtype.
+ */
+function destination(target: Tensor, shape: readonly number[], computeDtype: DType, resultDtype: DType, isOut: boolean,
+  sameOut: boolean): void {
   if (!isOut && (target._shape.length !== shape.length || target._shape.some((s, i) => s !== shape[i])))
     throw new RuntimeError(`output with shape [${target._shape.join(", ")}] doesn't match the broadcast shape [${shape.join(", ")}]`);
+  if (!isOut && target._shape.some((s, i) => s > 1 && target._strides[i] === 0))
+    throw new RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single " +
+      "memory location. Please clone() the tensor before performing the operation.");
+  // ops that never promote (neg, abs, floor, ...) write only their own dtype
+  if (sameOut && target.dtype !== resultDtype)
+    throw new RuntimeError(`Found dtype ${SCALAR_TYPE_NAME[target.dtype]} but expected ${SCALAR_TYPE_NAME[resultDtype]}`);
   if (!canCast(resultDtype, target.dtype))
     throw new RuntimeError(`result type ${SCALAR_TYPE_NAME[computeDtype]} can't be cast to the desired output type ${SCALAR_TYPE_NAME[target.dtype]}`);
   if (isOut && (target._shape.length !== shape.length || target._shape.some((s, i) => s !== shape[i]))) target._resize(shape);
@@ -57,8 +66,10 @@ export interface ElementwiseSpec {
   compute?: (promoted: DType) => DType;
   /** dtype of the result, from the compute dtype (default: the same). */
   result?: (compute: DType) => DType;
-  /** checks on the compute dtype (e.g. "not implemented for 'Bool'"). */
+  /** checks on the compute dtype (e.g. "not implemented for 'Bool'"), after shapes and the destination. */
   check?: (compute: DType, inputs: TensorOrScalar[]) => void;
+  /** the destination must have the result dtype exactly (ops without type promotion: neg, abs, floor, ...). */
+  sameOut?: boolean;
   scalars?: readonly number[];
 }
 
@@ -70,11 +81,11 @@ export function elementwise(spec: ElementwiseSpec, inputs: TensorOrScalar[], opt
   const promoted = resultType(...inputs.map(operand));
   const compute = spec.compute ? spec.compute(promoted) : promoted;
   const resultDtype = spec.result ? spec.result(compute) : compute;
-  spec.check?.(compute, inputs);
   let shape: number[] = [];
   for (const v of inputs) if (v instanceof Tensor) shape = broadcastShapes(shape, v._shape);
   const target = opts.inplace ? (inputs[0] as Tensor) : opts.out;
-  if (target) destination(target, shape, compute, resultDtype, !opts.inplace);
+  if (target) destination(target, shape, compute, resultDtype, !opts.inplace, spec.sameOut ?? false);
+  spec.check?.(compute, inputs);
   const tensors = inputs.map((v) => asOperand(v, compute));
   // write straight into the target when it has the result dtype and no input partially overlaps it
   const direct = target !== undefined && target.dtype === resultDtype &&
@@ -99,9 +110,10 @@ export function notBool(name: string) {
     if (d === "bool") throw new RuntimeError(`"${name}" not implemented for 'Bool'`);
   };
 }
-export function integralOnly(name: string) {
+export function integralOnly(name: string, allowBool = true) {
   return (d: DType): void => {
-    if (isFloatingPoint(d)) throw new RuntimeError(`"${name}" not implemented for '${SCALAR_TYPE_NAME[d]}'`);
+    if (isFloatingPoint(d) || (!allowBool && d === "bool"))
+      throw new RuntimeError(`"${name}" not implemented for '${SCALAR_TYPE_NAME[d]}'`);
   };
 }
 export function floatOnly(name: string) {

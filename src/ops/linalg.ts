@@ -87,6 +87,8 @@ function checkBatch(batch: number, k: number, b: Tensor): void {
 export function dot(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1 || b.ndim !== 1)
     throw new RuntimeError(`1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
+  if (a.dtype !== b.dtype)
+    throw new RuntimeError(`dot : expected both vectors to have same dtype, but found ${SCALAR_TYPE_NAME[a.dtype]} and ${SCALAR_TYPE_NAME[b.dtype]}`);
   if (a._shape[0] !== b._shape[0])
     throw new RuntimeError(`inconsistent tensor size, expected tensor [${a._shape[0]}] and src [${b._shape[0]}] to have the same number of elements, but got ${a._shape[0]} and ${b._shape[0]} elements respectively`);
   const d = computeDtype(a, b, "dot");
@@ -99,7 +101,7 @@ export function mv(m: Tensor, v: Tensor): Tensor {
   if (m.ndim !== 2 || v.ndim !== 1)
     throw new RuntimeError(`vector + matrix @ vector expected, got 1, ${m.ndim}, ${v.ndim}`);
   if (m._shape[1] !== v._shape[0])
-    throw new RuntimeError(`size mismatch, got input (${m._shape[0]}), mat (${m._shape[0]}x${m._shape[1]}), vec (${v._shape[0]})`);
+    throw new RuntimeError(`size mismatch, got ${m._shape[0]}, ${m._shape[0]}x${m._shape[1]},${v._shape[0]}`);
   const d = computeDtype(m, v, "addmv_impl_cpu");
   const out = Tensor._empty([m._shape[0]!, 1], d);
   gemmInto(out, m, v.unsqueeze(1), 1, 0);
@@ -114,6 +116,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 2 && b.ndim === 1) return mv(a, b);
   if (a.ndim === 1 && b.ndim === 2) return mm(a.unsqueeze(0), b).squeeze(0);
   if (a.ndim === 2 && b.ndim === 2) return mm(a, b);
+  // a batch against a vector or a matrix: fold the batch into the rows and use one mm/mv, as
+  // PyTorch does (so errors are mm's and mv's)
+  if (a.ndim >= 3 && b.ndim <= 2) return foldedMatmul(a, b, false);
+  if (a.ndim <= 2 && b.ndim >= 3) return foldedMatmul(b.transpose(-1, -2), a.ndim === 2 ? a.t() : a, true);
   // batched: promote 1-D operands, broadcast the batch dims
   const A = a.ndim === 1 ? a.unsqueeze(0) : a, B = b.ndim === 1 ? b.unsqueeze(1) : b;
   const M = A._shape[A.ndim - 2]!, K = A._shape[A.ndim - 1]!, K2 = B._shape[B.ndim - 2]!, N = B._shape[B.ndim - 1]!;
@@ -132,10 +138,22 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return r;
 }
 
-/** beta*input + alpha*(product), with input broadcast to the product's shape. */
+/** t1 (..., n, m) @ t2 (m) or (m, p) as one mm/mv over (prod(...)*n, m); `transpose` undoes a swap. */
+function foldedMatmul(t1: Tensor, t2: Tensor, transpose: boolean): Tensor {
+  const outShape = t1._shape.slice(0, -1);
+  const folded = t1.reshape([numelOf(outShape), t1._shape[t1.ndim - 1]!]);  // (..., n, m) -> (... * n, m)
+  if (t2.ndim === 1) return mv(folded, t2).reshape(outShape);
+  const out = mm(folded, t2).reshape([...outShape, t2._shape[1]!]);
+  return transpose ? out.transpose(-1, -2).contiguous() : out;
+}
+
+/**
+ * beta*input + alpha*(product), with input broadcast to the product's shape. The product's dtype
+ * is the result's; addmm also wants the input in it, addmv and baddbmm cast the input.
+ */
 function addProduct(input: Tensor, shape: number[], A: Tensor, B: Tensor, opts: BetaAlpha, name: string): Tensor {
   const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
-  const d = promoteTypes(input.dtype, computeDtype(A, B, name));
+  const d = computeDtype(A, B, name);
   const out = Tensor._empty(shape, d);
   if (beta !== 0) copy_(out, input.expand(shape));
   gemmInto(out, castTo(A, d), castTo(B, d), alpha, beta);
@@ -144,6 +162,7 @@ function addProduct(input: Tensor, shape: number[], A: Tensor, B: Tensor, opts: 
 
 export function addmm(input: Tensor, m1: Tensor, m2: Tensor, opts: BetaAlpha = {}): Tensor {
   if (m1.ndim !== 2 || m2.ndim !== 2 || m1._shape[1] !== m2._shape[0]) mm(m1, m2);  // raises PyTorch's message
+  if (input.dtype !== m2.dtype) throw new RuntimeError("self and mat2 must have the same dtype");
   return addProduct(input, [m1._shape[0]!, m2._shape[1]!], m1, m2, opts, "addmm_impl_cpu_");
 }
 export function addmv(input: Tensor, mat: Tensor, vec: Tensor, opts: BetaAlpha = {}): Tensor {
@@ -155,20 +174,30 @@ export function baddbmm(input: Tensor, b1: Tensor, b2: Tensor, opts: BetaAlpha =
   checkBatch(b1._shape[0]!, b1._shape[2]!, b2);
   return addProduct(input, [b1._shape[0]!, b1._shape[1]!, b2._shape[2]!], b1, b2, opts, "baddbmm");
 }
+/** sum over b of b1[b] @ b2[b] is one product: (n, B*m) @ (B*m, p), so one GEMM and one rounding. */
 export function addbmm(input: Tensor, b1: Tensor, b2: Tensor, opts: BetaAlpha = {}): Tensor {
-  const prod = bmm(b1, b2).sum(0);
-  const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
-  const scaled = prod.mul(alpha);
-  return beta === 0 ? scaled : input.mul(beta).add(scaled);
+  if (b1.ndim !== 3 || b2.ndim !== 3) bmm(b1, b2);  // raises PyTorch's message
+  checkBatch(b1._shape[0]!, b1._shape[2]!, b2);
+  const [B, n, m] = b1._shape as [number, number, number];
+  const a = b1.permute([1, 0, 2]).reshape([n, B * m]);  // (B, n, m) -> (n, B*m)
+  const b = b2.reshape([B * m, b2._shape[2]!]);          // (B, m, p) -> (B*m, p)
+  return addmm(input, a, b, opts);
 }
 export function outer(a: Tensor, b: Tensor): Tensor {
-  if (a.ndim !== 1 || b.ndim !== 1) throw new RuntimeError(`outer: expected 1D tensors, but got ${a.ndim}D and ${b.ndim}D`);
+  if (a.ndim !== 1) throw new RuntimeError(`outer: Expected 1-D argument self, but got ${a.ndim}-D`);
+  if (b.ndim !== 1) throw new RuntimeError(`outer: Expected 1-D argument vec2, but got ${b.ndim}-D`);
   return a.unsqueeze(1).mul(b.unsqueeze(0));
 }
 export function addr(input: Tensor, v1: Tensor, v2: Tensor, opts: BetaAlpha = {}): Tensor {
   const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
-  const prod = outer(v1, v2).mul(alpha);
-  return beta === 0 ? prod.add(input.mul(0)) : input.mul(beta).add(prod);
+  const o = outer(v1, v2);
+  const prod = alpha === 1 ? o : o.mul(alpha);
+  if (beta === 0) {
+    // the input is ignored (its NaN and inf do not propagate) but still sets the dtype and must broadcast
+    broadcastShapes(input._shape, prod._shape);
+    return castTo(prod, promoteTypes(input.dtype, prod.dtype));
+  }
+  return (beta === 1 ? input : input.mul(beta)).add(prod);
 }
 export function inner(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) return a.mul(b);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Pointwise math: unary, binary and ternary ops over broadcast, promoted inputs.
 import { RuntimeError } from "../errors.js";
-import { type DType, isFloatingPoint, isIntegral, promoteTypes, resultType } from "../tensor/dtype.js";
+import { type DType, SCALAR_TYPE_NAME, getDefaultDtype, isFloatingPoint, promoteTypes, resultType } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
+import { checkScalarFits } from "./convert.js";
 import {
-  type ElementwiseSpec, type OutOptions, type Scalar, type TensorOrScalar, asOperand, elementwise, floatOnly,
+  type ElementwiseSpec, type OutOptions, type Scalar, type TensorOrScalar, asOperand, castTo, elementwise, floatOnly,
   integralOnly, notBool, toBool, toFloat,
 } from "./elementwise.js";
 import { runElementwise } from "./kernel.js";
@@ -20,7 +21,8 @@ function unary(spec: ElementwiseSpec): { fn: Unary; inplace: (x: Tensor) => Tens
 }
 
 const floatUnary = (kernel: string) => unary({ kernel, compute: toFloat });
-const sameUnary = (kernel: string, check?: (d: DType) => void) => unary({ kernel, check });
+/** No type promotion: the result and any destination have the input's dtype. */
+const sameUnary = (kernel: string, check?: (d: DType) => void) => unary({ kernel, check, sameOut: true });
 
 export const { fn: exp, inplace: exp_ } = floatUnary("exp");
 export const { fn: exp2, inplace: exp2_ } = floatUnary("exp2");
@@ -49,7 +51,7 @@ export const { fn: erfc, inplace: erfc_ } = floatUnary("erfc");
 export const { fn: erfinv, inplace: erfinv_ } = floatUnary("erfinv");
 export const { fn: reciprocal, inplace: reciprocal_ } = floatUnary("reciprocal");
 export const { fn: lgamma, inplace: lgamma_ } = floatUnary("lgamma");
-export const { fn: frac, inplace: frac_ } = unary({ kernel: "frac", check: floatOnly("frac_cpu") });
+export const { fn: frac, inplace: frac_ } = unary({ kernel: "frac", check: floatOnly("frac_cpu"), sameOut: true });
 export const { fn: neg, inplace: neg_ } = sameUnary("neg", (d) => {
   if (d === "bool")
     throw new RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to " +
@@ -57,11 +59,14 @@ export const { fn: neg, inplace: neg_ } = sameUnary("neg", (d) => {
 });
 export const { fn: abs, inplace: abs_ } = sameUnary("abs", notBool("abs_cpu"));
 export const { fn: sign, inplace: sign_ } = sameUnary("sign");
-export const { fn: square, inplace: square_ } = unary({ kernel: "square", compute: (d) => (d === "bool" ? "int64" : d) });
-export const { fn: floor, inplace: floor_ } = sameUnary("floor", notBool("floor"));
-export const { fn: ceil, inplace: ceil_ } = sameUnary("ceil", notBool("ceil"));
-export const { fn: trunc, inplace: trunc_ } = sameUnary("trunc", notBool("trunc"));
-export const { fn: relu, inplace: relu_ } = sameUnary("relu", notBool("clamp_min_cpu"));
+// square is pow(x, 2): bool squares to int64
+export const { fn: square, inplace: square_ } = unary({ kernel: "square", compute: (d) => (d === "bool" ? "int64" : d), sameOut: true });
+export const { fn: floor, inplace: floor_ } = sameUnary("floor", notBool("floor_vml_cpu"));
+export const { fn: ceil, inplace: ceil_ } = sameUnary("ceil", notBool("ceil_vml_cpu"));
+export const { fn: trunc, inplace: trunc_ } = sameUnary("trunc", notBool("trunc_vml_cpu"));
+export const { fn: relu, inplace: relu_ } = sameUnary("relu", (d) => {
+  if (d === "bool") throw new RuntimeError("Boolean inputs not supported for relu");
+});
 export const { fn: bitwiseNot, inplace: bitwiseNot_ } = sameUnary("bitwiseNot", integralOnly("bitwise_not_cpu"));
 export const { fn: logicalNot, inplace: logicalNot_ } = unary({ kernel: "logicalNot", result: toBool });
 
@@ -77,13 +82,15 @@ export const signbit = (x: Tensor): Tensor =>
   isFloatingPoint(x.dtype) ? elementwise({ kernel: "signbit", result: toBool }, [x]) : lt(x, 0);
 
 /** round half to even; with `decimals`, as torch.round(x, decimals=d). */
+function roundSpec(decimals: number): ElementwiseSpec {
+  return decimals === 0 ? { kernel: "round", check: notBool("round_vml_cpu"), sameOut: true }
+    : { kernel: "roundDecimals", scalars: [decimals], check: floatOnly("round_cpu"), sameOut: true };
+}
 export function round(x: Tensor, opts: { decimals?: number } & OutOptions = {}): Tensor {
-  const d = opts.decimals ?? 0;
-  return elementwise(d === 0 ? { kernel: "round", check: notBool("round") } : { kernel: "roundDecimals", scalars: [d], check: floatOnly("round") }, [x], { out: opts.out });
+  return elementwise(roundSpec(opts.decimals ?? 0), [x], { out: opts.out });
 }
 export function round_(x: Tensor, opts: { decimals?: number } = {}): Tensor {
-  const d = opts.decimals ?? 0;
-  return elementwise(d === 0 ? { kernel: "round" } : { kernel: "roundDecimals", scalars: [d] }, [x], { inplace: true });
+  return elementwise(roundSpec(opts.decimals ?? 0), [x], { inplace: true });
 }
 
 const FINFO_MAX: Partial<Record<DType, number>> = {
@@ -110,17 +117,27 @@ function checkSubBool(a: TensorOrScalar, b: TensorOrScalar): void {
       "to invert a mask, use the `~` or `logical_not()` operator instead.");
 }
 
+function checkAlpha(alpha: number, d: DType): void {
+  if (!isFloatingPoint(d) && !Number.isInteger(alpha))
+    throw new RuntimeError("For integral input tensors, argument alpha must not be a floating point number.");
+}
+function addSpec(alpha: number): ElementwiseSpec {
+  return { kernel: "add", scalars: [alpha], check: (d) => checkAlpha(alpha, d) };
+}
+function subSpec(a: TensorOrScalar, b: TensorOrScalar, alpha: number): ElementwiseSpec {
+  return { kernel: "sub", scalars: [alpha], check: (d) => { checkSubBool(a, b); checkAlpha(alpha, d); } };
+}
 export function add(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}): Tensor {
-  return elementwise({ kernel: "add", scalars: [opts.alpha ?? 1] }, [a, b], { out: opts.out });
+  return elementwise(addSpec(Number(opts.alpha ?? 1)), [a, b], { out: opts.out });
 }
 export function add_(a: Tensor, b: TensorOrScalar, opts: { alpha?: number } = {}): Tensor {
-  return elementwise({ kernel: "add", scalars: [opts.alpha ?? 1] }, [a, b], { inplace: true });
+  return elementwise(addSpec(Number(opts.alpha ?? 1)), [a, b], { inplace: true });
 }
 export function sub(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}): Tensor {
-  return elementwise({ kernel: "sub", scalars: [opts.alpha ?? 1], check: () => checkSubBool(a, b) }, [a, b], { out: opts.out });
+  return elementwise(subSpec(a, b, Number(opts.alpha ?? 1)), [a, b], { out: opts.out });
 }
 export function sub_(a: Tensor, b: TensorOrScalar, opts: { alpha?: number } = {}): Tensor {
-  return elementwise({ kernel: "sub", scalars: [opts.alpha ?? 1], check: () => checkSubBool(a, b) }, [a, b], { inplace: true });
+  return elementwise(subSpec(a, b, Number(opts.alpha ?? 1)), [a, b], { inplace: true });
 }
 /** rsub(a, b) = b - alpha * a */
 export function rsub(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}): Tensor {
@@ -149,19 +166,20 @@ export const { fn: mul, inplace: mul_ } = binary({ kernel: "mul" });
 export const { fn: remainder, inplace: remainder_ } = binary({ kernel: "remainder", check: checkIntDivisor("remainder_cpu") });
 export const { fn: fmod, inplace: fmod_ } = binary({ kernel: "fmod", check: checkIntDivisor("fmod_cpu") });
 export const { fn: atan2, inplace: atan2_ } = binary({ kernel: "atan2", compute: toFloat });
-export const { fn: hypot, inplace: hypot_ } = binary({ kernel: "hypot", compute: toFloat });
+// hypot and logaddexp do not promote integers to floating point: they refuse them
+export const { fn: hypot, inplace: hypot_ } = binary({ kernel: "hypot", check: floatOnly("hypot_cpu") });
 export const { fn: copysign, inplace: copysign_ } = binary({ kernel: "copysign", compute: toFloat });
-export const { fn: logaddexp } = binary({ kernel: "logaddexp", compute: toFloat });
-export const { fn: logaddexp2 } = binary({ kernel: "logaddexp2", compute: toFloat });
+export const { fn: logaddexp } = binary({ kernel: "logaddexp", check: floatOnly("logaddexp_cpu") });
+export const { fn: logaddexp2 } = binary({ kernel: "logaddexp2", check: floatOnly("logaddexp2_cpu") });
 export const { fn: maximum } = binary({ kernel: "maximum" });
 export const { fn: minimum } = binary({ kernel: "minimum" });
-export const { fn: fmax } = binary({ kernel: "fmax", check: notBool("fmax") });
-export const { fn: fmin } = binary({ kernel: "fmin", check: notBool("fmin") });
+export const { fn: fmax } = binary({ kernel: "fmax" });
+export const { fn: fmin } = binary({ kernel: "fmin" });
 export const { fn: bitwiseAnd, inplace: bitwiseAnd_ } = binary({ kernel: "bitwiseAnd", check: integralOnly("bitwise_and_cpu") });
 export const { fn: bitwiseOr, inplace: bitwiseOr_ } = binary({ kernel: "bitwiseOr", check: integralOnly("bitwise_or_cpu") });
 export const { fn: bitwiseXor, inplace: bitwiseXor_ } = binary({ kernel: "bitwiseXor", check: integralOnly("bitwise_xor_cpu") });
-export const { fn: bitwiseLeftShift } = binary({ kernel: "bitwiseLeftShift", check: integralOnly("lshift_cpu") });
-export const { fn: bitwiseRightShift } = binary({ kernel: "bitwiseRightShift", check: integralOnly("rshift_cpu") });
+export const { fn: bitwiseLeftShift, inplace: bitwiseLeftShift_ } = binary({ kernel: "bitwiseLeftShift", check: integralOnly("lshift_cpu", false) });
+export const { fn: bitwiseRightShift, inplace: bitwiseRightShift_ } = binary({ kernel: "bitwiseRightShift", check: integralOnly("rshift_cpu", false) });
 export const { fn: eq, inplace: eq_ } = binary({ kernel: "eq", result: toBool });
 export const { fn: ne, inplace: ne_ } = binary({ kernel: "ne", result: toBool });
 export const { fn: lt, inplace: lt_ } = binary({ kernel: "lt", result: toBool });
@@ -186,14 +204,17 @@ export function div_(a: Tensor, b: TensorOrScalar, opts: { roundingMode?: Roundi
   return elementwise(divSpec(opts.roundingMode), [a, b], { inplace: true });
 }
 export const trueDivide = (a: TensorOrScalar, b: TensorOrScalar, opts?: OutOptions): Tensor => div(a, b, opts);
+export const trueDivide_ = (a: Tensor, b: TensorOrScalar): Tensor => div_(a, b);
 export const floorDivide = (a: TensorOrScalar, b: TensorOrScalar, opts?: OutOptions): Tensor =>
   div(a, b, { ...opts, roundingMode: "floor" });
+export const floorDivide_ = (a: Tensor, b: TensorOrScalar): Tensor => div_(a, b, { roundingMode: "floor" });
 
 function powCheck(d: DType, inputs: TensorOrScalar[]): void {
-  if (isFloatingPoint(d) || d === "bool") return;
+  if (d === "bool") throw new RuntimeError(`"pow" not implemented for 'Bool'`);
+  // only a scalar exponent is checked; a tensor of negative exponents gives 0 (or +-1 for bases +-1)
   const e = inputs[1]!;
-  const negative = e instanceof Tensor ? (e.numel() > 0 && isIntegral(e.dtype) && lt(e, 0).any().item() === true) : Number(e) < 0;
-  if (negative) throw new RuntimeError("Integers to negative integer powers are not allowed.");
+  if (!isFloatingPoint(d) && !(e instanceof Tensor) && Number(e) < 0)
+    throw new RuntimeError("Integers to negative integer powers are not allowed.");
 }
 export function pow(a: TensorOrScalar, b: TensorOrScalar, opts: OutOptions = {}): Tensor {
   return elementwise({ kernel: "pow", check: powCheck }, [a, b], { out: opts.out });
@@ -201,15 +222,26 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar, opts: OutOptions = {})
 export function pow_(a: Tensor, b: TensorOrScalar): Tensor {
   return elementwise({ kernel: "pow", check: powCheck }, [a, b], { inplace: true });
 }
-export const floatPower = (a: TensorOrScalar, b: TensorOrScalar): Tensor =>
-  elementwise({ kernel: "pow", compute: () => "float64" }, [a, b]);
+/** pow computed in float64; `out` and an in-place base must be float64 already. */
+export function floatPower(a: TensorOrScalar, b: TensorOrScalar, opts: OutOptions = {}): Tensor {
+  if (opts.out && opts.out.dtype !== "float64")
+    throw new RuntimeError(`the output given to float_power has dtype ${SCALAR_TYPE_NAME[opts.out.dtype]} but the ` +
+      "operation's result requires dtype Double");
+  return elementwise({ kernel: "pow", compute: () => "float64" }, [a, b], { out: opts.out });
+}
+export function floatPower_(a: Tensor, b: TensorOrScalar): Tensor {
+  if (a.dtype !== "float64")
+    throw new RuntimeError(`the base given to float_power_ has dtype ${SCALAR_TYPE_NAME[a.dtype]} but the ` +
+      "operation's result requires dtype Double");
+  return elementwise({ kernel: "pow", compute: () => "float64" }, [a, b], { inplace: true });
+}
 
 // ---- ternary --------------------------------------------------------------------------------------
 
 /** where(condition, input, other): elements of input where condition, else other. */
 export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrScalar, opts: OutOptions = {}): Tensor {
   if (condition.dtype !== "bool" && condition.dtype !== "uint8")
-    throw new RuntimeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype[0]!.toUpperCase() + condition.dtype.slice(1)}`);
+    throw new RuntimeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${SCALAR_TYPE_NAME[condition.dtype]}`);
   const operands = [input, other].map((v) => (v instanceof Tensor ? { dtype: v.dtype, ndim: v.ndim } : v));
   const dtype = resultType(...operands);
   let shape = condition._shape as number[];
@@ -222,25 +254,40 @@ export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrS
     runElementwise("copy", opts.out, [r]);
     return opts.out;
   }
+  for (const v of [input, other]) if (!(v instanceof Tensor)) checkScalarFits(v, dtype);
   runElementwise("where", out, [cond, asOperand(input, dtype), asOperand(other, dtype)]);
   return out;
 }
 
+/** The C++ type names PyTorch's lerp messages use ("expected dtype float for `end` ..."). */
+const CPP_TYPE: Record<DType, string> = {
+  bool: "bool", uint8: "unsigned char", int8: "signed char", int16: "short int", int32: "int", int64: "long int",
+  float16: "c10::Half", bfloat16: "c10::BFloat16", float32: "float", float64: "double",
+};
+/** lerp does not promote: end (and a tensor weight) must have start's dtype. */
+function lerpSpec(start: Tensor, end: Tensor, weight: TensorOrScalar): ElementwiseSpec {
+  for (const [name, t] of [["end", end], ["weight", weight]] as const)
+    if (t instanceof Tensor && t.dtype !== start.dtype)
+      throw new RuntimeError(`expected dtype ${CPP_TYPE[start.dtype]} for \`${name}\` but got dtype ${CPP_TYPE[t.dtype]}`);
+  const kernelName = weight instanceof Tensor ? "lerp_kernel_tensor" : "lerp_kernel_scalar";
+  return { kernel: "lerp", compute: () => start.dtype, check: () => floatOnly(kernelName)(start.dtype) };
+}
 export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar, opts: OutOptions = {}): Tensor {
-  return elementwise({ kernel: "lerp", check: floatOnly("lerp_kernel_scalar") }, [start, end, weight], { out: opts.out });
+  return elementwise(lerpSpec(start, end, weight), [start, end, weight], { out: opts.out });
 }
 export function lerp_(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
-  return elementwise({ kernel: "lerp", check: floatOnly("lerp_kernel_scalar") }, [start, end, weight], { inplace: true });
+  return elementwise(lerpSpec(start, end, weight), [start, end, weight], { inplace: true });
 }
 export function addcmul(input: Tensor, t1: Tensor, t2: Tensor, opts: OutOptions & { value?: number } = {}): Tensor {
-  return elementwise({ kernel: "addcmul", scalars: [opts.value ?? 1] }, [input, t1, t2], { out: opts.out });
+  return elementwise({ kernel: "addcmul", scalars: [opts.value ?? 1], check: notBool("addcmul_cpu_out") }, [input, t1, t2], { out: opts.out });
 }
 export function addcmul_(input: Tensor, t1: Tensor, t2: Tensor, opts: { value?: number } = {}): Tensor {
-  return elementwise({ kernel: "addcmul", scalars: [opts.value ?? 1] }, [input, t1, t2], { inplace: true });
+  return elementwise({ kernel: "addcmul", scalars: [opts.value ?? 1], check: notBool("addcmul_cpu_out") }, [input, t1, t2], { inplace: true });
 }
 function addcdivCheck(d: DType): void {
   if (!isFloatingPoint(d))
-    throw new RuntimeError("Integer division with addcdiv is no longer supported, and in a future release addcdiv " +
+    // sic: PyTorch's message has two spaces before "release"
+    throw new RuntimeError("Integer division with addcdiv is no longer supported, and in a future  release addcdiv " +
       "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as " +
       "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * " +
       "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + " +
@@ -254,21 +301,29 @@ export function addcdiv_(input: Tensor, t1: Tensor, t2: Tensor, opts: { value?: 
 }
 
 type Bound = TensorOrScalar | null | undefined;
+/** The bounds an integer dtype can hold: a missing tensor bound clamps nothing. */
+const INT_RANGE: Partial<Record<DType, [Scalar, Scalar]>> = {
+  uint8: [0, 255], int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+};
 function clampImpl(x: Tensor, min: Bound, max: Bound, inplace: boolean, out?: Tensor): Tensor {
   if ((min === null || min === undefined) && (max === null || max === undefined))
     throw new RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
   if (min instanceof Tensor || max instanceof Tensor) {
-    const inputs: TensorOrScalar[] = [x, min ?? -Infinity, max ?? Infinity];
     if (x.dtype === "bool") throw new RuntimeError('"clamp_cpu" not implemented for \'Bool\'');
-    const promoted = resultType(...inputs.filter((v) => v instanceof Tensor).map((v) => ({ dtype: (v as Tensor).dtype, ndim: (v as Tensor).ndim })));
-    const lo = min ?? (isFloatingPoint(promoted) ? -Infinity : Number.MIN_SAFE_INTEGER);
-    const hi = max ?? (isFloatingPoint(promoted) ? Infinity : Number.MAX_SAFE_INTEGER);
-    return elementwise({ kernel: "clampTensor", compute: () => promoted }, [x, lo, hi], { inplace, out });
+    const tensors = [x, min, max].filter((v): v is Tensor => v instanceof Tensor);
+    const promoted = resultType(...tensors.map((v) => ({ dtype: v.dtype, ndim: v.ndim })));
+    const [lo, hi] = isFloatingPoint(promoted) ? [-Infinity, Infinity] : INT_RANGE[promoted]!;
+    return elementwise({ kernel: "clampTensor", compute: () => promoted }, [x, min ?? lo, max ?? hi], { inplace, out });
   }
   const scalars = [Number(min ?? 0), Number(max ?? 0), min === null || min === undefined ? 0 : 1, max === null || max === undefined ? 0 : 1];
   const bounds = [min, max].filter((v): v is Scalar => v !== null && v !== undefined);
   return elementwise({
-    kernel: "clamp", scalars, check: notBool("clamp_cpu"),
+    kernel: "clamp", scalars,
+    check: (d) => {
+      notBool("clamp_cpu")(d);
+      for (const v of bounds) checkScalarFits(v, d);
+    },
     compute: (d) => bounds.reduce<DType>((acc, v) => resultType({ dtype: acc, ndim: 1 }, v), d),
   }, [x], { inplace, out });
 }
@@ -285,19 +340,19 @@ export const clampMax = (x: Tensor, max: TensorOrScalar): Tensor => clamp(x, nul
 
 // ---- comparisons that return booleans or tensors ---------------------------------------------------
 
+/** |a - b| <= atol + rtol * |b|, computed as PyTorch does (integers too; bool as the default dtype). */
 export function isclose(a: Tensor, b: TensorOrScalar, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor {
   const rtol = opts.rtol ?? 1e-5, atol = opts.atol ?? 1e-8;
   const bt = b instanceof Tensor ? b : asOperand(b, a.dtype);
   if (a.dtype !== bt.dtype)
-    throw new RuntimeError(`${a.dtype[0]!.toUpperCase()}${a.dtype.slice(1)} did not match ${bt.dtype[0]!.toUpperCase()}${bt.dtype.slice(1)}`);
+    throw new RuntimeError(`${SCALAR_TYPE_NAME[a.dtype]} did not match ${SCALAR_TYPE_NAME[bt.dtype]}`);
   let close = eq(a, bt);
-  if (opts.equalNan) close = logicalOr(close, logicalAnd(isnan(a), isnan(bt)));
-  if (isFloatingPoint(a.dtype)) {
-    const diff = abs(sub(a, bt));
-    const tol = add(mul(abs(bt), rtol), atol);
-    close = logicalOr(close, logicalAnd(isfinite(diff), le(diff, tol)));
-  }
-  return close;
+  if (opts.equalNan && isFloatingPoint(a.dtype)) close = logicalOr(close, logicalAnd(isnan(a), isnan(bt)));
+  if (rtol === 0 && atol === 0) return close;
+  const x = a.dtype === "bool" ? castTo(a, getDefaultDtype()) : a, y = bt.dtype === "bool" ? castTo(bt, getDefaultDtype()) : bt;
+  const allowed = add(abs(mul(y, rtol)), atol);
+  const actual = abs(sub(x, y));
+  return logicalOr(close, logicalAnd(isfinite(actual), le(actual, allowed)));
 }
 export function allclose(a: Tensor, b: TensorOrScalar, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
   return isclose(a, b, opts).all().item() as boolean;

@@ -50,7 +50,11 @@ export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
 
 export function unflatten(t: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const d = normalizeDim(dim, t.ndim);
-  const inner = inferSize(sizes, t._shape[d]!);
+  const size = t._shape[d]!;
+  if (!sizes.includes(-1) && numelOf(sizes) !== size)
+    throw new RuntimeError(`unflatten: Provided sizes [${sizes.join(", ")}] don't multiply up to the size of dim ${dim} ` +
+      `(${size}) in the input tensor`);
+  const inner = inferSize(sizes, size);
   return view(t, [...t._shape.slice(0, d), ...inner, ...t._shape.slice(d + 1)]);
 }
 
@@ -78,7 +82,8 @@ export function permute(t: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== t.ndim)
     throw new RuntimeError(`permute(sparse_coo): number of dimensions in the tensor input does not match the length ` +
       `of the desired ordering of dimensions i.e. input.dim() = ${t.ndim} is not equal to len(dims) = ${dims.length}`);
-  const ds = normalizeDims(dims, t.ndim);
+  const ds = dims.map((d) => normalizeDim(d, t.ndim));
+  if (new Set(ds).size !== ds.length) throw new RuntimeError("permute(): duplicate dims are not allowed.");
   return t._view(ds.map((d) => t._shape[d]!), ds.map((d) => t._strides[d]!), t._offset);
 }
 
@@ -97,6 +102,7 @@ export function t2d(t: Tensor): Tensor {
 }
 
 export function mT(t: Tensor): Tensor {
+  if (t.ndim === 0) return t;  // PyTorch 1.13 returns a 0-dim tensor itself
   if (t.ndim < 2) throw new RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.");
   return transpose(t, -2, -1);
 }
@@ -115,9 +121,9 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
   if (t.ndim === 0) throw new RuntimeError("narrow() cannot be applied to a 0-dim tensor.");
   const d = normalizeDim(dim, t.ndim);
   const size = t._shape[d]!;
-  if (start < -size || start > size)
-    throw new IndexError(`start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`);
-  const s = start < 0 ? start + size : start;
+  // start wraps like a dim index ([-size, size - 1]), with PyTorch's "Dimension out of range" message;
+  // start == size is allowed only for an empty slice at the end
+  const s = start === size ? start : normalizeDim(start, size);
   if (length < 0 || s + length > size)
     throw new RuntimeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
   const shape = [...t._shape];
@@ -130,7 +136,7 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   const d = normalizeDim(dim, t.ndim);
   const size = t._shape[d]!;
   if (index < -size || index >= size)
-    throw new IndexError(`index ${index} is out of bounds for dimension ${d} with size ${size}`);
+    throw new IndexError(`select(): index ${index} out of range for tensor of size [${t._shape.join(", ")}] at dimension ${d}`);
   const i = index < 0 ? index + size : index;
   const shape = [...t._shape], strides = [...t._strides];
   shape.splice(d, 1);
@@ -188,14 +194,15 @@ export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new RuntimeError("chunk expects `chunks` to be greater than 0, got: " + chunks);
   const d = normalizeDim(dim, t.ndim);
   const size = t._shape[d]!;
+  if (size === 0) return Array.from({ length: chunks }, () => narrow(t, d, 0, 0));  // chunks empty pieces
   return split(t, Math.max(1, Math.ceil(size / chunks)), d);
 }
 
 export function movedim(t: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor {
   const src = normalizeDims(source, t.ndim), dst = normalizeDims(destination, t.ndim);
   if (src.length !== dst.length)
-    throw new RuntimeError(`movedim: Invalid source or destination dims: source (${JSON.stringify(source)} dims) should ` +
-      `contain the same number of dims as destination (${JSON.stringify(destination)} dims)`);
+    throw new RuntimeError(`movedim: Invalid source or destination dims: source (${fmtDims(source)} dims) should ` +
+      `contain the same number of dims as destination (${fmtDims(destination)} dims)`);
   const order = new Array<number>(t.ndim).fill(-1);
   src.forEach((s, i) => { order[dst[i]!] = s; });
   const rest = [...Array(t.ndim).keys()].filter((d) => !src.includes(d));
@@ -203,6 +210,8 @@ export function movedim(t: Tensor, source: number | readonly number[], destinati
   for (let i = 0; i < t.ndim; i++) if (order[i] === -1) order[i] = rest[r++]!;
   return permute(t, order);
 }
+
+const fmtDims = (d: number | readonly number[]): string => (typeof d === "number" ? String(d) : `[${d.join(", ")}]`);
 
 export function asStrided(t: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor {
   const offset = storageOffset ?? t._offset;

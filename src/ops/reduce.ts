@@ -83,6 +83,12 @@ function meanDtype(x: Tensor, opts: SumOptions, name: string): DType {
     throw new RuntimeError(`${name}(): could not infer output dtype. ${opts.dtype !== undefined ? "Optional" : "Input"} dtype must be either a floating point or complex dtype. Got: ${SCALAR_TYPE_NAME[d]}`);
   return d;
 }
+function nanmeanDtype(x: Tensor, opts: SumOptions): DType {
+  // unlike mean, nanmean wants a floating input even when a dtype is given
+  if (!isFloatingPoint(x.dtype))
+    throw new RuntimeError(`nanmean(): expected input to have floating point dtype but got ${SCALAR_TYPE_NAME[x.dtype]}`);
+  return meanDtype(x, opts, "nanmean");
+}
 export function mean(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
   const [dim, opts] = parseArgs(args);
   const d = meanDtype(x, opts, "mean");
@@ -90,14 +96,14 @@ export function mean(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
 }
 export function nanmean(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
   const [dim, opts] = parseArgs(args);
-  const d = meanDtype(x, opts, "nanmean");
+  const d = nanmeanDtype(x, opts);
   return reduceCore("mean", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [1])[0]!;
 }
 
 function checkNonEmpty(x: Tensor, dims: number[], name: string, dimGiven: boolean): void {
   if (x.numel() !== 0) return;
   if (!dimGiven)
-    throw new IndexError(`${name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+    throw new RuntimeError(`${name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
   for (const d of dims)
     if (x._shape[d] === 0)
       throw new IndexError(`${name}(): Expected reduction dim ${d} to have non-zero size.`);
@@ -118,8 +124,14 @@ export function amin(x: Tensor, ...args: ReduceArgs): Tensor {
   return extremum(x, dims, opts.keepdim ?? false, false, "amin", dim !== undefined && dim !== null)[0]!;
 }
 
-function maxMin(x: Tensor, arg: number | Tensor | undefined, opts: { keepdim?: boolean } = {}, isMax: boolean): Tensor | ValuesIndices {
+/** A plain options object where PyTorch takes `dim` by position or keyword (API.md rule 3). */
+function isOptions(v: unknown): v is KeepdimOptions {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Tensor);
+}
+
+function maxMin(x: Tensor, arg: number | Tensor | KeepdimOptions | undefined, opts: { keepdim?: boolean } = {}, isMax: boolean): Tensor | ValuesIndices {
   const name = isMax ? "max" : "min";
+  if (isOptions(arg)) return maxMin(x, (arg.dim ?? undefined) as number | undefined, arg, isMax);
   if (arg instanceof Tensor) return isMax ? maximum(x, arg) : minimum(x, arg);
   if (arg === undefined) {
     if (x.numel() === 0)
@@ -145,8 +157,9 @@ export function min(x: Tensor, arg?: number | Tensor, opts?: { keepdim?: boolean
 
 function argExtremum(x: Tensor, dim: number | null | undefined, keepdim: boolean, isMax: boolean): Tensor {
   const name = isMax ? "argmax" : "argmin";
+  if (x.dtype === "bool") throw new RuntimeError(`"${name}_cpu" not implemented for 'Bool'`);
   if (dim === null || dim === undefined) {
-    checkNonEmpty(x, [], name, false);
+    if (x.numel() === 0) throw new IndexError(`${name}(): Expected reduction dim to be specified for input.numel() == 0.`);
     const flat = x.reshape(-1);
     const out = reduceCore("extremum", flat, [0], false, "int64", [isMax ? 1 : 0, 1])[0]!;
     return keepdim ? out.reshape(x._shape.map(() => 1)) : out;
@@ -155,21 +168,28 @@ function argExtremum(x: Tensor, dim: number | null | undefined, keepdim: boolean
   checkNonEmpty(x, dims, name, true);
   return reduceCore("extremum", x, dims, keepdim, "int64", [isMax ? 1 : 0, 1])[0]!;
 }
-export const argmax = (x: Tensor, dim?: number | null, opts: { keepdim?: boolean } = {}): Tensor =>
-  argExtremum(x, dim, opts.keepdim ?? false, true);
-export const argmin = (x: Tensor, dim?: number | null, opts: { keepdim?: boolean } = {}): Tensor =>
-  argExtremum(x, dim, opts.keepdim ?? false, false);
+type ArgDim = number | null | undefined | { dim?: number | null; keepdim?: boolean };
+export const argmax = (x: Tensor, dim?: ArgDim, opts: { keepdim?: boolean } = {}): Tensor =>
+  isOptions(dim) ? argmax(x, dim.dim, dim) : argExtremum(x, dim, opts.keepdim ?? false, true);
+export const argmin = (x: Tensor, dim?: ArgDim, opts: { keepdim?: boolean } = {}): Tensor =>
+  isOptions(dim) ? argmin(x, dim.dim, dim) : argExtremum(x, dim, opts.keepdim ?? false, false);
 
 export function aminmax(x: Tensor, opts: { dim?: number; keepdim?: boolean } = {}): [Tensor, Tensor] & { min: Tensor; max: Tensor } {
+  if (x.numel() === 0) {
+    if (opts.dim === undefined || opts.dim === null)
+      throw new RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity.");
+    const d = normalizeDim(opts.dim, x.ndim);
+    if (x._shape[d] === 0) throw new IndexError(`aminmax: Expected reduction dim ${d} to have non-zero size.`);
+  }
   const lo = amin(x, opts.dim ?? null, { keepdim: opts.keepdim ?? false });
   const hi = amax(x, opts.dim ?? null, { keepdim: opts.keepdim ?? false });
   return Object.assign([lo, hi] as [Tensor, Tensor], { min: lo, max: hi });
 }
 
-function varStd(x: Tensor, args: ReduceArgs<VarOptions>, isStd: boolean): Tensor {
+function varStd(x: Tensor, args: ReduceArgs<VarOptions>, isStd: boolean, name = "std and var"): Tensor {
   const [dim, opts] = parseArgs(args);
   if (!isFloatingPoint(x.dtype))
-    throw new RuntimeError(`std and var only support floating point and complex dtypes`);
+    throw new RuntimeError(`${name} only support floating point and complex dtypes`);
   const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
   return reduceCore("var", x, reducedDims(x, dim), opts.keepdim ?? false, x.dtype, [correction, isStd ? 1 : 0])[0]!;
 }
@@ -177,23 +197,29 @@ export const var_ = (x: Tensor, ...args: ReduceArgs<VarOptions>): Tensor => varS
 export const std = (x: Tensor, ...args: ReduceArgs<VarOptions>): Tensor => varStd(x, args, true);
 export function varMean(x: Tensor, ...args: ReduceArgs<VarOptions>): [Tensor, Tensor] {
   const [dim, opts] = parseArgs(args);
-  return [varStd(x, [dim, opts], false), mean(x, dim, { keepdim: opts.keepdim ?? false })];
+  return [varStd(x, [dim, opts], false, "var_mean"), mean(x, dim, { keepdim: opts.keepdim ?? false })];
 }
 export function stdMean(x: Tensor, ...args: ReduceArgs<VarOptions>): [Tensor, Tensor] {
   const [dim, opts] = parseArgs(args);
-  return [varStd(x, [dim, opts], true), mean(x, dim, { keepdim: opts.keepdim ?? false })];
+  return [varStd(x, [dim, opts], true, "std_mean"), mean(x, dim, { keepdim: opts.keepdim ?? false })];
 }
 
 /** Vector p-norm over dims (all by default); p = 'fro' is 2. */
-export function norm(x: Tensor, p: number | "fro" | null = 2, dim?: Dims, opts: { keepdim?: boolean; dtype?: DTypeLike } = {}): Tensor {
+export function norm(x: Tensor, p: number | "fro" | null = 2, dim?: Dims | { dim?: Dims; keepdim?: boolean; dtype?: DTypeLike },
+  opts: { keepdim?: boolean; dtype?: DTypeLike } = {}): Tensor {
+  if (isOptions(dim)) return norm(x, p, (dim as { dim?: Dims }).dim, dim);
   const pv = p === "fro" || p === null ? 2 : p;
+  if (opts.dtype === undefined && !isFloatingPoint(x.dtype))
+    throw new RuntimeError(`norm(): input dtype should be either floating point or complex. Got ${SCALAR_TYPE_NAME[x.dtype]} instead.`);
   const d = opts.dtype !== undefined ? toDType(opts.dtype) : x.dtype;
   if (!isFloatingPoint(d))
     throw new RuntimeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${SCALAR_TYPE_NAME[d]}`);
-  return reduceCore("norm", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [pv])[0]!;
+  return reduceCore("norm", castTo(x, d), reducedDims(x, dim as Dims), opts.keepdim ?? false, d, [pv])[0]!;
 }
 
-export function logsumexp(x: Tensor, dim: number | readonly number[], opts: { keepdim?: boolean } = {}): Tensor {
+export function logsumexp(x: Tensor, dim: number | readonly number[] | { dim: number | readonly number[]; keepdim?: boolean },
+  opts: { keepdim?: boolean } = {}): Tensor {
+  if (isOptions(dim)) return logsumexp(x, dim.dim, dim);
   const xf = isFloatingPoint(x.dtype) ? x : castTo(x, getDefaultDtype());
   const dims = reducedDims(xf, dim);
   if (xf.numel() === 0) return log(sum(exp(xf), dims, opts));
@@ -203,13 +229,14 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], opts: { ke
   return opts.keepdim ? out : out.reshape(xf._shape.filter((_, i) => !dims.includes(i)));
 }
 
+/** all/any give bool, except for uint8 input, which gives uint8 (as in PyTorch). */
 export function all(x: Tensor, ...args: ReduceArgs): Tensor {
   const [dim, opts] = parseArgs(args);
-  return reduceCore("allAny", x, reducedDims(x, dim), opts.keepdim ?? false, "bool", [1])[0]!;
+  return reduceCore("allAny", x, reducedDims(x, dim), opts.keepdim ?? false, x.dtype === "uint8" ? "uint8" : "bool", [1])[0]!;
 }
 export function any(x: Tensor, ...args: ReduceArgs): Tensor {
   const [dim, opts] = parseArgs(args);
-  return reduceCore("allAny", x, reducedDims(x, dim), opts.keepdim ?? false, "bool", [0])[0]!;
+  return reduceCore("allAny", x, reducedDims(x, dim), opts.keepdim ?? false, x.dtype === "uint8" ? "uint8" : "bool", [0])[0]!;
 }
 export const countNonzero = (x: Tensor, dim?: Dims): Tensor => sum(ne(x, 0), dim ?? null);
 
@@ -243,6 +270,8 @@ export function cummin(x: Tensor, dim: number): ValuesIndices {
   return valuesIndices(v!, i!);
 }
 export function logcumsumexp(x: Tensor, dim: number): Tensor {
-  return scan("logcumsumexp", x, dim, isFloatingPoint(x.dtype) ? x.dtype : getDefaultDtype())[0]!;
+  if (!isFloatingPoint(x.dtype))
+    throw new RuntimeError(`"logcumsumexp_out_cpu" not implemented for '${SCALAR_TYPE_NAME[x.dtype]}'`);
+  return scan("logcumsumexp", x, dim, x.dtype)[0]!;
 }
 
