@@ -11,7 +11,9 @@ export {
 export { Device, type DeviceLike, toDevice as device } from "./tensor/device.js";
 export { setPrintoptions, getPrintoptions } from "./tensor/print.js";
 export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
-export { broadcastShapeList as broadcastShapesOf } from "./tensor/layout.js";
+import { broadcastShapeList } from "./tensor/layout.js";
+/** torch.broadcast_shapes(...shapes). */
+export const broadcastShapes = (...shapes: (readonly number[])[]): number[] => broadcastShapeList(shapes);
 export { Slice, slice } from "./ops/indexing.js";
 export * from "./ops/public.js";
 export * as cuda from "./cuda.js";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Tensor = Storage + layout (shape, strides, offset) + dtype. Methods are one-line delegates to
 // src/ops, in the order of the op files.
-import { RuntimeError } from "../errors.js";
+import { RuntimeError, ValueError } from "../errors.js";
 import * as ops from "../ops/index.js";
 import type { OutOptions, Scalar, TensorOrScalar } from "../ops/elementwise.js";
 import type { SizeArgs } from "../ops/movement.js";
@@ -161,8 +161,7 @@ export class Tensor {
   // ---- conversion -------------------------------------------------------------------------------
 
   item(opts: { bigint?: boolean } = {}): number | boolean | bigint {
-    if (this.numel() !== 1)
-      throw new RuntimeError(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    if (this.numel() !== 1) throw new ValueError("only one element tensors can be converted to Python scalars");
     return ops.readElement(this, this._offset, opts.bigint ?? false);
   }
   tolist(): NestedArray<number | boolean> { return ops.tolist(this); }
@@ -247,15 +246,20 @@ export class Tensor {
   sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor { return ops.sub(this, other, opts); }
   sub_(other: TensorOrScalar, opts?: { alpha?: number }): this { ops.sub_(this, other, opts); return this; }
   subtract(other: TensorOrScalar, opts?: { alpha?: number }): Tensor { return ops.sub(this, other, opts); }
+  subtract_(other: TensorOrScalar, opts?: { alpha?: number }): this { ops.sub_(this, other, opts); return this; }
   rsub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor { return ops.rsub(this, other, opts); }
   mul(other: TensorOrScalar): Tensor { return ops.mul(this, other); }
   mul_(other: TensorOrScalar): this { ops.mul_(this, other); return this; }
   multiply(other: TensorOrScalar): Tensor { return ops.mul(this, other); }
+  multiply_(other: TensorOrScalar): this { ops.mul_(this, other); return this; }
   div(other: TensorOrScalar, opts?: { roundingMode?: ops.RoundingMode }): Tensor { return ops.div(this, other, opts); }
   div_(other: TensorOrScalar, opts?: { roundingMode?: ops.RoundingMode }): this { ops.div_(this, other, opts); return this; }
   divide(other: TensorOrScalar, opts?: { roundingMode?: ops.RoundingMode }): Tensor { return ops.div(this, other, opts); }
+  divide_(other: TensorOrScalar, opts?: { roundingMode?: ops.RoundingMode }): this { ops.div_(this, other, opts); return this; }
   trueDivide(other: TensorOrScalar): Tensor { return ops.div(this, other); }
+  trueDivide_(other: TensorOrScalar): this { ops.trueDivide_(this, other); return this; }
   floorDivide(other: TensorOrScalar): Tensor { return ops.floorDivide(this, other); }
+  floorDivide_(other: TensorOrScalar): this { ops.floorDivide_(this, other); return this; }
   remainder(other: TensorOrScalar): Tensor { return ops.remainder(this, other); }
   remainder_(other: TensorOrScalar): this { ops.remainder_(this, other); return this; }
   fmod(other: TensorOrScalar): Tensor { return ops.fmod(this, other); }
@@ -263,11 +267,15 @@ export class Tensor {
   pow(exponent: TensorOrScalar): Tensor { return ops.pow(this, exponent); }
   pow_(exponent: TensorOrScalar): this { ops.pow_(this, exponent); return this; }
   floatPower(exponent: TensorOrScalar): Tensor { return ops.floatPower(this, exponent); }
+  floatPower_(exponent: TensorOrScalar): this { ops.floatPower_(this, exponent); return this; }
   atan2(other: TensorOrScalar): Tensor { return ops.atan2(this, other); }
   atan2_(other: TensorOrScalar): this { ops.atan2_(this, other); return this; }
   arctan2(other: TensorOrScalar): Tensor { return ops.atan2(this, other); }
+  arctan2_(other: TensorOrScalar): this { ops.atan2_(this, other); return this; }
   hypot(other: TensorOrScalar): Tensor { return ops.hypot(this, other); }
+  hypot_(other: TensorOrScalar): this { ops.hypot_(this, other); return this; }
   copysign(other: TensorOrScalar): Tensor { return ops.copysign(this, other); }
+  copysign_(other: TensorOrScalar): this { ops.copysign_(this, other); return this; }
   logaddexp(other: TensorOrScalar): Tensor { return ops.logaddexp(this, other); }
   logaddexp2(other: TensorOrScalar): Tensor { return ops.logaddexp2(this, other); }
   maximum(other: Tensor): Tensor { return ops.maximum(this, other); }
@@ -277,12 +285,15 @@ export class Tensor {
   neg(): Tensor { return ops.neg(this); }
   neg_(): this { ops.neg_(this); return this; }
   negative(): Tensor { return ops.neg(this); }
+  negative_(): this { ops.neg_(this); return this; }
   abs(): Tensor { return ops.abs(this); }
   abs_(): this { ops.abs_(this); return this; }
   absolute(): Tensor { return ops.abs(this); }
+  absolute_(): this { ops.abs_(this); return this; }
   sign(): Tensor { return ops.sign(this); }
   sign_(): this { ops.sign_(this); return this; }
   sgn(): Tensor { return ops.sign(this); }
+  sgn_(): this { ops.sign_(this); return this; }
   signbit(): Tensor { return ops.signbit(this); }
   exp(): Tensor { return ops.exp(this); }
   exp_(): this { ops.exp_(this); return this; }
@@ -319,8 +330,11 @@ export class Tensor {
   atan(): Tensor { return ops.atan(this); }
   atan_(): this { ops.atan_(this); return this; }
   arcsin(): Tensor { return ops.asin(this); }
+  arcsin_(): this { ops.asin_(this); return this; }
   arccos(): Tensor { return ops.acos(this); }
+  arccos_(): this { ops.acos_(this); return this; }
   arctan(): Tensor { return ops.atan(this); }
+  arctan_(): this { ops.atan_(this); return this; }
   sinh(): Tensor { return ops.sinh(this); }
   sinh_(): this { ops.sinh_(this); return this; }
   cosh(): Tensor { return ops.cosh(this); }
@@ -352,6 +366,7 @@ export class Tensor {
   trunc(): Tensor { return ops.trunc(this); }
   trunc_(): this { ops.trunc_(this); return this; }
   fix(): Tensor { return ops.trunc(this); }
+  fix_(): this { ops.trunc_(this); return this; }
   frac(): Tensor { return ops.frac(this); }
   frac_(): this { ops.frac_(this); return this; }
   relu(): Tensor { return ops.relu(this); }
@@ -361,6 +376,8 @@ export class Tensor {
   clip(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor { return ops.clamp(this, min, max); }
   clip_(min?: TensorOrScalar | null, max?: TensorOrScalar | null): this { ops.clamp_(this, min, max); return this; }
   clampMin(min: TensorOrScalar): Tensor { return ops.clamp(this, min, null); }
+  clampMin_(min: TensorOrScalar): this { ops.clamp_(this, min, null); return this; }
+  clampMax_(max: TensorOrScalar): this { ops.clamp_(this, null, max); return this; }
   clampMax(max: TensorOrScalar): Tensor { return ops.clamp(this, null, max); }
   nanToNum(opts: { nan?: number; posinf?: number | null; neginf?: number | null } = {}): Tensor { return ops.nanToNum(this, opts.nan, opts.posinf, opts.neginf); }
   nanToNum_(opts: { nan?: number; posinf?: number | null; neginf?: number | null } = {}): this { ops.nanToNum(this, opts.nan, opts.posinf, opts.neginf, true); return this; }
@@ -384,10 +401,15 @@ export class Tensor {
   ge(other: TensorOrScalar): Tensor { return ops.ge(this, other); }
   ge_(other: TensorOrScalar): this { ops.ge_(this, other); return this; }
   notEqual(other: TensorOrScalar): Tensor { return ops.ne(this, other); }
+  notEqual_(other: TensorOrScalar): this { ops.ne_(this, other); return this; }
   greater(other: TensorOrScalar): Tensor { return ops.gt(this, other); }
+  greater_(other: TensorOrScalar): this { ops.gt_(this, other); return this; }
   greaterEqual(other: TensorOrScalar): Tensor { return ops.ge(this, other); }
+  greaterEqual_(other: TensorOrScalar): this { ops.ge_(this, other); return this; }
   less(other: TensorOrScalar): Tensor { return ops.lt(this, other); }
+  less_(other: TensorOrScalar): this { ops.lt_(this, other); return this; }
   lessEqual(other: TensorOrScalar): Tensor { return ops.le(this, other); }
+  lessEqual_(other: TensorOrScalar): this { ops.le_(this, other); return this; }
   isclose(other: TensorOrScalar, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): Tensor { return ops.isclose(this, other, opts); }
   allclose(other: TensorOrScalar, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean { return ops.allclose(this, other, opts); }
   equal(other: Tensor): boolean { return ops.equal(this, other); }
@@ -413,7 +435,9 @@ export class Tensor {
   bitwiseNot(): Tensor { return ops.bitwiseNot(this); }
   bitwiseNot_(): this { ops.bitwiseNot_(this); return this; }
   bitwiseLeftShift(other: TensorOrScalar): Tensor { return ops.bitwiseLeftShift(this, other); }
+  bitwiseLeftShift_(other: TensorOrScalar): this { ops.bitwiseLeftShift_(this, other); return this; }
   bitwiseRightShift(other: TensorOrScalar): Tensor { return ops.bitwiseRightShift(this, other); }
+  bitwiseRightShift_(other: TensorOrScalar): this { ops.bitwiseRightShift_(this, other); return this; }
 
   // ---- reductions (src/ops/reduce.ts) ------------------------------------------------------------------
 
@@ -425,15 +449,15 @@ export class Tensor {
   amax(...args: ops.ReduceArgs): Tensor { return ops.amax(this, ...args); }
   amin(...args: ops.ReduceArgs): Tensor { return ops.amin(this, ...args); }
   max(): Tensor;
-  max(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+  max(dim: number | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): ValuesIndices;
   max(other: Tensor): Tensor;
-  max(arg?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | ValuesIndices { return ops.max(this, arg as number, opts); }
+  max(arg?: number | Tensor | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor | ValuesIndices { return ops.max(this, arg as number, opts); }
   min(): Tensor;
-  min(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+  min(dim: number | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): ValuesIndices;
   min(other: Tensor): Tensor;
-  min(arg?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | ValuesIndices { return ops.min(this, arg as number, opts); }
-  argmax(dim?: number | null, opts?: { keepdim?: boolean }): Tensor { return ops.argmax(this, dim, opts); }
-  argmin(dim?: number | null, opts?: { keepdim?: boolean }): Tensor { return ops.argmin(this, dim, opts); }
+  min(arg?: number | Tensor | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor | ValuesIndices { return ops.min(this, arg as number, opts); }
+  argmax(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor { return ops.argmax(this, dim as number, opts); }
+  argmin(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor { return ops.argmin(this, dim as number, opts); }
   aminmax(opts?: { dim?: number; keepdim?: boolean }): [Tensor, Tensor] & { min: Tensor; max: Tensor } { return ops.aminmax(this, opts); }
   var(...args: ops.ReduceArgs<ops.VarOptions>): Tensor { return ops.var_(this, ...args); }
   std(...args: ops.ReduceArgs<ops.VarOptions>): Tensor { return ops.std(this, ...args); }
