@@ -8,6 +8,8 @@ import { Storage } from "../tensor/storage.js";
 import { type NestedArray, Tensor, type ToArgs } from "../tensor/tensor.js";
 import type { Scalar, TensorOrScalar } from "./elementwise.js";
 import { runElementwise } from "./kernel.js";
+import { noGrad } from "../autograd/grad-mode.js";
+import { inplace, record } from "../autograd/record.js";
 
 export const isFloatingPointDtype = isFloatingPoint;
 
@@ -87,13 +89,14 @@ export function to(t: Tensor, ...args: ToArgs): Tensor {
   if (dtype === t.dtype && !copy) return t;
   const out = Tensor._empty(t._shape, dtype);
   runElementwise("copy", out, [t]);
-  return out;
+  // record() casts the gradient back to t's dtype
+  return record(out, { name: "ToCopyBackward0", inputs: [t], backward: ([g]) => [g!] });
 }
 
 export function clone(t: Tensor): Tensor {
   const out = Tensor._empty(t._shape, t.dtype);
   runElementwise("copy", out, [t]);
-  return out;
+  return record(out, { name: "CloneBackward0", inputs: [t], backward: ([g]) => [g!] });
 }
 
 /** copy_(dst, src): broadcasts and casts src into dst. */
@@ -102,6 +105,12 @@ export function copy_(dst: Tensor, src: TensorOrScalar): Tensor {
   const shape = broadcastShapes(dst._shape, src._shape);
   if (shape.length !== dst.ndim || shape.some((s, i) => s !== dst._shape[i]))
     throw new RuntimeError(`output with shape [${dst._shape.join(", ")}] doesn't match the broadcast shape [${shape.join(", ")}]`);
+  // autograd sees dst = src (broadcast, cast): dst's old value gets no gradient
+  return inplace(dst, [src], (self) => record(noGrad(() => src.expand(shape).to(dst.dtype).clone()), {
+    name: "CopyBackwards", inputs: [self, src], backward: ([g]) => [g!.mul(0), g!],
+  }), () => copyRaw(dst, src));
+}
+function copyRaw(dst: Tensor, src: Tensor): Tensor {
   const source = src._storage === dst._storage && src !== dst ? clone(src) : src;
   runElementwise("copy", dst, [source]);
   dst._bumpVersion();
@@ -145,7 +154,9 @@ export function fill_(t: Tensor, value: TensorOrScalar): Tensor {
     return copy_(t, value);
   }
   checkScalarFits(value, t.dtype);
-  return fillUnchecked(t, value);
+  return inplace(t, [], (self) => record(noGrad(() => self.clone().fill_(value)), {
+    name: "FillBackward0", inputs: [self], backward: ([g]) => [g!.mul(0)],
+  }), () => fillUnchecked(t, value));
 }
 
 /** fill_ without the overflow check: a scalar operand of arithmetic wraps as PyTorch's does. */

@@ -9,6 +9,8 @@ import { broadcastShapes } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
 import { fillUnchecked } from "./convert.js";
 import { runElementwise } from "./kernel.js";
+import { needsGrad } from "../autograd/graph.js";
+import { inplace, record } from "../autograd/record.js";
 
 export type Scalar = number | boolean | bigint;
 export type TensorOrScalar = Tensor | Scalar;
@@ -71,6 +73,21 @@ export interface ElementwiseSpec {
   /** the destination must have the result dtype exactly (ops without type promotion: neg, abs, floor, ...). */
   sameOut?: boolean;
   scalars?: readonly number[];
+  /** The derivative (autograd): PyTorch's node name and the backward formula. */
+  grad?: ElementwiseGrad;
+}
+
+/**
+ * An elementwise op's derivative. `backward` gets the output gradient, the inputs as the kernel
+ * saw them (cast to the compute dtype; scalars as 0-dim tensors) and the output; it returns one
+ * gradient per input (null for none) and may ignore broadcasting.
+ */
+export interface ElementwiseGrad {
+  name: string;
+  /** Save the inputs (version-checked) for backward; false when the formula needs only scalars/shapes. */
+  saveInputs?: boolean;
+  saveOutput?: boolean;
+  backward: (g: Tensor, inputs: Tensor[], output: Tensor) => (Tensor | null)[];
 }
 
 /**
@@ -78,6 +95,38 @@ export interface ElementwiseSpec {
  * into a fresh result, an in-place target (`inplace`: the first input) or `out`.
  */
 export function elementwise(spec: ElementwiseSpec, inputs: TensorOrScalar[], opts: { inplace?: boolean; out?: Tensor } = {}): Tensor {
+  if (needsGrad(inputs)) return elementwiseWithGrad(spec, inputs, opts);
+  return elementwiseNoGrad(spec, inputs, opts);
+}
+
+function elementwiseWithGrad(spec: ElementwiseSpec, inputs: TensorOrScalar[], opts: { inplace?: boolean; out?: Tensor }): Tensor {
+  if (opts.out)
+    throw new RuntimeError(`${spec.kernel}(): functions with out=... arguments don't support automatic differentiation, ` +
+      "but one of the arguments requires grad.");
+  if (opts.inplace) {
+    const [target, ...rest] = inputs as [Tensor, ...TensorOrScalar[]];
+    return inplace(target, rest, (self) => elementwiseWithGrad(spec, [self, ...rest], {}), () => elementwiseNoGrad(spec, inputs, opts));
+  }
+  let casted: Tensor[] = [];
+  const out = elementwiseNoGrad(spec, inputs, {}, (t) => { casted = t; });
+  if (!out.isFloatingPoint()) return out;
+  const grad = spec.grad;
+  if (!grad) throw new RuntimeError(`the derivative for '${spec.kernel}' is not implemented.`);
+  const tensorInputs = inputs.map((v) => (v instanceof Tensor ? v : null));
+  return record(out, {
+    name: grad.name,
+    inputs: tensorInputs,
+    save: [...(grad.saveInputs === false ? [] : casted), ...(grad.saveOutput ? [out] : [])],
+    backward: ([g], saved) => {
+      if (!g) return [];
+      const xs = grad.saveInputs === false ? casted : saved.slice(0, casted.length);
+      return grad.backward(g, xs, grad.saveOutput ? saved[saved.length - 1]! : out);
+    },
+  });
+}
+
+function elementwiseNoGrad(spec: ElementwiseSpec, inputs: TensorOrScalar[], opts: { inplace?: boolean; out?: Tensor },
+  onInputs?: (casted: Tensor[]) => void): Tensor {
   const promoted = resultType(...inputs.map(operand));
   const compute = spec.compute ? spec.compute(promoted) : promoted;
   const resultDtype = spec.result ? spec.result(compute) : compute;
@@ -87,6 +136,7 @@ export function elementwise(spec: ElementwiseSpec, inputs: TensorOrScalar[], opt
   if (target) destination(target, shape, compute, resultDtype, !opts.inplace, spec.sameOut ?? false);
   spec.check?.(compute, inputs);
   const tensors = inputs.map((v) => asOperand(v, compute));
+  onInputs?.(tensors);
   // write straight into the target when it has the result dtype and no input partially overlaps it
   const direct = target !== undefined && target.dtype === resultDtype &&
     tensors.every((t) => t._storage !== target._storage || (t._offset === target._offset && sameStrides(t, target)));

@@ -7,6 +7,8 @@ import { broadcastShapes, numelOf } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
 import { castTo } from "./elementwise.js";
 import { copy_ } from "./convert.js";
+import { noGrad } from "../autograd/grad-mode.js";
+import { record } from "../autograd/record.js";
 
 export interface BetaAlpha { beta?: number; alpha?: number }
 
@@ -65,8 +67,8 @@ export function mm(a: Tensor, b: Tensor): Tensor {
     throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
   const d = computeDtype(a, b, "addmm_impl_cpu_");
   const out = Tensor._empty([a._shape[0]!, b._shape[1]!], d);
-  gemmInto(out, a, b, 1, 0);
-  return out;
+  noGrad(() => gemmInto(out, a, b, 1, 0));
+  return record(out, { name: "MmBackward0", inputs: [a, b], save: [a, b], backward: ([g], [x, y]) => [mm(g!, y!.t()), mm(x!.t(), g!)] });
 }
 
 export function bmm(a: Tensor, b: Tensor): Tensor {
@@ -75,8 +77,11 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   checkBatch(a._shape[0]!, a._shape[2]!, b);
   const d = computeDtype(a, b, "bmm");
   const out = Tensor._empty([a._shape[0]!, a._shape[1]!, b._shape[2]!], d);
-  gemmInto(out, a, b, 1, 0);
-  return out;
+  noGrad(() => gemmInto(out, a, b, 1, 0));
+  return record(out, {
+    name: "BmmBackward0", inputs: [a, b], save: [a, b],
+    backward: ([g], [x, y]) => [bmm(g!, y!.transpose(1, 2)), bmm(x!.transpose(1, 2), g!)],
+  });
 }
 
 function checkBatch(batch: number, k: number, b: Tensor): void {
@@ -93,8 +98,8 @@ export function dot(a: Tensor, b: Tensor): Tensor {
     throw new RuntimeError(`inconsistent tensor size, expected tensor [${a._shape[0]}] and src [${b._shape[0]}] to have the same number of elements, but got ${a._shape[0]} and ${b._shape[0]} elements respectively`);
   const d = computeDtype(a, b, "dot");
   const out = Tensor._empty([1, 1], d);
-  gemmInto(out, a.unsqueeze(0), b.unsqueeze(1), 1, 0);
-  return out.reshape([]);
+  noGrad(() => gemmInto(out, a.unsqueeze(0), b.unsqueeze(1), 1, 0));
+  return record(out.reshape([]), { name: "DotBackward0", inputs: [a, b], save: [a, b], backward: ([g], [x, y]) => [g!.mul(y!), g!.mul(x!)] });
 }
 
 export function mv(m: Tensor, v: Tensor): Tensor {
@@ -104,8 +109,10 @@ export function mv(m: Tensor, v: Tensor): Tensor {
     throw new RuntimeError(`size mismatch, got ${m._shape[0]}, ${m._shape[0]}x${m._shape[1]},${v._shape[0]}`);
   const d = computeDtype(m, v, "addmv_impl_cpu");
   const out = Tensor._empty([m._shape[0]!, 1], d);
-  gemmInto(out, m, v.unsqueeze(1), 1, 0);
-  return out.reshape([m._shape[0]!]);
+  noGrad(() => gemmInto(out, m, v.unsqueeze(1), 1, 0));
+  return record(out.reshape([m._shape[0]!]), {
+    name: "MvBackward0", inputs: [m, v], save: [m, v], backward: ([g], [x, y]) => [outer(g!, y!), mv(x!.t(), g!)],
+  });
 }
 
 /** torch.matmul with PyTorch's 1-D / 2-D / batched broadcasting rules. */
@@ -130,8 +137,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     checkBatch(numelOf(batch), K, Tensor._empty([numelOf(batch), K2, N], "float32"));
   }
   const d = computeDtype(A, B, "bmm");
-  const out = Tensor._empty([...batch, M, N], d);
-  gemmInto(out, A.expand([...batch, M, K]), B.expand([...batch, K, N]), 1, 0);
+  let out = Tensor._empty([...batch, M, N], d);
+  noGrad(() => gemmInto(out, A.expand([...batch, M, K]), B.expand([...batch, K, N]), 1, 0));
+  // the gradients are matmuls too; record() sums them back over broadcast batch dims
+  out = record(out, {
+    name: "UnsafeViewBackward0", inputs: [A, B], save: [A, B],
+    backward: ([g], [x, y]) => [matmul(g!, y!.transpose(-1, -2)), matmul(x!.transpose(-1, -2), g!)],
+  });
   let r = out;
   if (a.ndim === 1) r = r.squeeze(-2);
   if (b.ndim === 1) r = r.squeeze(-1);
@@ -151,28 +163,36 @@ function foldedMatmul(t1: Tensor, t2: Tensor, transpose: boolean): Tensor {
  * beta*input + alpha*(product), with input broadcast to the product's shape. The product's dtype
  * is the result's; addmm also wants the input in it, addmv and baddbmm cast the input.
  */
-function addProduct(input: Tensor, shape: number[], A: Tensor, B: Tensor, opts: BetaAlpha, name: string): Tensor {
+function addProduct(input: Tensor, shape: number[], A: Tensor, B: Tensor, opts: BetaAlpha, name: string,
+  gradName: string): Tensor {
   const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
   const d = computeDtype(A, B, name);
   const out = Tensor._empty(shape, d);
-  if (beta !== 0) copy_(out, input.expand(shape));
-  gemmInto(out, castTo(A, d), castTo(B, d), alpha, beta);
-  return out;
+  noGrad(() => {
+    if (beta !== 0) copy_(out, input.expand(shape));
+    gemmInto(out, castTo(A, d), castTo(B, d), alpha, beta);
+  });
+  const product = shape.length === 3 ? bmm : mm;
+  const t = (x: Tensor) => x.transpose(-1, -2);
+  return record(out, {
+    name: gradName, inputs: [input, A, B], save: [A, B],
+    backward: ([g], [a, b]) => [beta === 0 ? null : g!.mul(beta), product(g!, t(b!)).mul(alpha), product(t(a!), g!).mul(alpha)],
+  });
 }
 
 export function addmm(input: Tensor, m1: Tensor, m2: Tensor, opts: BetaAlpha = {}): Tensor {
   if (m1.ndim !== 2 || m2.ndim !== 2 || m1._shape[1] !== m2._shape[0]) mm(m1, m2);  // raises PyTorch's message
   if (input.dtype !== m2.dtype) throw new RuntimeError("self and mat2 must have the same dtype");
-  return addProduct(input, [m1._shape[0]!, m2._shape[1]!], m1, m2, opts, "addmm_impl_cpu_");
+  return addProduct(input, [m1._shape[0]!, m2._shape[1]!], m1, m2, opts, "addmm_impl_cpu_", "AddmmBackward0");
 }
 export function addmv(input: Tensor, mat: Tensor, vec: Tensor, opts: BetaAlpha = {}): Tensor {
   mv(mat, vec);
-  return addProduct(input.ndim === 1 ? input.unsqueeze(1) : input.reshape([-1, 1]).expand([mat._shape[0]!, 1]), [mat._shape[0]!, 1], mat, vec.unsqueeze(1), opts, "addmv").reshape([mat._shape[0]!]);
+  return addProduct(input.ndim === 1 ? input.unsqueeze(1) : input.reshape([-1, 1]).expand([mat._shape[0]!, 1]), [mat._shape[0]!, 1], mat, vec.unsqueeze(1), opts, "addmv", "AddmvBackward0").reshape([mat._shape[0]!]);
 }
 export function baddbmm(input: Tensor, b1: Tensor, b2: Tensor, opts: BetaAlpha = {}): Tensor {
   if (b1.ndim !== 3 || b2.ndim !== 3) bmm(b1, b2);
   checkBatch(b1._shape[0]!, b1._shape[2]!, b2);
-  return addProduct(input, [b1._shape[0]!, b1._shape[1]!, b2._shape[2]!], b1, b2, opts, "baddbmm");
+  return addProduct(input, [b1._shape[0]!, b1._shape[1]!, b2._shape[2]!], b1, b2, opts, "baddbmm", "BaddbmmBackward0");
 }
 /** sum over b of b1[b] @ b2[b] is one product: (n, B*m) @ (B*m, p), so one GEMM and one rounding. */
 export function addbmm(input: Tensor, b1: Tensor, b2: Tensor, opts: BetaAlpha = {}): Tensor {

@@ -6,10 +6,12 @@ import { broadcastShapes } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkScalarFits } from "./convert.js";
 import {
-  type ElementwiseSpec, type OutOptions, type Scalar, type TensorOrScalar, asOperand, castTo, elementwise, floatOnly,
+  type ElementwiseGrad, type ElementwiseSpec, type OutOptions, type Scalar, type TensorOrScalar, asOperand, castTo, elementwise, floatOnly,
   integralOnly, notBool, toBool, toFloat,
 } from "./elementwise.js";
 import { runElementwise } from "./kernel.js";
+import { needsGrad } from "../autograd/graph.js";
+import { record } from "../autograd/record.js";
 
 type Unary = (x: Tensor, opts?: OutOptions) => Tensor;
 
@@ -20,53 +22,67 @@ function unary(spec: ElementwiseSpec): { fn: Unary; inplace: (x: Tensor) => Tens
   };
 }
 
-const floatUnary = (kernel: string) => unary({ kernel, compute: toFloat });
+const floatUnary = (kernel: string, grad: ElementwiseGrad) => unary({ kernel, compute: toFloat, grad });
 /** No type promotion: the result and any destination have the input's dtype. */
-const sameUnary = (kernel: string, check?: (d: DType) => void) => unary({ kernel, check, sameOut: true });
+const sameUnary = (kernel: string, check?: (d: DType) => void, grad?: ElementwiseGrad) =>
+  unary({ kernel, check, sameOut: true, grad });
 
-export const { fn: exp, inplace: exp_ } = floatUnary("exp");
-export const { fn: exp2, inplace: exp2_ } = floatUnary("exp2");
-export const { fn: expm1, inplace: expm1_ } = floatUnary("expm1");
-export const { fn: log, inplace: log_ } = floatUnary("log");
-export const { fn: log2, inplace: log2_ } = floatUnary("log2");
-export const { fn: log10, inplace: log10_ } = floatUnary("log10");
-export const { fn: log1p, inplace: log1p_ } = floatUnary("log1p");
-export const { fn: sqrt, inplace: sqrt_ } = floatUnary("sqrt");
-export const { fn: rsqrt, inplace: rsqrt_ } = floatUnary("rsqrt");
-export const { fn: sin, inplace: sin_ } = floatUnary("sin");
-export const { fn: cos, inplace: cos_ } = floatUnary("cos");
-export const { fn: tan, inplace: tan_ } = floatUnary("tan");
-export const { fn: asin, inplace: asin_ } = floatUnary("asin");
-export const { fn: acos, inplace: acos_ } = floatUnary("acos");
-export const { fn: atan, inplace: atan_ } = floatUnary("atan");
-export const { fn: sinh, inplace: sinh_ } = floatUnary("sinh");
-export const { fn: cosh, inplace: cosh_ } = floatUnary("cosh");
-export const { fn: tanh, inplace: tanh_ } = floatUnary("tanh");
-export const { fn: asinh, inplace: asinh_ } = floatUnary("asinh");
-export const { fn: acosh, inplace: acosh_ } = floatUnary("acosh");
-export const { fn: atanh, inplace: atanh_ } = floatUnary("atanh");
-export const { fn: sigmoid, inplace: sigmoid_ } = floatUnary("sigmoid");
-export const { fn: erf, inplace: erf_ } = floatUnary("erf");
-export const { fn: erfc, inplace: erfc_ } = floatUnary("erfc");
-export const { fn: erfinv, inplace: erfinv_ } = floatUnary("erfinv");
-export const { fn: reciprocal, inplace: reciprocal_ } = floatUnary("reciprocal");
-export const { fn: lgamma, inplace: lgamma_ } = floatUnary("lgamma");
-export const { fn: frac, inplace: frac_ } = unary({ kernel: "frac", check: floatOnly("frac_cpu"), sameOut: true });
+// Derivative helpers. `x` is the input, `y` the output, `g` the output gradient.
+type D1 = (g: Tensor, x: Tensor, y: Tensor) => Tensor;
+const d = (name: string, f: D1, saveOutput = false): ElementwiseGrad =>
+  ({ name, saveOutput, saveInputs: f.length >= 2, backward: (g, [x], y) => [f(g, x!, y)] });
+const dOut = (name: string, f: (g: Tensor, y: Tensor) => Tensor): ElementwiseGrad =>
+  ({ name, saveOutput: true, saveInputs: false, backward: (g, _xs, y) => [f(g, y)] });
+const zeroGrad = (name: string): ElementwiseGrad =>
+  ({ name, saveInputs: false, backward: (g) => [g.mul(0)] });
+const LN2 = Math.LN2, LN10 = Math.LN10, TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+export const { fn: exp, inplace: exp_ } = floatUnary("exp", dOut("ExpBackward0", (g, y) => g.mul(y)));
+export const { fn: exp2, inplace: exp2_ } = floatUnary("exp2", dOut("Exp2Backward0", (g, y) => g.mul(y).mul(LN2)));
+export const { fn: expm1, inplace: expm1_ } = floatUnary("expm1", dOut("Expm1Backward0", (g, y) => g.mul(y.add(1))));
+export const { fn: log, inplace: log_ } = floatUnary("log", d("LogBackward0", (g, x) => g.div(x)));
+export const { fn: log2, inplace: log2_ } = floatUnary("log2", d("Log2Backward0", (g, x) => g.div(x.mul(LN2))));
+export const { fn: log10, inplace: log10_ } = floatUnary("log10", d("Log10Backward0", (g, x) => g.div(x.mul(LN10))));
+export const { fn: log1p, inplace: log1p_ } = floatUnary("log1p", d("Log1PBackward0", (g, x) => g.div(x.add(1))));
+export const { fn: sqrt, inplace: sqrt_ } = floatUnary("sqrt", dOut("SqrtBackward0", (g, y) => g.div(y.mul(2))));
+export const { fn: rsqrt, inplace: rsqrt_ } = floatUnary("rsqrt", dOut("RsqrtBackward0", (g, y) => g.mul(y.pow(3)).mul(-0.5)));
+export const { fn: sin, inplace: sin_ } = floatUnary("sin", d("SinBackward0", (g, x) => g.mul(x.cos())));
+export const { fn: cos, inplace: cos_ } = floatUnary("cos", d("CosBackward0", (g, x) => g.mul(x.sin().neg())));
+export const { fn: tan, inplace: tan_ } = floatUnary("tan", dOut("TanBackward0", (g, y) => g.mul(y.mul(y).add(1))));
+export const { fn: asin, inplace: asin_ } = floatUnary("asin", d("AsinBackward0", (g, x) => g.div(x.mul(x).neg().add(1).sqrt())));
+export const { fn: acos, inplace: acos_ } = floatUnary("acos", d("AcosBackward0", (g, x) => g.div(x.mul(x).neg().add(1).sqrt()).neg()));
+export const { fn: atan, inplace: atan_ } = floatUnary("atan", d("AtanBackward0", (g, x) => g.div(x.mul(x).add(1))));
+export const { fn: sinh, inplace: sinh_ } = floatUnary("sinh", d("SinhBackward0", (g, x) => g.mul(x.cosh())));
+export const { fn: cosh, inplace: cosh_ } = floatUnary("cosh", d("CoshBackward0", (g, x) => g.mul(x.sinh())));
+export const { fn: tanh, inplace: tanh_ } = floatUnary("tanh", dOut("TanhBackward0", (g, y) => g.mul(y.mul(y).neg().add(1))));
+export const { fn: asinh, inplace: asinh_ } = floatUnary("asinh", d("AsinhBackward0", (g, x) => g.div(x.mul(x).add(1).sqrt())));
+export const { fn: acosh, inplace: acosh_ } = floatUnary("acosh", d("AcoshBackward0", (g, x) => g.div(x.mul(x).sub(1).sqrt())));
+export const { fn: atanh, inplace: atanh_ } = floatUnary("atanh", d("AtanhBackward0", (g, x) => g.div(x.mul(x).neg().add(1))));
+export const { fn: sigmoid, inplace: sigmoid_ } = floatUnary("sigmoid", dOut("SigmoidBackward0", (g, y) => g.mul(y).mul(y.neg().add(1))));
+export const { fn: erf, inplace: erf_ } = floatUnary("erf", d("ErfBackward0", (g, x) => g.mul(x.mul(x).neg().exp()).mul(TWO_OVER_SQRT_PI)));
+export const { fn: erfc, inplace: erfc_ } = floatUnary("erfc", d("ErfcBackward0", (g, x) => g.mul(x.mul(x).neg().exp()).mul(-TWO_OVER_SQRT_PI)));
+export const { fn: erfinv, inplace: erfinv_ } = floatUnary("erfinv", dOut("ErfinvBackward0", (g, y) => g.mul(y.mul(y).exp()).mul(Math.sqrt(Math.PI) / 2)));
+export const { fn: reciprocal, inplace: reciprocal_ } = floatUnary("reciprocal", dOut("ReciprocalBackward0", (g, y) => g.mul(y.mul(y)).neg()));
+export const { fn: lgamma, inplace: lgamma_ } = unary({ kernel: "lgamma", compute: toFloat });
+export const { fn: frac, inplace: frac_ } = unary({ kernel: "frac", check: floatOnly("frac_cpu"), sameOut: true, grad: d("FracBackward0", (g) => g) });
 export const { fn: neg, inplace: neg_ } = sameUnary("neg", (d) => {
   if (d === "bool")
     throw new RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to " +
       "invert a mask, use the `~` or `logical_not()` operator instead.");
-});
-export const { fn: abs, inplace: abs_ } = sameUnary("abs", notBool("abs_cpu"));
-export const { fn: sign, inplace: sign_ } = sameUnary("sign");
+}, d("NegBackward0", (g) => g.neg()));
+export const { fn: abs, inplace: abs_ } = sameUnary("abs", notBool("abs_cpu"), d("AbsBackward0", (g, x) => g.mul(x.sign())));
+export const { fn: sign, inplace: sign_ } = sameUnary("sign", undefined, zeroGrad("SignBackward0"));
 // square is pow(x, 2): bool squares to int64
-export const { fn: square, inplace: square_ } = unary({ kernel: "square", compute: (d) => (d === "bool" ? "int64" : d), sameOut: true });
-export const { fn: floor, inplace: floor_ } = sameUnary("floor", notBool("floor_vml_cpu"));
-export const { fn: ceil, inplace: ceil_ } = sameUnary("ceil", notBool("ceil_vml_cpu"));
-export const { fn: trunc, inplace: trunc_ } = sameUnary("trunc", notBool("trunc_vml_cpu"));
-export const { fn: relu, inplace: relu_ } = sameUnary("relu", (d) => {
-  if (d === "bool") throw new RuntimeError("Boolean inputs not supported for relu");
+export const { fn: square, inplace: square_ } = unary({
+  kernel: "square", compute: (dt) => (dt === "bool" ? "int64" : dt), sameOut: true, grad: d("PowBackward0", (g, x) => g.mul(x).mul(2)),
 });
+export const { fn: floor, inplace: floor_ } = sameUnary("floor", notBool("floor_vml_cpu"), zeroGrad("FloorBackward0"));
+export const { fn: ceil, inplace: ceil_ } = sameUnary("ceil", notBool("ceil_vml_cpu"), zeroGrad("CeilBackward0"));
+export const { fn: trunc, inplace: trunc_ } = sameUnary("trunc", notBool("trunc_vml_cpu"), zeroGrad("TruncBackward0"));
+// d relu = (y > 0): zero at the kink, as PyTorch's threshold_backward
+export const { fn: relu, inplace: relu_ } = sameUnary("relu", (dt) => {
+  if (dt === "bool") throw new RuntimeError("Boolean inputs not supported for relu");
+}, dOut("ReluBackward0", (g, y) => g.mul(y.gt(0))));
 export const { fn: bitwiseNot, inplace: bitwiseNot_ } = sameUnary("bitwiseNot", integralOnly("bitwise_not_cpu"));
 export const { fn: logicalNot, inplace: logicalNot_ } = unary({ kernel: "logicalNot", result: toBool });
 
@@ -83,8 +99,8 @@ export const signbit = (x: Tensor): Tensor =>
 
 /** round half to even; with `decimals`, as torch.round(x, decimals=d). */
 function roundSpec(decimals: number): ElementwiseSpec {
-  return decimals === 0 ? { kernel: "round", check: notBool("round_vml_cpu"), sameOut: true }
-    : { kernel: "roundDecimals", scalars: [decimals], check: floatOnly("round_cpu"), sameOut: true };
+  return decimals === 0 ? { kernel: "round", check: notBool("round_vml_cpu"), sameOut: true, grad: zeroGrad("RoundBackward0") }
+    : { kernel: "roundDecimals", scalars: [decimals], check: floatOnly("round_cpu"), sameOut: true, grad: zeroGrad("RoundBackward1") };
 }
 export function round(x: Tensor, opts: { decimals?: number } & OutOptions = {}): Tensor {
   return elementwise(roundSpec(opts.decimals ?? 0), [x], { out: opts.out });
@@ -99,7 +115,7 @@ const FINFO_MAX: Partial<Record<DType, number>> = {
 export function nanToNum(x: Tensor, nan = 0, posinf?: number | null, neginf?: number | null, inplace = false): Tensor {
   if (!isFloatingPoint(x.dtype)) return inplace ? x : x.clone();
   const max = FINFO_MAX[x.dtype]!;
-  const spec = { kernel: "nanToNum", scalars: [nan, posinf ?? max, neginf ?? -max] };
+  const spec = { kernel: "nanToNum", scalars: [nan, posinf ?? max, neginf ?? -max], grad: d("NanToNumBackward0", (g, v) => g.mul(v.isfinite())) };
   return elementwise(spec, [x], { inplace });
 }
 
@@ -122,10 +138,16 @@ function checkAlpha(alpha: number, d: DType): void {
     throw new RuntimeError("For integral input tensors, argument alpha must not be a floating point number.");
 }
 function addSpec(alpha: number): ElementwiseSpec {
-  return { kernel: "add", scalars: [alpha], check: (d) => checkAlpha(alpha, d) };
+  return {
+    kernel: "add", scalars: [alpha], check: (dt) => checkAlpha(alpha, dt),
+    grad: { name: "AddBackward0", saveInputs: false, backward: (g) => [g, alpha === 1 ? g : g.mul(alpha)] },
+  };
 }
 function subSpec(a: TensorOrScalar, b: TensorOrScalar, alpha: number): ElementwiseSpec {
-  return { kernel: "sub", scalars: [alpha], check: (d) => { checkSubBool(a, b); checkAlpha(alpha, d); } };
+  return {
+    kernel: "sub", scalars: [alpha], check: (dt) => { checkSubBool(a, b); checkAlpha(alpha, dt); },
+    grad: { name: "SubBackward0", saveInputs: false, backward: (g) => [g, g.mul(-alpha)] },
+  };
 }
 export function add(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}): Tensor {
   return elementwise(addSpec(Number(opts.alpha ?? 1)), [a, b], { out: opts.out });
@@ -162,19 +184,38 @@ function checkIntDivisor(name: string) {
   };
 }
 
-export const { fn: mul, inplace: mul_ } = binary({ kernel: "mul" });
-export const { fn: remainder, inplace: remainder_ } = binary({ kernel: "remainder", check: checkIntDivisor("remainder_cpu") });
-export const { fn: fmod, inplace: fmod_ } = binary({ kernel: "fmod", check: checkIntDivisor("fmod_cpu") });
-export const { fn: atan2, inplace: atan2_ } = binary({ kernel: "atan2", compute: toFloat });
+// maximum/minimum: the gradient goes to the larger (smaller) input, split evenly on ties
+function extremumGrad(name: string, isMax: boolean): ElementwiseGrad {
+  return {
+    name, backward: (g, [a, b]) => {
+      const half = where(a!.eq(b!), g.div(2), g);
+      return [half.mul(isMax ? a!.ge(b!) : a!.le(b!)), half.mul(isMax ? b!.ge(a!) : b!.le(a!))];
+    },
+  };
+}
+// fmax/fmin: all to the chosen input (NaN loses)
+function fextremumGrad(name: string, isMax: boolean): ElementwiseGrad {
+  return {
+    name, backward: (g, [a, b]) => {
+      const takeA = logicalOr(isMax ? a!.ge(b!) : a!.le(b!), b!.isnan());
+      return [g.mul(takeA), g.mul(takeA.logicalNot())];
+    },
+  };
+}
+
+export const { fn: mul, inplace: mul_ } = binary({ kernel: "mul", grad: { name: "MulBackward0", backward: (g, [a, b]) => [g.mul(b!), g.mul(a!)] } });
+export const { fn: remainder, inplace: remainder_ } = binary({ kernel: "remainder", check: checkIntDivisor("remainder_cpu"), grad: { name: "RemainderBackward0", backward: (g, [a, b]) => [g, g.mul(a!.div(b!, { roundingMode: "floor" })).neg()] } });
+export const { fn: fmod, inplace: fmod_ } = binary({ kernel: "fmod", check: checkIntDivisor("fmod_cpu"), grad: { name: "FmodBackward0", backward: (g, [a, b]) => [g, g.mul(a!.div(b!, { roundingMode: "trunc" })).neg()] } });
+export const { fn: atan2, inplace: atan2_ } = binary({ kernel: "atan2", compute: toFloat, grad: { name: "Atan2Backward0", backward: (g, [a, b]) => { const r = a!.mul(a!).add(b!.mul(b!)); return [g.mul(b!).div(r), g.mul(a!).div(r).neg()]; } } });
 // hypot and logaddexp do not promote integers to floating point: they refuse them
-export const { fn: hypot, inplace: hypot_ } = binary({ kernel: "hypot", check: floatOnly("hypot_cpu") });
+export const { fn: hypot, inplace: hypot_ } = binary({ kernel: "hypot", check: floatOnly("hypot_cpu"), grad: { name: "HypotBackward0", saveOutput: true, backward: (g, [a, b], y) => [g.mul(a!).div(y), g.mul(b!).div(y)] } });
 export const { fn: copysign, inplace: copysign_ } = binary({ kernel: "copysign", compute: toFloat });
-export const { fn: logaddexp } = binary({ kernel: "logaddexp", check: floatOnly("logaddexp_cpu") });
-export const { fn: logaddexp2 } = binary({ kernel: "logaddexp2", check: floatOnly("logaddexp2_cpu") });
-export const { fn: maximum } = binary({ kernel: "maximum" });
-export const { fn: minimum } = binary({ kernel: "minimum" });
-export const { fn: fmax } = binary({ kernel: "fmax" });
-export const { fn: fmin } = binary({ kernel: "fmin" });
+export const { fn: logaddexp } = binary({ kernel: "logaddexp", check: floatOnly("logaddexp_cpu"), grad: { name: "LogaddexpBackward0", backward: (g, [a, b]) => [g.div(b!.sub(a!).exp().add(1)), g.div(a!.sub(b!).exp().add(1))] } });
+export const { fn: logaddexp2 } = binary({ kernel: "logaddexp2", check: floatOnly("logaddexp2_cpu"), grad: { name: "Logaddexp2Backward0", backward: (g, [a, b]) => [g.div(b!.sub(a!).exp2().add(1)), g.div(a!.sub(b!).exp2().add(1))] } });
+export const { fn: maximum } = binary({ kernel: "maximum", grad: extremumGrad("MaximumBackward0", true) });
+export const { fn: minimum } = binary({ kernel: "minimum", grad: extremumGrad("MinimumBackward0", false) });
+export const { fn: fmax } = binary({ kernel: "fmax", grad: fextremumGrad("FmaxBackward0", true) });
+export const { fn: fmin } = binary({ kernel: "fmin", grad: fextremumGrad("FminBackward0", false) });
 export const { fn: bitwiseAnd, inplace: bitwiseAnd_ } = binary({ kernel: "bitwiseAnd", check: integralOnly("bitwise_and_cpu") });
 export const { fn: bitwiseOr, inplace: bitwiseOr_ } = binary({ kernel: "bitwiseOr", check: integralOnly("bitwise_or_cpu") });
 export const { fn: bitwiseXor, inplace: bitwiseXor_ } = binary({ kernel: "bitwiseXor", check: integralOnly("bitwise_xor_cpu") });
@@ -192,9 +233,14 @@ export const { fn: logicalXor, inplace: logicalXor_ } = binary({ kernel: "logica
 
 export type RoundingMode = "trunc" | "floor" | null;
 function divSpec(mode: RoundingMode | undefined): ElementwiseSpec {
-  if (mode === "trunc") return { kernel: "divTrunc", check: checkIntDivisor("div_trunc_cpu") };
-  if (mode === "floor") return { kernel: "divFloor", check: checkIntDivisor("div_floor_cpu") };
-  if (mode === null || mode === undefined) return { kernel: "div", compute: toFloat };
+  const zero: ElementwiseGrad = { name: "DivBackward2", saveInputs: false, backward: (g) => [g.mul(0), g.mul(0)] };
+  if (mode === "trunc") return { kernel: "divTrunc", check: checkIntDivisor("div_trunc_cpu"), grad: zero };
+  if (mode === "floor") return { kernel: "divFloor", check: checkIntDivisor("div_floor_cpu"), grad: zero };
+  if (mode === null || mode === undefined)
+    return {
+      kernel: "div", compute: toFloat,
+      grad: { name: "DivBackward0", backward: (g, [a, b]) => [g.div(b!), g.mul(a!).div(b!.mul(b!)).neg()] },
+    };
   throw new RuntimeError(`div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '${String(mode)}'`);
 }
 export function div(a: TensorOrScalar, b: TensorOrScalar, opts: OutOptions & { roundingMode?: RoundingMode } = {}): Tensor {
@@ -216,24 +262,35 @@ function powCheck(d: DType, inputs: TensorOrScalar[]): void {
   if (!isFloatingPoint(d) && !(e instanceof Tensor) && Number(e) < 0)
     throw new RuntimeError("Integers to negative integer powers are not allowed.");
 }
+/** d/dx x^e = e x^(e-1) (0 where e = 0); d/de x^e = x^e log x (0 where x = 0 and e >= 0). */
+function powGrad(a: TensorOrScalar, b: TensorOrScalar): ElementwiseGrad {
+  const name = !(b instanceof Tensor) ? "PowBackward0" : a instanceof Tensor ? "PowBackward1" : "PowBackward2";
+  return {
+    name, saveOutput: true,
+    backward: (g, [x, e], y) => [
+      where(e!.eq(0), 0, g.mul(e!).mul(x!.pow(e!.sub(1)))),
+      where(logicalAnd(x!.eq(0), e!.ge(0)), 0, g.mul(y).mul(x!.log())),
+    ],
+  };
+}
 export function pow(a: TensorOrScalar, b: TensorOrScalar, opts: OutOptions = {}): Tensor {
-  return elementwise({ kernel: "pow", check: powCheck }, [a, b], { out: opts.out });
+  return elementwise({ kernel: "pow", check: powCheck, grad: powGrad(a, b) }, [a, b], { out: opts.out });
 }
 export function pow_(a: Tensor, b: TensorOrScalar): Tensor {
-  return elementwise({ kernel: "pow", check: powCheck }, [a, b], { inplace: true });
+  return elementwise({ kernel: "pow", check: powCheck, grad: powGrad(a, b) }, [a, b], { inplace: true });
 }
 /** pow computed in float64; `out` and an in-place base must be float64 already. */
 export function floatPower(a: TensorOrScalar, b: TensorOrScalar, opts: OutOptions = {}): Tensor {
   if (opts.out && opts.out.dtype !== "float64")
     throw new RuntimeError(`the output given to float_power has dtype ${SCALAR_TYPE_NAME[opts.out.dtype]} but the ` +
       "operation's result requires dtype Double");
-  return elementwise({ kernel: "pow", compute: () => "float64" }, [a, b], { out: opts.out });
+  return elementwise({ kernel: "pow", compute: () => "float64", grad: powGrad(a, b) }, [a, b], { out: opts.out });
 }
 export function floatPower_(a: Tensor, b: TensorOrScalar): Tensor {
   if (a.dtype !== "float64")
     throw new RuntimeError(`the base given to float_power_ has dtype ${SCALAR_TYPE_NAME[a.dtype]} but the ` +
       "operation's result requires dtype Double");
-  return elementwise({ kernel: "pow", compute: () => "float64" }, [a, b], { inplace: true });
+  return elementwise({ kernel: "pow", compute: () => "float64", grad: powGrad(a, b) }, [a, b], { inplace: true });
 }
 
 // ---- ternary --------------------------------------------------------------------------------------
@@ -255,8 +312,15 @@ export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrS
     return opts.out;
   }
   for (const v of [input, other]) if (!(v instanceof Tensor)) checkScalarFits(v, dtype);
+  if (opts.out && needsGrad([input, other]))
+    throw new RuntimeError("where(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.");
   runElementwise("where", out, [cond, asOperand(input, dtype), asOperand(other, dtype)]);
-  return out;
+  return record(out, {
+    name: "WhereBackward0",
+    inputs: [input instanceof Tensor ? input : null, other instanceof Tensor ? other : null],
+    save: [cond],
+    backward: ([g], [c]) => [where(c!, g!, 0), where(c!, 0, g!)],
+  });
 }
 
 /** The C++ type names PyTorch's lerp messages use ("expected dtype float for `end` ..."). */
@@ -270,7 +334,13 @@ function lerpSpec(start: Tensor, end: Tensor, weight: TensorOrScalar): Elementwi
     if (t instanceof Tensor && t.dtype !== start.dtype)
       throw new RuntimeError(`expected dtype ${CPP_TYPE[start.dtype]} for \`${name}\` but got dtype ${CPP_TYPE[t.dtype]}`);
   const kernelName = weight instanceof Tensor ? "lerp_kernel_tensor" : "lerp_kernel_scalar";
-  return { kernel: "lerp", compute: () => start.dtype, check: () => floatOnly(kernelName)(start.dtype) };
+  return {
+    kernel: "lerp", compute: () => start.dtype, check: () => floatOnly(kernelName)(start.dtype),
+    grad: {
+      name: weight instanceof Tensor ? "LerpBackward1" : "LerpBackward0",
+      backward: (g, [a, b, w]) => [g.mul(w!.neg().add(1)), g.mul(w!), g.mul(b!.sub(a!))],
+    },
+  };
 }
 export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar, opts: OutOptions = {}): Tensor {
   return elementwise(lerpSpec(start, end, weight), [start, end, weight], { out: opts.out });
@@ -278,11 +348,17 @@ export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar, opts: O
 export function lerp_(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
   return elementwise(lerpSpec(start, end, weight), [start, end, weight], { inplace: true });
 }
+function addcmulSpec(value: number): ElementwiseSpec {
+  return {
+    kernel: "addcmul", scalars: [value], check: notBool("addcmul_cpu_out"),
+    grad: { name: "AddcmulBackward0", backward: (g, [, a, b]) => [g, g.mul(b!).mul(value), g.mul(a!).mul(value)] },
+  };
+}
 export function addcmul(input: Tensor, t1: Tensor, t2: Tensor, opts: OutOptions & { value?: number } = {}): Tensor {
-  return elementwise({ kernel: "addcmul", scalars: [opts.value ?? 1], check: notBool("addcmul_cpu_out") }, [input, t1, t2], { out: opts.out });
+  return elementwise(addcmulSpec(opts.value ?? 1), [input, t1, t2], { out: opts.out });
 }
 export function addcmul_(input: Tensor, t1: Tensor, t2: Tensor, opts: { value?: number } = {}): Tensor {
-  return elementwise({ kernel: "addcmul", scalars: [opts.value ?? 1], check: notBool("addcmul_cpu_out") }, [input, t1, t2], { inplace: true });
+  return elementwise(addcmulSpec(opts.value ?? 1), [input, t1, t2], { inplace: true });
 }
 function addcdivCheck(d: DType): void {
   if (!isFloatingPoint(d))
@@ -293,11 +369,20 @@ function addcdivCheck(d: DType): void {
       "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + " +
       "value * tensor1 / tensor2), for all dtypes.");
 }
+function addcdivSpec(value: number): ElementwiseSpec {
+  return {
+    kernel: "addcdiv", scalars: [value], check: addcdivCheck,
+    grad: {
+      name: "AddcdivBackward0",
+      backward: (g, [, a, b]) => [g, g.mul(value).div(b!), g.mul(a!).mul(-value).div(b!.mul(b!))],
+    },
+  };
+}
 export function addcdiv(input: Tensor, t1: Tensor, t2: Tensor, opts: OutOptions & { value?: number } = {}): Tensor {
-  return elementwise({ kernel: "addcdiv", scalars: [opts.value ?? 1], check: addcdivCheck }, [input, t1, t2], { out: opts.out });
+  return elementwise(addcdivSpec(opts.value ?? 1), [input, t1, t2], { out: opts.out });
 }
 export function addcdiv_(input: Tensor, t1: Tensor, t2: Tensor, opts: { value?: number } = {}): Tensor {
-  return elementwise({ kernel: "addcdiv", scalars: [opts.value ?? 1], check: addcdivCheck }, [input, t1, t2], { inplace: true });
+  return elementwise(addcdivSpec(opts.value ?? 1), [input, t1, t2], { inplace: true });
 }
 
 type Bound = TensorOrScalar | null | undefined;
@@ -314,7 +399,15 @@ function clampImpl(x: Tensor, min: Bound, max: Bound, inplace: boolean, out?: Te
     const tensors = [x, min, max].filter((v): v is Tensor => v instanceof Tensor);
     const promoted = resultType(...tensors.map((v) => ({ dtype: v.dtype, ndim: v.ndim })));
     const [lo, hi] = isFloatingPoint(promoted) ? [-Infinity, Infinity] : INT_RANGE[promoted]!;
-    return elementwise({ kernel: "clampTensor", compute: () => promoted }, [x, min ?? lo, max ?? hi], { inplace, out });
+    // the gradient goes to x inside [min, max], to the bound that clamped it outside
+    const grad: ElementwiseGrad = {
+      name: "ClampBackward0",
+      backward: (g, [v, l, h]) => {
+        const inside = logicalAnd(v!.ge(l!), v!.le(h!));
+        return [g.mul(inside), g.mul(logicalAnd(v!.lt(l!), l!.le(h!))), g.mul(logicalOr(v!.gt(h!), l!.gt(h!)))];
+      },
+    };
+    return elementwise({ kernel: "clampTensor", compute: () => promoted, grad }, [x, min ?? lo, max ?? hi], { inplace, out });
   }
   const scalars = [Number(min ?? 0), Number(max ?? 0), min === null || min === undefined ? 0 : 1, max === null || max === undefined ? 0 : 1];
   const bounds = [min, max].filter((v): v is Scalar => v !== null && v !== undefined);
@@ -325,7 +418,16 @@ function clampImpl(x: Tensor, min: Bound, max: Bound, inplace: boolean, out?: Te
       for (const v of bounds) checkScalarFits(v, d);
     },
     compute: (d) => bounds.reduce<DType>((acc, v) => resultType({ dtype: acc, ndim: 1 }, v), d),
+    grad: d1ClampGrad(min, max),
   }, [x], { inplace, out });
+}
+function d1ClampGrad(min: Bound, max: Bound): ElementwiseGrad {
+  return d("ClampBackward1", (g, v) => {
+    let keep = v.eq(v);  // NaN inputs pass no gradient
+    if (min !== null && min !== undefined) keep = logicalAnd(keep, v.ge(min));
+    if (max !== null && max !== undefined) keep = logicalAnd(keep, v.le(max));
+    return g.mul(keep);
+  });
 }
 export function clamp(x: Tensor, min?: Bound, max?: Bound, opts: OutOptions = {}): Tensor {
   return clampImpl(x, min, max, false, opts.out);

@@ -7,6 +7,8 @@ import {
 } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
 import { runElementwise } from "./kernel.js";
+import { noGrad } from "../autograd/grad-mode.js";
+import { record } from "../autograd/record.js";
 
 export type SizeArgs = (number | readonly number[])[];
 
@@ -16,11 +18,26 @@ export function sizesOf(args: SizeArgs): number[] {
   return args as number[];
 }
 
+// ---- derivatives: a view's gradient is the gradient moved back to the input's layout ---------------
+
+function viewOf(t: Tensor, v: Tensor, name: string, backward: (g: Tensor) => Tensor): Tensor {
+  return record(v, { name, inputs: [t], backward: ([g]) => [backward(g!)] });
+}
+/**
+ * The gradient of a view that selects part of its input (select, narrow, slice, diagonal): zeros
+ * with the gradient written into the same view. Itself differentiable: its backward is the view.
+ */
+function embed(g: Tensor, shape: readonly number[], makeView: (t: Tensor) => Tensor): Tensor {
+  const z = g.newZeros([...shape]);
+  noGrad(() => makeView(z).copy_(g));
+  return record(z, { name: "EmbedBackward0", inputs: [g], backward: ([gg]) => [makeView(gg!)] });
+}
+
 export function contiguous(t: Tensor): Tensor {
   if (t.isContiguous()) return t;
   const out = Tensor._empty(t._shape, t.dtype);
   runElementwise("copy", out, [t]);
-  return out;
+  return viewOf(t, out, "CloneBackward0", (g) => g);
 }
 
 export function view(t: Tensor, shape: readonly number[]): Tensor {
@@ -29,13 +46,13 @@ export function view(t: Tensor, shape: readonly number[]): Tensor {
   if (st === null)
     throw new RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension " +
       "spans across two contiguous subspaces). Use .reshape(...) instead.");
-  return t._view(size, st, t._offset);
+  return viewOf(t, t._view(size, st, t._offset), "ViewBackward0", (g) => g.reshape(t._shape));
 }
 
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const size = inferSize(shape, t.numel());
   const st = viewStrides(t._shape, t._strides, size);
-  if (st !== null) return t._view(size, st, t._offset);
+  if (st !== null) return viewOf(t, t._view(size, st, t._offset), "ViewBackward0", (g) => g.reshape(t._shape));
   return view(contiguous(t), size);
 }
 
@@ -66,7 +83,8 @@ export function squeeze(t: Tensor, dim?: number | readonly number[]): Tensor {
     shape.push(s);
     strides.push(t._strides[i]!);
   });
-  return t._view(shape, strides, t._offset);
+  return viewOf(t, t._view(shape, strides, t._offset), dim === undefined ? "SqueezeBackward0" : "SqueezeBackward1",
+    (g) => g.reshape(t._shape));
 }
 
 export function unsqueeze(t: Tensor, dim: number): Tensor {
@@ -75,7 +93,7 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
   const st = d < t.ndim ? shape[d]! * strides[d]! : 1;
   shape.splice(d, 0, 1);
   strides.splice(d, 0, st);
-  return t._view(shape, strides, t._offset);
+  return viewOf(t, t._view(shape, strides, t._offset), "UnsqueezeBackward0", (g) => g.squeeze(d));
 }
 
 export function permute(t: Tensor, dims: readonly number[]): Tensor {
@@ -84,21 +102,26 @@ export function permute(t: Tensor, dims: readonly number[]): Tensor {
       `of the desired ordering of dimensions i.e. input.dim() = ${t.ndim} is not equal to len(dims) = ${dims.length}`);
   const ds = dims.map((d) => normalizeDim(d, t.ndim));
   if (new Set(ds).size !== ds.length) throw new RuntimeError("permute(): duplicate dims are not allowed.");
-  return t._view(ds.map((d) => t._shape[d]!), ds.map((d) => t._strides[d]!), t._offset);
+  const inverse = ds.map((_, i) => ds.indexOf(i));
+  return viewOf(t, t._view(ds.map((d) => t._shape[d]!), ds.map((d) => t._strides[d]!), t._offset), "PermuteBackward0",
+    (g) => g.permute(inverse));
 }
 
 export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
+  return transposeNamed(t, dim0, dim1, "TransposeBackward0");
+}
+function transposeNamed(t: Tensor, dim0: number, dim1: number, name: string): Tensor {
   if (t.ndim === 0) return t;
   const a = normalizeDim(dim0, t.ndim), b = normalizeDim(dim1, t.ndim);
   const shape = [...t._shape], strides = [...t._strides];
   [shape[a], shape[b]] = [shape[b]!, shape[a]!];
   [strides[a], strides[b]] = [strides[b]!, strides[a]!];
-  return t._view(shape, strides, t._offset);
+  return viewOf(t, t._view(shape, strides, t._offset), name, (g) => g.transpose(a, b));
 }
 
 export function t2d(t: Tensor): Tensor {
   if (t.ndim > 2) throw new RuntimeError(`t() expects a tensor with <= 2 dimensions, but self is ${t.ndim}D`);
-  return t.ndim < 2 ? t : transpose(t, 0, 1);
+  return t.ndim < 2 ? t : transposeNamed(t, 0, 1, "TBackward0");
 }
 
 export function mT(t: Tensor): Tensor {
@@ -114,7 +137,7 @@ export function reversedDims(t: Tensor): Tensor {
 export function expand(t: Tensor, shape: readonly number[]): Tensor {
   const strides = expandStrides(t._shape, t._strides, shape);
   const size = shape.map((s, i) => (s === -1 ? t._shape[i - (shape.length - t.ndim)]! : s));
-  return t._view(size, strides, t._offset);
+  return viewOf(t, t._view(size, strides, t._offset), "ExpandBackward0", (g) => g);  // record() sums over expanded dims
 }
 
 export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
@@ -128,7 +151,8 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
     throw new RuntimeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
   const shape = [...t._shape];
   shape[d] = length;
-  return t._view(shape, t._strides, t._offset + s * t._strides[d]!);
+  return viewOf(t, t._view(shape, t._strides, t._offset + s * t._strides[d]!), "SliceBackward0",
+    (g) => embed(g, t._shape, (z) => narrow(z, d, s, length)));
 }
 
 export function select(t: Tensor, dim: number, index: number): Tensor {
@@ -141,7 +165,8 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   const shape = [...t._shape], strides = [...t._strides];
   shape.splice(d, 1);
   strides.splice(d, 1);
-  return t._view(shape, strides, t._offset + i * t._strides[d]!);
+  return viewOf(t, t._view(shape, strides, t._offset + i * t._strides[d]!), "SelectBackward0",
+    (g) => embed(g, t._shape, (z) => select(z, d, i)));
 }
 
 /** Basic slicing along one dim (start/stop clamped as in Python; step > 0). */
@@ -158,7 +183,8 @@ export function sliceDim(t: Tensor, dim: number, start: number | null, stop: num
   const shape = [...t._shape], strides = [...t._strides];
   shape[d] = Math.ceil((e - s) / step);
   strides[d] = t._strides[d]! * step;
-  return t._view(shape, strides, t._offset + s * t._strides[d]!);
+  return viewOf(t, t._view(shape, strides, t._offset + s * t._strides[d]!), "SliceBackward0",
+    (g) => embed(g, t._shape, (z) => sliceDim(z, d, s, e, step)));
 }
 
 export function unbind(t: Tensor, dim = 0): Tensor[] {
@@ -222,7 +248,11 @@ export function asStrided(t: Tensor, size: readonly number[], stride: readonly n
     throw new RuntimeError(`setStorage: sizes [${size.join(", ")}], strides [${stride.join(", ")}], storage offset ` +
       `${offset}, and itemsize ${t.elementSize()} requiring a storage size of ${(maxIndex + 1) * t.elementSize()} are ` +
       `out of bounds for storage of size ${t._storage.length * t.elementSize()}`);
-  return t._view([...size], [...stride], offset);
+  // the gradient view is taken on a contiguous tensor of t's shape; exact when t is contiguous
+  return viewOf(t, t._view([...size], [...stride], offset), "AsStridedBackward0", (g) => {
+    if (!t.isContiguous()) throw new RuntimeError("asStrided backward needs a contiguous input here (TODO #3)");
+    return embed(g, t._shape, (z) => z._view([...size], [...stride], offset - t._offset));
+  });
 }
 
 export function diagonal(t: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
@@ -241,7 +271,7 @@ export function diagonal(t: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
   t._shape.forEach((s, i) => { if (i !== a && i !== b) { shape.push(s); strides.push(t._strides[i]!); } });
   shape.push(len);
   strides.push(t._strides[a]! + t._strides[b]!);
-  return t._view(shape, strides, start);
+  return viewOf(t, t._view(shape, strides, start), "DiagonalBackward0", (g) => embed(g, t._shape, (z) => diagonal(z, offset, a, b)));
 }
 
 export function isViewable(t: Tensor): boolean {

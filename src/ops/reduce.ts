@@ -8,6 +8,8 @@ import { contiguousStrides, normalizeDim, normalizeDims } from "../tensor/layout
 import { Tensor, type ValuesIndices, valuesIndices } from "../tensor/tensor.js";
 import { castTo } from "./elementwise.js";
 import { runReduce } from "./kernel.js";
+import { cat } from "./join.js";
+import { record } from "../autograd/record.js";
 import { exp, isinf, log, maximum, minimum, ne, where } from "./math.js";
 
 type Dims = number | readonly number[] | null | undefined;
@@ -56,6 +58,56 @@ function reduceCore(kernel: string, x: Tensor, dims: number[], keepdim: boolean,
   return outs;
 }
 
+// ---- derivatives -------------------------------------------------------------------------------
+
+/** A reduction's output gradient, broadcast back over the reduced dims to the input's shape. */
+function unreduce(g: Tensor, shape: readonly number[], dims: number[], keepdim: boolean): Tensor {
+  const kept = keepdim || dims.length === 0 ? g : g.reshape(shape.map((s, i) => (dims.includes(i) ? 1 : s)));
+  return kept.expand([...shape]);
+}
+/** PyTorch numbers the full reduction 0 and the one over dims 1 (SumBackward0 / SumBackward1). */
+const byDims = (name: string, dims: Dims) => name + (dims === null || dims === undefined ? "0" : "1");
+function recordReduction(out: Tensor, x: Tensor, name: string, dims: number[], keepdim: boolean,
+  f: (g: Tensor, x: Tensor, out: Tensor) => Tensor, saveInput = true): Tensor {
+  return record(out, {
+    name, inputs: [x], save: saveInput ? [x, out] : [out],
+    backward: ([g], saved) => [f(unreduce(g!, x._shape, dims, keepdim), saveInput ? saved[0]! : x,
+      unreduce(saved[saved.length - 1]!, x._shape, dims, keepdim))],
+  });
+}
+/** max/min over all elements, amax/amin: the gradient is split evenly among the tied extremes. */
+function splitAmongTies(g: Tensor, x: Tensor, out: Tensor, dims: number[]): Tensor {
+  const mask = x.eq(out);
+  return g.mul(mask).div(unreduce(mask.sum(dims, { keepdim: true }), x._shape, dims, true));
+}
+/** max/min(dim): the gradient goes to the selected index. */
+function selectBackward(g: Tensor, indices: Tensor, shape: readonly number[], dim: number, keepdim: boolean): Tensor {
+  const gk = keepdim ? g : g.unsqueeze(dim), ik = keepdim ? indices : indices.unsqueeze(dim);
+  return g.newZeros([...shape]).scatter(dim, ik, gk);
+}
+/** prod_{j != i} x_j along dims, without dividing (exact with zeros): exclusive cumprods from both ends. */
+function productOfOthers(x: Tensor, dims: number[]): Tensor {
+  const kept = [...x._shape.keys()].filter((d) => !dims.includes(d));
+  const flat = x.permute([...kept, ...dims]).reshape([...kept.map((d) => x._shape[d]!), -1]);  // (..., N)
+  const n = flat._shape[flat.ndim - 1]!, last = flat.ndim - 1;
+  const ones = flat.narrow(last, 0, Math.min(1, n)).mul(0).add(1);
+  const before = cat([ones, flat.cumprod(last).narrow(last, 0, Math.max(n - 1, 0))], last);
+  const rev = flat.flip(last);
+  const after = cat([ones, rev.cumprod(last).narrow(last, 0, Math.max(n - 1, 0))], last).flip(last);
+  const others = before.mul(after);                                       // (..., N)
+  const inv = [...kept, ...dims].map((_, i, order) => order.indexOf(i));
+  return others.reshape([...kept.map((d) => x._shape[d]!), ...dims.map((d) => x._shape[d]!)]).permute(inv);
+}
+/** d ||x||_p: x |x|^(p-2) / ||x||^(p-1); 0 where the norm is 0; inf-norms split among the extremes. */
+function normBackward(g: Tensor, x: Tensor, norm: Tensor, p: number, dims: number[]): Tensor {
+  if (p === 0) return g.mul(0);
+  if (p === 1) return g.mul(x.sign());
+  if (!Number.isFinite(p)) return splitAmongTies(g, x.abs(), norm, dims).mul(x.sign());
+  const safe = where(norm.eq(0), 1, norm);
+  const scaled = p === 2 ? x.div(safe) : x.mul(x.abs().pow(p - 2)).div(safe.pow(p - 1));
+  return where(norm.eq(0), 0, g.mul(scaled));
+}
+
 function sumDtype(x: Tensor, opts: SumOptions): DType {
   if (opts.dtype !== undefined) return toDType(opts.dtype);
   return isFloatingPoint(x.dtype) ? x.dtype : "int64";
@@ -63,18 +115,22 @@ function sumDtype(x: Tensor, opts: SumOptions): DType {
 
 export function sum(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
   const [dim, opts] = parseArgs(args);
-  const d = sumDtype(x, opts);
-  return reduceCore("sum", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [])[0]!;
+  const d = sumDtype(x, opts), dims = reducedDims(x, dim), keepdim = opts.keepdim ?? false;
+  const out = reduceCore("sum", castTo(x, d), dims, keepdim, d, [])[0]!;
+  return recordReduction(out, x, byDims("SumBackward", dim), dims, keepdim, (g) => g, false);
 }
 export function nansum(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
   const [dim, opts] = parseArgs(args);
-  const d = sumDtype(x, opts);
-  return reduceCore("nansum", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [])[0]!;
+  const d = sumDtype(x, opts), dims = reducedDims(x, dim), keepdim = opts.keepdim ?? false;
+  const out = reduceCore("nansum", castTo(x, d), dims, keepdim, d, [])[0]!;
+  return recordReduction(out, x, "NansumBackward0", dims, keepdim, (g, v) => g.mul(v.isnan().logicalNot()));
 }
 export function prod(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
   const [dim, opts] = parseArgs(args);
-  const d = sumDtype(x, opts);
-  return reduceCore("prod", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [])[0]!;
+  const d = sumDtype(x, opts), dims = reducedDims(x, dim), keepdim = opts.keepdim ?? false;
+  const out = reduceCore("prod", castTo(x, d), dims, keepdim, d, [])[0]!;
+  // d prod / d x_i = prod_{j != i} x_j: the product of the others, exact with zeros
+  return recordReduction(out, x, byDims("ProdBackward", dim), dims, keepdim, (g, v) => g.mul(productOfOthers(v, dims)));
 }
 
 function meanDtype(x: Tensor, opts: SumOptions, name: string): DType {
@@ -91,13 +147,19 @@ function nanmeanDtype(x: Tensor, opts: SumOptions): DType {
 }
 export function mean(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
   const [dim, opts] = parseArgs(args);
-  const d = meanDtype(x, opts, "mean");
-  return reduceCore("mean", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [0])[0]!;
+  const d = meanDtype(x, opts, "mean"), dims = reducedDims(x, dim), keepdim = opts.keepdim ?? false;
+  const out = reduceCore("mean", castTo(x, d), dims, keepdim, d, [0])[0]!;
+  const n = dims.reduce((a, i) => a * x._shape[i]!, 1);
+  return recordReduction(out, x, byDims("MeanBackward", dim), dims, keepdim, (g) => g.div(n), false);
 }
 export function nanmean(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
   const [dim, opts] = parseArgs(args);
-  const d = nanmeanDtype(x, opts);
-  return reduceCore("mean", castTo(x, d), reducedDims(x, dim), opts.keepdim ?? false, d, [1])[0]!;
+  const d = nanmeanDtype(x, opts), dims = reducedDims(x, dim), keepdim = opts.keepdim ?? false;
+  const out = reduceCore("mean", castTo(x, d), dims, keepdim, d, [1])[0]!;
+  return recordReduction(out, x, "NanmeanBackward0", dims, keepdim, (g, v) => {
+    const valid = v.isnan().logicalNot();
+    return g.mul(valid).div(unreduce(valid.sum(dims, { keepdim: true }), x._shape, dims, true));
+  });
 }
 
 function checkNonEmpty(x: Tensor, dims: number[], name: string, dimGiven: boolean): void {
@@ -115,13 +177,15 @@ function extremum(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean, n
 }
 export function amax(x: Tensor, ...args: ReduceArgs): Tensor {
   const [dim, opts] = parseArgs(args);
-  const dims = reducedDims(x, dim);
-  return extremum(x, dims, opts.keepdim ?? false, true, "amax", dim !== undefined && dim !== null)[0]!;
+  const dims = reducedDims(x, dim), keepdim = opts.keepdim ?? false;
+  const out = extremum(x, dims, keepdim, true, "amax", dim !== undefined && dim !== null)[0]!;
+  return recordReduction(out, x, "AmaxBackward0", dims, keepdim, (g, v, o) => splitAmongTies(g, v, o, dims));
 }
 export function amin(x: Tensor, ...args: ReduceArgs): Tensor {
   const [dim, opts] = parseArgs(args);
-  const dims = reducedDims(x, dim);
-  return extremum(x, dims, opts.keepdim ?? false, false, "amin", dim !== undefined && dim !== null)[0]!;
+  const dims = reducedDims(x, dim), keepdim = opts.keepdim ?? false;
+  const out = extremum(x, dims, keepdim, false, "amin", dim !== undefined && dim !== null)[0]!;
+  return recordReduction(out, x, "AminBackward0", dims, keepdim, (g, v, o) => splitAmongTies(g, v, o, dims));
 }
 
 /** A plain options object where PyTorch takes `dim` by position or keyword (API.md rule 3). */
@@ -136,10 +200,20 @@ function maxMin(x: Tensor, arg: number | Tensor | KeepdimOptions | undefined, op
   if (arg === undefined) {
     if (x.numel() === 0)
       throw new RuntimeError(`${name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
-    return extremum(x, reducedDims(x, null), false, isMax, name, false)[0]!;
+    const all = reducedDims(x, null);
+    const out = extremum(x, all, false, isMax, name, false)[0]!;
+    return record(out, {
+      name: isMax ? "MaxBackward1" : "MinBackward1", inputs: [x], save: [x, out],
+      backward: ([g], [v, o]) => [splitAmongTies(unreduce(g!, x._shape, all, false), v!, unreduce(o!, x._shape, all, false), all)],
+    });
   }
-  const dims = reducedDims(x, arg);
-  const [values, indices] = extremum(x, dims, opts.keepdim ?? false, isMax, name, true);
+  const dims = reducedDims(x, arg), keepdim = opts.keepdim ?? false;
+  const [values, indices] = extremum(x, dims, keepdim, isMax, name, true);
+  // the gradient goes to the selected element (scattered back through the indices)
+  record(values!, {
+    name: isMax ? "MaxBackward0" : "MinBackward0", inputs: [x], save: [indices!],
+    backward: ([g], [idx]) => [selectBackward(g!, idx!, x._shape, dims[0] ?? 0, keepdim)],
+  });
   return valuesIndices(values!, indices!);
 }
 export function max(x: Tensor): Tensor;
@@ -191,7 +265,14 @@ function varStd(x: Tensor, args: ReduceArgs<VarOptions>, isStd: boolean, name = 
   if (!isFloatingPoint(x.dtype))
     throw new RuntimeError(`${name} only support floating point and complex dtypes`);
   const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
-  return reduceCore("var", x, reducedDims(x, dim), opts.keepdim ?? false, x.dtype, [correction, isStd ? 1 : 0])[0]!;
+  const dims = reducedDims(x, dim), keepdim = opts.keepdim ?? false;
+  const out = reduceCore("var", x, dims, keepdim, x.dtype, [correction, isStd ? 1 : 0])[0]!;
+  const n = dims.reduce((a, i) => a * x._shape[i]!, 1);
+  // d var / dx = 2 (x - mean) / (N - correction); d std = d var / (2 std)
+  return recordReduction(out, x, isStd ? "StdBackward0" : "VarBackward0", dims, keepdim, (g, v, o) => {
+    const centered = v.sub(v.mean(dims, { keepdim: true }));
+    return isStd ? g.mul(centered).div(o.mul(n - correction)) : g.mul(centered).mul(2 / (n - correction));
+  });
 }
 export const var_ = (x: Tensor, ...args: ReduceArgs<VarOptions>): Tensor => varStd(x, args, false);
 export const std = (x: Tensor, ...args: ReduceArgs<VarOptions>): Tensor => varStd(x, args, true);
@@ -214,7 +295,9 @@ export function norm(x: Tensor, p: number | "fro" | null = 2, dim?: Dims | { dim
   const d = opts.dtype !== undefined ? toDType(opts.dtype) : x.dtype;
   if (!isFloatingPoint(d))
     throw new RuntimeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${SCALAR_TYPE_NAME[d]}`);
-  return reduceCore("norm", castTo(x, d), reducedDims(x, dim as Dims), opts.keepdim ?? false, d, [pv])[0]!;
+  const dims = reducedDims(x, dim as Dims), keepdim = opts.keepdim ?? false;
+  const out = reduceCore("norm", castTo(x, d), dims, keepdim, d, [pv])[0]!;
+  return recordReduction(out, x, byDims("NormBackward", dim as Dims), dims, keepdim, (g, v, o) => normBackward(g, v, o, pv, dims));
 }
 
 export function logsumexp(x: Tensor, dim: number | readonly number[] | { dim: number | readonly number[]; keepdim?: boolean },
@@ -223,7 +306,7 @@ export function logsumexp(x: Tensor, dim: number | readonly number[] | { dim: nu
   const xf = isFloatingPoint(x.dtype) ? x : castTo(x, getDefaultDtype());
   const dims = reducedDims(xf, dim);
   if (xf.numel() === 0) return log(sum(exp(xf), dims, opts));
-  const m = amax(xf, dims, { keepdim: true });
+  const m = amax(xf.detach(), dims, { keepdim: true });  // a constant shift: no gradient through it
   const safe = where(isinf(m), 0, m);
   const out = log(sum(exp(xf.sub(safe)), dims, { keepdim: true })).add(safe);
   return opts.keepdim ? out : out.reshape(xf._shape.filter((_, i) => !dims.includes(i)));
@@ -255,23 +338,42 @@ function scan(kernel: string, x: Tensor, dim: number, outDtype: DType, withIndic
   runReduce(kernel, outs, src, order.map((i) => x._shape[i]!), [oStr, order.map((i) => src._strides[i]!), ...(withIndices ? [oStr] : [])], x.ndim - 1);
   return outs;
 }
+/** sum_{k >= i} v_k along dim: the adjoint of cumsum. */
+const reverseCumsum = (v: Tensor, dim: number): Tensor => (v.ndim === 0 ? v : v.flip([dim]).cumsum(dim).flip([dim]));
+
 export function cumsum(x: Tensor, dim: number, opts: { dtype?: DTypeLike } = {}): Tensor {
-  return scan("cumsum", x, dim, opts.dtype !== undefined ? toDType(opts.dtype) : isFloatingPoint(x.dtype) ? x.dtype : "int64")[0]!;
+  const out = scan("cumsum", x, dim, opts.dtype !== undefined ? toDType(opts.dtype) : isFloatingPoint(x.dtype) ? x.dtype : "int64")[0]!;
+  return record(out, { name: "CumsumBackward0", inputs: [x], backward: ([g]) => [reverseCumsum(g!, dim)] });
 }
 export function cumprod(x: Tensor, dim: number, opts: { dtype?: DTypeLike } = {}): Tensor {
-  return scan("cumprod", x, dim, opts.dtype !== undefined ? toDType(opts.dtype) : isFloatingPoint(x.dtype) ? x.dtype : "int64")[0]!;
+  const out = scan("cumprod", x, dim, opts.dtype !== undefined ? toDType(opts.dtype) : isFloatingPoint(x.dtype) ? x.dtype : "int64")[0]!;
+  // d out_k / d x_i = out_k / x_i for k >= i. TODO(#3): exact gradients at zero inputs, as PyTorch's
+  return record(out, {
+    name: "CumprodBackward0", inputs: [x], save: [x, out],
+    backward: ([g], [v, o]) => [reverseCumsum(g!.mul(o!), dim).div(v!)],
+  });
 }
-export function cummax(x: Tensor, dim: number): ValuesIndices {
-  const [v, i] = scan("cummax", x, dim, x.dtype, true);
+function cumExtremum(x: Tensor, dim: number, isMax: boolean): ValuesIndices {
+  const [v, i] = scan(isMax ? "cummax" : "cummin", x, dim, x.dtype, true);
+  record(v!, {
+    name: isMax ? "CummaxBackward0" : "CumminBackward0", inputs: [x], save: [i!],
+    backward: ([g], [idx]) => [g!.ndim === 0 ? g! : g!.newZeros(x._shape).scatterAdd(dim, idx!, g!)],
+  });
   return valuesIndices(v!, i!);
 }
-export function cummin(x: Tensor, dim: number): ValuesIndices {
-  const [v, i] = scan("cummin", x, dim, x.dtype, true);
-  return valuesIndices(v!, i!);
-}
+export const cummax = (x: Tensor, dim: number): ValuesIndices => cumExtremum(x, dim, true);
+export const cummin = (x: Tensor, dim: number): ValuesIndices => cumExtremum(x, dim, false);
 export function logcumsumexp(x: Tensor, dim: number): Tensor {
   if (!isFloatingPoint(x.dtype))
     throw new RuntimeError(`"logcumsumexp_out_cpu" not implemented for '${SCALAR_TYPE_NAME[x.dtype]}'`);
-  return scan("logcumsumexp", x, dim, x.dtype)[0]!;
+  const out = scan("logcumsumexp", x, dim, x.dtype)[0]!;
+  // d out_k / d x_i = exp(x_i - out_k) for k >= i
+  return record(out, {
+    name: "LogcumsumexpBackward0", inputs: [x], save: [x, out],
+    backward: ([g], [v, o]) => {
+      const m = o!.amax().detach();
+      return [reverseCumsum(g!.mul(o!.sub(m).neg().exp()), dim).mul(v!.sub(m).exp())];
+    },
+  });
 }
 
