@@ -4,3 +4,4 @@ export { backward, grad, type BackwardOptions, type GradOptions } from "./engine
 export { Function, FunctionCtx } from "./function.js";
 export { gradcheck, gradgradcheck, type GradcheckOptions } from "./gradcheck.js";
 export { Node, AccumulateGrad } from "./graph.js";
+export * as functional from "./functional.js";
