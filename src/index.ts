@@ -18,6 +18,9 @@ export { Slice, slice } from "./ops/indexing.js";
 export * from "./ops/public.js";
 export * as cuda from "./cuda.js";
 export * as autograd from "./autograd/index.js";
+import * as data from "./data/index.js";
+/** torch.utils.data */
+export const utils = { data };
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled } from "./autograd/grad-mode.js";
 
 // dtypes are their names: torch.float32 === "float32"
