@@ -18,6 +18,7 @@ export { Slice, slice } from "./ops/indexing.js";
 export * from "./ops/public.js";
 export * as cuda from "./cuda.js";
 export * as autograd from "./autograd/index.js";
+export * as optim from "./optim/index.js";
 import * as data from "./data/index.js";
 /** torch.utils.data */
 export const utils = { data };
