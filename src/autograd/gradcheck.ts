@@ -5,7 +5,7 @@
 import { RuntimeError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { grad } from "./engine.js";
-import { noGrad } from "./grad-mode.js";
+import { enableGrad, noGrad } from "./grad-mode.js";
 
 export interface GradcheckOptions { eps?: number; atol?: number; rtol?: number; raiseException?: boolean }
 
@@ -93,11 +93,12 @@ export function gradgradcheck(fn: Fn, inputs: Tensor | readonly Tensor[], gradOu
   const gos = gradOutputs === undefined
     ? outs.map((o) => noGrad(() => o.detach().clone().uniform_(-1, 1)).requiresGrad_(true))
     : (Array.isArray(gradOutputs) ? [...gradOutputs] : [gradOutputs as Tensor]);
-  const wrapped = (...all: Tensor[]) => {
+  // grad mode on: gradcheck evaluates the function under noGrad for its numerical part
+  const wrapped = (...all: Tensor[]) => enableGrad(() => {
     const xs = all.slice(0, ins.length), gs = all.slice(ins.length);
     const ys = outputsOf(fn(...xs));
     const gradsOf = grad(ys, xs.filter((t) => t.requiresGrad), { gradOutputs: gs, createGraph: true, allowUnused: true });
     return gradsOf.filter((g): g is Tensor => g !== null);
-  };
+  });
   return gradcheck(wrapped, [...ins, ...gos], opts);
 }

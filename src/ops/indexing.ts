@@ -2,6 +2,9 @@
 // Indexing (API.md rule 5): x.index(...) with PyTorch's rules, index_put_, nonzero, masked ops,
 // take and index_select. Basic indexing returns views; advanced indexing is one native gather.
 // The gather/scatter family lives in scatter.ts and is re-exported here.
+import { needsGrad } from "../autograd/graph.js";
+import { noGrad } from "../autograd/grad-mode.js";
+import { inplace, record } from "../autograd/record.js";
 import { native } from "../backends/cpu/native.js";
 import { IndexError, RuntimeError, ValueError } from "../errors.js";
 import { type DType, SCALAR_TYPE_NAME, isFloatingPoint } from "../tensor/dtype.js";
@@ -9,12 +12,46 @@ import { broadcastShapes, expandStrides, normalizeDim, numelOf } from "../tensor
 import { Tensor } from "../tensor/tensor.js";
 import { type Scalar, type TensorOrScalar, castTo, scalarTensor } from "./elementwise.js";
 import { descriptor, runElementwise } from "./kernel.js";
-import { contiguous, expand, select, sliceDim, unsqueeze } from "./movement.js";
+import { contiguous, expand, reshape, select, sliceDim, unsqueeze } from "./movement.js";
+import { indexAdd, maskedScatter } from "./scatter.js";
 
 export {
   gather, scatter_, scatterAdd_, scatterReduce_, indexAdd_, indexCopy_, indexFill_, maskedScatter_, takeAlongDim,
   type ScatterReduce,
 } from "./scatter.js";
+
+// ---- autograd helpers (used by the indexing, join and sorting families) -------------------------------------
+
+/**
+ * @internal Runs an op's forward without recording its parts when the op records a node of its
+ * own (its views, clones and helper ops would otherwise add nodes of theirs).
+ */
+export function untracked<T>(inputs: readonly unknown[], forward: () => T): T {
+  return needsGrad(inputs) ? noGrad(forward) : forward();
+}
+
+/** @internal A copy of x outside the graph (the out-of-place ops write into it). */
+export function copyOf(x: Tensor): Tensor {
+  const out = Tensor._empty(x._shape, x.dtype);
+  runElementwise("copy", out, [x]);
+  return out;
+}
+
+/**
+ * @internal `op(zeros)` for a backward formula: the in-place kernel on fresh zeros, or, when the
+ * gradient itself requires grad (createGraph), the recorded out-of-place op so the formula is
+ * differentiable.
+ */
+export function intoZeros(shape: readonly number[], g: Tensor, direct: (z: Tensor) => Tensor, recorded: (z: Tensor) => Tensor): Tensor {
+  const z = g.newZeros([...shape]);
+  return needsGrad([g]) ? recorded(z) : direct(z);
+}
+
+/** @internal The saved non-null tensors of `list` put back in their places. */
+export function restoreList(list: readonly (Tensor | null)[], saved: readonly Tensor[]): (Tensor | null)[] {
+  let k = 0;
+  return list.map((t) => (t === null ? null : saved[k++]!));
+}
 
 
 /** One item of x.index(...): a number, a slice string (":", "1:3", "::2"), "...", null, a Slice, a tensor or a number array. */
@@ -182,29 +219,51 @@ export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
   }
   if (specified > x.ndim) throw new IndexError(`too many indices for tensor of dimension ${x.ndim}`);
   let result = x, dim = 0;
-  const recorded: (Tensor | null)[] = [];
-  const record = (t: Tensor) => {
-    while (recorded.length < dim) recorded.push(null);
-    recorded[dim++] = t;
+  const indices: (Tensor | null)[] = [];
+  const push = (t: Tensor) => {
+    while (indices.length < dim) indices.push(null);
+    indices[dim++] = t;
   };
   list.forEach((it, realDim) => {
     if (typeof it === "number") result = selectAt(result, dim, it, realDim);
     else if (it instanceof Slice) result = sliceAt(result, dim++, it);
     else if (it === "...") dim += x.ndim - specified;
     else if (it === null) result = unsqueeze(result, dim++);
-    else if (typeof it === "boolean") { result = unsqueeze(result, dim); record(boolIndex(it)); }
+    else if (typeof it === "boolean") { result = unsqueeze(result, dim); push(boolIndex(it)); }
     else if (it instanceof Tensor && it.ndim === 0 && it.dtype !== "bool" && it.dtype !== "uint8" && !isFloatingPoint(it.dtype)) {
       result = selectAt(result, dim, Number(it.item()), realDim);
     } else if (it instanceof Tensor && it.ndim === 0 && isMaskDtype(it.dtype)) {
       result = unsqueeze(result, dim);
-      record(boolIndex(it.item() !== 0 && it.item() !== false));
-    } else record(it as Tensor);
+      push(boolIndex(it.item() !== 0 && it.item() !== false));
+    } else push(it as Tensor);
   });
-  if (recorded.length === 0) return result._view(result._shape, result._strides, result._offset);
-  const plan = planAdvanced(result, recorded);
-  const out = Tensor._empty(plan.shape, result.dtype);
-  runIndexKernel("gather", out, result._view(plan.shape, plan.dataStrides, result._offset), plan.dims);
-  return out;
+  if (indices.length === 0) return result === x ? alias(x) : result;  // x[...] is an alias, x[1:] a view
+  return advancedIndex(result, indices);
+}
+
+/** x[...]: a new tensor object over x's layout (AliasBackward0). */
+function alias(x: Tensor): Tensor {
+  const v = x._view([...x._shape], [...x._strides], x._offset);
+  return record(v, { name: "AliasBackward0", inputs: [x], backward: ([g]) => [g!] });
+}
+
+/**
+ * src[indices] (null: a full slice), one native gather. Backward: zeros with the incoming
+ * gradient summed in at the same indices (index_put_ with accumulate), so repeated indices add up.
+ */
+function advancedIndex(src: Tensor, indices: readonly (Tensor | null)[]): Tensor {
+  const plan = planAdvanced(src, indices);
+  const out = Tensor._empty(plan.shape, src.dtype);
+  runIndexKernel("gather", out, src._view(plan.shape, plan.dataStrides, src._offset), plan.dims);
+  const shape = [...src._shape];
+  return record(out, {
+    name: "IndexBackward0", inputs: [src], save: indices.filter((t): t is Tensor => t !== null),
+    backward: ([g], saved) => {
+      const idx = restoreList(indices, saved);
+      return [intoZeros(shape, g!, (z) => indexPutInto(z, idx, g!, { accumulate: true }),
+        (z) => indexPut(z, idx, g!, { accumulate: true }))];
+    },
+  });
 }
 
 // ---- advanced indexing ----------------------------------------------------------------------------------
@@ -284,6 +343,36 @@ export function checkedScalar(value: Scalar, dtype: DType): Tensor {
  * full slice. Indices are validated before any write, so a failing call leaves x unchanged.
  */
 export function indexPut_(x: Tensor, indices: readonly (Tensor | null)[], values: TensorOrScalar, opts: { accumulate?: boolean } = {}): Tensor {
+  return inplace(x, [values], (self) => indexPut(self, indices, values, opts), () => indexPutInto(x, indices, values, opts));
+}
+
+/**
+ * torch.index_put: a copy of x with x[indices] = values (or +=). Backward: the gradient with the
+ * overwritten places zeroed (all of it with accumulate) for x; grad[indices] for values.
+ */
+export function indexPut(x: Tensor, indices: readonly (Tensor | null)[], values: TensorOrScalar, opts: { accumulate?: boolean } = {}): Tensor {
+  const v = values instanceof Tensor ? values : null;
+  const out = untracked([x, v], () => indexPutInto(copyOf(x), indices, values, opts));
+  const accumulate = opts.accumulate ?? false;
+  const vShape = v === null ? [] : [...v._shape];
+  return record(out, {
+    name: "IndexPutBackward0", inputs: [x, v], save: indices.filter((t): t is Tensor => t !== null),
+    backward: ([g], saved) => {
+      const idx = restoreList(indices, saved);
+      const gx = accumulate ? g! : indexPut(g!, idx, 0);
+      let gv: Tensor | null = null;
+      if (v !== null) {
+        gv = index(g!, idx.map((t) => t ?? new Slice()));
+        // a one-element value fills a mask however many dims it has
+        if (gv.ndim < vShape.length) gv = reshape(gv.sum(), vShape);
+      }
+      return [gx, gv];
+    },
+  });
+}
+
+/** @internal index_put_'s kernel: writes into x, outside autograd. */
+export function indexPutInto(x: Tensor, indices: readonly (Tensor | null)[], values: TensorOrScalar, opts: { accumulate?: boolean } = {}): Tensor {
   if (indices.length > x.ndim) throw new IndexError(`too many indices for tensor of dimension ${x.ndim} (got ${indices.length})`);
   const mask = opts.accumulate || (values instanceof Tensor && values.numel() !== 1) ? null : fillMask(x, indices);
   if (mask !== null) { // PyTorch's masked_fill_ dispatch: x[mask] = scalar
@@ -364,29 +453,51 @@ function fillValue(x: Tensor, value: TensorOrScalar, name: string): Tensor {
 
 /** x.maskedFill_(mask, value): x[mask] = value; mask broadcasts to x, value is cast to x's dtype. */
 export function maskedFill_(x: Tensor, mask: Tensor, value: TensorOrScalar): Tensor {
-  const v = fillValue(x, value, "masked_fill_");
+  const v = untracked([value], () => fillValue(x, value, "masked_fill_"));
   const shape = broadcastShapes(x._shape, mask._shape);
   if (shape.length !== x.ndim || shape.some((s, i) => s !== x._shape[i]))
     throw new RuntimeError(`output with shape [${x._shape.join(", ")}] doesn't match the broadcast shape [${shape.join(", ")}]`);
-  runElementwise("where", x, [boolMask(mask), v, x]);
-  x._bumpVersion();
-  return x;
+  return inplace(x, [value], (self) => maskedFill(self, mask, value), () => {
+    runElementwise("where", x, [boolMask(mask), v, x]);
+    x._bumpVersion();
+    return x;
+  });
 }
 
-/** x.maskedFill(mask, value): a copy of x (broadcast with mask) with value where mask is true. */
+/**
+ * x.maskedFill(mask, value): a copy of x (broadcast with mask) with value where mask is true.
+ * Backward: the gradient with the filled places zeroed; a tensor value gets their sum
+ * (MaskedFillBackward1, the Tensor overload).
+ */
 export function maskedFill(x: Tensor, mask: Tensor, value: TensorOrScalar): Tensor {
-  const v = fillValue(x, value, "masked_fill_");
+  const valueT = value instanceof Tensor ? value : null;
+  const v = untracked([valueT], () => fillValue(x, value, "masked_fill_"));
   const shape = broadcastShapes(x._shape, mask._shape);
   const out = Tensor._empty(shape, x.dtype);
   runElementwise("where", out, [boolMask(mask), v, x]);
-  return out;
+  return record(out, {
+    name: valueT === null ? "MaskedFillBackward0" : "MaskedFillBackward1", inputs: [x, null, valueT], save: [mask],
+    backward: ([g], [m]) => [maskedFill(g!, m!, 0), null, valueT === null ? null : maskedSelect(g!, m!).sum()],
+  });
 }
 
-/** torch.masked_select: the elements of x (broadcast with mask) where mask is true, as a 1-D tensor. */
+/**
+ * torch.masked_select: the elements of x (broadcast with mask) where mask is true, as a 1-D tensor.
+ * Backward: the gradient scattered back into zeros at the mask (masked_scatter).
+ */
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   if (!isMaskDtype(mask.dtype)) throw new RuntimeError("masked_select: expected BoolTensor or ByteTensor for mask");
   const shape = broadcastShapes(mask._shape, x._shape);
-  if (shape.length === 0) return maskedSelect(x._view([1], [1], x._offset), mask._view([1], [1], mask._offset));
+  const out = untracked([x], () => (shape.length === 0
+    ? maskedSelectKernel(x._view([1], [1], x._offset), mask._view([1], [1], mask._offset), [1])
+    : maskedSelectKernel(x, mask, shape)));
+  return record(out, {
+    name: "MaskedSelectBackward0", inputs: [x], save: [mask],
+    backward: ([g], [m]) => [maskedScatter(g!.newZeros(shape), m!, g!)],
+  });
+}
+
+function maskedSelectKernel(x: Tensor, mask: Tensor, shape: number[]): Tensor {
   const m = expand(mask, shape), src = expand(x, shape);
   const cols = nonzero(m, { asTuple: true });
   const count = cols[0]!.numel();
@@ -396,22 +507,30 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   return out;
 }
 
-/** torch.take: x read as 1-D (row-major), indexed by `index`; the result has index's shape. */
+/** torch.take: x read as 1-D (row-major), indexed by `index`; the result has index's shape. Backward: put_ with accumulate. */
 export function take(x: Tensor, index: Tensor): Tensor {
   if (index.dtype !== "int64")
     throw new RuntimeError(`take(): Expected a long tensor for index, but got ${SCALAR_TYPE_NAME[index.dtype]}`);
   const n = x.numel();
   if (n === 0 && index.numel() > 0) throw new IndexError("take(): tried to take from an empty tensor");
-  const flat = contiguous(x);
+  const flat = untracked([x], () => contiguous(x));
   const out = Tensor._empty(index._shape, x.dtype);
   const shape = index._shape;
   runIndexKernel("gather", out, flat._view(shape, shape.map(() => 0), flat._offset),
     [{ index, dim: 0, size: n, stride: 1 }],
     { error: (v) => new IndexError(`out of range: tried to access index ${v} on a tensor of ${n} elements.`) });
-  return out;
+  const xShape = [...x._shape];
+  return record(out, {
+    name: "TakeBackward0", inputs: [x], save: [index],
+    backward: ([g], [i]) => [reshape(intoZeros([n], g!, (z) => indexPutInto(z, [i!], g!, { accumulate: true }),
+      (z) => indexPut(z, [i!], g!, { accumulate: true })), xShape)],
+  });
 }
 
-/** torch.index_select: the entries `index` (1-D int64/int32, no negatives) of x along dim. */
+/**
+ * torch.index_select: the entries `index` (1-D int64/int32, no negatives) of x along dim.
+ * Backward: index_add of the gradient into zeros, so repeated indices add up.
+ */
 export function indexSelect(x: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
   const idx = index instanceof Tensor ? index : tensorFromArray(index, "int64");
   const d = normalizeDim(dim, x.ndim);
@@ -419,12 +538,19 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor | readonly num
   if (idx.dtype !== "int64" && idx.dtype !== "int32")
     throw new RuntimeError("index_select(): Expected dtype int32 or int64 for index");
   const error = () => new IndexError("index out of range in self");
+  let out: Tensor;
   if (x.ndim === 0) {
     if (idx.numel() !== 1) throw new IndexError(`index_select(): Index to scalar can have only 1 value, got ${idx.numel()} value(s)`);
-    const out = Tensor._empty([], x.dtype), li = longIndex(idx);
+    out = Tensor._empty([], x.dtype);
+    const li = longIndex(idx);
     runIndexKernel("gather", out, x, [{ index: li._view([], [], li._offset), dim: 0, size: 1, stride: 0 }],
       { noNegative: true, error });
-    return out;
+  } else {
+    out = gatherAlongDims(x, [{ dim: d, index: longIndex(idx) }], { noNegative: true, error });
   }
-  return gatherAlongDims(x, [{ dim: d, index: longIndex(idx) }], { noNegative: true, error });
+  const shape = [...x._shape];
+  return record(out, {
+    name: "IndexSelectBackward0", inputs: [x], save: [idx],
+    backward: ([g], [i]) => [indexAdd(g!.newZeros(shape), d, i!, g!)],
+  });
 }

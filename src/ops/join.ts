@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Joining and rearranging: cat, stack, repeat, tile, flip, roll, rot90, meshgrid, broadcasting helpers.
 // Results are built from views plus one native copy (cat, repeat) or one native gather (flip, roll,
-// repeat_interleave); meshgrid and broadcast_tensors are views.
+// repeat_interleave); meshgrid and broadcast_tensors are views. Each op records its own backward
+// (PyTorch's node names); the composites (tile, hstack, fliplr, ...) get theirs from their parts.
+import { needsGrad } from "../autograd/graph.js";
+import { record } from "../autograd/record.js";
 import { IndexError, RuntimeError } from "../errors.js";
 import { SCALAR_TYPE_NAME, canCast, promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes, checkShape, contiguousStrides, normalizeDim, normalizeDims } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
 import { arange } from "./creation.js";
-import { gatherAlongDims, indexSelect, longIndex } from "./indexing.js";
+import { gatherAlongDims, indexSelect, longIndex, untracked } from "./indexing.js";
 import { runElementwise } from "./kernel.js";
 import { remainder } from "./math.js";
-import { expand, narrow, reshape, transpose, unsqueeze } from "./movement.js";
-import { amin, cumsum } from "./reduce.js";
+import { expand, narrow, reshape, select, transpose, unsqueeze } from "./movement.js";
+import { amin, cumsum, sum } from "./reduce.js";
 import { scatterAdd_ } from "./scatter.js";
 
 export interface CatOptions { dim?: number; out?: Tensor }
@@ -21,14 +24,22 @@ function catArgs(dim: number | CatOptions, opts: CatOptions): [number, Tensor | 
   return typeof dim === "object" ? [dim.dim ?? 0, dim.out] : [dim, opts.out];
 }
 
+/** PyTorch refuses out= when the result would need a graph. */
+function checkOut(name: string, tensors: readonly Tensor[], out: Tensor | undefined): void {
+  if (out !== undefined && needsGrad(tensors))
+    throw new RuntimeError(`${name}(): functions with out=... arguments don't support automatic differentiation, but one ` +
+      "of the arguments requires grad.");
+}
+
 /**
  * torch.cat: joins tensors along an existing dim, promoting dtypes. Legacy empty 1-D tensors
- * (shape [0]) are skipped, as in PyTorch.
+ * (shape [0]) are skipped, as in PyTorch. Backward: each input gets its slab of the gradient.
  *
  *     torch.cat([a, b], 1)     // (2, 3) + (2, 4) -> (2, 7)
  */
 export function cat(tensors: readonly Tensor[], dim: number | CatOptions = 0, opts: CatOptions = {}): Tensor {
   const [dim0, outArg] = catArgs(dim, opts);
+  checkOut("cat", tensors, outArg);
   if (tensors.length === 0) throw new RuntimeError("torch.cat(): expected a non-empty list of Tensors");
   tensors.forEach((t, i) => {
     if (t.ndim === 0) throw new RuntimeError(`zero-dimensional tensor (at position ${i}) cannot be concatenated`);
@@ -63,22 +74,33 @@ export function cat(tensors: readonly Tensor[], dim: number | CatOptions = 0, op
     if (outArg._shape.join() !== shape.join()) outArg._resize(shape);
   }
   const out = outArg ?? Tensor._empty(shape, dtype);
+  const slabs: [number, number][] = [];  // each input's (offset, length) along d; legacy empties get none
   let offset = 0;
   for (const t of tensors) {
-    if (skip(t)) continue;
+    if (skip(t)) { slabs.push([0, -1]); continue; }
     const len = t._shape[d]!;
     runElementwise("copy", narrow(out, d, offset, len), [t]); // (.., len, ..) slab of the output
+    slabs.push([offset, len]);
     offset += len;
   }
   if (outArg !== undefined) outArg._bumpVersion();
-  return out;
+  if (outArg !== undefined) return out;
+  const wanted = tensors.map((t) => t.requiresGrad);
+  return record(out, {
+    name: "CatBackward0", inputs: tensors,
+    backward: ([g]) => slabs.map(([o, len], i) => {
+      if (!wanted[i]) return null;
+      return len < 0 ? g!.newZeros([0]) : narrow(g!, d, o, len);
+    }),
+  });
 }
 export const concat = cat;
 export const concatenate = cat;
 
-/** torch.stack: joins equal-shaped tensors along a new dim. */
+/** torch.stack: joins equal-shaped tensors along a new dim. Backward: each input gets its slice of the gradient. */
 export function stack(tensors: readonly Tensor[], dim: number | CatOptions = 0, opts: CatOptions = {}): Tensor {
   const [dim0, out] = catArgs(dim, opts);
+  checkOut("stack", tensors, out);
   if (tensors.length === 0) throw new RuntimeError("stack expects a non-empty TensorList");
   const first = tensors[0]!;
   const d = normalizeDim(dim0, first.ndim + 1);
@@ -87,13 +109,20 @@ export function stack(tensors: readonly Tensor[], dim: number | CatOptions = 0, 
       throw new RuntimeError(`stack expects each tensor to be equal size, but got [${first._shape.join(", ")}] at entry 0 ` +
         `and [${t._shape.join(", ")}] at entry ${i}`);
   });
-  return cat(tensors.map((t) => unsqueeze(t, d)), d, { out }); // each (..) -> (.., 1, ..)
+  const result = untracked(tensors, () => cat(tensors.map((t) => unsqueeze(t, d)), d, { out })); // each (..) -> (.., 1, ..)
+  if (out !== undefined) return result;
+  const wanted = tensors.map((t) => t.requiresGrad);
+  return record(result, {
+    name: "StackBackward0", inputs: tensors,
+    backward: ([g]) => wanted.map((w, i) => (w ? select(g!, d, i) : null)),
+  });
 }
 
-const atleast1d = (t: Tensor): Tensor => (t.ndim === 0 ? t._view([1], [1], t._offset) : t);
-const atleast2d = (t: Tensor): Tensor => (t.ndim === 0 ? t._view([1, 1], [1, 1], t._offset) : t.ndim === 1 ? unsqueeze(t, 0) : t);
+// PyTorch's atleast_nd: reshape for 0-dim, unsqueeze otherwise (their gradients come from those views)
+const atleast1d = (t: Tensor): Tensor => (t.ndim === 0 ? reshape(t, [1]) : t);
+const atleast2d = (t: Tensor): Tensor => (t.ndim === 0 ? reshape(t, [1, 1]) : t.ndim === 1 ? unsqueeze(t, 0) : t);
 function atleast3d(t: Tensor): Tensor {
-  if (t.ndim === 0) return t._view([1, 1, 1], [1, 1, 1], t._offset);
+  if (t.ndim === 0) return reshape(t, [1, 1, 1]);
   if (t.ndim === 1) return unsqueeze(unsqueeze(t, 0), 2); // (n) -> (1, n, 1)
   return t.ndim === 2 ? unsqueeze(t, 2) : t; // (m, n) -> (m, n, 1)
 }
@@ -120,7 +149,10 @@ export function dstack(tensors: readonly Tensor[]): Tensor {
 
 // ---- repeating --------------------------------------------------------------------------------------------
 
-/** x.repeat(sizes): tiles x `sizes[i]` times along each dim (sizes may add leading dims). */
+/**
+ * x.repeat(sizes): tiles x `sizes[i]` times along each dim (sizes may add leading dims).
+ * Backward: the gradient viewed as (r0, s0, r1, s1, ...) summed over the repeats.
+ */
 export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
   if (sizes.length < x.ndim)
     throw new RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor");
@@ -133,7 +165,12 @@ export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
   // out viewed as (r0, s0, r1, s1, ...) receives x broadcast over the r dims
   const inter = shape.flatMap((s, i) => [sizes[i]!, s]);
   runElementwise("copy", out._view(inter, contiguousStrides(inter), 0), [x._view(inter, strides.flatMap((st) => [0, st]), x._offset)]);
-  return out;
+  const xShape = [...x._shape];
+  const repeatDims = inter.map((_, i) => i).filter((i) => i % 2 === 0);
+  return record(out, {
+    name: "RepeatBackward0", inputs: [x],
+    backward: ([g]) => [inter.length === 0 ? g! : reshape(sum(reshape(g!, inter), repeatDims), xShape)], // (r0, s0, ...) -> x
+  });
 }
 
 /** torch.tile: repeat, with dims padded by leading 1s when shorter than x.ndim. */
@@ -160,7 +197,8 @@ export interface RepeatInterleaveOptions { dim?: number | null; outputSize?: num
 
 /**
  * torch.repeat_interleave: each element (slice along dim) repeated `repeats` times; a tensor of
- * repeats gives one count per element. Without dim x is flattened first.
+ * repeats gives one count per element. Without dim x is flattened first. The gradient is
+ * index_select's (PyTorch builds the op from it): the repeats summed back.
  *
  *     torch.tensor([1, 2]).repeatInterleave(torch.tensor([1, 2]))   // [1, 2, 2]
  */
@@ -169,7 +207,7 @@ export function repeatInterleave(x: Tensor, repeats?: number | Tensor, dim?: num
   const o = dim !== null && typeof dim === "object" ? dim : { ...opts, dim };
   if (repeats === undefined) return repeatsIndex(x, o.outputSize); // torch.repeat_interleave(repeats)
   let input = x, d = 0;
-  if (o.dim === null || o.dim === undefined) input = reshape(x, [-1]);
+  if (o.dim === null || o.dim === undefined) input = repeats instanceof Tensor ? reshape(x, [-1]) : untracked([x], () => reshape(x, [-1]));
   else if (x.ndim === 0) throw new IndexError(`Dimension specified as ${o.dim} but tensor has no dimensions`);
   else d = normalizeDim(o.dim, x.ndim);
   if (repeats instanceof Tensor) {
@@ -186,21 +224,27 @@ export function repeatInterleave(x: Tensor, repeats?: number | Tensor, dim?: num
   if (o.outputSize !== undefined && o.outputSize !== shape[d]! * repeats)
     throw new RuntimeError("allocated size does not match required size");
   const inter = [...shape.slice(0, d + 1), repeats, ...shape.slice(d + 1)]; // (.., n, r, ..)
-  const src = expand(unsqueeze(input, d + 1), inter);
+  const src = untracked([x], () => expand(unsqueeze(input, d + 1), inter));
   const out = Tensor._empty(inter, x.dtype);
   runElementwise("copy", out, [src]);
   const target = [...shape];
   target[d] = shape[d]! * repeats;
-  return out._view(target, contiguousStrides(target), 0); // (.., n, r, ..) -> (.., n * r, ..)
+  const result = new Tensor(out._storage, target, contiguousStrides(target), 0, x.dtype); // (.., n, r, ..) -> (.., n * r, ..)
+  const xShape = [...x._shape];
+  return record(result, {
+    name: "IndexSelectBackward0", inputs: [x],
+    backward: ([g]) => [reshape(sum(reshape(g!, inter), d + 1), xShape)], // (.., n * r, ..) -> (.., n, r, ..) -> x
+  });
 }
 
 // ---- rearranging ------------------------------------------------------------------------------------------
 
-/** torch.flip: reverses the order of elements along each of dims (a copy). */
+/** torch.flip: reverses the order of elements along each of dims (a copy). Backward: the gradient flipped back. */
 export function flip(x: Tensor, dims: readonly number[]): Tensor {
   const ds = normalizeDims(dims, x.ndim);
-  if (x.ndim === 0 || ds.length === 0 || x.numel() === 0) return x.clone();
-  return gatherAlongDims(x, ds.map((d) => ({ dim: d, index: arange(x._shape[d]! - 1, -1, -1, { dtype: "int64" }) })));
+  const out = x.ndim === 0 || ds.length === 0 || x.numel() === 0 ? untracked([x], () => x.clone())
+    : gatherAlongDims(x, ds.map((d) => ({ dim: d, index: arange(x._shape[d]! - 1, -1, -1, { dtype: "int64" }) })));
+  return record(out, { name: "FlipBackward0", inputs: [x], backward: ([g]) => [flip(g!, ds)] });
 }
 export function fliplr(x: Tensor): Tensor {
   if (x.ndim < 2) throw new RuntimeError("Input must be >= 2-d.");
@@ -211,13 +255,18 @@ export function flipud(x: Tensor): Tensor {
   return flip(x, [0]);
 }
 
-/** torch.roll: shifts elements along dims, wrapping around; without dims x is rolled flattened. */
+/** torch.roll: shifts elements along dims, wrapping around; without dims x is rolled flattened. Backward: rolled back. */
 export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor {
   const sh = typeof shifts === "number" ? [shifts] : [...shifts];
   const ds = dims === null || dims === undefined ? [] : typeof dims === "number" ? [dims] : [...dims];
+  const out = untracked([x], () => rollImpl(x, sh, ds));
+  return record(out, { name: "RollBackward0", inputs: [x], backward: ([g]) => [roll(g!, sh.map((s) => -s), ds)] });
+}
+
+function rollImpl(x: Tensor, sh: number[], ds: number[]): Tensor {
   if (ds.length === 0 && sh.length === 1) {
     if (x.numel() === 0) return x.clone();
-    return reshape(roll(reshape(x, [-1]), sh, [0]), x._shape); // roll the flattened tensor
+    return reshape(rollImpl(reshape(x, [-1]), sh, [0]), x._shape); // roll the flattened tensor
   }
   if (sh.length !== ds.length) throw new RuntimeError(`shifts and dimensions must align. shifts: ${sh.length}, dims:${ds.length}`);
   if (x.ndim === 0) throw new IndexError(`Dimension specified as ${ds[0]} but tensor has no dimensions`);
@@ -235,7 +284,10 @@ export function roll(x: Tensor, shifts: number | readonly number[], dims?: numbe
   return gatherAlongDims(x, entries);
 }
 
-/** torch.rot90: rotates by 90 degrees k times in the plane of dims, from the first towards the second. */
+/**
+ * torch.rot90: rotates by 90 degrees k times in the plane of dims, from the first towards the second.
+ * Backward: the gradient rotated back (-k).
+ */
 export function rot90(x: Tensor, k = 1, dims: readonly number[] = [0, 1]): Tensor {
   if (dims.length !== 2) throw new RuntimeError(`expected total rotation dims == 2, but got dims = ${dims.length}`);
   const n = x.ndim;
@@ -245,12 +297,15 @@ export function rot90(x: Tensor, k = 1, dims: readonly number[] = [0, 1]): Tenso
     throw new RuntimeError(`expected rotation dims to be different, but got dim0 = ${a} and dim1 = ${b}`);
   if (a >= n || a < -n) throw new RuntimeError(`Rotation dim0 out of range, dim0 = ${a}`);
   if (b >= n || b < -n) throw new RuntimeError(`Rotation dim1 out of range, dim1 = ${b}`);
-  switch (((k % 4) + 4) % 4) {
-    case 1: return transpose(flip(x, [b]), a, b);
-    case 2: return flip(x, [a, b]);
-    case 3: return transpose(flip(x, [a]), a, b);
-    default: return x.clone();
-  }
+  const out = untracked([x], () => {
+    switch (((k % 4) + 4) % 4) {
+      case 1: return transpose(flip(x, [b]), a, b);
+      case 2: return flip(x, [a, b]);
+      case 3: return transpose(flip(x, [a]), a, b);
+      default: return x.clone();
+    }
+  });
+  return record(out, { name: "Rot90Backward0", inputs: [x], backward: ([g]) => [rot90(g!, -k, [a, b])] });
 }
 
 // ---- grids and broadcasting ------------------------------------------------------------------------------------
@@ -279,7 +334,8 @@ export function meshgrid(...args: MeshgridArgs): Tensor[] {
   for (const t of refs)
     if (t.ndim > 1) throw new RuntimeError(`torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: ${String(t)}`);
   const shape = refs.map((t) => t.numel());
-  const grids = refs.map((t, i) => t._view(shape, shape.map((_, j) => (j === i && t.ndim === 1 ? t._strides[0]! : 0)), t._offset));
+  // PyTorch's t.view(1, .., n, .., 1).expand(shape): the gradients come from those views
+  const grids = refs.map((t, i) => expand(reshape(t, shape.map((s, j) => (j === i ? s : 1))), shape));
   if (swap) [grids[0], grids[1]] = [grids[1]!, grids[0]!];
   return grids;
 }

@@ -1,25 +1,37 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Matrix helpers and contractions: trace, tril, triu, kron, einsum, tensordot. All of them are
 // views, elementwise ops, reductions and bmm/mm (src/ops/linalg.ts); no loop here touches elements.
+// trace, tril and triu record PyTorch's nodes; kron, einsum and tensordot get their gradients
+// from their parts.
+import { inplace, record } from "../autograd/record.js";
 import { IndexError, RuntimeError } from "../errors.js";
 import { SCALAR_TYPE_NAME } from "../tensor/dtype.js";
 import { normalizeDim, normalizeDims, numelOf } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
+import { arange } from "./creation.js";
 import { scalarTensor } from "./elementwise.js";
+import { untracked } from "./indexing.js";
+import { runElementwise } from "./kernel.js";
 import { bmm, mm } from "./linalg.js";
 import { ge, le, mul, sub, where } from "./math.js";
 import { diagonal, movedim, permute, reshape, squeeze, unsqueeze, view } from "./movement.js";
 import { cumsum, sum } from "./reduce.js";
+import { indexFill } from "./scatter.js";
 
 /**
  * torch.trace: the sum of the main diagonal of a 2-D tensor (integers sum to int64).
- * `torch.trace(torch.tensor([[1, 2], [3, 4]]))` -> 5.
+ * `torch.trace(torch.tensor([[1, 2], [3, 4]]))` -> 5. Backward (PyTorch's trace_backward): the
+ * gradient on the diagonal of zeros, by index_fill over the flattened matrix.
  */
 export function trace(x: Tensor): Tensor {
   if (x.dtype === "bool" || x.dtype === "float16" || x.dtype === "bfloat16")
     throw new RuntimeError(`"trace" not implemented for '${SCALAR_TYPE_NAME[x.dtype]}'`);
   if (x.ndim !== 2) throw new RuntimeError(`trace: expected a matrix, but got tensor with dim ${x.ndim}`);
-  return sum(diagonal(x));
+  const [m, n] = x._shape as [number, number];
+  return record(untracked([x], () => sum(diagonal(x))), {
+    name: "TraceBackward0", inputs: [x],
+    backward: ([g]) => [reshape(indexFill(g!.newZeros([m * n]), 0, arange(0, m * n, n + 1, { dtype: "int64" }), g!), [m, n])],
+  });
 }
 
 /** 0, 1, ..., n - 1 as int64, built by native kernels. */
@@ -36,14 +48,34 @@ function triangle(x: Tensor, diagonalOffset: number | { diagonal?: number }, low
   return where(mask, x, scalarTensor(0, x.dtype));  // where, not mul: NaN above the diagonal becomes 0 too
 }
 
-/** torch.tril: the lower triangle (elements with column - row <= diagonal), the rest zero. */
+/** torch.tril: the lower triangle (elements with column - row <= diagonal), the rest zero. Backward: grad.tril(diagonal). */
 export function tril(x: Tensor, diagonalOffset: number | { diagonal?: number } = 0): Tensor {
-  return triangle(x, diagonalOffset, true);
+  return record(untracked([x], () => triangle(x, diagonalOffset, true)), {
+    name: "TrilBackward0", inputs: [x], backward: ([g]) => [tril(g!, diagonalOffset)],
+  });
 }
 
-/** torch.triu: the upper triangle (elements with column - row >= diagonal), the rest zero. */
+/** torch.triu: the upper triangle (elements with column - row >= diagonal), the rest zero. Backward: grad.triu(diagonal). */
 export function triu(x: Tensor, diagonalOffset: number | { diagonal?: number } = 0): Tensor {
-  return triangle(x, diagonalOffset, false);
+  return record(untracked([x], () => triangle(x, diagonalOffset, false)), {
+    name: "TriuBackward0", inputs: [x], backward: ([g]) => [triu(g!, diagonalOffset)],
+  });
+}
+
+/** x.tril_(diagonal): tril in place (TrilBackward0 in the graph). */
+export function tril_(x: Tensor, diagonalOffset: number | { diagonal?: number } = 0): Tensor {
+  return inplace(x, [], (self) => tril(self, diagonalOffset), () => copyInto(x, triangle(x, diagonalOffset, true)));
+}
+
+/** x.triu_(diagonal): triu in place (TriuBackward0 in the graph). */
+export function triu_(x: Tensor, diagonalOffset: number | { diagonal?: number } = 0): Tensor {
+  return inplace(x, [], (self) => triu(self, diagonalOffset), () => copyInto(x, triangle(x, diagonalOffset, false)));
+}
+
+function copyInto(x: Tensor, values: Tensor): Tensor {
+  runElementwise("copy", x, [values]);
+  x._bumpVersion();
+  return x;
 }
 
 /**

@@ -2,15 +2,20 @@
 // Sorting and selection: sort, argsort, topk, kthvalue, median, mode, unique, bincount, histc.
 // TypeScript checks arguments and lays the input out as contiguous rows along the chosen dim;
 // native/cpu/sort.cc runs PyTorch 1.13's own CPU algorithms on the rows, so ties and NaN come out
-// with the same values and indices as PyTorch's.
+// with the same values and indices as PyTorch's. The values of sort, topk, kthvalue, median and
+// mode are differentiable: the gradient goes back to where each value came from.
+import { record } from "../autograd/record.js";
 import { native } from "../backends/cpu/native.js";
 import { IndexError, RuntimeError } from "../errors.js";
 import { DTYPE_CODE, type DType, SCALAR_TYPE_NAME, type TypedArray, isFloatingPoint } from "../tensor/dtype.js";
 import { normalizeDim, numelOf } from "../tensor/layout.js";
 import { Tensor, type ValuesIndices, valuesIndices } from "../tensor/tensor.js";
 import { castTo } from "./elementwise.js";
-import { contiguous, movedim, transpose } from "./movement.js";
-import { amax, amin } from "./reduce.js";
+import { intoZeros, maskedFill, untracked } from "./indexing.js";
+import { div, eq, isnan } from "./math.js";
+import { contiguous, movedim, transpose, unsqueeze } from "./movement.js";
+import { amax, amin, sum } from "./reduce.js";
+import { scatter } from "./scatter.js";
 
 export interface SortOptions { dim?: number; descending?: boolean; stable?: boolean }
 /** sort(dim?, descending?) positionally, or sort({ dim, descending, stable }). */
@@ -70,6 +75,48 @@ function zeroNumelCheck(x: Tensor, d: number, name: string): void {
   if (x.ndim > 0 && x._shape[d] === 0) throw new IndexError(`${name}: Expected reduction dim ${d} to have non-zero size.`);
 }
 
+/**
+ * PyTorch's value_selecting_reduction_backward: the gradient of values picked out of x at
+ * `indices` along d goes back to those places (zeros elsewhere).
+ */
+function valueSelectingBackward(g: Tensor, d: number, indices: Tensor, shape: readonly number[], keepdim: boolean): Tensor {
+  let gv = g, idx = indices;
+  if (!keepdim && shape.length > 0) { gv = unsqueeze(g, d); idx = unsqueeze(indices, d); }
+  return intoZeros(shape, gv, (z) => z.scatter_(d, idx, gv), (z) => scatter(z, d, idx, gv));
+}
+
+/** Records `name` on the values of a (values, indices) result picked from x along d. */
+function recordSelection(name: string, x: Tensor, d: number, keepdim: boolean, result: ValuesIndices): ValuesIndices {
+  const shape = [...x._shape];
+  record([result.values, result.indices], {
+    name, inputs: [x], save: [result.indices],
+    backward: ([g], [i]) => [valueSelectingBackward(g!, d, i!, shape, keepdim)],
+  });
+  return result;
+}
+
+/**
+ * PyTorch's evenly_distribute_backward (full median / nanmedian): the gradient is shared by all
+ * elements equal to the result (all NaNs when the result is NaN).
+ */
+function recordEvenly(name: string, x: Tensor, value: Tensor): Tensor {
+  return record(value, {
+    name, inputs: [x], save: [x, value],
+    backward: ([g], [input, v]) => {
+      const mask = isnan(v!).item() ? isnan(input!) : eq(input!, v!);
+      return [maskedFill(g!.newZeros(input!._shape), mask, div(g!, sum(mask)))];
+    },
+  });
+}
+
+/**
+ * Marks `out` as computed from `inputs` by an op PyTorch has no derivative for: it requires grad
+ * (as PyTorch's does) and its backward raises PyTorch's message.
+ */
+function noDerivative<T extends Tensor | Tensor[]>(out: T, name: string, message: string, inputs: (Tensor | null)[]): T {
+  return record(out, { name, inputs, backward: () => { throw new RuntimeError(message); } });
+}
+
 /** Runs a row reduction kernel (one value + index per row) and shapes the result like PyTorch. */
 function reduceRows(x: Tensor, d: number, keepdim: boolean,
   run: (vals: Tensor, idx: Tensor, src: Tensor, rows: number, len: number) => void): ValuesIndices {
@@ -107,7 +154,8 @@ function sortImpl(x: Tensor, { dim, descending, stable }: Required<SortOptions>)
  * `torch.sort(torch.tensor([3, 1, 2]))` -> values [1, 2, 3], indices [1, 2, 0].
  */
 export function sort(x: Tensor, ...args: SortArgs): ValuesIndices {
-  return sortImpl(x, sortOptions(args));
+  const opts = sortOptions(args);
+  return recordSelection("SortBackward0", x, normalizeDim(opts.dim, x.ndim), true, untracked([x], () => sortImpl(x, opts)));
 }
 
 /** torch.argsort: the indices of sort. `torch.argsort(torch.tensor([3, 1, 2]))` -> [1, 2, 0]. */
@@ -131,12 +179,14 @@ export function topk(x: Tensor, k: number, ...args: TopkArgs): ValuesIndices {
   const sorted = (pos[2] as boolean | undefined) ?? opts.sorted ?? true;
   const d = normalizeDim(dim, x.ndim);
   if (!Number.isInteger(k) || k < 0 || k > (x.ndim > 0 ? x._shape[d]! : 1)) throw new RuntimeError("selected index k out of range");
-  if (x.ndim === 0) return valuesIndices(x.clone(), zeroIndex());
-  checkDtype("topk_cpu", x, ["bool", "float16"]);
-  const { src, rows, len, outer } = rowsAlong(x, d);
-  const vals = Tensor._empty([...outer, k], x.dtype), idx = Tensor._empty([...outer, k], "int64");
-  if (rows * k > 0) kernels.topk(data(vals), data(idx), data(src), code(x), rows, len, k, largest, sorted);
-  return valuesIndices(restore(vals, d, x.ndim), restore(idx, d, x.ndim));
+  return recordSelection("TopkBackward0", x, d, true, untracked([x], () => {
+    if (x.ndim === 0) return valuesIndices(x.clone(), zeroIndex());
+    checkDtype("topk_cpu", x, ["bool", "float16"]);
+    const { src, rows, len, outer } = rowsAlong(x, d);
+    const vals = Tensor._empty([...outer, k], x.dtype), idx = Tensor._empty([...outer, k], "int64");
+    if (rows * k > 0) kernels.topk(data(vals), data(idx), data(src), code(x), rows, len, k, largest, sorted);
+    return valuesIndices(restore(vals, d, x.ndim), restore(idx, d, x.ndim));
+  }));
 }
 
 // ---- kthvalue, median, nanmedian, mode -----------------------------------------------------------------
@@ -156,9 +206,11 @@ export function kthvalue(x: Tensor, k: number, dim: number | DimKeepdim = -1, op
   zeroNumelCheck(x, d, "kthvalue()");
   if (!Number.isInteger(k) || k < 1 || k > (x.ndim > 0 ? x._shape[d]! : 1))
     throw new RuntimeError(`kthvalue(): selected number k out of range for dimension ${d}`);
-  if (x.ndim === 0) return valuesIndices(x.clone(), zeroIndex());
-  checkDtype("kthvalue_cpu", x, ["bool", "float16"]);
-  return reduceRows(x, d, keepdim, (v, i, src, rows, len) => kernels.kthvalue(data(v), data(i), data(src), code(x), rows, len, k));
+  return recordSelection("KthvalueBackward0", x, d, keepdim, untracked([x], () => {
+    if (x.ndim === 0) return valuesIndices(x.clone(), zeroIndex());
+    checkDtype("kthvalue_cpu", x, ["bool", "float16"]);
+    return reduceRows(x, d, keepdim, (v, i, src, rows, len) => kernels.kthvalue(data(v), data(i), data(src), code(x), rows, len, k));
+  }));
 }
 
 /** What median_impl returns for an empty input: NaN converted to the dtype (as x86 converts it). */
@@ -171,19 +223,23 @@ function emptyMedian(dtype: DType): Tensor {
 
 function medianImpl(x: Tensor, dim: number | DimKeepdim | undefined, opts: DimKeepdim, ignoreNan: boolean): Tensor | ValuesIndices {
   const [dm, keepdim] = dimAndKeepdim(dim, opts);
+  const name = ignoreNan ? "NanmedianBackward" : "MedianBackward";
   if (dm === undefined) {
-    if (x.numel() === 0) return emptyMedian(x.dtype);
+    if (x.numel() === 0) return recordEvenly(`${name}0`, x, emptyMedian(x.dtype));
     checkDtype("median_cpu", x, ["bool", "float16"]);
-    const flat = contiguous(x.reshape([-1]));
-    const vals = Tensor._empty([1], x.dtype), idx = Tensor._empty([1], "int64");
-    kernels.median(data(vals), data(idx), data(flat), code(x), 1, flat.numel(), ignoreNan);
-    return vals.reshape([]);
+    const value = untracked([x], () => {
+      const flat = contiguous(x.reshape([-1]));
+      const vals = Tensor._empty([], x.dtype), idx = Tensor._empty([1], "int64");
+      kernels.median(data(vals), data(idx), data(flat), code(x), 1, flat.numel(), ignoreNan);
+      return vals;
+    });
+    return recordEvenly(`${name}0`, x, value);
   }
   const d = normalizeDim(dm, x.ndim);
   zeroNumelCheck(x, d, "median()");
   checkDtype("median_out", x, ["bool", "float16"]);
-  return reduceRows(x, d, keepdim, (v, i, src, rows, len) =>
-    kernels.median(data(v), data(i), data(src), code(x), rows, len, ignoreNan));
+  return recordSelection(`${name}1`, x, d, keepdim, untracked([x], () => reduceRows(x, d, keepdim, (v, i, src, rows, len) =>
+    kernels.median(data(v), data(i), data(src), code(x), rows, len, ignoreNan))));
 }
 
 /**
@@ -212,9 +268,11 @@ export function nanmedian(x: Tensor, dim?: number | DimKeepdim, opts: DimKeepdim
 export function mode(x: Tensor, dim: number | DimKeepdim = -1, opts: DimKeepdim = {}): ValuesIndices {
   const [dm, keepdim] = dimAndKeepdim(dim, opts, -1);
   const d = normalizeDim(dm!, x.ndim);
-  if (x.ndim === 0) return valuesIndices(x.clone(), zeroIndex());
-  zeroNumelCheck(x, d, "mode()");
-  return reduceRows(x, d, keepdim, (v, i, src, rows, len) => kernels.mode(data(v), data(i), data(src), code(x), rows, len));
+  if (x.ndim !== 0) zeroNumelCheck(x, d, "mode()");
+  return recordSelection("ModeBackward0", x, d, keepdim, untracked([x], () => {
+    if (x.ndim === 0) return valuesIndices(x.clone(), zeroIndex());
+    return reduceRows(x, d, keepdim, (v, i, src, rows, len) => kernels.mode(data(v), data(i), data(src), code(x), rows, len));
+  }));
 }
 
 // ---- unique, bincount, histc ----------------------------------------------------------------------------
@@ -235,8 +293,10 @@ export function unique(x: Tensor, ...args: UniqueArgs): Tensor | Tensor[] {
   const returnInverse = (pos[1] as boolean | undefined) ?? opts.returnInverse ?? false;
   const returnCounts = (pos[2] as boolean | undefined) ?? opts.returnCounts ?? false;
   const dim = (pos[3] as number | null | undefined) ?? opts.dim ?? null;
-  const [output, inverse, counts] = dim === null ? uniqueFlat(x, sorted, returnInverse || returnCounts, returnCounts)
-    : uniqueDim(x, dim);
+  const [output, inverse, counts] = untracked([x], () => (dim === null
+    ? uniqueFlat(x, sorted, returnInverse || returnCounts, returnCounts) : uniqueDim(x, dim)));
+  if (dim === null) noDerivative(output, "Unique2Backward0", "the derivative for '_unique2' is not implemented.", [x]);
+  else noDerivative(output, "UniqueDimBackward0", "the derivative for 'unique_dim' is not implemented.", [x]);
   if (!returnInverse && !returnCounts) return output;
   return [output, ...(returnInverse ? [inverse] : []), ...(returnCounts ? [counts] : [])];
 }
@@ -292,9 +352,9 @@ export function bincount(x: Tensor, weights?: Tensor | null | BincountOptions, m
   const nbins = Math.max(Number(amax(x).item()) + 1, minLen);
   const outDtype: DType = w === null ? "int64" : w.dtype === "float32" ? "float32" : "float64";
   const out = Tensor._empty([nbins], outDtype).fill_(0);
-  const src = contiguous(x), wt = w === null ? null : contiguous(castTo(w, outDtype));
+  const src = contiguous(x), wt = w === null ? null : untracked([w], () => contiguous(castTo(w, outDtype)));
   kernels.bincount(data(out), data(src), code(src), wt === null ? null : data(wt), DTYPE_CODE[outDtype], src.numel(), nbins);
-  return out;
+  return noDerivative(out, "torch::autograd::NotImplemented", "derivative for aten::bincount is not implemented", [null, w]);
 }
 
 /** A double as C++'s `ostream << double` prints it (%g with 6 significant digits). */

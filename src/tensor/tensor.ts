@@ -510,9 +510,9 @@ export class Tensor {
   addbmm(b1: Tensor, b2: Tensor, opts?: ops.BetaAlpha): Tensor { return ops.addbmm(this, b1, b2, opts); }
   trace(): Tensor { return ops.trace(this); }
   tril(diagonal: number | { diagonal?: number } = 0): Tensor { return ops.tril(this, diagonal); }
-  tril_(diagonal: number | { diagonal?: number } = 0): this { ops.copy_(this, ops.tril(this, diagonal)); return this; }
+  tril_(diagonal: number | { diagonal?: number } = 0): this { ops.tril_(this, diagonal); return this; }
   triu(diagonal: number | { diagonal?: number } = 0): Tensor { return ops.triu(this, diagonal); }
-  triu_(diagonal: number | { diagonal?: number } = 0): this { ops.copy_(this, ops.triu(this, diagonal)); return this; }
+  triu_(diagonal: number | { diagonal?: number } = 0): this { ops.triu_(this, diagonal); return this; }
   kron(other: Tensor): Tensor { return ops.kron(this, other); }
 
   // ---- indexing, joining, gather/scatter (src/ops/indexing.ts, src/ops/join.ts) ----------------------
