@@ -19,6 +19,7 @@ export * from "./ops/public.js";
 export * as cuda from "./cuda.js";
 export * as autograd from "./autograd/index.js";
 export * as optim from "./optim/index.js";
+export * as nn from "./nn/index.js";
 import * as data from "./data/index.js";
 /** torch.utils.data */
 export const utils = { data };

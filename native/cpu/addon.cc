@@ -100,6 +100,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerIndex(env, exports);
   registerSort(env, exports);
   registerRandom(env, exports);
+  registerConv(env, exports);
+  registerPool(env, exports);
   return exports;
 }
 

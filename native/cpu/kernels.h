@@ -30,5 +30,11 @@ void registerMatmul(Napi::Env env, Napi::Object exports);
 void registerIndex(Napi::Env env, Napi::Object exports);
 void registerSort(Napi::Env env, Napi::Object exports);
 void registerRandom(Napi::Env env, Napi::Object exports);
+void registerConv(Napi::Env env, Napi::Object exports);
+void registerPool(Napi::Env env, Napi::Object exports);
+
+// C = beta*C + alpha*A@B (float32/float64, strides in elements); threads internally (matmul.cc).
+void gemmStrided(int dtype, int64_t M, int64_t N, int64_t K, const void* A, int64_t ars, int64_t acs, const void* B,
+                 int64_t brs, int64_t bcs, void* C, int64_t crs, int64_t ccs, double alpha, double beta);
 
 }  // namespace tt

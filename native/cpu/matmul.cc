@@ -245,3 +245,17 @@ void registerMatmul(Napi::Env env, Napi::Object exports) {
 }
 
 }  // namespace tt
+
+namespace tt {
+
+// The GEMM above for other native kernels (conv): C = beta*C + alpha*A@B on float32/float64,
+// strides in elements. Threads internally, so call it from the calling thread only.
+void gemmStrided(int dtype, int64_t M, int64_t N, int64_t K, const void* A, int64_t ars, int64_t acs, const void* B,
+                 int64_t brs, int64_t bcs, void* C, int64_t crs, int64_t ccs, double alpha, double beta) {
+  GemmArgs g{M, N, K, A, ars, acs, B, brs, bcs, C, crs, ccs, alpha, beta};
+  if (dtype == kFloat32) gemm<float>(g);
+  else if (dtype == kFloat64) gemm<double>(g);
+  else throw std::runtime_error("gemmStrided: float32 or float64 only");
+}
+
+}  // namespace tt

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// conv2d forward and backward (input and weight gradients) as im2col + the packed GEMM of
+// matmul.cc. A chunk of the batch is unfolded at once into col (C*KH*KW, nb*OH*OW), so one GEMM
+// per group covers the chunk and small images still fill every thread. All tensors are
+// contiguous NCHW; the TypeScript side (src/nn/functional/conv.ts) checks shapes.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "common/dtype.h"
+#include "common/napi_util.h"
+#include "common/parallel.h"
+#include "cpu/kernels.h"
+
+namespace tt {
+namespace {
+
+// meta = [dtype, N, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, groups, OH, OW, off0..off3]
+struct ConvGeom {
+  int dt;
+  int64_t N, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, OH, OW;
+  int64_t off[4];
+  int64_t Cg() const { return C / G; }
+  int64_t OCg() const { return OC / G; }
+  int64_t Kg() const { return Cg() * KH * KW; }
+  int64_t Ktot() const { return C * KH * KW; }
+  int64_t OHW() const { return OH * OW; }
+  // batch items per chunk: keeps col under ~8M elements
+  int64_t chunk() const { return std::max<int64_t>(1, std::min<int64_t>(N, (int64_t)(8 << 20) / std::max<int64_t>(1, Ktot() * OHW()))); }
+};
+
+ConvGeom parseGeom(const Napi::Value& v) {
+  size_t n;
+  const double* m = f64Data(v, &n);
+  if (n < 21) throw std::runtime_error("conv2d: truncated descriptor");
+  ConvGeom g;
+  g.dt = (int)m[0];
+  int64_t* f[] = {&g.N, &g.C, &g.H, &g.W, &g.OC, &g.KH, &g.KW, &g.SH, &g.SW, &g.PH, &g.PW, &g.DH, &g.DW, &g.G, &g.OH, &g.OW};
+  for (int i = 0; i < 16; i++) *f[i] = (int64_t)m[1 + i];
+  for (int i = 0; i < 4; i++) g.off[i] = (int64_t)m[17 + i];
+  if (g.dt != kFloat32 && g.dt != kFloat64) throw std::runtime_error("conv2d: float32 or float64 only");
+  return g;
+}
+
+template <class T> T* ptr(const Napi::Array& bufs, int k, int64_t off) {
+  return reinterpret_cast<T*>(bufferData(bufs.Get(k))) + off;
+}
+
+// col[(c*KH+ki)*KW+kj][nl*OHW + oh*OW + ow] = x[n0+nl, c, oh*SH-PH+ki*DH, ow*SW-PW+kj*DW] (0 outside)
+template <class T> void im2col(const ConvGeom& g, const T* x, int64_t n0, int64_t nb, T* col) {
+  const int64_t OHW = g.OHW(), NC = nb * OHW, rows = g.Ktot();
+  parallelFor(rows * nb, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW)), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const int64_t row = r / nb, nl = r % nb;
+      const int64_t kj = row % g.KW, ki = (row / g.KW) % g.KH, c = row / (g.KW * g.KH);
+      const T* plane = x + ((n0 + nl) * g.C + c) * g.H * g.W;
+      T* dst = col + row * NC + nl * OHW;
+      for (int64_t oh = 0; oh < g.OH; oh++) {
+        const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
+        T* d = dst + oh * g.OW;
+        if (ih < 0 || ih >= g.H) { std::fill(d, d + g.OW, T(0)); continue; }
+        const T* src = plane + ih * g.W;
+        for (int64_t ow = 0; ow < g.OW; ow++) {
+          const int64_t iw = ow * g.SW - g.PW + kj * g.DW;
+          d[ow] = (iw >= 0 && iw < g.W) ? src[iw] : T(0);
+        }
+      }
+    }
+  });
+}
+
+// gx[n0+nl, c] += the col entries that im2col read from it; one task per (nl, c) plane, so no races
+template <class T> void col2im(const ConvGeom& g, const T* col, int64_t n0, int64_t nb, T* gx) {
+  const int64_t OHW = g.OHW(), NC = nb * OHW;
+  parallelFor(nb * g.C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW * g.KH * g.KW)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+      const int64_t nl = p / g.C, c = p % g.C;
+      T* plane = gx + ((n0 + nl) * g.C + c) * g.H * g.W;
+      for (int64_t ki = 0; ki < g.KH; ki++)
+        for (int64_t kj = 0; kj < g.KW; kj++) {
+          const T* src = col + ((c * g.KH + ki) * g.KW + kj) * NC + nl * OHW;
+          for (int64_t oh = 0; oh < g.OH; oh++) {
+            const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
+            if (ih < 0 || ih >= g.H) continue;
+            T* drow = plane + ih * g.W;
+            const T* s = src + oh * g.OW;
+            for (int64_t ow = 0; ow < g.OW; ow++) {
+              const int64_t iw = ow * g.SW - g.PW + kj * g.DW;
+              if (iw >= 0 && iw < g.W) drow[iw] += s[ow];
+            }
+          }
+        }
+    }
+  });
+}
+
+// (nb, OC, OHW) <-> (OC, nb*OHW)
+template <class T> void packOut(const ConvGeom& g, const T* src, int64_t n0, int64_t nb, T* dst) {
+  const int64_t OHW = g.OHW(), NC = nb * OHW;
+  parallelFor(nb * g.OC, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW)), [&](int64_t q0, int64_t q1) {
+    for (int64_t q = q0; q < q1; q++) {
+      const int64_t nl = q / g.OC, oc = q % g.OC;
+      std::memcpy(dst + oc * NC + nl * OHW, src + ((n0 + nl) * g.OC + oc) * OHW, sizeof(T) * OHW);
+    }
+  });
+}
+
+template <class T> void forward(const ConvGeom& g, const Napi::Array& bufs, bool hasBias) {
+  T* out = ptr<T>(bufs, 0, g.off[0]);
+  const T* x = ptr<T>(bufs, 1, g.off[1]);
+  const T* w = ptr<T>(bufs, 2, g.off[2]);
+  const T* bias = hasBias ? ptr<T>(bufs, 3, g.off[3]) : nullptr;
+  const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
+  std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
+  std::vector<T> tmp(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
+  for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
+    const int64_t nb = std::min(nbMax, g.N - n0), NC = nb * OHW;
+    im2col<T>(g, x, n0, nb, col.data());
+    // with one image the GEMM writes straight into out
+    T* dst = nb == 1 ? out + n0 * g.OC * OHW : tmp.data();
+    for (int64_t gi = 0; gi < g.G; gi++)
+      gemmStrided(g.dt, OCg, NC, Kg, w + gi * OCg * Kg, Kg, 1, col.data() + gi * Kg * NC, NC, 1, dst + gi * OCg * NC, NC, 1, 1.0, 0.0);
+    parallelFor(nb * g.OC, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW)), [&](int64_t q0, int64_t q1) {
+      for (int64_t q = q0; q < q1; q++) {
+        const int64_t nl = q / g.OC, oc = q % g.OC;
+        T* o = out + ((n0 + nl) * g.OC + oc) * OHW;
+        const T b = bias ? bias[oc] : T(0);
+        if (nb == 1) {
+          if (bias) for (int64_t p = 0; p < OHW; p++) o[p] += b;
+        } else {
+          const T* s = dst + oc * NC + nl * OHW;
+          for (int64_t p = 0; p < OHW; p++) o[p] = s[p] + b;
+        }
+      }
+    });
+  }
+}
+
+template <class T> void backwardInput(const ConvGeom& g, const Napi::Array& bufs) {
+  T* gx = ptr<T>(bufs, 0, g.off[0]);
+  const T* go = ptr<T>(bufs, 1, g.off[1]);
+  const T* w = ptr<T>(bufs, 2, g.off[2]);
+  const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
+  std::memset(gx, 0, sizeof(T) * (size_t)(g.N * g.C * g.H * g.W));
+  std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
+  std::vector<T> gop(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
+  for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
+    const int64_t nb = std::min(nbMax, g.N - n0), NC = nb * OHW;
+    const T* src = go + n0 * g.OC * OHW;
+    if (nb > 1) { packOut<T>(g, go, n0, nb, gop.data()); src = gop.data(); }
+    for (int64_t gi = 0; gi < g.G; gi++)  // colGrad = W^T @ gradOut
+      gemmStrided(g.dt, Kg, NC, OCg, w + gi * OCg * Kg, 1, Kg, src + gi * OCg * NC, NC, 1, col.data() + gi * Kg * NC, NC, 1, 1.0, 0.0);
+    col2im<T>(g, col.data(), n0, nb, gx);
+  }
+}
+
+template <class T> void backwardWeight(const ConvGeom& g, const Napi::Array& bufs) {
+  T* gw = ptr<T>(bufs, 0, g.off[0]);
+  const T* go = ptr<T>(bufs, 1, g.off[1]);
+  const T* x = ptr<T>(bufs, 2, g.off[2]);
+  const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
+  std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
+  std::vector<T> gop(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
+  if (g.N == 0) std::memset(gw, 0, sizeof(T) * (size_t)(g.OC * Kg));
+  for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
+    const int64_t nb = std::min(nbMax, g.N - n0), NC = nb * OHW;
+    im2col<T>(g, x, n0, nb, col.data());
+    const T* src = go + n0 * g.OC * OHW;
+    if (nb > 1) { packOut<T>(g, go, n0, nb, gop.data()); src = gop.data(); }
+    for (int64_t gi = 0; gi < g.G; gi++)  // gradW = gradOut @ col^T
+      gemmStrided(g.dt, OCg, Kg, NC, src + gi * OCg * NC, NC, 1, col.data() + gi * Kg * NC, 1, NC, gw + gi * OCg * Kg, Kg, 1,
+                  1.0, n0 == 0 ? 0.0 : 1.0);
+  }
+}
+
+// conv2d(mode, buffers, meta): mode 0 forward [out, input, weight, bias?], 1 input grad
+// [gradInput, gradOut, weight], 2 weight grad [gradWeight, gradOut, input]
+Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+  const int mode = info[0].As<Napi::Number>().Int32Value();
+  Napi::Array bufs = info[1].As<Napi::Array>();
+  const ConvGeom g = parseGeom(info[2]);
+  const bool hasBias = mode == 0 && bufs.Length() > 3 && !bufs.Get(3).IsNull() && !bufs.Get(3).IsUndefined();
+  const bool f32 = g.dt == kFloat32;
+  switch (mode) {
+    case 0: f32 ? forward<float>(g, bufs, hasBias) : forward<double>(g, bufs, hasBias); break;
+    case 1: f32 ? backwardInput<float>(g, bufs) : backwardInput<double>(g, bufs); break;
+    case 2: f32 ? backwardWeight<float>(g, bufs) : backwardWeight<double>(g, bufs); break;
+    default: throw std::runtime_error("conv2d: bad mode");
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void registerConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2d", Napi::Function::New(env, Conv2d, "conv2d"));
+}
+
+}  // namespace tt

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// torch.nn: `export * as nn from "./nn/index.js"` in src/index.ts gives nn.Module, nn.Linear,
+// nn.functional (F) and nn.init.
+export { Module, KeyError, AttributeError, type RemovableHandle, type ForwardHook, type ForwardPreHook, type StateDict, type LoadResult } from "./module.js";
+export { Parameter } from "./parameter.js";
+export { Linear, Identity } from "./modules/linear.js";
+export { Conv2d } from "./modules/conv.js";
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from "./modules/pooling.js";
+export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Softmax, LogSoftmax } from "./modules/activation.js";
+export { Sequential, ModuleList, ModuleDict } from "./modules/container.js";
+export { Flatten, Unflatten, Dropout } from "./modules/misc.js";
+export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss } from "./modules/loss.js";
+export { BatchNorm1d, BatchNorm2d } from "./modules/batchnorm.js";
+export * as functional from "./functional/index.js";
+export * as init from "./init.js";
