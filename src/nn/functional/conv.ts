@@ -4,9 +4,10 @@ import { native } from "../../backends/cpu/native.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError } from "../../errors.js";
+import { cat } from "../../ops/join.js";
 import { zeros } from "../../ops/creation.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { argsOf, catGrad, dtypeCode, type IntOrTuple, tuple } from "./util.js";
+import { argsOf, dtypeCode, type IntOrTuple, tuple } from "./util.js";
 
 export type Conv2dPadding = IntOrTuple | "same" | "valid";
 export interface Conv2dOptions { bias?: Tensor | null; stride?: IntOrTuple; padding?: Conv2dPadding; dilation?: IntOrTuple; groups?: number }
@@ -23,7 +24,7 @@ function zeroPad2d(x: Tensor, [t, b, l, r]: number[]): Tensor {
   const parts = (dim: number, before: number, after: number, y: Tensor): Tensor => {
     const z = (n: number) => { const s = [...y.shape]; s[dim] = n; return zeros(s, { dtype: y.dtype }); };
     const list = [before > 0 ? z(before) : null, y, after > 0 ? z(after) : null].filter((v): v is Tensor => v !== null);
-    return list.length === 1 ? y : catGrad(list, dim);
+    return list.length === 1 ? y : cat(list, dim);
   };
   return parts(x.ndim - 1, l!, r!, parts(x.ndim - 2, t!, b!, x));
 }

@@ -3,8 +3,9 @@
 import { native } from "../../backends/cpu/native.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError } from "../../errors.js";
+import { stack } from "../../ops/join.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { argsOf, dtypeCode, stackGrad, type IntOrTuple, tuple } from "./util.js";
+import { argsOf, dtypeCode, type IntOrTuple, tuple } from "./util.js";
 
 /** pooling_output_shape in aten/src/ATen/native/Pool.h. */
 export function poolOutSize(size: number, k: number, pad: number, stride: number, dilation: number, ceil: boolean): number {
@@ -115,7 +116,7 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: IntOrTuple | (numbe
       const w0 = Math.floor((j * W) / OW), w1 = Math.ceil(((j + 1) * W) / OW);
       cols.push(input.narrow(-2, h0, h1 - h0).narrow(-1, w0, w1 - w0).mean([-2, -1]));
     }
-    rows.push(stackGrad(cols, -1));
+    rows.push(stack(cols, -1));
   }
-  return stackGrad(rows, -2);
+  return stack(rows, -2);
 }

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Argument helpers shared by the functional ops.
-import { record } from "../../autograd/record.js";
-import { cat } from "../../ops/join.js";
 import { DTYPE_CODE } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
@@ -39,25 +37,3 @@ export function argsOf<T extends Record<string, unknown>>(names: (keyof T & stri
   return out as T;
 }
 
-/**
- * torch.cat with autograd (CatBackward0). TODO(issue #3): src/ops/join.ts's cat/stack do not
- * record a backward yet; drop this once they do.
- */
-export function catGrad(tensors: readonly Tensor[], dim: number): Tensor {
-  const out = cat(tensors, dim);
-  const d = dim < 0 ? dim + out.ndim : dim;
-  const sizes = tensors.map((t) => t.shape[d]!);
-  return record(out, {
-    name: "CatBackward0", inputs: tensors,
-    backward: ([g]) => {
-      let off = 0;
-      return sizes.map((s) => { const r = g!.narrow(d, off, s); off += s; return r; });
-    },
-  });
-}
-
-/** torch.stack with autograd (see catGrad). */
-export const stackGrad = (tensors: readonly Tensor[], dim: number): Tensor => {
-  const d = dim < 0 ? dim + tensors[0]!.ndim + 1 : dim;
-  return catGrad(tensors.map((t) => t.unsqueeze(d)), d);
-};
