@@ -47,6 +47,25 @@ export function gradcheck(fn: Fn, inputs: Tensor | readonly Tensor[], opts: Grad
     if (opts.raiseException ?? true) throw new RuntimeError(msg);
     return false;
   };
+  // outputs that do not require grad are left out, as PyTorch's; when none does, every numerical
+  // derivative must be zero (_check_no_differentiable_outputs)
+  if (!outs.some((t) => t.requiresGrad)) {
+    for (let o = 0; o < outs.length; o++)
+      for (const i of diffIdx) {
+        const x = ins[i]!, data = x._storage.data as Float64Array | Float32Array;
+        for (const si of storageIndices(x)) {
+          const orig = data[si]!;
+          data[si] = orig + eps;
+          const plus = flatValues(outputsOf(fn(...ins))[o]!);
+          data[si] = orig - eps;
+          const minus = flatValues(outputsOf(fn(...ins))[o]!);
+          data[si] = orig;
+          if (plus.some((v, k) => (v - minus[k]!) / (2 * eps) !== 0))
+            return fail("Numerical gradient for function expected to be zero");
+        }
+      }
+    return true;
+  }
   for (let o = 0; o < outs.length; o++) {
     const out = outs[o]!;
     if (!out.requiresGrad) continue;
@@ -59,10 +78,11 @@ export function gradcheck(fn: Fn, inputs: Tensor | readonly Tensor[], opts: Grad
       const numerical: number[][] = idx.map(() => new Array<number>(n).fill(0));
       idx.forEach((si, j) => {
         const orig = data[si]!;
+        // fn runs with grad mode as it is (as PyTorch's): gradgradcheck's fn differentiates inside
         data[si] = orig + eps;
-        const plus = flatValues(noGrad(() => outputsOf(fn(...ins))[o]!));
+        const plus = flatValues(outputsOf(fn(...ins))[o]!);
         data[si] = orig - eps;
-        const minus = flatValues(noGrad(() => outputsOf(fn(...ins))[o]!));
+        const minus = flatValues(outputsOf(fn(...ins))[o]!);
         data[si] = orig;
         for (let k = 0; k < n; k++) numerical[j]![k] = (plus[k]! - minus[k]!) / (2 * eps);
       });
@@ -93,7 +113,7 @@ export function gradgradcheck(fn: Fn, inputs: Tensor | readonly Tensor[], gradOu
   const gos = gradOutputs === undefined
     ? outs.map((o) => noGrad(() => o.detach().clone().uniform_(-1, 1)).requiresGrad_(true))
     : (Array.isArray(gradOutputs) ? [...gradOutputs] : [gradOutputs as Tensor]);
-  // grad mode on: gradcheck evaluates the function under noGrad for its numerical part
+  // grad mode on: the inner grad builds a graph whatever mode the caller is in
   const wrapped = (...all: Tensor[]) => enableGrad(() => {
     const xs = all.slice(0, ins.length), gs = all.slice(ins.length);
     const ys = outputsOf(fn(...xs));

@@ -49,14 +49,19 @@ export class SavedTensor {
         ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a " +
         "second time or if you need to access saved tensors after calling backward.");
     if (t._version !== this.version) {
-      const which = this.isOutput ? `output ${this.outputNr} of ${this.owner.name()}` : `an input of ${this.owner.name()}`;
+      // PyTorch names the tensor's node: this one for a saved output, the input's own (current) one
+      // for a saved input, none for a leaf
+      const which = this.isOutput ? `, which is output ${this.outputNr} of ${this.owner.name()},`
+        : t.gradFn !== null ? `, which is output ${t._outputNr} of ${t.gradFn.name()},` : "";
       throw new RuntimeError("one of the variables needed for gradient computation has been modified by an inplace " +
-        `operation: [torch.${SCALAR_TYPE_NAME[t.dtype]}Tensor [${t._shape.join(", ")}]], which is ${which}, is at ` +
+        `operation: [torch.${SCALAR_TYPE_NAME[t.dtype]}Tensor [${t._shape.join(", ")}]]${which} is at ` +
         `version ${t._version}; expected version ${this.version} instead. Hint: enable anomaly detection to find the ` +
         "operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).");
     }
     return t;
   }
+  /** Whether this saves the tensor object `t`. */
+  holds(t: Tensor): boolean { return this.tensor === t; }
   release(): void { this.tensor = null; }
 }
 
@@ -81,6 +86,13 @@ export class FunctionNode extends Node {
   override release(): void {
     this.released = true;
     for (const s of this.saved) s.release();
+  }
+  /**
+   * An in-place op computed its result `from` out of place and wrote it into `to`: save `to`
+   * instead, at its version now, so a later in-place change to it is caught as in PyTorch.
+   */
+  resaveOutput(from: Tensor, to: Tensor): void {
+    this.saved = this.saved.map((s) => (s.holds(from) ? new SavedTensor(to, this, true, 0) : s));
   }
 }
 

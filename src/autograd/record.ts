@@ -60,20 +60,64 @@ export function record<T extends Tensor | Tensor[]>(outputs: T, spec: RecordSpec
 
 /**
  * Runs an in-place op so autograd sees `target = op(target)`: with grad recording, the op runs
- * out of place on a clone (so saved values stay valid), the result is written into target's
- * storage, and target takes the result's place in the graph.
+ * out of place on a clone (the old value stays valid for formulas that need it, as PyTorch's
+ * original_self), the result is written into target's storage, and target takes the result's
+ * place in the graph. A saved result is target itself from then on, so changing it in place again
+ * is caught. In place on a view of a tensor in the graph, see inplaceOnView.
  */
 export function inplace(target: Tensor, others: readonly unknown[], run: (self: Tensor) => Tensor, direct: () => Tensor): Tensor {
   if (!isGradEnabled() || !needsGrad([target, ...others])) return direct();
+  const base = target._base;
+  // PyTorch's check_inplace: a view of a leaf first (whether or not the leaf requires grad), then a leaf
+  if (base !== null && target.requiresGrad && base.isLeaf)
+    throw new RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.");
   if (target.isLeaf && target.requiresGrad)
     throw new RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.");
-  if (target._base !== null && (target._base.requiresGrad || needsGrad(others)))
-    throw new RuntimeError("in-place operations on views of tensors that require grad are not supported yet " +
-      "(issue #3); use the out-of-place op");
+  if (base !== null && (base.requiresGrad || needsGrad(others))) return inplaceOnView(target, base, run);
   const result = run(target.clone());
   noGrad(() => target.copy_(result.to(target.dtype)));
   target.requiresGrad = result.requiresGrad;
   target.gradFn = result.gradFn;
   target._outputNr = result._outputNr;
+  if (result.gradFn instanceof FunctionNode) result.gradFn.resaveOutput(result, target);
+  return target;
+}
+
+/**
+ * In place on a view: the base's new value is its old one with the view's region replaced by the
+ * op's result (PyTorch's CopySlices: the region's gradient goes to the result, the rest to the old
+ * base), and the view becomes an as_strided view of the new base (AsStridedBackward0). Other views
+ * of the same base keep their old nodes.
+ */
+function inplaceOnView(target: Tensor, base: Tensor, run: (self: Tensor) => Tensor): Tensor {
+  if (base.isLeaf && base.requiresGrad)  // (a view made under noGrad: PyTorch refuses it too)
+    throw new RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.");
+  if (!base.isContiguous())
+    throw new RuntimeError("in-place operations on views of a non-contiguous tensor that requires grad are not " +
+      "supported yet (issue #3); use the out-of-place op");
+  const shape = [...target._shape], strides = [...target._strides], offset = target._offset - base._offset;
+  // the view's region of a tensor laid out like base (a differentiable view: as_strided)
+  const region = (t: Tensor): Tensor => {
+    const c = t.contiguous();
+    return c.asStrided(shape, strides, c._offset + offset);
+  };
+  // ones outside the view's region, zeros inside
+  const outside = (g: Tensor): Tensor => noGrad(() => {
+    const m = g.newOnes(base._shape);
+    m._view(shape, strides, m._offset + offset).fill_(0);
+    return m;
+  });
+  const out = run(target.clone());
+  const result = out.to(target.dtype);
+  noGrad(() => target.copy_(result));
+  if (out.gradFn instanceof FunctionNode) out.gradFn.resaveOutput(out, target);
+  record(base, {
+    name: "CopySlices", inputs: [base, result],
+    backward: ([g]) => [g!.mul(outside(g!)), region(g!)],
+  });
+  const v = base.asStrided(shape, strides, target._offset);
+  target.requiresGrad = true;
+  target.gradFn = v.gradFn;
+  target._outputNr = 0;
   return target;
 }

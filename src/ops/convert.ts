@@ -151,11 +151,14 @@ export function fill_(t: Tensor, value: TensorOrScalar): Tensor {
   if (value instanceof Tensor) {
     if (value.ndim !== 0)
       throw new RuntimeError(`fill_ only supports 0-dimension value tensor but got tensor with ${value.ndim} dimensions.`);
-    return copy_(t, value);
+    // t's old value gets no gradient; the value gets the sum of t's
+    return inplace(t, [value], (self) => record(noGrad(() => value.expand(self._shape).to(self.dtype).clone()), {
+      name: "FillBackward3", inputs: [self, value], backward: ([g]) => [g!.mul(0), g!.sum()],
+    }), () => copyRaw(t, value));
   }
   checkScalarFits(value, t.dtype);
   return inplace(t, [], (self) => record(noGrad(() => self.clone().fill_(value)), {
-    name: "FillBackward0", inputs: [self], backward: ([g]) => [g!.mul(0)],
+    name: "FillBackward2", inputs: [self], backward: ([g]) => [g!.mul(0)],
   }), () => fillUnchecked(t, value));
 }
 

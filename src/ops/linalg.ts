@@ -7,6 +7,7 @@ import { broadcastShapes, numelOf } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
 import { castTo } from "./elementwise.js";
 import { copy_ } from "./convert.js";
+import { unsafeView } from "./movement.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/record.js";
 
@@ -121,7 +122,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     throw new RuntimeError(`both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
   if (a.ndim === 1 && b.ndim === 1) return dot(a, b);
   if (a.ndim === 2 && b.ndim === 1) return mv(a, b);
-  if (a.ndim === 1 && b.ndim === 2) return mm(a.unsqueeze(0), b).squeeze(0);
+  if (a.ndim === 1 && b.ndim === 2) {
+    // PyTorch squeezes the product in place (squeeze_(0)), so its node is SqueezeBackward3
+    const p = mm(a.unsqueeze(0), b);
+    return record(noGrad(() => p.squeeze(0)), { name: "SqueezeBackward3", inputs: [p], backward: ([g]) => [g!.unsqueeze(0)] });
+  }
   if (a.ndim === 2 && b.ndim === 2) return mm(a, b);
   // a batch against a vector or a matrix: fold the batch into the rows and use one mm/mv, as
   // PyTorch does (so errors are mm's and mv's)
@@ -154,8 +159,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 function foldedMatmul(t1: Tensor, t2: Tensor, transpose: boolean): Tensor {
   const outShape = t1._shape.slice(0, -1);
   const folded = t1.reshape([numelOf(outShape), t1._shape[t1.ndim - 1]!]);  // (..., n, m) -> (... * n, m)
-  if (t2.ndim === 1) return mv(folded, t2).reshape(outShape);
-  const out = mm(folded, t2).reshape([...outShape, t2._shape[1]!]);
+  if (t2.ndim === 1) return unsafeView(mv(folded, t2), outShape);
+  const out = unsafeView(mm(folded, t2), [...outShape, t2._shape[1]!]);     // (... * n, p) -> (..., n, p)
   return transpose ? out.transpose(-1, -2).contiguous() : out;
 }
 
@@ -176,7 +181,8 @@ function addProduct(input: Tensor, shape: number[], A: Tensor, B: Tensor, opts: 
   const t = (x: Tensor) => x.transpose(-1, -2);
   return record(out, {
     name: gradName, inputs: [input, A, B], save: [A, B],
-    backward: ([g], [a, b]) => [beta === 0 ? null : g!.mul(beta), product(g!, t(b!)).mul(alpha), product(t(a!), g!).mul(alpha)],
+    // the input's gradient is g * beta even for beta = 0 (zeros, as PyTorch's maybe_multiply)
+    backward: ([g], [a, b]) => [g!.mul(beta), product(g!, t(b!)).mul(alpha), product(t(a!), g!).mul(alpha)],
   });
 }
 
@@ -186,8 +192,14 @@ export function addmm(input: Tensor, m1: Tensor, m2: Tensor, opts: BetaAlpha = {
   return addProduct(input, [m1._shape[0]!, m2._shape[1]!], m1, m2, opts, "addmm_impl_cpu_", "AddmmBackward0");
 }
 export function addmv(input: Tensor, mat: Tensor, vec: Tensor, opts: BetaAlpha = {}): Tensor {
-  mv(mat, vec);
-  return addProduct(input.ndim === 1 ? input.unsqueeze(1) : input.reshape([-1, 1]).expand([mat._shape[0]!, 1]), [mat._shape[0]!, 1], mat, vec.unsqueeze(1), opts, "addmv", "AddmvBackward0").reshape([mat._shape[0]!]);
+  noGrad(() => mv(mat, vec));  // raises PyTorch's message
+  const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
+  const out = noGrad(() => addProduct(input.ndim === 1 ? input.unsqueeze(1) : input.reshape([-1, 1]).expand([mat._shape[0]!, 1]),
+    [mat._shape[0]!, 1], mat, vec.unsqueeze(1), opts, "addmv", "AddmvBackward0").reshape([mat._shape[0]!]));
+  return record(out, {
+    name: "AddmvBackward0", inputs: [input, mat, vec], save: [mat, vec],
+    backward: ([g], [m, v]) => [g!.mul(beta), outer(g!, v!).mul(alpha), mv(m!.t(), g!).mul(alpha)],
+  });
 }
 export function baddbmm(input: Tensor, b1: Tensor, b2: Tensor, opts: BetaAlpha = {}): Tensor {
   if (b1.ndim !== 3 || b2.ndim !== 3) bmm(b1, b2);
@@ -199,9 +211,19 @@ export function addbmm(input: Tensor, b1: Tensor, b2: Tensor, opts: BetaAlpha = 
   if (b1.ndim !== 3 || b2.ndim !== 3) bmm(b1, b2);  // raises PyTorch's message
   checkBatch(b1._shape[0]!, b1._shape[2]!, b2);
   const [B, n, m] = b1._shape as [number, number, number];
-  const a = b1.permute([1, 0, 2]).reshape([n, B * m]);  // (B, n, m) -> (n, B*m)
-  const b = b2.reshape([B * m, b2._shape[2]!]);          // (B, m, p) -> (B*m, p)
-  return addmm(input, a, b, opts);
+  const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
+  const out = noGrad(() => {
+    const a = b1.permute([1, 0, 2]).reshape([n, B * m]);  // (B, n, m) -> (n, B*m)
+    const b = b2.reshape([B * m, b2._shape[2]!]);          // (B, m, p) -> (B*m, p)
+    return addmm(input, a, b, opts);
+  });
+  return record(out, {
+    name: "AddbmmBackward0", inputs: [input, b1, b2], save: [b1, b2],
+    backward: ([g], [x, y]) => {
+      const gb = g!.unsqueeze(0).expand([B, n, g!._shape[1]!]);  // (n, p) -> (B, n, p)
+      return [g!.mul(beta), bmm(gb, y!.transpose(1, 2)).mul(alpha), bmm(x!.transpose(1, 2), gb).mul(alpha)];
+    },
+  });
 }
 export function outer(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1) throw new RuntimeError(`outer: Expected 1-D argument self, but got ${a.ndim}-D`);
@@ -210,14 +232,20 @@ export function outer(a: Tensor, b: Tensor): Tensor {
 }
 export function addr(input: Tensor, v1: Tensor, v2: Tensor, opts: BetaAlpha = {}): Tensor {
   const beta = opts.beta ?? 1, alpha = opts.alpha ?? 1;
-  const o = outer(v1, v2);
-  const prod = alpha === 1 ? o : o.mul(alpha);
-  if (beta === 0) {
-    // the input is ignored (its NaN and inf do not propagate) but still sets the dtype and must broadcast
-    broadcastShapes(input._shape, prod._shape);
-    return castTo(prod, promoteTypes(input.dtype, prod.dtype));
-  }
-  return (beta === 1 ? input : input.mul(beta)).add(prod);
+  const out = noGrad(() => {
+    const o = outer(v1, v2);
+    const prod = alpha === 1 ? o : o.mul(alpha);
+    if (beta === 0) {
+      // the input is ignored (its NaN and inf do not propagate) but still sets the dtype and must broadcast
+      broadcastShapes(input._shape, prod._shape);
+      return castTo(prod, promoteTypes(input.dtype, prod.dtype));
+    }
+    return (beta === 1 ? input : input.mul(beta)).add(prod);
+  });
+  return record(out, {
+    name: "AddrBackward0", inputs: [input, v1, v2], save: [v1, v2],
+    backward: ([g], [a, b]) => [g!.mul(beta), mv(g!, castTo(b!, g!.dtype)).mul(alpha), mv(g!.t(), castTo(a!, g!.dtype)).mul(alpha)],
+  });
 }
 export function inner(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) return a.mul(b);

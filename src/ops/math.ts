@@ -63,7 +63,7 @@ export const { fn: erf, inplace: erf_ } = floatUnary("erf", d("ErfBackward0", (g
 export const { fn: erfc, inplace: erfc_ } = floatUnary("erfc", d("ErfcBackward0", (g, x) => g.mul(x.mul(x).neg().exp()).mul(-TWO_OVER_SQRT_PI)));
 export const { fn: erfinv, inplace: erfinv_ } = floatUnary("erfinv", dOut("ErfinvBackward0", (g, y) => g.mul(y.mul(y).exp()).mul(Math.sqrt(Math.PI) / 2)));
 export const { fn: reciprocal, inplace: reciprocal_ } = floatUnary("reciprocal", dOut("ReciprocalBackward0", (g, y) => g.mul(y.mul(y)).neg()));
-export const { fn: lgamma, inplace: lgamma_ } = unary({ kernel: "lgamma", compute: toFloat });
+export const { fn: lgamma, inplace: lgamma_ } = floatUnary("lgamma", d("LgammaBackward0", (g, x) => g.mul(digamma(x))));
 export const { fn: frac, inplace: frac_ } = unary({ kernel: "frac", check: floatOnly("frac_cpu"), sameOut: true, grad: d("FracBackward0", (g) => g) });
 export const { fn: neg, inplace: neg_ } = sameUnary("neg", (d) => {
   if (d === "bool")
@@ -79,10 +79,33 @@ export const { fn: square, inplace: square_ } = unary({
 export const { fn: floor, inplace: floor_ } = sameUnary("floor", notBool("floor_vml_cpu"), zeroGrad("FloorBackward0"));
 export const { fn: ceil, inplace: ceil_ } = sameUnary("ceil", notBool("ceil_vml_cpu"), zeroGrad("CeilBackward0"));
 export const { fn: trunc, inplace: trunc_ } = sameUnary("trunc", notBool("trunc_vml_cpu"), zeroGrad("TruncBackward0"));
-// d relu = (y > 0): zero at the kink, as PyTorch's threshold_backward
+// d relu = 0 where y <= 0 (zero at the kink) and g elsewhere, NaN included, as PyTorch's threshold_backward
 export const { fn: relu, inplace: relu_ } = sameUnary("relu", (dt) => {
   if (dt === "bool") throw new RuntimeError("Boolean inputs not supported for relu");
-}, dOut("ReluBackward0", (g, y) => g.mul(y.gt(0))));
+}, dOut("ReluBackward0", (g, y) => where(y.le(0), 0, g)));
+
+/**
+ * digamma(x) = d/dx lgamma(x), for lgamma's derivative, built from differentiable ops (so its own
+ * derivative comes free): the recurrence psi(x) = psi(x + 10) - sum_{k<10} 1/(x + k) and the
+ * asymptotic series at x + 10 >= 10 (error < 1e-14); reflection psi(x) = psi(1 - x) - pi / tan(pi x)
+ * below 1/2. Computed in float64. Abramowitz & Stegun 6.3.5, 6.3.7, 6.3.18.
+ */
+function digamma(x: Tensor): Tensor {
+  const xd = x.to("float64");
+  const positive = (v: Tensor): Tensor => {
+    let shift = v.reciprocal();
+    for (let k = 1; k < 10; k++) shift = shift.add(v.add(k).reciprocal());
+    const y = v.add(10), y2 = y.mul(y).reciprocal();
+    // 1/(12y^2) - 1/(120y^4) + 1/(252y^6) - 1/(240y^8) + 1/(132y^10) - 691/(32760y^12)
+    let series = y2.mul(-691 / 32760);
+    for (const c of [1 / 132, -1 / 240, 1 / 252, -1 / 120, 1 / 12]) series = series.add(c).mul(y2);
+    return y.log().sub(y.reciprocal().mul(0.5)).sub(series).sub(shift);
+  };
+  const reflect = xd.lt(0.5);
+  const direct = positive(where(reflect, xd.neg().add(1), xd));
+  const r = where(reflect, direct.sub(xd.mul(Math.PI).tan().reciprocal().mul(Math.PI)), direct);
+  return r.to(x.dtype);
+}
 export const { fn: bitwiseNot, inplace: bitwiseNot_ } = sameUnary("bitwiseNot", integralOnly("bitwise_not_cpu"));
 export const { fn: logicalNot, inplace: logicalNot_ } = unary({ kernel: "logicalNot", result: toBool });
 
@@ -112,7 +135,10 @@ export function round_(x: Tensor, opts: { decimals?: number } = {}): Tensor {
 const FINFO_MAX: Partial<Record<DType, number>> = {
   float32: 3.4028234663852886e38, float64: Number.MAX_VALUE, float16: 65504, bfloat16: 3.3895313892515355e38,
 };
-export function nanToNum(x: Tensor, nan = 0, posinf?: number | null, neginf?: number | null, inplace = false): Tensor {
+type NanToNumOptions = { nan?: number; posinf?: number | null; neginf?: number | null };
+/** torch.nanToNum(x, nan?, posinf?, neginf?), the numbers also as options: torch.nanToNum(x, { nan: 1 }). */
+export function nanToNum(x: Tensor, nan: number | NanToNumOptions = 0, posinf?: number | null, neginf?: number | null, inplace = false): Tensor {
+  if (typeof nan === "object") return nanToNum(x, nan.nan ?? 0, nan.posinf, nan.neginf, inplace);
   if (!isFloatingPoint(x.dtype)) return inplace ? x : x.clone();
   const max = FINFO_MAX[x.dtype]!;
   const spec = { kernel: "nanToNum", scalars: [nan, posinf ?? max, neginf ?? -max], grad: d("NanToNumBackward0", (g, v) => g.mul(v.isfinite())) };
@@ -143,10 +169,10 @@ function addSpec(alpha: number): ElementwiseSpec {
     grad: { name: "AddBackward0", saveInputs: false, backward: (g) => [g, alpha === 1 ? g : g.mul(alpha)] },
   };
 }
-function subSpec(a: TensorOrScalar, b: TensorOrScalar, alpha: number): ElementwiseSpec {
+function subSpec(a: TensorOrScalar, b: TensorOrScalar, alpha: number, name = "SubBackward0"): ElementwiseSpec {
   return {
     kernel: "sub", scalars: [alpha], check: (dt) => { checkSubBool(a, b); checkAlpha(alpha, dt); },
-    grad: { name: "SubBackward0", saveInputs: false, backward: (g) => [g, g.mul(-alpha)] },
+    grad: { name, saveInputs: false, backward: (g) => [g, g.mul(-alpha)] },
   };
 }
 export function add(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}): Tensor {
@@ -163,7 +189,8 @@ export function sub_(a: Tensor, b: TensorOrScalar, opts: { alpha?: number } = {}
 }
 /** rsub(a, b) = b - alpha * a */
 export function rsub(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}): Tensor {
-  return sub(b, a, opts);
+  const alpha = Number(opts.alpha ?? 1);
+  return elementwise(subSpec(b, a, alpha, b instanceof Tensor ? "RsubBackward0" : "RsubBackward1"), [b, a], { out: opts.out });
 }
 
 type Binary = (a: TensorOrScalar, b: TensorOrScalar, opts?: OutOptions) => Tensor;
@@ -184,12 +211,13 @@ function checkIntDivisor(name: string) {
   };
 }
 
-// maximum/minimum: the gradient goes to the larger (smaller) input, split evenly on ties
+// maximum/minimum: the gradient goes to the larger (smaller) input, split evenly on ties; where
+// either is NaN both get it (PyTorch masks only where one input strictly loses)
 function extremumGrad(name: string, isMax: boolean): ElementwiseGrad {
   return {
     name, backward: (g, [a, b]) => {
       const half = where(a!.eq(b!), g.div(2), g);
-      return [half.mul(isMax ? a!.ge(b!) : a!.le(b!)), half.mul(isMax ? b!.ge(a!) : b!.le(a!))];
+      return [where(isMax ? a!.lt(b!) : a!.gt(b!), 0, half), where(isMax ? a!.gt(b!) : a!.lt(b!), 0, half)];
     },
   };
 }
@@ -204,12 +232,33 @@ function fextremumGrad(name: string, isMax: boolean): ElementwiseGrad {
 }
 
 export const { fn: mul, inplace: mul_ } = binary({ kernel: "mul", grad: { name: "MulBackward0", backward: (g, [a, b]) => [g.mul(b!), g.mul(a!)] } });
-export const { fn: remainder, inplace: remainder_ } = binary({ kernel: "remainder", check: checkIntDivisor("remainder_cpu"), grad: { name: "RemainderBackward0", backward: (g, [a, b]) => [g, g.mul(a!.div(b!, { roundingMode: "floor" })).neg()] } });
-export const { fn: fmod, inplace: fmod_ } = binary({ kernel: "fmod", check: checkIntDivisor("fmod_cpu"), grad: { name: "FmodBackward0", backward: (g, [a, b]) => [g, g.mul(a!.div(b!, { roundingMode: "trunc" })).neg()] } });
+/** A binary op whose node name says whether the other operand is a tensor (1) or a scalar (0). */
+function binaryByOperand(spec: (other: TensorOrScalar) => ElementwiseSpec): { fn: Binary; inplace: (a: Tensor, b: TensorOrScalar) => Tensor } {
+  return {
+    fn: (a, b, opts) => elementwise(spec(b), [a, b], { out: opts?.out }),
+    inplace: (a, b) => elementwise(spec(b), [a, b], { inplace: true }),
+  };
+}
+const operandNr = (b: TensorOrScalar): string => (b instanceof Tensor ? "1" : "0");
+export const { fn: remainder, inplace: remainder_ } = binaryByOperand((o) => ({
+  kernel: "remainder", check: checkIntDivisor("remainder_cpu"),
+  grad: { name: "RemainderBackward" + operandNr(o), backward: (g, [a, b]) => [g, g.mul(a!.div(b!, { roundingMode: "floor" })).neg()] },
+}));
+export const { fn: fmod, inplace: fmod_ } = binaryByOperand((o) => ({
+  kernel: "fmod", check: checkIntDivisor("fmod_cpu"),
+  grad: { name: "FmodBackward" + operandNr(o), backward: (g, [a, b]) => [g, g.mul(a!.div(b!, { roundingMode: "trunc" })).neg()] },
+}));
 export const { fn: atan2, inplace: atan2_ } = binary({ kernel: "atan2", compute: toFloat, grad: { name: "Atan2Backward0", backward: (g, [a, b]) => { const r = a!.mul(a!).add(b!.mul(b!)); return [g.mul(b!).div(r), g.mul(a!).div(r).neg()]; } } });
 // hypot and logaddexp do not promote integers to floating point: they refuse them
 export const { fn: hypot, inplace: hypot_ } = binary({ kernel: "hypot", check: floatOnly("hypot_cpu"), grad: { name: "HypotBackward0", saveOutput: true, backward: (g, [a, b], y) => [g.mul(a!).div(y), g.mul(b!).div(y)] } });
-export const { fn: copysign, inplace: copysign_ } = binary({ kernel: "copysign", compute: toFloat });
+// d/da copysign(a, b) = y / a (0 where a = 0); b gets a zero gradient (PyTorch's copysign_tensor_self_backward)
+export const { fn: copysign, inplace: copysign_ } = binaryByOperand((o) => ({
+  kernel: "copysign", compute: toFloat,
+  grad: {
+    name: o instanceof Tensor ? "CopysignBackward0" : "CopysignBackward1", saveOutput: true,
+    backward: (g, [a, b], y) => [g.mul(where(a!.eq(0), 0, y.div(a!))), b!.newZeros(b!._shape)],
+  },
+}));
 export const { fn: logaddexp } = binary({ kernel: "logaddexp", check: floatOnly("logaddexp_cpu"), grad: { name: "LogaddexpBackward0", backward: (g, [a, b]) => [g.div(b!.sub(a!).exp().add(1)), g.div(a!.sub(b!).exp().add(1))] } });
 export const { fn: logaddexp2 } = binary({ kernel: "logaddexp2", check: floatOnly("logaddexp2_cpu"), grad: { name: "Logaddexp2Backward0", backward: (g, [a, b]) => [g.div(b!.sub(a!).exp2().add(1)), g.div(a!.sub(b!).exp2().add(1))] } });
 export const { fn: maximum } = binary({ kernel: "maximum", grad: extremumGrad("MaximumBackward0", true) });
@@ -251,9 +300,17 @@ export function div_(a: Tensor, b: TensorOrScalar, opts: { roundingMode?: Roundi
 }
 export const trueDivide = (a: TensorOrScalar, b: TensorOrScalar, opts?: OutOptions): Tensor => div(a, b, opts);
 export const trueDivide_ = (a: Tensor, b: TensorOrScalar): Tensor => div_(a, b);
+// PyTorch 1.13 has no derivative for floor_divide: its node refuses at backward time
+const floorDivideSpec = (): ElementwiseSpec => ({
+  ...divSpec("floor"),
+  grad: {
+    name: "NotImplemented", saveInputs: false,
+    backward: () => { throw new RuntimeError("derivative for aten::floor_divide is not implemented"); },
+  },
+});
 export const floorDivide = (a: TensorOrScalar, b: TensorOrScalar, opts?: OutOptions): Tensor =>
-  div(a, b, { ...opts, roundingMode: "floor" });
-export const floorDivide_ = (a: Tensor, b: TensorOrScalar): Tensor => div_(a, b, { roundingMode: "floor" });
+  elementwise(floorDivideSpec(), [a, b], { out: opts?.out });
+export const floorDivide_ = (a: Tensor, b: TensorOrScalar): Tensor => elementwise(floorDivideSpec(), [a, b], { inplace: true });
 
 function powCheck(d: DType, inputs: TensorOrScalar[]): void {
   if (d === "bool") throw new RuntimeError(`"pow" not implemented for 'Bool'`);
@@ -265,10 +322,12 @@ function powCheck(d: DType, inputs: TensorOrScalar[]): void {
 /** d/dx x^e = e x^(e-1) (0 where e = 0); d/de x^e = x^e log x (0 where x = 0 and e >= 0). */
 function powGrad(a: TensorOrScalar, b: TensorOrScalar): ElementwiseGrad {
   const name = !(b instanceof Tensor) ? "PowBackward0" : a instanceof Tensor ? "PowBackward1" : "PowBackward2";
+  // a scalar exponent of 0 gives zeros outright, so second derivatives see no 0 * inf (PyTorch's pow_backward)
+  const zeroExponent = !(b instanceof Tensor) && Number(b) === 0;
   return {
     name, saveOutput: true,
     backward: (g, [x, e], y) => [
-      where(e!.eq(0), 0, g.mul(e!).mul(x!.pow(e!.sub(1)))),
+      zeroExponent ? g.newZeros(g._shape) : where(e!.eq(0), 0, g.mul(e!).mul(x!.pow(e!.sub(1)))),
       where(logicalAnd(x!.eq(0), e!.ge(0)), 0, g.mul(y).mul(x!.log())),
     ],
   };
@@ -391,7 +450,8 @@ const INT_RANGE: Partial<Record<DType, [Scalar, Scalar]>> = {
   uint8: [0, 255], int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
   int64: [-(2n ** 63n), 2n ** 63n - 1n],
 };
-function clampImpl(x: Tensor, min: Bound, max: Bound, inplace: boolean, out?: Tensor): Tensor {
+/** `name`: the node's name without its number ("ClampMin" for clamp_min; clamp's by default). */
+function clampImpl(x: Tensor, min: Bound, max: Bound, inplace: boolean, out?: Tensor, name = "Clamp"): Tensor {
   if ((min === null || min === undefined) && (max === null || max === undefined))
     throw new RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
   if (min instanceof Tensor || max instanceof Tensor) {
@@ -401,10 +461,11 @@ function clampImpl(x: Tensor, min: Bound, max: Bound, inplace: boolean, out?: Te
     const [lo, hi] = isFloatingPoint(promoted) ? [-Infinity, Infinity] : INT_RANGE[promoted]!;
     // the gradient goes to x inside [min, max], to the bound that clamped it outside
     const grad: ElementwiseGrad = {
-      name: "ClampBackward0",
+      name: `${name}Backward${name === "Clamp" ? 0 : 1}`,
       backward: (g, [v, l, h]) => {
         const inside = logicalAnd(v!.ge(l!), v!.le(h!));
-        return [g.mul(inside), g.mul(logicalAnd(v!.lt(l!), l!.le(h!))), g.mul(logicalOr(v!.gt(h!), l!.gt(h!)))];
+        // min == max with x outside gives no gradient to anyone, as PyTorch's clamp_backward_min_max
+        return [g.mul(inside), g.mul(logicalAnd(v!.lt(l!), l!.lt(h!))), g.mul(logicalOr(v!.gt(h!), l!.gt(h!)))];
       },
     };
     return elementwise({ kernel: "clampTensor", compute: () => promoted, grad }, [x, min ?? lo, max ?? hi], { inplace, out });
@@ -418,11 +479,11 @@ function clampImpl(x: Tensor, min: Bound, max: Bound, inplace: boolean, out?: Te
       for (const v of bounds) checkScalarFits(v, d);
     },
     compute: (d) => bounds.reduce<DType>((acc, v) => resultType({ dtype: acc, ndim: 1 }, v), d),
-    grad: d1ClampGrad(min, max),
+    grad: d1ClampGrad(min, max, `${name}Backward${name === "Clamp" ? 1 : 0}`),
   }, [x], { inplace, out });
 }
-function d1ClampGrad(min: Bound, max: Bound): ElementwiseGrad {
-  return d("ClampBackward1", (g, v) => {
+function d1ClampGrad(min: Bound, max: Bound, name: string): ElementwiseGrad {
+  return d(name, (g, v) => {
     let keep = v.eq(v);  // NaN inputs pass no gradient
     if (min !== null && min !== undefined) keep = logicalAnd(keep, v.ge(min));
     if (max !== null && max !== undefined) keep = logicalAnd(keep, v.le(max));
@@ -437,8 +498,8 @@ export function clamp_(x: Tensor, min?: Bound, max?: Bound): Tensor {
 }
 export const clip = clamp;
 export const clip_ = clamp_;
-export const clampMin = (x: Tensor, min: TensorOrScalar): Tensor => clamp(x, min, null);
-export const clampMax = (x: Tensor, max: TensorOrScalar): Tensor => clamp(x, null, max);
+export const clampMin = (x: Tensor, min: TensorOrScalar): Tensor => clampImpl(x, min, null, false, undefined, "ClampMin");
+export const clampMax = (x: Tensor, max: TensorOrScalar): Tensor => clampImpl(x, null, max, false, undefined, "ClampMax");
 
 // ---- comparisons that return booleans or tensors ---------------------------------------------------
 

@@ -28,9 +28,19 @@ function viewOf(t: Tensor, v: Tensor, name: string, backward: (g: Tensor) => Ten
  * with the gradient written into the same view. Itself differentiable: its backward is the view.
  */
 function embed(g: Tensor, shape: readonly number[], makeView: (t: Tensor) => Tensor): Tensor {
-  const z = g.newZeros([...shape]);
-  noGrad(() => makeView(z).copy_(g));
-  return record(z, { name: "EmbedBackward0", inputs: [g], backward: ([gg]) => [makeView(gg!)] });
+  return embedAll([g], shape, [makeView]);
+}
+/** embed for the pieces of a multi-output view (unbind, split): each gradient into its own view; null is zero. */
+function embedAll(grads: (Tensor | null)[], shape: readonly number[], makeViews: ((t: Tensor) => Tensor)[]): Tensor {
+  const z = grads.find((g) => g !== null)!.newZeros([...shape]);
+  noGrad(() => grads.forEach((g, i) => { if (g !== null) makeViews[i]!(z).copy_(g); }));
+  return record(z, { name: "EmbedBackward0", inputs: grads, backward: ([gg]) => makeViews.map((v, i) => (grads[i] ? v(gg!) : null)) });
+}
+/** Views of t made by `makeViews`, as the outputs of one node (PyTorch's UnbindBackward0, SplitBackward0). */
+function multiView(t: Tensor, name: string, makeViews: ((t: Tensor) => Tensor)[]): Tensor[] {
+  const outs = noGrad(() => makeViews.map((v) => v(t)));
+  if (outs.length === 0) return outs;
+  return record(outs, { name, inputs: [t], backward: (grads) => [embedAll(grads, t._shape, makeViews)] });
 }
 
 export function contiguous(t: Tensor): Tensor {
@@ -49,11 +59,20 @@ export function view(t: Tensor, shape: readonly number[]): Tensor {
   return viewOf(t, t._view(size, st, t._offset), "ViewBackward0", (g) => g.reshape(t._shape));
 }
 
+/** reshape: a view when the layout allows (PyTorch 1.13's _reshape_alias), else a contiguous copy viewed. */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const size = inferSize(shape, t.numel());
   const st = viewStrides(t._shape, t._strides, size);
-  if (st !== null) return viewOf(t, t._view(size, st, t._offset), "ViewBackward0", (g) => g.reshape(t._shape));
-  return view(contiguous(t), size);
+  if (st !== null) return viewOf(t, t._view(size, st, t._offset), "ReshapeAliasBackward0", (g) => g.reshape(t._shape));
+  return unsafeView(contiguous(t), size);
+}
+
+/** A view of a tensor nothing else sees (PyTorch's _unsafe_view: reshape's copy, folded matmul results). */
+export function unsafeView(t: Tensor, shape: readonly number[]): Tensor {
+  const size = inferSize(shape, t.numel());
+  const st = viewStrides(t._shape, t._strides, size);
+  if (st === null) throw new RuntimeError("internal: unsafeView needs a viewable layout");
+  return viewOf(t, t._view(size, st, t._offset), "UnsafeViewBackward0", (g) => g.reshape(t._shape));
 }
 
 export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
@@ -121,7 +140,8 @@ function transposeNamed(t: Tensor, dim0: number, dim1: number, name: string): Te
 
 export function t2d(t: Tensor): Tensor {
   if (t.ndim > 2) throw new RuntimeError(`t() expects a tensor with <= 2 dimensions, but self is ${t.ndim}D`);
-  return t.ndim < 2 ? t : transposeNamed(t, 0, 1, "TBackward0");
+  if (t.ndim < 2) return viewOf(t, t._view([...t._shape], [...t._strides], t._offset), "TBackward0", (g) => g);
+  return transposeNamed(t, 0, 1, "TBackward0");
 }
 
 export function mT(t: Tensor): Tensor {
@@ -189,10 +209,13 @@ export function sliceDim(t: Tensor, dim: number, start: number | null, stop: num
 
 export function unbind(t: Tensor, dim = 0): Tensor[] {
   const d = normalizeDim(dim, t.ndim);
-  return Array.from({ length: t._shape[d]! }, (_, i) => select(t, d, i));
+  return multiView(t, "UnbindBackward0", Array.from({ length: t._shape[d]! }, (_, i) => (x: Tensor) => select(x, d, i)));
 }
 
 export function split(t: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  return splitNamed(t, splitSize, dim, typeof splitSize === "number" ? "SplitBackward0" : "SplitWithSizesBackward0");
+}
+function splitNamed(t: Tensor, splitSize: number | readonly number[], dim: number, name: string): Tensor[] {
   const d = normalizeDim(dim, t.ndim);
   const size = t._shape[d]!;
   let sizes: number[];
@@ -209,18 +232,18 @@ export function split(t: Tensor, splitSize: number | readonly number[], dim = 0)
         `dimension ${d}), but got split_sizes=[${sizes.join(", ")}]`);
   }
   let start = 0;
-  return sizes.map((len) => {
-    const part = narrow(t, d, start, len);
+  return multiView(t, name, sizes.map((len) => {
+    const s = start;
     start += len;
-    return part;
-  });
+    return (x: Tensor) => narrow(x, d, s, len);
+  }));
 }
 
 export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new RuntimeError("chunk expects `chunks` to be greater than 0, got: " + chunks);
   const d = normalizeDim(dim, t.ndim);
   const size = t._shape[d]!;
-  if (size === 0) return Array.from({ length: chunks }, () => narrow(t, d, 0, 0));  // chunks empty pieces
+  if (size === 0) return splitNamed(t, new Array<number>(chunks).fill(0), d, "SplitWithSizesBackward0");  // chunks empty pieces
   return split(t, Math.max(1, Math.ceil(size / chunks)), d);
 }
 

@@ -8,9 +8,10 @@ import { contiguousStrides, normalizeDim, normalizeDims } from "../tensor/layout
 import { Tensor, type ValuesIndices, valuesIndices } from "../tensor/tensor.js";
 import { castTo } from "./elementwise.js";
 import { runReduce } from "./kernel.js";
-import { cat } from "./join.js";
+import { arange } from "./creation.js";
+import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/record.js";
-import { exp, isinf, log, maximum, minimum, ne, where } from "./math.js";
+import { exp, isinf, log, logicalAnd, logicalOr, maximum, minimum, ne, where } from "./math.js";
 
 type Dims = number | readonly number[] | null | undefined;
 export interface KeepdimOptions { keepdim?: boolean; dim?: Dims }
@@ -68,16 +69,20 @@ function unreduce(g: Tensor, shape: readonly number[], dims: number[], keepdim: 
 /** PyTorch numbers the full reduction 0 and the one over dims 1 (SumBackward0 / SumBackward1). */
 const byDims = (name: string, dims: Dims) => name + (dims === null || dims === undefined ? "0" : "1");
 function recordReduction(out: Tensor, x: Tensor, name: string, dims: number[], keepdim: boolean,
-  f: (g: Tensor, x: Tensor, out: Tensor) => Tensor, saveInput = true): Tensor {
+  f: (g: Tensor, x: Tensor, out: Tensor) => Tensor | null, saveInput = true): Tensor {
   return record(out, {
     name, inputs: [x], save: saveInput ? [x, out] : [out],
     backward: ([g], saved) => [f(unreduce(g!, x._shape, dims, keepdim), saveInput ? saved[0]! : x,
       unreduce(saved[saved.length - 1]!, x._shape, dims, keepdim))],
   });
 }
-/** max/min over all elements, amax/amin: the gradient is split evenly among the tied extremes. */
-function splitAmongTies(g: Tensor, x: Tensor, out: Tensor, dims: number[]): Tensor {
-  const mask = x.eq(out);
+/**
+ * max/min over all elements, amax/amin: the gradient is split evenly among the tied extremes. With
+ * `nanWins` (max()/min(), PyTorch's evenly_distribute_backward) a NaN result sends it to the NaNs;
+ * amax/amin compare with == only, so a NaN result gives NaN gradients (as PyTorch's).
+ */
+function splitAmongTies(g: Tensor, x: Tensor, out: Tensor, dims: number[], nanWins = false): Tensor {
+  const mask = nanWins ? logicalOr(x.eq(out), logicalAnd(x.isnan(), out.isnan())) : x.eq(out);
   return g.mul(mask).div(unreduce(mask.sum(dims, { keepdim: true }), x._shape, dims, true));
 }
 /** max/min(dim): the gradient goes to the selected index. */
@@ -85,26 +90,35 @@ function selectBackward(g: Tensor, indices: Tensor, shape: readonly number[], di
   const gk = keepdim ? g : g.unsqueeze(dim), ik = keepdim ? indices : indices.unsqueeze(dim);
   return g.newZeros([...shape]).scatter(dim, ik, gk);
 }
-/** prod_{j != i} x_j along dims, without dividing (exact with zeros): exclusive cumprods from both ends. */
+/**
+ * prod_{j != i} x_j over dims, exact with zeros and twice differentiable: the product of the
+ * nonzero others (prod / x where x != 0) times the product of the zeros other than x_i. That
+ * product is 0 or 1, but its first derivative must be right for second derivatives: with one zero
+ * z it is x_z for the other elements; with two, the other zero for each of them; with more, 0.
+ */
 function productOfOthers(x: Tensor, dims: number[]): Tensor {
-  const kept = [...x._shape.keys()].filter((d) => !dims.includes(d));
-  const flat = x.permute([...kept, ...dims]).reshape([...kept.map((d) => x._shape[d]!), -1]);  // (..., N)
-  const n = flat._shape[flat.ndim - 1]!, last = flat.ndim - 1;
-  const ones = flat.narrow(last, 0, Math.min(1, n)).mul(0).add(1);
-  const before = cat([ones, flat.cumprod(last).narrow(last, 0, Math.max(n - 1, 0))], last);
-  const rev = flat.flip(last);
-  const after = cat([ones, rev.cumprod(last).narrow(last, 0, Math.max(n - 1, 0))], last).flip(last);
-  const others = before.mul(after);                                       // (..., N)
-  const inv = [...kept, ...dims].map((_, i, order) => order.indexOf(i));
-  return others.reshape([...kept.map((d) => x._shape[d]!), ...dims.map((d) => x._shape[d]!)]).permute(inv);
+  const isZero = x.eq(0);
+  const count = isZero.sum(dims, { keepdim: true });                       // zeros per reduced slice
+  const nonzero = where(isZero, 1, x);
+  const zeroSum = where(isZero, x, 0).sum(dims, { keepdim: true });        // 0, with the zeros' derivative
+  const otherZeros = where(count.eq(0), 1, where(count.eq(1), where(isZero, 1, zeroSum),
+    where(count.eq(2), where(isZero, zeroSum.sub(x), 0), 0)));
+  return nonzero.prod(dims, { keepdim: true }).div(nonzero).mul(otherZeros);
 }
-/** d ||x||_p: x |x|^(p-2) / ||x||^(p-1); 0 where the norm is 0; inf-norms split among the extremes. */
-function normBackward(g: Tensor, x: Tensor, norm: Tensor, p: number, dims: number[]): Tensor {
-  if (p === 0) return g.mul(0);
+/**
+ * d ||x||_p = sgn(x) |x|^(p-1) / ||x||^(p-1), 0 where the norm is 0; none for p = 0; inf-norms
+ * split among the extremes (and NaNs). PyTorch 1.13's norm_backward.
+ */
+function normBackward(g: Tensor, x: Tensor, norm: Tensor, p: number, dims: number[]): Tensor | null {
+  if (p === 0) return null;
   if (p === 1) return g.mul(x.sign());
-  if (!Number.isFinite(p)) return splitAmongTies(g, x.abs(), norm, dims).mul(x.sign());
+  if (!Number.isFinite(p)) {
+    const abs = x.abs(), mask = logicalOr(abs.eq(norm), abs.isnan());
+    return x.sign().mul(g.div(unreduce(mask.sum(dims, { keepdim: true }), x._shape, dims, true)).mul(mask));
+  }
   const safe = where(norm.eq(0), 1, norm);
-  const scaled = p === 2 ? x.div(safe) : x.mul(x.abs().pow(p - 2)).div(safe.pow(p - 1));
+  // below 2, sgn(x) |x|^(p-1) is 0 at x = 0 where x |x|^(p-2) would be 0 * inf
+  const scaled = p === 2 ? x.div(safe) : (p < 2 ? x.sign().mul(x.abs().pow(p - 1)) : x.mul(x.abs().pow(p - 2))).div(safe.pow(p - 1));
   return where(norm.eq(0), 0, g.mul(scaled));
 }
 
@@ -156,7 +170,8 @@ export function nanmean(x: Tensor, ...args: ReduceArgs<SumOptions>): Tensor {
   const [dim, opts] = parseArgs(args);
   const d = nanmeanDtype(x, opts), dims = reducedDims(x, dim), keepdim = opts.keepdim ?? false;
   const out = reduceCore("mean", castTo(x, d), dims, keepdim, d, [1])[0]!;
-  return recordReduction(out, x, "NanmeanBackward0", dims, keepdim, (g, v) => {
+  // PyTorch's nanmean is nansum(x) / count, so its node is DivBackward0
+  return recordReduction(out, x, "DivBackward0", dims, keepdim, (g, v) => {
     const valid = v.isnan().logicalNot();
     return g.mul(valid).div(unreduce(valid.sum(dims, { keepdim: true }), x._shape, dims, true));
   });
@@ -204,7 +219,7 @@ function maxMin(x: Tensor, arg: number | Tensor | KeepdimOptions | undefined, op
     const out = extremum(x, all, false, isMax, name, false)[0]!;
     return record(out, {
       name: isMax ? "MaxBackward1" : "MinBackward1", inputs: [x], save: [x, out],
-      backward: ([g], [v, o]) => [splitAmongTies(unreduce(g!, x._shape, all, false), v!, unreduce(o!, x._shape, all, false), all)],
+      backward: ([g], [v, o]) => [splitAmongTies(unreduce(g!, x._shape, all, false), v!, unreduce(o!, x._shape, all, false), all, true)],
     });
   }
   const dims = reducedDims(x, arg), keepdim = opts.keepdim ?? false;
@@ -268,10 +283,10 @@ function varStd(x: Tensor, args: ReduceArgs<VarOptions>, isStd: boolean, name = 
   const dims = reducedDims(x, dim), keepdim = opts.keepdim ?? false;
   const out = reduceCore("var", x, dims, keepdim, x.dtype, [correction, isStd ? 1 : 0])[0]!;
   const n = dims.reduce((a, i) => a * x._shape[i]!, 1);
-  // d var / dx = 2 (x - mean) / (N - correction); d std = d var / (2 std)
+  // d var / dx = 2 (x - mean) / (N - correction); d std = d var / (2 std), 0 where std is 0 (PyTorch's std_backward)
   return recordReduction(out, x, isStd ? "StdBackward0" : "VarBackward0", dims, keepdim, (g, v, o) => {
     const centered = v.sub(v.mean(dims, { keepdim: true }));
-    return isStd ? g.mul(centered).div(o.mul(n - correction)) : g.mul(centered).mul(2 / (n - correction));
+    return isStd ? where(o.eq(0), 0, g.div(o)).mul(centered).div(n - correction) : g.mul(centered).mul(2 / (n - correction));
   });
 }
 export const var_ = (x: Tensor, ...args: ReduceArgs<VarOptions>): Tensor => varStd(x, args, false);
@@ -297,19 +312,24 @@ export function norm(x: Tensor, p: number | "fro" | null = 2, dim?: Dims | { dim
     throw new RuntimeError(`linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${SCALAR_TYPE_NAME[d]}`);
   const dims = reducedDims(x, dim as Dims), keepdim = opts.keepdim ?? false;
   const out = reduceCore("norm", castTo(x, d), dims, keepdim, d, [pv])[0]!;
-  return recordReduction(out, x, byDims("NormBackward", dim as Dims), dims, keepdim, (g, v, o) => normBackward(g, v, o, pv, dims));
+  // torch.norm and Tensor.norm reach PyTorch's norm.ScalarOpt_dim overload, with or without dims
+  return recordReduction(out, x, "NormBackward1", dims, keepdim, (g, v, o) => normBackward(g, v, o, pv, dims));
 }
 
 export function logsumexp(x: Tensor, dim: number | readonly number[] | { dim: number | readonly number[]; keepdim?: boolean },
   opts: { keepdim?: boolean } = {}): Tensor {
   if (isOptions(dim)) return logsumexp(x, dim.dim, dim);
   const xf = isFloatingPoint(x.dtype) ? x : castTo(x, getDefaultDtype());
-  const dims = reducedDims(xf, dim);
-  if (xf.numel() === 0) return log(sum(exp(xf), dims, opts));
-  const m = amax(xf.detach(), dims, { keepdim: true });  // a constant shift: no gradient through it
-  const safe = where(isinf(m), 0, m);
-  const out = log(sum(exp(xf.sub(safe)), dims, { keepdim: true })).add(safe);
-  return opts.keepdim ? out : out.reshape(xf._shape.filter((_, i) => !dims.includes(i)));
+  const dims = reducedDims(xf, dim), keepdim = opts.keepdim ?? false;
+  const out = noGrad(() => {
+    if (xf.numel() === 0) return log(sum(exp(xf), dims, { keepdim }));
+    const m = amax(xf, dims, { keepdim: true });  // shift by the max so exp cannot overflow
+    const safe = where(isinf(m), 0, m);
+    const r = log(sum(exp(xf.sub(safe)), dims, { keepdim: true })).add(safe);
+    return keepdim ? r : r.reshape(xf._shape.filter((_, i) => !dims.includes(i)));
+  });
+  // d/dx_i = exp(x_i - out)
+  return recordReduction(out, x, "LogsumexpBackward0", dims, keepdim, (g, v, o) => g.mul(v.sub(o).exp()));
 }
 
 /** all/any give bool, except for uint8 input, which gives uint8 (as in PyTorch). */
@@ -324,6 +344,10 @@ export function any(x: Tensor, ...args: ReduceArgs): Tensor {
 export const countNonzero = (x: Tensor, dim?: Dims): Tensor => sum(ne(x, 0), dim ?? null);
 
 // ---- scans ---------------------------------------------------------------------------------------------
+
+const FINFO_MAX: Partial<Record<DType, number>> = {
+  float32: 3.4028234663852886e38, float64: Number.MAX_VALUE, float16: 65504, bfloat16: 3.3895313892515355e38,
+};
 
 function scan(kernel: string, x: Tensor, dim: number, outDtype: DType, withIndices = false): Tensor[] {
   const d = x.ndim === 0 ? 0 : normalizeDim(dim, x.ndim);
@@ -341,16 +365,42 @@ function scan(kernel: string, x: Tensor, dim: number, outDtype: DType, withIndic
 /** sum_{k >= i} v_k along dim: the adjoint of cumsum. */
 const reverseCumsum = (v: Tensor, dim: number): Tensor => (v.ndim === 0 ? v : v.flip([dim]).cumsum(dim).flip([dim]));
 
+/**
+ * d/dx_i of sum_k g_k cumprod(x)_k = sum_{k >= i} g_k prod_{j <= k, j != i} x_j (PyTorch's
+ * cumprod_backward): without zeros, reverseCumsum(g * out) / x. With zeros, elements before the
+ * first zero use that formula, the first zero gets the products with itself left out, later ones 0;
+ * when the gradient must itself be differentiable, the products with x_i left out are formed for
+ * every i (O(n^2), as PyTorch does).
+ */
+function cumprodBackward(g: Tensor, x: Tensor, out: Tensor, dim: number): Tensor {
+  if (x.ndim === 0 || x._shape[dim]! <= 1) return g;
+  const isZero = x.eq(0);
+  if (!(isZero.any().item() as boolean)) return reverseCumsum(g.mul(out), dim).div(x);
+  if (!isGradEnabled()) {
+    const zerosSoFar = isZero.cumsum(dim);
+    const before = zerosSoFar.eq(0), first = logicalAnd(isZero, zerosSoFar.eq(1));
+    const beforeGrad = reverseCumsum(g.mul(out), dim).div(where(isZero, 1, x));
+    const firstGrad = reverseCumsum(g.mul(where(first, 1, x).cumprod(dim)), dim);
+    return where(before, beforeGrad, where(first, firstGrad, 0));
+  }
+  const n = x._shape[dim]!;
+  const xl = x.movedim(dim, -1), gl = g.movedim(dim, -1);                   // (..., n)
+  const i = arange(n).unsqueeze(1), k = arange(n).unsqueeze(0);
+  const rows = xl.unsqueeze(-2).expand([...xl._shape.slice(0, -1), n, n]);  // (..., i, j) = x_j
+  const leftOut = where(i.eq(k), 1, rows).cumprod(-1);                      // (..., i, k) = prod_{j <= k, j != i} x_j
+  return leftOut.mul(gl.unsqueeze(-2)).mul(k.ge(i)).sum(-1).movedim(-1, dim);
+}
+
 export function cumsum(x: Tensor, dim: number, opts: { dtype?: DTypeLike } = {}): Tensor {
   const out = scan("cumsum", x, dim, opts.dtype !== undefined ? toDType(opts.dtype) : isFloatingPoint(x.dtype) ? x.dtype : "int64")[0]!;
   return record(out, { name: "CumsumBackward0", inputs: [x], backward: ([g]) => [reverseCumsum(g!, dim)] });
 }
 export function cumprod(x: Tensor, dim: number, opts: { dtype?: DTypeLike } = {}): Tensor {
   const out = scan("cumprod", x, dim, opts.dtype !== undefined ? toDType(opts.dtype) : isFloatingPoint(x.dtype) ? x.dtype : "int64")[0]!;
-  // d out_k / d x_i = out_k / x_i for k >= i. TODO(#3): exact gradients at zero inputs, as PyTorch's
+  const d = x.ndim === 0 ? 0 : normalizeDim(dim, x.ndim);
   return record(out, {
     name: "CumprodBackward0", inputs: [x], save: [x, out],
-    backward: ([g], [v, o]) => [reverseCumsum(g!.mul(o!), dim).div(v!)],
+    backward: ([g], [v, o]) => [cumprodBackward(g!, v!, o!, d)],
   });
 }
 function cumExtremum(x: Tensor, dim: number, isMax: boolean): ValuesIndices {
@@ -367,12 +417,18 @@ export function logcumsumexp(x: Tensor, dim: number): Tensor {
   if (!isFloatingPoint(x.dtype))
     throw new RuntimeError(`"logcumsumexp_out_cpu" not implemented for '${SCALAR_TYPE_NAME[x.dtype]}'`);
   const out = scan("logcumsumexp", x, dim, x.dtype)[0]!;
-  // d out_k / d x_i = exp(x_i - out_k) for k >= i
+  const d = x.ndim === 0 ? 0 : normalizeDim(dim, x.ndim);
+  // d out_k / d x_i = exp(x_i - out_k) for k >= i, summed in log space with the gradient's signs
+  // apart so nothing overflows (PyTorch's logcumsumexp_backward)
   return record(out, {
     name: "LogcumsumexpBackward0", inputs: [x], save: [x, out],
     backward: ([g], [v, o]) => {
-      const m = o!.amax().detach();
-      return [reverseCumsum(g!.mul(o!.sub(m).neg().exp()), dim).mul(v!.sub(m).exp())];
+      if (g!.ndim === 0 || g!.numel() === 0) return [g!];
+      const lowest = -FINFO_MAX[g!.dtype]!;
+      const logAbs = g!.abs().log();
+      const reverseLogcumsumexp = (t: Tensor) => logcumsumexp(t.flip([d]), d).flip([d]);
+      const part = (mask: Tensor) => reverseLogcumsumexp(where(mask, logAbs, lowest).sub(o!)).add(v!).exp();
+      return [part(g!.gt(0)).sub(part(g!.lt(0)))];
     },
   });
 }

@@ -375,10 +375,10 @@ export class Tensor {
   clamp_(min?: TensorOrScalar | null, max?: TensorOrScalar | null): this { ops.clamp_(this, min, max); return this; }
   clip(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor { return ops.clamp(this, min, max); }
   clip_(min?: TensorOrScalar | null, max?: TensorOrScalar | null): this { ops.clamp_(this, min, max); return this; }
-  clampMin(min: TensorOrScalar): Tensor { return ops.clamp(this, min, null); }
+  clampMin(min: TensorOrScalar): Tensor { return ops.clampMin(this, min); }
   clampMin_(min: TensorOrScalar): this { ops.clamp_(this, min, null); return this; }
   clampMax_(max: TensorOrScalar): this { ops.clamp_(this, null, max); return this; }
-  clampMax(max: TensorOrScalar): Tensor { return ops.clamp(this, null, max); }
+  clampMax(max: TensorOrScalar): Tensor { return ops.clampMax(this, max); }
   nanToNum(opts: { nan?: number; posinf?: number | null; neginf?: number | null } = {}): Tensor { return ops.nanToNum(this, opts.nan, opts.posinf, opts.neginf); }
   nanToNum_(opts: { nan?: number; posinf?: number | null; neginf?: number | null } = {}): this { ops.nanToNum(this, opts.nan, opts.posinf, opts.neginf, true); return this; }
   lerp(end: Tensor, weight: TensorOrScalar): Tensor { return ops.lerp(this, end, weight); }
