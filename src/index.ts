@@ -21,8 +21,9 @@ export * as autograd from "./autograd/index.js";
 export * as optim from "./optim/index.js";
 export * as nn from "./nn/index.js";
 import * as data from "./data/index.js";
-/** torch.utils.data */
-export const utils = { data };
+import { checkpoint } from "./autograd/checkpoint.js";
+/** torch.utils.data, torch.utils.checkpoint */
+export const utils = { data, checkpoint: { checkpoint } };
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled } from "./autograd/grad-mode.js";
 
 // dtypes are their names: torch.float32 === "float32"

@@ -5,7 +5,7 @@
 import { RuntimeError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { AccumulateGrad, type Edge, type Node, edgeOf } from "./graph.js";
-import { noGrad, setGradEnabled } from "./grad-mode.js";
+import { isAnomalyEnabled, noGrad, setGradEnabled } from "./grad-mode.js";
 
 export interface BackwardOptions {
   retainGraph?: boolean;
@@ -109,6 +109,7 @@ function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: 
     if (gradsIn.every((g) => g === null)) out = node.nextFunctions.map(() => null);
     else {
       out = createGraph ? setGradEnabled(true, () => node.apply(gradsIn)) : noGrad(() => node.apply(gradsIn));
+      if (isAnomalyEnabled()) checkAnomaly(node, out);
     }
     if (!retainGraph) node.release();
     node.nextFunctions.forEach(([m, idx], i) => {
@@ -120,6 +121,14 @@ function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: 
     });
   }
   return captured;
+}
+
+/** Anomaly mode: a NaN in a backward names the node (and so the forward op) that produced it. */
+function checkAnomaly(node: Node, grads: (Tensor | null)[]): void {
+  grads.forEach((g, i) => {
+    if (g && g.isFloatingPoint() && noGrad(() => g.isnan().any().item()) === true)
+      throw new RuntimeError(`Function '${node.name()}' returned nan values in its ${i}th output.`);
+  });
 }
 
 function accumulate(leaf: Tensor, g: Tensor | null, createGraph: boolean): void {

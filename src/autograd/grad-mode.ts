@@ -60,3 +60,28 @@ export function inferenceMode<T>(a: boolean | (() => T), b?: () => T): T {
     inference = prev;
   }
 }
+
+let anomaly = false;
+export function isAnomalyEnabled(): boolean {
+  return anomaly;
+}
+/** torch.autograd.set_detect_anomaly(mode), as a plain call or around a callback. */
+export function setDetectAnomaly(mode: boolean): void;
+export function setDetectAnomaly<T>(mode: boolean, fn: () => T): T;
+export function setDetectAnomaly<T>(mode: boolean, fn?: () => T): T | void {
+  if (fn === undefined) {
+    anomaly = mode;
+    return;
+  }
+  const prev = anomaly;
+  anomaly = mode;
+  try {
+    return fn();
+  } finally {
+    anomaly = prev;
+  }
+}
+/** `with torch.autograd.detect_anomaly():` -> `torch.autograd.detectAnomaly(() => ...)`. */
+export function detectAnomaly<T>(fn: () => T): T {
+  return setDetectAnomaly(true, fn);
+}

@@ -5,3 +5,4 @@ export { Function, FunctionCtx } from "./function.js";
 export { gradcheck, gradgradcheck, type GradcheckOptions } from "./gradcheck.js";
 export { Node, AccumulateGrad } from "./graph.js";
 export * as functional from "./functional.js";
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from "./grad-mode.js";

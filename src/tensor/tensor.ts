@@ -121,7 +121,7 @@ export class Tensor {
 
   requiresGrad_(requiresGrad = true): this {
     if (requiresGrad && !this.isFloatingPoint())
-      throw new RuntimeError("only Tensors of floating point dtype can require gradients");
+      throw new RuntimeError("only Tensors of floating point and complex dtype can require gradients");
     if (!requiresGrad && this.gradFn !== null)
       throw new RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a " +
         "computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
