@@ -31,6 +31,8 @@ import warnings
 
 import torch
 
+from fixture_encoding import T, enc_tensor, enc_value  # noqa: E402  (beside this script)
+
 warnings.filterwarnings("ignore")
 torch.manual_seed(0)
 
@@ -40,42 +42,6 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int
 NAMES = {v: k for k, v in DTYPES.items()}
 
 
-def enc_value(v, dtype):
-    if dtype == torch.bool:
-        return bool(v)
-    if dtype == torch.int64:
-        return str(int(v))
-    if dtype.is_floating_point:
-        v = float(v)
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return v
-    return int(v)
-
-
-def enc_tensor(t):
-    t = t.detach()
-    return {"dtype": NAMES[t.dtype], "shape": list(t.shape), "values": [enc_value(v, t.dtype) for v in t.reshape(-1).tolist()]}
-
-
-class T:
-    """An input tensor: a contiguous base plus an optional as_strided layout."""
-
-    def __init__(self, base, strided=None):
-        self.base = base.detach().clone().contiguous()
-        self.strided = strided
-
-    def make(self):
-        b = self.base.clone()
-        return b.as_strided(*self.strided) if self.strided is not None else b
-
-    def enc(self):
-        e = enc_tensor(self.base)
-        if self.strided is not None:
-            e["strided"] = [list(self.strided[0]), list(self.strided[1]), self.strided[2]]
-        return {"tensor": e}
 
 
 class O:

@@ -3,7 +3,7 @@
 // the one place a layout is copied.
 import { IndexError, RuntimeError } from "../errors.js";
 import {
-  contiguousStrides, expandStrides, inferSize, isContiguousLayout, normalizeDim, normalizeDims, numelOf, viewStrides,
+  expandStrides, inferSize, normalizeDim, normalizeDims, numelOf, viewStrides,
 } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
 import { runElementwise } from "./kernel.js";
@@ -296,9 +296,3 @@ export function diagonal(t: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
   strides.push(t._strides[a]! + t._strides[b]!);
   return viewOf(t, t._view(shape, strides, start), "DiagonalBackward0", (g) => embed(g, t._shape, (z) => diagonal(z, offset, a, b)));
 }
-
-export function isViewable(t: Tensor): boolean {
-  return isContiguousLayout(t._shape, t._strides);
-}
-
-export { contiguousStrides };

@@ -54,7 +54,7 @@ export function conv2d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tenso
   if (input.dtype !== "float32" && input.dtype !== "float64")
     throw new RuntimeError(`"slow_conv2d_cpu" not implemented for '${input.dtype}'`);
   const stride = tuple(o.stride, 2, "stride"), dilation = tuple(o.dilation, 2, "dilation"), G = o.groups;
-  const [N, C, H, W] = input.shape as [number, number, number, number];
+  const [N, C] = input.shape as [number, number, number, number];
   const [OC, Cg, KH, KW] = weight.shape as [number, number, number, number];
   if (C !== Cg * G)
     throw new RuntimeError(`Given groups=${G}, weight of size [${weight.shape.join(", ")}], expected input[${input.shape.join(", ")}] to have ${Cg * G} channels, but got ${C} channels instead`);
