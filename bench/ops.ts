@@ -52,7 +52,7 @@ const avx512 = native.cpuFeatures()["avx512f"] === true;
 let theirs: Record<string, number> | null = null, torchInfo = "PyTorch not found (apt-get install python3-torch)";
 if (existsSync("/usr/bin/python3")) {
   try {
-    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: "1",
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads),  // best for matmul
       // SkylakeX kernels only where the CPU has AVX-512 (OpenBLAS dies with SIGILL otherwise)
       ...(existsSync(openblas) ? { LD_LIBRARY_PATH: openblas, ...(avx512 ? { OPENBLAS_CORETYPE: "SkylakeX" } : {}) } : {}) };
     const out = JSON.parse(execFileSync("/usr/bin/python3", [join(root, "bench", "torch_ops.py"), String(threads)], { env }).toString());
