@@ -44,6 +44,13 @@ export class Function {
     ctx.needsInputGrad = args.map((a) => a instanceof Tensor && a.requiresGrad);
     const result = noGrad(() => this.forward(ctx, ...args));
     const outs = Array.isArray(result) ? result : [result];
+    // inputs marked dirty were modified in place: a leaf needing grad may not be, and the
+    // modified tensor takes the new node (record() reads its old edge first)
+    for (const t of ctx._dirty) {
+      if (t.isLeaf && t.requiresGrad)
+        throw new RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.");
+      t._bumpVersion();
+    }
     const differentiable = outs.filter((o) => !ctx._nonDifferentiable.has(o));
     const cls = this;
     record(differentiable, {

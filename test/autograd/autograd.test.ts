@@ -119,3 +119,22 @@ test("gradcheck catches a wrong backward", () => {
   const x = torch.rand(3, f64).requiresGrad_();
   assert.throws(() => torch.autograd.gradcheck((t) => Wrong.apply<torch.Tensor>(t), [x]), /Jacobian mismatch for output 0 with respect to input 0/);
 });
+
+test("custom Function with markDirty: an in-place op takes the new node; a leaf is refused", () => {
+  class Double_ extends torch.autograd.Function {
+    static override forward(ctx: torch.autograd.FunctionCtx, x: torch.Tensor): torch.Tensor {
+      ctx.markDirty(x);
+      return x.mul_(2);
+    }
+    static override backward(_ctx: torch.autograd.FunctionCtx, g: torch.Tensor | null): torch.Tensor { return g!.mul(2); }
+  }
+  const a = torch.tensor([1, 2], { ...f64, requiresGrad: true });
+  const x = a.mul(3);
+  const y = Double_.apply<torch.Tensor>(x);
+  assert.equal(y, x);
+  assert.equal(x.gradFn?.name(), "Double_Backward");
+  x.sum().backward();
+  assert.deepEqual(a.grad!.tolist(), [6, 6]);
+  assert.deepEqual(x.detach().tolist(), [6, 12]);
+  assert.throws(() => Double_.apply(torch.ones(2, { ...f64, requiresGrad: true })), /a leaf Variable that requires grad has been used in an in-place operation/);
+});
