@@ -2,6 +2,7 @@
 // Shared by the table-driven tests: finding fixtures, rebuilding fixture tensors exactly as the
 // generator built them in PyTorch, reading tensors back, and PyTorch's assert_close comparison.
 import assert from "node:assert/strict";
+import { describe, test } from "node:test";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -115,4 +116,32 @@ export function assertValues(actual: Element[], expected: Element[], dtype: torc
   if (bad.length > 0)
     assert.fail(`${what} differ at ${bad.length}/${expected.length} elements (${dtype}` +
       `${tol ? `, rtol ${tol[0]}, atol ${tol[1]}` : ", exact"}): ${bad.slice(0, 6).join(", ")}${bad.length > 6 ? ", ..." : ""}`);
+}
+
+/**
+ * Registers one test per fixture case, grouped by op. A case marked `xfail` must fail: when it
+ * passes, the test fails ("XPASS"), so the table never hides a fixed bug behind a stale mark.
+ */
+export function tableTests<C extends { op: string; id: string; xfail?: string }>(cases: readonly C[], run: (c: C) => void,
+  generator: string): void {
+  const byOp = new Map<string, C[]>();
+  for (const c of cases) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
+  for (const [op, group] of byOp) {
+    describe(op, () => {
+      for (const c of group) {
+        if (c.xfail === undefined) {
+          test(c.id, () => run(c));
+          continue;
+        }
+        test(`${c.id} [xfail: ${c.xfail}]`, () => {
+          try {
+            run(c);
+          } catch {
+            return;
+          }
+          assert.fail(`XPASS: ${c.id} now matches PyTorch; remove its xfail in ${generator}`);
+        });
+      }
+    });
+  }
 }

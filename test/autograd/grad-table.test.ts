@@ -4,11 +4,10 @@
 // test per row: the output's grad_fn name, each input's .grad (assert_close tolerances per dtype),
 // PyTorch's error where it refuses, and in float64 gradcheck and gradgradcheck wherever they pass in
 // PyTorch on the same inputs.
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import * as torch from "../../src/index.js";
-import { type InputSpec, type Json, assertValues, decodeElement, flatValues, loadFixture, makeInput } from "../helpers.js";
+import { type InputSpec, type Json, assertValues, decodeElement, flatValues, loadFixture, makeInput, tableTests } from "../helpers.js";
 
 interface Step { call: "function" | "method" | "getter"; fn: string; args: Json[]; kwargs?: { [key: string]: Json } }
 interface Grad { dtype: torch.DType; shape: number[]; values: Json[] }
@@ -125,25 +124,4 @@ export function runCase(c: GradCase): void {
   }
 }
 
-const byOp = new Map<string, GradCase[]>();
-for (const c of fixture.cases) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
-
-for (const [op, cases] of byOp) {
-  describe(op, () => {
-    for (const c of cases) {
-      if (c.xfail === undefined) {
-        test(c.id, () => runCase(c));
-        continue;
-      }
-      // expected to fail until torchts matches PyTorch; a pass means the xfail is stale
-      test(`${c.id} [xfail: ${c.xfail}]`, () => {
-        try {
-          runCase(c);
-        } catch {
-          return;
-        }
-        assert.fail(`XPASS: ${c.id} now matches PyTorch; remove its xfail in scripts/gen_grad_table_fixtures.py`);
-      });
-    }
-  });
-}
+tableTests(fixture.cases, runCase, "scripts/gen_grad_table_fixtures.py");

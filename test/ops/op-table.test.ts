@@ -3,12 +3,12 @@
 // what PyTorch 1.13 returned for the same call on the same bits (scripts/gen_op_fixtures.py).
 // One test per row: dtype, shape and values (assert_close tolerances), views (storage, strides,
 // storage offset), in-place and out= identity, and errors (exception type and message).
-import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import * as torch from "../../src/index.js";
 import {
   type Element, type InputSpec, type Json, assertValues, decodeElement, flatValues, loadFixture, makeInput,
+  tableTests,
 } from "../helpers.js";
 
 type Expect =
@@ -167,25 +167,4 @@ export function runCase(c: OpCase): void {
   checkSharing(c, r, inputs, typed);
 }
 
-const byOp = new Map<string, OpCase[]>();
-for (const c of fixture.cases) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
-
-for (const [op, cases] of byOp) {
-  describe(op, () => {
-    for (const c of cases) {
-      if (c.xfail === undefined) {
-        test(c.id, () => runCase(c));
-        continue;
-      }
-      // expected to fail until torchts matches PyTorch; a pass means the xfail is stale
-      test(`${c.id} [xfail: ${c.xfail}]`, () => {
-        try {
-          runCase(c);
-        } catch {
-          return;
-        }
-        assert.fail(`XPASS: ${c.id} now matches PyTorch; remove its xfail in scripts/gen_op_fixtures.py`);
-      });
-    }
-  });
-}
+tableTests(fixture.cases, runCase, "scripts/gen_op_fixtures.py");
