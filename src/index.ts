@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // torchts: PyTorch for TypeScript. `import * as torch from "torchts"`.
 import { native } from "./backends/cpu/native.js";
+import { checkpoint } from "./autograd/checkpoint.js";
+import * as data from "./data/index.js";
+import { broadcastShapeList } from "./tensor/layout.js";
 import { Tensor } from "./tensor/tensor.js";
 
 export { Tensor, type ValuesIndices } from "./tensor/tensor.js";
@@ -10,8 +13,7 @@ export {
 } from "./tensor/dtype.js";
 export { Device, type DeviceLike, toDevice as device } from "./tensor/device.js";
 export { setPrintoptions, getPrintoptions } from "./tensor/print.js";
-export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
-import { broadcastShapeList } from "./tensor/layout.js";
+export { Generator, manualSeed, defaultGenerator, seed, initialSeed, getRngState, setRngState } from "./tensor/random.js";
 /** torch.broadcast_shapes(...shapes). */
 export const broadcastShapes = (...shapes: (readonly number[])[]): number[] => broadcastShapeList(shapes);
 export { Slice, slice } from "./ops/indexing.js";
@@ -20,8 +22,6 @@ export * as cuda from "./cuda.js";
 export * as autograd from "./autograd/index.js";
 export * as optim from "./optim/index.js";
 export * as nn from "./nn/index.js";
-import * as data from "./data/index.js";
-import { checkpoint } from "./autograd/checkpoint.js";
 /** torch.utils.data, torch.utils.checkpoint */
 export const utils = { data, checkpoint: { checkpoint } };
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled } from "./autograd/grad-mode.js";
