@@ -8,6 +8,7 @@
 
 #include "common/dtype.h"
 #include "common/iter.h"
+#include "common/simd.h"
 #include "cpu/kernels.h"
 
 namespace tt {
@@ -17,11 +18,6 @@ namespace {
 
 // Contiguous runs: plain indexed loops the compiler vectorises, compiled for AVX2 and for the
 // baseline and chosen at run time (GCC's target_clones) where the toolchain supports it.
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define TT_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define TT_SIMD_CLONES
-#endif
 
 template <class Op, class TO, class TI>
 TT_SIMD_CLONES void unaryContiguous(TO* o, const TI* a, int64_t n, const double* scalars) {

@@ -9,6 +9,7 @@
 
 #include "common/dtype.h"
 #include "common/iter.h"
+#include "common/simd.h"
 #include "common/parallel.h"
 #include "cpu/kernels.h"
 
@@ -17,8 +18,9 @@ namespace {
 
 template <class C> bool nanOf(C x) { if constexpr (std::is_floating_point<C>::value) return std::isnan(x); else return false; }
 
-// Sum of n contiguous elements with 8 independent accumulators (the adds pipeline and vectorise).
-template <class T> acc_t<T> sumContiguous(const T* a, int64_t n) {
+// Sum of n contiguous elements with 8 independent accumulators (the adds pipeline and vectorise;
+// compiled for AVX2 and baseline, chosen at run time; the summation order is the same in both).
+template <class T> TT_SIMD_CLONES acc_t<T> sumContiguous(const T* a, int64_t n) {
   using A = acc_t<T>;
   A p[8] = {};
   int64_t i = 0;
