@@ -32,6 +32,20 @@ function fmt(m: number[][]): string {
   return m.map((row) => row.map((v) => v.toFixed(4)).join(", ")).join("\n");
 }
 
+/**
+ * d out[o] / d x[si] by central differences, perturbing storage element `si` of an input in place.
+ * fn runs with grad mode as it is (as PyTorch's): gradgradcheck's fn differentiates inside.
+ */
+function centralDifference(fn: Fn, ins: Tensor[], o: number, data: Float64Array | Float32Array, si: number, eps: number): number[] {
+  const orig = data[si]!;
+  data[si] = orig + eps;
+  const plus = flatValues(outputsOf(fn(...ins))[o]!);
+  data[si] = orig - eps;
+  const minus = flatValues(outputsOf(fn(...ins))[o]!);
+  data[si] = orig;
+  return plus.map((v, k) => (v - minus[k]!) / (2 * eps));
+}
+
 export function gradcheck(fn: Fn, inputs: Tensor | readonly Tensor[], opts: GradcheckOptions = {}): boolean {
   const eps = opts.eps ?? 1e-6, atol = opts.atol ?? 1e-5, rtol = opts.rtol ?? 1e-3;
   const ins = Array.isArray(inputs) ? [...inputs] : [inputs as Tensor];
@@ -53,16 +67,9 @@ export function gradcheck(fn: Fn, inputs: Tensor | readonly Tensor[], opts: Grad
     for (let o = 0; o < outs.length; o++)
       for (const i of diffIdx) {
         const x = ins[i]!, data = x._storage.data as Float64Array | Float32Array;
-        for (const si of storageIndices(x)) {
-          const orig = data[si]!;
-          data[si] = orig + eps;
-          const plus = flatValues(outputsOf(fn(...ins))[o]!);
-          data[si] = orig - eps;
-          const minus = flatValues(outputsOf(fn(...ins))[o]!);
-          data[si] = orig;
-          if (plus.some((v, k) => (v - minus[k]!) / (2 * eps) !== 0))
+        for (const si of storageIndices(x))
+          if (centralDifference(fn, ins, o, data, si, eps).some((v) => v !== 0))
             return fail("Numerical gradient for function expected to be zero");
-        }
       }
     return true;
   }
@@ -76,16 +83,7 @@ export function gradcheck(fn: Fn, inputs: Tensor | readonly Tensor[], opts: Grad
       const idx = storageIndices(x);
       const data = x._storage.data as Float64Array | Float32Array;
       const numerical: number[][] = idx.map(() => new Array<number>(n).fill(0));
-      idx.forEach((si, j) => {
-        const orig = data[si]!;
-        // fn runs with grad mode as it is (as PyTorch's): gradgradcheck's fn differentiates inside
-        data[si] = orig + eps;
-        const plus = flatValues(outputsOf(fn(...ins))[o]!);
-        data[si] = orig - eps;
-        const minus = flatValues(outputsOf(fn(...ins))[o]!);
-        data[si] = orig;
-        for (let k = 0; k < n; k++) numerical[j]![k] = (plus[k]! - minus[k]!) / (2 * eps);
-      });
+      idx.forEach((si, j) => { numerical[j] = centralDifference(fn, ins, o, data, si, eps); });
       // analytical: row k = d out[k] / d x
       const analytical: number[][] = idx.map(() => new Array<number>(n).fill(0));
       for (let k = 0; k < n; k++) {

@@ -2,19 +2,11 @@
 // torch.optim.AdamW: Adam with decoupled weight decay (Loshchilov & Hutter, "Decoupled Weight
 // Decay Regularization", 2019).
 import type { Tensor } from "../tensor/tensor.js";
-import { adamCore, type AdamGroup, type AdamHyper, adamState, type AdamStateArrays, upgradeStepState } from "./adam.js";
+import { adamCore, type AdamGroup, type AdamOptions, type AdamHyper, adamState, type AdamStateArrays, upgradeStepState } from "./adam.js";
 import { checkBetas, checkNonNegative, type ParamState, type Params, Optimizer, withGrads } from "./optimizer.js";
 
-export interface AdamWOptions {
-  lr?: number;
-  betas?: [number, number];
-  eps?: number;
-  weightDecay?: number;
-  amsgrad?: boolean;
-  maximize?: boolean;
-  foreach?: boolean | null;
-  capturable?: boolean;
-}
+/** Adam's options (PyTorch 1.13's AdamW has no `differentiable` or `fused`). */
+export type AdamWOptions = Omit<AdamOptions, "differentiable" | "fused">;
 
 /**
  * One AdamW step, PyTorch 1.13's `_single_tensor_adamw`: as `adamUpdate`, but the decay acts on
