@@ -9,6 +9,7 @@ import { RuntimeError } from "../../errors.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { Dataset } from "../../data/dataset.js";
 import { readIdx } from "./idx.js";
+import { downloadAndExtractArchive } from "./utils.js";
 
 export interface VisionDatasetOptions<I, T> {
   root?: string;
@@ -34,6 +35,12 @@ function packagedMnist(): string | null {
 export class MNIST<I = Tensor, T = number> extends Dataset<[I, T]> {
   static readonly classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six",
     "7 - seven", "8 - eight", "9 - nine"];
+  /** Tried in order for each file of `resources` when downloading (torchvision's). */
+  static mirrors = ["http://yann.lecun.com/exdb/mnist/", "https://ossci-datasets.s3.amazonaws.com/mnist/"];
+  /** [file name, MD5] */
+  static resources: [string, string][] = [
+    ["train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"], ["train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"],
+    ["t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"], ["t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"]];
   readonly root: string;
   readonly train: boolean;
   /** uint8 (N, 28, 28) */
@@ -58,16 +65,31 @@ export class MNIST<I = Tensor, T = number> extends Dataset<[I, T]> {
       for (const d of dirs) for (const name of [f, `${f}.gz`]) if (existsSync(join(d, name))) return join(d, name);
       return null;
     };
-    const [imagesPath, labelsPath] = files.map(find);
+    let [imagesPath, labelsPath] = files.map(find);
+    if ((!imagesPath || !labelsPath) && opts.download) {
+      this.download();
+      [imagesPath, labelsPath] = files.map(find);
+    }
     if (!imagesPath || !labelsPath)
-      throw new RuntimeError(`Dataset not found. Put ${files.join(" and ")} (or their .gz) in ${join(this.root, this.constructor.name, "raw")}` +
-        (opts.download ? " (downloading is not implemented yet: issue \"data and vision\")" : " or pass { download: true }"));
+      throw new RuntimeError(`Dataset not found. You can use download=True to download it ` +
+        `(or put ${files.join(" and ")}, or their .gz, in ${this.rawFolder})`);
     this.data = readIdx(imagesPath);
     const labels = readIdx(labelsPath);
     if (this.data.ndim !== 3 || labels.ndim !== 1 || labels.size(0) !== this.data.size(0))
       throw new RuntimeError(`${imagesPath}: expected images (N, H, W) and N labels`);
     this.targets = labels.long();
     this.labels = Array.from(labels.numpy() as Uint8Array);
+  }
+
+  get rawFolder(): string { return join(this.root, this.constructor.name, "raw"); }
+
+  /** Downloads every file of `resources` into rawFolder (each from the mirrors in order) and un-gzips it. */
+  download(): void {
+    const C = this.constructor as typeof MNIST;
+    for (const [filename, md5] of C.resources) {
+      if (existsSync(join(this.rawFolder, filename.replace(/\.gz$/, "")))) continue;
+      downloadAndExtractArchive(C.mirrors.map((m) => m + filename), this.rawFolder, { filename, md5 });
+    }
   }
 
   get classes(): string[] { return (this.constructor as typeof MNIST).classes; }
@@ -83,10 +105,18 @@ export class MNIST<I = Tensor, T = number> extends Dataset<[I, T]> {
 }
 
 export class FashionMNIST<I = Tensor, T = number> extends MNIST<I, T> {
+  static override mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"];
+  static override resources: [string, string][] = [
+    ["train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"], ["train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"],
+    ["t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"], ["t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"]];
   static override readonly classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
     "Sneaker", "Bag", "Ankle boot"];
 }
 
 export class KMNIST<I = Tensor, T = number> extends MNIST<I, T> {
+  static override mirrors = ["http://codh.rois.ac.jp/kmnist/dataset/kmnist/"];
+  static override resources: [string, string][] = [
+    ["train-images-idx3-ubyte.gz", "bdb82020997e1d708af4cf47b453dcf7"], ["train-labels-idx1-ubyte.gz", "e144d726b3acfaa3e44228e80efcd344"],
+    ["t10k-images-idx3-ubyte.gz", "5c965bf0a639b31b8f53240b1b52f4d7"], ["t10k-labels-idx1-ubyte.gz", "7320c461ea6c1c855c0b718fb2a4b134"]];
   static override readonly classes = ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"];
 }
