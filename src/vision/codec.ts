@@ -9,9 +9,12 @@ export type ImageReadModeName = "UNCHANGED" | "GRAY" | "GRAY_ALPHA" | "RGB" | "R
 
 export interface RawImage { data: Uint8Array; height: number; width: number; channels: number }
 
-/** (R, G, B) -> gray as libpng's png_set_rgb_to_gray (default coefficients) or libjpeg does. */
+/**
+ * (R, G, B) -> gray as torchvision.io does it: libjpeg's JCS_GRAYSCALE for JPEG, libpng's
+ * png_set_rgb_to_gray(png, 1, 0.2989, 0.587) (15-bit fixed point) for PNG.
+ */
 function gray(r: number, g: number, b: number, jpeg: boolean): number {
-  return jpeg ? (19595 * r + 38470 * g + 7471 * b + 32768) >> 16 : (6968 * r + 23434 * g + 2366 * b + 16384) >> 15;
+  return jpeg ? (19595 * r + 38470 * g + 7471 * b + 32768) >> 16 : (9794 * r + 19234 * g + 3740 * b) >> 15;
 }
 
 export async function decodeRaw(bytes: Uint8Array, mode: ImageReadModeName): Promise<RawImage> {
@@ -22,8 +25,9 @@ export async function decodeRaw(bytes: Uint8Array, mode: ImageReadModeName): Pro
   const jpeg = meta.format === "jpeg";
   const { data, info } = await img.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
   const c = info.channels, n = info.width * info.height;
-  const hasAlpha = c === 2 || c === 4, isGray = c <= 2;
-  const want = mode === "UNCHANGED" ? c : mode === "GRAY" ? 1 : mode === "GRAY_ALPHA" ? 2 : mode === "RGB" ? 3 : 4;
+  // libvips hands gray images over as RGB(A) with R = G = B; the file's own channel count says which
+  const hasAlpha = c === 2 || c === 4, isGray = (meta.channels ?? c) <= 2;
+  const want = mode === "UNCHANGED" ? (isGray ? (hasAlpha ? 2 : 1) : c) : mode === "GRAY" ? 1 : mode === "GRAY_ALPHA" ? 2 : mode === "RGB" ? 3 : 4;
   const out = new Uint8Array(n * want);
   for (let i = 0; i < n; i++) {
     const s = i * c, r = data[s]!, g = isGray ? r : data[s + 1]!, b = isGray ? r : data[s + 2]!;
@@ -39,7 +43,8 @@ export interface PngOptions { compressionLevel?: number }
 export interface JpegOptions { quality?: number }
 
 export async function encodeRaw(img: RawImage, format: "png" | "jpeg", opts: PngOptions & JpegOptions): Promise<Uint8Array> {
-  const s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels as 1 | 2 | 3 | 4 } });
+  const s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels as 1 | 2 | 3 | 4 } })
+    .toColourspace(img.channels <= 2 ? "b-w" : "srgb");
   const buf = format === "png"
     ? await s.png({ compressionLevel: opts.compressionLevel ?? 6 }).toBuffer()
     : await s.jpeg({ quality: opts.quality ?? 75 }).toBuffer();

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Shared by test/vision: fixture tensors (scripts/gen_vision_fixtures.py's enc_tensor) and
+// element-wise comparison with a tolerance.
+import assert from "node:assert/strict";
+import * as torch from "../../src/index.js";
+import { decodeElement, type Json } from "../helpers.js";
+
+export interface Enc { dtype: torch.DType; shape: number[]; values: Json[] }
+
+export function fromEnc(e: Enc): torch.Tensor {
+  return torch.tensor(e.values.map((v) => decodeElement(v, e.dtype)) as number[], { dtype: e.dtype }).reshape(e.shape);
+}
+
+/** Same shape and dtype, and every element within atol (0: exact). */
+export function assertTensor(actual: torch.Tensor, expected: Enc | torch.Tensor, atol = 0, what = ""): void {
+  const exp = expected instanceof torch.Tensor ? expected : fromEnc(expected);
+  assert.deepEqual(actual.shape, exp.shape, `${what} shape`);
+  assert.equal(actual.dtype, exp.dtype, `${what} dtype`);
+  const a = actual.double().flatten(), b = exp.double().flatten();
+  const diff = a.numel() === 0 ? 0 : (a.sub(b).abs().max().item() as number);
+  if (!(diff <= atol)) {
+    const bad = (a.sub(b).abs().gt(atol).nonzero().flatten().tolist() as number[]).slice(0, 5);
+    assert.fail(`${what}: max |diff| ${diff} > ${atol}; first differing flat indices ${bad.join(", ")}: ` +
+      bad.map((i) => `${a.index(i).item()} vs ${b.index(i).item()}`).join(", "));
+  }
+}
