@@ -27,7 +27,15 @@ from torchvision.io import ImageReadMode, decode_image
 import torchvision.transforms.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fixture_encoding import enc_tensor  # noqa: E402
+from fixture_encoding import enc_tensor as enc_tensor_full  # noqa: E402
+
+
+def enc_tensor(t):
+    """enc_tensor, with float32 values written in their shortest round-tripping form (smaller files)."""
+    e = enc_tensor_full(t)
+    if t.dtype == torch.float32:
+        e["values"] = [float(repr(np.float32(v))) if isinstance(v, float) else v for v in e["values"]]
+    return e
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "vision")
 
@@ -130,7 +138,7 @@ def py2_pickle(obj):
 
 def tar_gz(members):
     buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.GNU_FORMAT) as tf:
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w", format=tarfile.GNU_FORMAT) as tf:
         dirs = sorted({m.split("/")[0] for m in members})
         for d in dirs:
             info = tarfile.TarInfo(d)
@@ -222,6 +230,103 @@ def gen_fakedata():
     return out
 
 
+# ---------------------------------------------------------------- transforms (tensor path) and utils
+def gen_transforms():
+    u8 = torch.from_numpy(smooth_image(13, 17, 3, 7)).permute(2, 0, 1).contiguous()
+    f32 = u8.float() / 255
+    gray = torch.from_numpy(smooth_image(13, 17, 1, 8)).permute(2, 0, 1).contiguous()
+    inputs = {"u8": u8, "f32": f32, "gray": gray}
+    BIL, NEA, BIC = T.InterpolationMode.BILINEAR, T.InterpolationMode.NEAREST, T.InterpolationMode.BICUBIC
+    functional = [
+        ("resize", [[7, 9]], {}), ("resize", [[20, 25]], {}), ("resize", [[7, 9]], {"interpolation": NEA}),
+        ("resize", [[26, 30]], {"interpolation": NEA}), ("resize", [[7, 9]], {"interpolation": BIC}),
+        ("resize", [[19, 31]], {"interpolation": BIC}), ("resize", [[5, 6]], {"antialias": True}),
+        ("resize", [[5, 11]], {"antialias": True, "interpolation": BIC}), ("resize", [8], {}), ("resize", [6], {"max_size": 8}),
+        ("pad", [[1, 2, 3, 4]], {"fill": 7}), ("pad", [[2, 3]], {"padding_mode": "edge"}), ("pad", [[2, 3]], {"padding_mode": "reflect"}),
+        ("pad", [[3]], {"padding_mode": "symmetric"}), ("pad", [[-1, 2]], {}),
+        ("crop", [2, 3, 5, 6], {}), ("crop", [-2, 12, 8, 9], {}), ("center_crop", [5], {}), ("center_crop", [[16, 20]], {}),
+        ("center_crop", [[4, 7]], {}), ("hflip", [], {}), ("vflip", [], {}),
+        ("rotate", [30.0], {}), ("rotate", [30.0], {"interpolation": BIL}), ("rotate", [45.0], {"expand": True}),
+        ("rotate", [-70.0], {"center": [3, 4], "fill": [1.0, 2.0, 3.0]}), ("rotate", [25.0], {"interpolation": BIL, "fill": [0.5, 0.5, 0.5]}),
+        ("affine", [], {"angle": 20.0, "translate": [2, -1], "scale": 1.2, "shear": [10.0, 5.0]}),
+        ("affine", [], {"angle": 20.0, "translate": [2, -1], "scale": 1.2, "shear": [10.0, 5.0], "interpolation": BIL}),
+        ("affine", [], {"angle": -10.0, "translate": [0, 3], "scale": 0.8, "shear": [0.0], "fill": [9.0, 8.0, 7.0]}),
+        ("rgb_to_grayscale", [], {}), ("rgb_to_grayscale", [], {"num_output_channels": 3}),
+        ("adjust_brightness", [1.4], {}), ("adjust_brightness", [0.3], {}), ("adjust_contrast", [0.6], {}), ("adjust_contrast", [1.8], {}),
+        ("adjust_saturation", [1.7], {}), ("adjust_saturation", [0.2], {}), ("adjust_hue", [0.2], {}), ("adjust_hue", [-0.35], {}),
+        ("gaussian_blur", [[3, 5], [0.8, 1.3]], {}), ("gaussian_blur", [5], {}),
+        ("erase", [2, 3, 4, 5, 0.25], {}),
+    ]
+    cases = []
+    for name, args, kw in functional:
+        for inp in (["u8", "f32"] + (["gray"] if name in ("resize", "pad", "rotate", "adjust_contrast", "gaussian_blur") and "fill" not in kw else [])):
+            if name == "erase":
+                x = inputs[inp]
+                out = F.erase(x, *args[:4], torch.tensor(args[4]).to(x.dtype) if x.is_floating_point() else torch.tensor(1, dtype=x.dtype))
+            else:
+                out = getattr(F, name)(inputs[inp], *args, **kw)
+            kwj = {k: (v.value if isinstance(v, T.InterpolationMode) else v) for k, v in kw.items()}
+            cases.append({"fn": name, "args": args, "kwargs": kwj, "input": inp, "out": enc_tensor(out)})
+    cases.append({"fn": "convert_image_dtype", "args": ["float32"], "kwargs": {}, "input": "u8", "out": enc_tensor(F.convert_image_dtype(u8, torch.float32))})
+    cases.append({"fn": "convert_image_dtype", "args": ["uint8"], "kwargs": {}, "input": "f32", "out": enc_tensor(F.convert_image_dtype(f32 * 0.999, torch.uint8))})
+    cases.append({"fn": "normalize", "args": [[0.5, 0.4, 0.3], [0.2, 0.25, 0.3]], "kwargs": {}, "input": "f32", "out": enc_tensor(F.normalize(f32, [0.5, 0.4, 0.3], [0.2, 0.25, 0.3]))})
+    cases.append({"fn": "to_pil_image", "args": [], "kwargs": {}, "input": "f32", "out": enc_tensor(F.pil_to_tensor(F.to_pil_image(f32 * 1.3 - 0.1)))})
+
+    randoms = [
+        ("RandomCrop(8, padding=2)", T.RandomCrop(8, padding=2), ["u8", "f32"]),
+        ("RandomCrop([10, 20], pad_if_needed=True, fill=3)", T.RandomCrop([10, 20], pad_if_needed=True, fill=3), ["u8"]),
+        ("RandomCrop(8, padding=[1, 2], padding_mode='reflect')", T.RandomCrop(8, padding=[1, 2], padding_mode="reflect"), ["u8"]),
+        ("RandomResizedCrop(8)", T.RandomResizedCrop(8), ["u8", "f32"]),
+        ("RandomResizedCrop([6, 7], scale=(0.5, 1.0), ratio=(0.5, 2.0), interpolation=NEAREST)", T.RandomResizedCrop([6, 7], scale=(0.5, 1.0), ratio=(0.5, 2.0), interpolation=NEA), ["u8"]),
+        ("RandomResizedCrop(9, scale=(0.9, 1.0), ratio=(3.0, 4.0))", T.RandomResizedCrop(9, scale=(0.9, 1.0), ratio=(3.0, 4.0)), ["u8"]),
+        ("RandomHorizontalFlip()", T.RandomHorizontalFlip(), ["u8"]), ("RandomVerticalFlip(p=0.7)", T.RandomVerticalFlip(p=0.7), ["u8"]),
+        ("RandomRotation(40)", T.RandomRotation(40), ["u8", "f32"]),
+        ("RandomRotation([10, 80], expand=True, fill=[5, 6, 7])", T.RandomRotation([10, 80], expand=True, fill=[5, 6, 7]), ["u8"]),
+        ("RandomAffine(30, translate=(0.2, 0.1), scale=(0.8, 1.2), shear=[-10, 10, -5, 5])", T.RandomAffine(30, translate=(0.2, 0.1), scale=(0.8, 1.2), shear=[-10, 10, -5, 5]), ["u8", "f32"]),
+        ("RandomAffine(0, shear=20, interpolation=BILINEAR)", T.RandomAffine(0, shear=20, interpolation=BIL), ["f32"]),
+        ("ColorJitter(0.4, 0.4, 0.4, 0.1)", T.ColorJitter(0.4, 0.4, 0.4, 0.1), ["u8", "f32"]),
+        ("ColorJitter(brightness=(0.5, 0.9), hue=(-0.3, -0.1))", T.ColorJitter(brightness=(0.5, 0.9), hue=(-0.3, -0.1)), ["u8"]),
+        ("RandomGrayscale(0.5)", T.RandomGrayscale(0.5), ["u8"]),
+        ("GaussianBlur(5, (0.1, 2.0))", T.GaussianBlur(5, (0.1, 2.0)), ["u8", "f32"]),
+        ("RandomErasing(p=1.0)", T.RandomErasing(p=1.0), ["f32"]),
+        ("RandomErasing(p=1.0, value='random')", T.RandomErasing(p=1.0, value="random"), ["f32"]),
+        ("RandomErasing(p=0.9, scale=(0.1, 0.2), value=[0.1, 0.2, 0.3])", T.RandomErasing(p=0.9, scale=(0.1, 0.2), value=[0.1, 0.2, 0.3]), ["f32"]),
+        ("RandomApply([ColorJitter(0.5)], p=0.5)", T.RandomApply(torch.nn.ModuleList([T.ColorJitter(0.5)]), p=0.5), ["u8"]),
+        ("Compose([RandomResizedCrop(8), RandomHorizontalFlip(), ConvertImageDtype(float), Normalize(...)])",
+         T.Compose([T.RandomResizedCrop(8), T.RandomHorizontalFlip(), T.ConvertImageDtype(torch.float), T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))]), ["u8"]),
+    ]
+    random_cases = []
+    for label, t, ins in randoms:
+        for inp in ins:
+            for seed in [0, 1]:
+                torch.manual_seed(seed)
+                outs = [t(inputs[inp].clone()) for _ in range(2)]
+                random_cases.append({"transform": label, "input": inp, "seed": seed, "outs": [enc_tensor(o) for o in outs],
+                                     "next_rand": torch.rand(1).item()})
+    reprs = {label: repr(t) for label, t, _ in randoms}
+    reprs["Resize(8)"] = repr(T.Resize(8))
+    reprs["CenterCrop(5)"] = repr(T.CenterCrop(5))
+    reprs["Pad([1, 2], fill=3, padding_mode='edge')"] = repr(T.Pad([1, 2], fill=3, padding_mode="edge"))
+    reprs["Grayscale(3)"] = repr(T.Grayscale(3))
+    return {"inputs": {k: enc_tensor(v) for k, v in inputs.items() if k != "f32"}, "functional": cases, "random": random_cases, "reprs": reprs}
+
+
+def gen_utils():
+    g = torch.Generator().manual_seed(5)
+    x = torch.rand(5, 3, 4, 5, generator=g) * 1.4 - 0.2
+    one = torch.rand(6, 1, 3, 3, generator=g)
+    cases = []
+    for label, t, kw in [("default", x, {}), ("nrow=2,padding=1,pad_value=0.5", x, {"nrow": 2, "padding": 1, "pad_value": 0.5}),
+                         ("normalize", x, {"normalize": True}), ("value_range", x, {"normalize": True, "value_range": (0.2, 0.8)}),
+                         ("scale_each", x, {"normalize": True, "scale_each": True, "padding": 0}), ("one image", x[0], {}),
+                         ("gray", one, {"nrow": 4}), ("2d", one[0, 0], {}), ("nrow>n", x[:2], {"nrow": 8, "padding": 3})]:
+        cases.append({"label": label, "input": enc_tensor(t), "kwargs": kw, "out": enc_tensor(torchvision.utils.make_grid(t.clone(), **kw))})
+    buf = io.BytesIO()
+    torchvision.utils.save_image(x, buf, format="png", nrow=3)
+    saved = torch.frombuffer(bytearray(buf.getvalue()), dtype=torch.uint8)
+    return {"make_grid": cases, "save_image": {"input": enc_tensor(x), "kwargs": {"nrow": 3}, "pixels": enc_tensor(decode_image(saved))}}
+
+
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
@@ -229,8 +334,10 @@ def main():
     fixtures = {"io": gen_io(), "mnist": gen_mnist(), "cifar": gen_cifar(), "folder": gen_folder(), "fakedata": gen_fakedata()}
     with open(os.path.join(OUT, "datasets.json"), "w") as f:
         json.dump(fixtures, f, separators=(",", ":"))
-    if os.path.exists(os.path.join(os.path.dirname(__file__), "gen_vision_transforms.py")):
-        pass
+    with open(os.path.join(OUT, "transforms.json"), "w") as f:
+        json.dump(gen_transforms(), f, separators=(",", ":"))
+    with open(os.path.join(OUT, "utils.json"), "w") as f:
+        json.dump(gen_utils(), f, separators=(",", ":"))
 
 
 if __name__ == "__main__":
