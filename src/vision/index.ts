@@ -2,3 +2,6 @@
 // torchts/vision: `import * as torchvision from "torchts/vision"`.
 export * as datasets from "./datasets/index.js";
 export * as transforms from "./transforms/index.js";
+export * as io from "./io.js";
+export * as utils from "./utils.js";
+export { Image, type ImageMode } from "./image.js";

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import * as torch from "../../src/index.js";
 import { decodeElement, type Json } from "../helpers.js";
+import type { CIFAR10 } from "../../src/vision/datasets/index.js";
 
 export interface Enc { dtype: torch.DType; shape: number[]; values: Json[] }
 
@@ -23,4 +24,13 @@ export function assertTensor(actual: torch.Tensor, expected: Enc | torch.Tensor,
     assert.fail(`${what}: max |diff| ${diff} > ${atol}; first differing flat indices ${bad.join(", ")}: ` +
       bad.map((i) => `${a.index(i).item()} vs ${b.index(i).item()}`).join(", "));
   }
+}
+
+export interface CifarChecksums { tgz_md5: string; train_list: [string, string][]; test_list: [string, string][]; meta_md5: string }
+
+/** Runs `fn` with the CIFAR class's checksums set to those of the small fixture files. */
+export function withFixtureChecksums<R>(C: typeof CIFAR10, f: CifarChecksums, fn: () => R): R {
+  const saved = [C.tgzMd5, C.trainList, C.testList, C.meta] as const;
+  C.tgzMd5 = f.tgz_md5; C.trainList = f.train_list; C.testList = f.test_list; C.meta = { ...C.meta, md5: f.meta_md5 };
+  try { return fn(); } finally { [C.tgzMd5, C.trainList, C.testList, C.meta] = saved; }
 }

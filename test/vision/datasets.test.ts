@@ -13,7 +13,7 @@ import { CIFAR10, CIFAR100, DatasetFolder, FakeData, FashionMNIST, FileNotFoundE
 import { Image } from "../../src/vision/image.js";
 import { ToTensor } from "../../src/vision/transforms/index.js";
 import { fixturePath, loadFixture } from "../helpers.js";
-import { assertTensor, type Enc } from "./common.js";
+import { assertTensor, withFixtureChecksums, type Enc } from "./common.js";
 
 interface Split { data: Enc; targets: number[] | Enc; first: Enc }
 interface CifarFx { tgz_md5: string; train_list: [string, string][]; test_list: [string, string][]; meta_md5: string; train: Split; test: Split; classes: string[] }
@@ -24,12 +24,6 @@ const fx = loadFixture<{
   fakedata: { kwargs: { size: number; image_size: [number, number, number]; num_classes: number; random_offset?: number }; items: [Enc, number][] }[];
 }>("vision/datasets.json");
 
-/** Runs `fn` with the CIFAR class's checksums set to those of the small fixture files. */
-export function withFixtureChecksums<R>(C: typeof CIFAR10, f: CifarFx, fn: () => R): R {
-  const saved = [C.tgzMd5, C.trainList, C.testList, C.meta] as const;
-  C.tgzMd5 = f.tgz_md5; C.trainList = f.train_list; C.testList = f.test_list; C.meta = { ...C.meta, md5: f.meta_md5 };
-  try { return fn(); } finally { [C.tgzMd5, C.trainList, C.testList, C.meta] = saved; }
-}
 
 for (const C of [CIFAR10, CIFAR100]) {
   const f = fx.cifar[C.name as "CIFAR10"];
