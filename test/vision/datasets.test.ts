@@ -11,7 +11,7 @@ import * as torch from "../../src/index.js";
 import { CIFAR10, CIFAR100, DatasetFolder, FakeData, FashionMNIST, FileNotFoundError, ImageFolder, readTar, unpickle,
   UnpicklingError, utils } from "../../src/vision/datasets/index.js";
 import { Image } from "../../src/vision/image.js";
-import { ToTensor } from "../../src/vision/transforms/index.js";
+import { Compose, Normalize, RandomCrop, RandomHorizontalFlip, ToTensor } from "../../src/vision/transforms/index.js";
 import { fixturePath, loadFixture } from "../helpers.js";
 import { assertTensor, withFixtureChecksums, type Enc } from "./common.js";
 
@@ -143,4 +143,18 @@ test("FakeData: the images and targets torchvision generates, and the global RNG
     assertTensor(torch.rand(3), before);
     assert.throws(() => ds.getItem(items.length), /FakeData index out of range/);
   }
+});
+
+test("CIFAR10 with the tutorial's transforms through a DataLoader", async () => {
+  const root = mkdtempSync(join(tmpdir(), "torchts-cifar-dl-"));
+  copyFileSync(fixturePath("vision/cifar/cifar-10-python.tar.gz"), join(root, "cifar-10-python.tar.gz"));
+  await withFixtureChecksums(CIFAR10, fx.cifar.CIFAR10, async () => {
+    const transform = new Compose([new RandomCrop(32, { padding: 4 }), new RandomHorizontalFlip(), new ToTensor(), new Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])]);
+    const ds = new CIFAR10({ root, transform });
+    const loader = new torch.utils.data.DataLoader(ds, { batchSize: 4, shuffle: true });
+    const shapes: number[][] = [], labels: number[] = [];
+    for await (const [x, y] of loader as AsyncIterable<[torch.Tensor, torch.Tensor]>) { shapes.push(x.shape); labels.push(...(y.tolist() as number[])); }
+    assert.deepEqual(shapes, [[4, 3, 32, 32], [4, 3, 32, 32], [2, 3, 32, 32]]);
+    assert.deepEqual([...labels].sort(), [...(fx.cifar.CIFAR10.train.targets as number[])].sort());
+  });
 });

@@ -54,6 +54,9 @@ test("encodePng/writePng round-trip exactly for 1-4 channels; JPEG is close; err
   assert.throws(() => io.encodeJpeg(smooth, 0), /Image quality should be a positive number between 1 and 100/);
   assert.throws(() => io.encodePng(smooth.float()), /Input tensor dtype should be uint8/);
   assert.throws(() => io.encodeJpeg(torch.zeros([4, 2, 2], { dtype: torch.uint8 })), /The number of channels should be 1 or 3, got: 4/);
-  assert.throws(() => io.decodeImage(new Uint8Array([1, 2, 3, 4])), torch.RuntimeError);
+  assert.throws(() => io.decodeImage(new Uint8Array([1, 2, 3, 4])), (e: Error) => e instanceof torch.RuntimeError &&
+    e.message === "Unsupported image file. Only jpeg and png are currently supported.");
+  const truncated = readFileSync(fixturePath("vision/images/rgb.png")).subarray(0, 60);
+  assert.throws(() => io.decodeImage(truncated), torch.RuntimeError);
   assert.throws(() => io.readImage(join(dir, "missing.png")), /ENOENT/);
 });
