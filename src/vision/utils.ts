@@ -108,3 +108,52 @@ export async function plotLossCurve(values: readonly number[], path: string, opt
   if (format === "svg") writeFileSync(path, svg);
   else writeFileSync(path, await sharp(Buffer.from(svg)).flatten({ background: "#ffffff" }).png().toBuffer());
 }
+
+export interface LabeledGridOptions {
+  nrow?: number;
+  /** integer upscaling of each image (nearest), so small images stay readable */
+  scale?: number;
+  padding?: number;
+  fontSize?: number;
+  /** a CSS colour per label (for example green for right predictions and red for wrong ones) */
+  colors?: readonly string[];
+  normalize?: boolean;
+  valueRange?: [number, number];
+}
+
+const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * A PNG of images (B, C, H, W) in a grid with a text label under each, drawn by sharp (libvips
+ * and librsvg for the text).
+ */
+export async function saveLabeledGrid(images: Tensor, labels: readonly string[], path: string, opts: LabeledGridOptions = {}): Promise<void> {
+  if (images.ndim !== 4) throw new ValueError(`saveLabeledGrid: expected images (B, C, H, W), got [${images.shape.join(", ")}]`);
+  const n = images.size(0);
+  if (labels.length !== n) throw new ValueError(`saveLabeledGrid: ${n} images but ${labels.length} labels`);
+  const { nrow = 8, scale = 3, padding = 6, fontSize = 14, colors, normalize = false, valueRange } = opts;
+  const h = images.size(2) * scale, w = images.size(3) * scale, labelH = Math.ceil(fontSize * 1.6);
+  const cols = Math.min(nrow, n), rows = Math.ceil(n / cols);
+  const cellW = w + padding, cellH = h + labelH + padding;
+  const layers: sharp.OverlayOptions[] = [];
+  let text = "";
+  for (let k = 0; k < n; k++) {
+    let img = images.select(0, k);
+    if (normalize) img = makeGrid(img.unsqueeze(0), { normalize, valueRange, padding: 0 });
+    const bytes = img.mul(255).add(0.5).clamp(0, 255).to("uint8");
+    const c = bytes.size(0) === 1 ? 1 : 3;
+    const hwc = bytes.narrow(0, 0, c).permute(1, 2, 0).contiguous();
+    const raw = Buffer.from((hwc.numpy() as Uint8Array).slice());
+    const cell = await sharp(raw, { raw: { width: images.size(3), height: images.size(2), channels: c } })
+      .resize(w, h, { kernel: "nearest" }).toColourspace("srgb").png().toBuffer();
+    const x = padding + (k % cols) * cellW, y = padding + Math.floor(k / cols) * cellH;
+    layers.push({ input: cell, left: x, top: y });
+    text += `<text x="${x + w / 2}" y="${y + h + fontSize * 1.15}" fill="${escapeXml(colors?.[k] ?? "#000")}">${escapeXml(labels[k]!)}</text>`;
+  }
+  const width = padding + cols * cellW, height = padding + rows * cellH;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+    `<g font-family="sans-serif" font-size="${fontSize}" text-anchor="middle">${text}</g></svg>`;
+  layers.push({ input: Buffer.from(svg), left: 0, top: 0 });
+  const png = await sharp({ create: { width, height, channels: 3, background: "#ffffff" } }).composite(layers).removeAlpha().png().toBuffer();
+  writeFileSync(path, png);
+}

@@ -52,3 +52,22 @@ test("plotLossCurve renders a chart with Vega-Lite to PNG and SVG", async () => 
   assert.equal((lossCurveSpec([1, 2]) as { data: { values: unknown[] } }).data.values.length, 2);
   await assert.rejects(plotLossCurve([], join(dir, "x.png")), /no values to plot/);
 });
+
+test("saveLabeledGrid: images upscaled in a grid with a label under each", async () => {
+  const { saveLabeledGrid } = await import("../../src/vision/utils.js");
+  const dir = mkdtempSync(join(tmpdir(), "torchts-lgrid-"));
+  torch.manualSeed(0);
+  const imgs = torch.zeros([5, 1, 4, 4]);
+  imgs.index(":", ":", "1:3", "1:3").fill_(1);   // a white square in each black image
+  await saveLabeledGrid(imgs, ["0", "1", "2", "3", "<4>"], join(dir, "g.png"), { nrow: 3, scale: 5, padding: 2, fontSize: 10, colors: ["green", "red", "green", "green", "red"] });
+  const png = readImage(join(dir, "g.png"));
+  const labelH = 16, cellW = 20 + 2, cellH = 20 + labelH + 2;
+  assert.deepEqual(png.shape, [3, 2 + 2 * cellH, 2 + 3 * cellW]);
+  // first image: black border pixel, white centre (upscaled 5x, nearest)
+  assert.deepEqual(png.index(":", 2 + 1, 2 + 1).tolist(), [0, 0, 0]);
+  assert.deepEqual(png.index(":", 2 + 10, 2 + 10).tolist(), [255, 255, 255]);
+  // some red text under the second image
+  const strip = png.index(":", `${2 + 20}:${2 + 20 + labelH}`, `${2 + cellW}:${2 + cellW + 20}`);
+  assert.ok((strip.select(0, 0).float().sub(strip.select(0, 1).float()).gt(100).sum().item() as number) > 3);
+  await assert.rejects(saveLabeledGrid(imgs, ["a"], join(dir, "x.png")), /5 images but 1 labels/);
+});
