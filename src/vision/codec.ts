@@ -18,10 +18,12 @@ function gray(r: number, g: number, b: number, jpeg: boolean): number {
 }
 
 export async function decodeRaw(bytes: Uint8Array, mode: ImageReadModeName): Promise<RawImage> {
+  const unsupported = "Unsupported image file. Only jpeg and png are currently supported.";
   const img = sharp(bytes, { failOn: "error" });
-  const meta = await img.metadata();
-  if (meta.format !== "png" && meta.format !== "jpeg")
-    throw new Error("Unsupported image file. Only jpeg and png are currently supported.");
+  const meta = await img.metadata().catch((e: Error) => {
+    throw new Error(/unsupported image format/.test(e.message) ? unsupported : e.message);
+  });
+  if (meta.format !== "png" && meta.format !== "jpeg") throw new Error(unsupported);
   const jpeg = meta.format === "jpeg";
   const { data, info } = await img.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
   const c = info.channels, n = info.width * info.height;
