@@ -107,7 +107,8 @@ const refCache = new Map<unknown, Ref | null>();
 /**
  * Finds the module that exports `fn` (a class or function): its own `moduleUrl` (a static
  * `moduleUrl = import.meta.url`; also on functions: `myCollate.moduleUrl = import.meta.url`),
- * then the `workerModule` URLs given to the DataLoader, then torchts itself.
+ * then the `workerModule` URLs given to the DataLoader and the modules of the classes met so
+ * far (a function exported beside the dataset class is found), then torchts itself.
  */
 export async function resolveRef(fn: object, extraModules: readonly string[]): Promise<Ref | null> {
   const key = fn;
@@ -137,10 +138,28 @@ const nameOf = (fn: object) => (typeof fn === "function" && fn.name ? fn.name : 
 
 const sharedCopies = new WeakMap<Storage, TypedArray>();
 
+let sabSupport: boolean | undefined;
+/**
+ * Whether the native kernels accept tensors over SharedArrayBuffers (the addon must take the data
+ * pointer from napi_get_typedarray_info; Napi::ArrayBuffer rejects a SharedArrayBuffer). When
+ * they do not, the dataset's tensors are copied into each worker once, at its start.
+ */
+export function sharedMemorySupported(): boolean {
+  if (sabSupport === undefined) {
+    try {
+      const t = new Tensor(new Storage(new Float32Array(new SharedArrayBuffer(8))), [2], [1], 0, "float32");
+      sabSupport = t.add(1).sum().item() === 2;
+    } catch {
+      sabSupport = false;
+    }
+  }
+  return sabSupport;
+}
+
 /** The storage's elements in a SharedArrayBuffer (copied once per storage, then reused). */
 function shared(storage: Storage): TypedArray {
   const data = storage.data;
-  if (data.buffer instanceof SharedArrayBuffer) return data;
+  if (data.buffer instanceof SharedArrayBuffer || !sharedMemorySupported()) return data;
   let s = sharedCopies.get(storage);
   if (!s) {
     const Ctor = data.constructor as new (b: SharedArrayBuffer) => TypedArray;
@@ -176,7 +195,12 @@ class Encoder {
   constructor(private readonly mode: Mode, private readonly known: Map<object, Ref | null>,
     private readonly keep: Set<ArrayBufferLike>) {}
 
+  /** The moduleUrls of the classes met: functions exported beside a dataset class are found there. */
+  readonly hints = new Set<string>();
+
   private ref(fn: object, path: string): number {
+    const url = (fn as { moduleUrl?: unknown }).moduleUrl;
+    if (typeof url === "string") this.hints.add(url);
     const r = this.known.get(fn);
     if (!r) {
       if (!this.missing.has(fn)) this.missing.set(fn, path);
@@ -219,12 +243,12 @@ class Encoder {
     const hook = (obj as { [workerSpec]?: () => WorkerSpec })[workerSpec];
     if (typeof hook === "function") {
       const spec = hook.call(obj);
-      const cls = this.ref(spec.class ?? obj.constructor, `${path} (class ${obj.constructor.name})`);
+      const cls = this.ref(spec.class ?? obj.constructor, path);
       return { $: "spec", id, cls, args: this.enc([...spec.args], `${path}[workerSpec]().args`) };
     }
     if (obj instanceof Promise || obj instanceof WeakMap || obj instanceof WeakSet || obj instanceof WeakRef)
       throw new RuntimeError(`DataLoader workers: can't send ${path}: a ${obj.constructor.name} cannot cross threads`);
-    const cls = this.ref(obj.constructor, `${path} (class ${obj.constructor.name})`);
+    const cls = this.ref(obj.constructor, path);
     return { $: "inst", id, cls, e: Object.keys(obj).map((k) => [k, this.enc((obj as Record<string, unknown>)[k], `${path}.${k}`)]) };
   }
 
@@ -249,11 +273,13 @@ function missingError(fn: object, path: string, what: string): RuntimeError {
   const kind = typeof fn === "function" && /^class\b/.test(Function.prototype.toString.call(fn)) ? "class" : "function";
   const name = nameOf(fn);
   const own = (fn as { moduleUrl?: unknown }).moduleUrl;
+  if (kind === "function" && name === "(anonymous)")
+    return new RuntimeError(`Can't send ${what} to DataLoader workers: ${path} is an anonymous function (an arrow function or closure), which cannot be sent to a worker thread (as PyTorch cannot pickle a lambda). Make it a named function exported from a module, and pass \`workerModule: import.meta.url\` (that module) to the DataLoader. See docs/data.md.`);
   const hint = typeof own === "string"
     ? `${name}.moduleUrl is ${own}, but that module does not export it: export it from there.`
     : kind === "class"
       ? `Export the class from a module and add \`static moduleUrl = import.meta.url;\` to it (or pass \`workerModule: import.meta.url\`, the exporting module, to the DataLoader).`
-      : `Export the function from a module and pass \`workerModule: import.meta.url\` (that module) to the DataLoader, or set \`${name}.moduleUrl = import.meta.url\`. Arrow functions and closures cannot be sent (like lambdas, which PyTorch cannot pickle).`;
+      : `Export the function from a module and pass \`workerModule: import.meta.url\` (that module) to the DataLoader, or set \`${name}.moduleUrl = import.meta.url\`. Closures cannot be sent (as PyTorch cannot pickle local functions).`;
   return new RuntimeError(`Can't send ${what} to DataLoader workers: ${path} is ${kind} ${name}, which the workers cannot import. ${hint} See docs/data.md.`);
 }
 
@@ -269,7 +295,7 @@ export async function encode(value: unknown, opts: { mode: Mode; what: string; p
     const root = e.enc(value, opts.path);
     if (e.missing.size === 0) return { encoded: { root, refs: e.refs }, transfer: [...e.transfer] };
     for (const [fn, path] of e.missing) {
-      const r = await resolveRef(fn, opts.workerModules ?? []);
+      const r = await resolveRef(fn, [...(opts.workerModules ?? []), ...e.hints]);
       if (!r) throw missingError(fn, path, opts.what);
       known.set(fn, r);
     }
