@@ -10,6 +10,7 @@ import { Dataset, IterableDataset } from "./dataset.js";
 import { type Index, makeFetcher, STOP } from "./fetch.js";
 import { BatchSampler, RandomSampler, SequentialSampler } from "./sampler.js";
 import { encode } from "./worker-codec.js";
+import { getWorkerInfo } from "./worker-info.js";
 import { DONE, WorkerPool } from "./worker-pool.js";
 
 export interface DataLoaderOptions<T, B> {
@@ -161,6 +162,10 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
       for (const b of this as Iterable<B>) yield b;
       return;
     }
+    if (getWorkerInfo() !== null)
+      throw new RuntimeError("DataLoader workers cannot start DataLoader workers (in PyTorch: daemonic processes are not allowed to have " +
+        "children). If this happened while a worker imported your script to rebuild the dataset, guard the script's main part with " +
+        "`if (getWorkerInfo() === null) { ... }` (the form of `if __name__ == \"__main__\":`), or move the dataset into its own module.");
     let pool = this.persistentWorkers && this.pool?.alive ? this.pool : null;
     const firstIter = pool === null;
     if (pool === null) {

@@ -7,6 +7,8 @@
 // qualname) and are rebuilt there: `new Class(...args)` when the object implements the
 // `workerSpec` hook, otherwise `Object.create(Class.prototype)` plus its own fields (pickle's
 // default `__dict__` restore).
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { RuntimeError } from "../errors.js";
 import { Generator } from "../tensor/random.js";
 import { Storage } from "../tensor/storage.js";
@@ -114,8 +116,12 @@ export async function resolveRef(fn: object, extraModules: readonly string[]): P
   const key = fn;
   if (refCache.has(key)) return refCache.get(key)!;
   const own = (fn as { moduleUrl?: unknown }).moduleUrl;
-  const candidates = [...(typeof own === "string" ? [own] : []), ...extraModules, ...builtinRoots];
+  const candidates = [...new Set([...(typeof own === "string" ? [own] : []), ...extraModules, ...builtinRoots])];
+  let deferred: string | null = null;
   for (const url of candidates) {
+    // The program's entry module may still be evaluating (a top-level await on the training
+    // loop): importing it here would wait for itself. Take it by name; the worker checks.
+    if (url === entryUrl) { deferred ??= url; continue; }
     let mod: unknown;
     try { mod = await importModule(url); } catch (e) {
       if (url === own || extraModules.includes(url))
@@ -129,8 +135,17 @@ export async function resolveRef(fn: object, extraModules: readonly string[]): P
       return ref;
     }
   }
+  const name = (fn as { name?: unknown }).name;
+  if (deferred !== null && typeof name === "string" && name !== "") return { url: deferred, path: [name] };
   return null;
 }
+
+/** The URL of the program's entry module (process.argv[1]), or null. */
+const entryUrl = (() => {
+  const main = process.argv[1];
+  if (!main) return null;
+  try { return pathToFileURL(realpathSync(main)).href; } catch { return null; }
+})();
 
 const nameOf = (fn: object) => (typeof fn === "function" && fn.name ? fn.name : "(anonymous)");
 
@@ -310,7 +325,8 @@ export async function decode(enc: Encoded): Promise<unknown> {
   for (const r of enc.refs) {
     let v = await importModule(r.url);
     for (const k of r.path) v = (v as Record<string, unknown>)[k];
-    if (v === undefined) throw new RuntimeError(`DataLoader worker: ${r.url} has no export ${r.path.join(".")}`);
+    if (v === undefined)
+      throw new RuntimeError(`DataLoader worker: ${r.url} does not export ${r.path.join(".")}: export it under that name (the workers import it from there)`);
     resolved.push(v);
   }
   return decodeSync(enc, resolved);

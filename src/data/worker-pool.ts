@@ -40,10 +40,14 @@ export interface PoolConfig {
   workerModules: string[];
 }
 
+/** How long shutdown waits for a worker to finish its item before terminating it (PyTorch: 5 s). */
+const SHUTDOWN_GRACE_MS = 5000;
+
 export const DONE: unique symbol = Symbol("done") as never;
 
 export class WorkerPool {
   private readonly workers: Worker[] = [];
+  private readonly exited: boolean[] = [];
   private readonly inbox: Event[] = [];
   private wake: (() => void) | null = null;
   private closed = false;
@@ -68,7 +72,10 @@ export class WorkerPool {
       let error: Error | null = null;
       worker.on("message", (m: FromWorker) => this.push({ w: i, m }));
       worker.on("error", (e) => { error = e; });
-      worker.on("exit", (code) => { if (!this.closed) this.push({ w: i, exit: code, error }); });
+      worker.on("exit", (code) => {
+        this.exited[i] = true;
+        if (!this.closed) this.push({ w: i, exit: code, error });
+      });
       worker.unref();
       this.workers.push(worker);
     }
@@ -191,10 +198,19 @@ export class WorkerPool {
 
   get alive(): boolean { return !this.closed; }
 
-  /** Stops every worker thread (PyTorch's _shutdown_workers). */
+  /**
+   * Stops every worker thread (PyTorch's _shutdown_workers): each finishes the item it is on and
+   * exits; one still running after `SHUTDOWN_GRACE_MS` is terminated.
+   */
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.workers.map((w, i) => new Promise<void>((resolve) => {
+      if (this.exited[i]) { resolve(); return; }
+      const timer = setTimeout(() => { void w.terminate(); }, SHUTDOWN_GRACE_MS);
+      w.once("exit", () => { clearTimeout(timer); resolve(); });
+      w.ref();
+      try { w.postMessage({ type: "exit" } satisfies ToWorker); } catch { void w.terminate(); }
+    })));
   }
 }

@@ -19,7 +19,7 @@ export interface WorkerInit {
   dropLast: boolean;
   workerModules: string[];
 }
-export type ToWorker = { type: "fetch"; idx: number; index: Index } | { type: "resume" };
+export type ToWorker = { type: "fetch"; idx: number; index: Index } | { type: "resume" } | { type: "exit" };
 export type FromWorker =
   | { type: "data"; idx: number; data: Encoded }
   | { type: "error"; idx: number; name: string; message: string; stack: string }
@@ -55,8 +55,11 @@ const ready = (async () => {
   }
 })();
 
+let exiting = false;
+
 async function handle(m: ToWorker): Promise<void> {
   await ready;
+  if (exiting || m.type === "exit") return;
   if (m.type === "resume") {
     iterationEnd = false;
     port.postMessage({ type: "resumed" } satisfies FromWorker);
@@ -90,5 +93,15 @@ async function handle(m: ToWorker): Promise<void> {
   port.postMessage(out, transfer);
 }
 
+// Shutdown is cooperative: the task under way finishes, queued ones are dropped, then the port
+// closes and the thread ends by itself. (Worker.terminate() in the middle of a native kernel can
+// abort the whole process, so the main thread uses it only as a fallback.)
 let chain = Promise.resolve();
-port.on("message", (m: ToWorker) => { chain = chain.then(() => handle(m)); });
+port.on("message", (m: ToWorker) => {
+  if (m.type === "exit") {
+    exiting = true;
+    chain = chain.then(() => port.close());
+    return;
+  }
+  chain = chain.then(() => handle(m));
+});

@@ -6,8 +6,7 @@ import * as torch from "../../src/index.js";
 import { DataLoader, TensorDataset } from "../../src/data/index.js";
 import { Slow } from "./worker-datasets.js";
 
-if (process.env["TORCHTS_BREAK_CHILD"] === "1") {
-  const mode = process.argv[2] ?? "break";
+if (process.env["TORCHTS_BREAK_CHILD"] === "1") for (const mode of process.argv.slice(2)) {
   let n = 0;
   if (mode === "break") {
     for await (const b of new DataLoader(new TensorDataset(torch.arange(100)), { batchSize: 2, numWorkers: 2 })) {
@@ -22,5 +21,5 @@ if (process.env["TORCHTS_BREAK_CHILD"] === "1") {
     await it.next();
     n = 1;
   }
-  console.log(`batches ${n}`);
+  console.log(`${mode}: batches ${n}`);
 }

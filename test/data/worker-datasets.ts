@@ -96,3 +96,19 @@ export class InitSeen extends Dataset<string> {
   get length() { return 4; }
   getItem(): string { return (globalThis as { initSeen?: string }).initSeen ?? "none"; }
 }
+
+/** Keeps the last batch it made, so the next items can tell whether its buffers were transferred. */
+export function stashCollate(samples: { i: number; prevByteLength: number }[]): { x: torch.Tensor; prev: number[] } {
+  const x = torch.tensor(samples.map((s) => s.i), { dtype: torch.float32 });
+  (globalThis as { lastBatch?: torch.Tensor }).lastBatch = x;
+  return { x, prev: samples.map((s) => s.prevByteLength) };
+}
+/** Reports the byte length of the previous batch's buffer in this worker: 0 once it was transferred. */
+export class TransferProbe extends Dataset<{ i: number; prevByteLength: number }> {
+  static moduleUrl = import.meta.url;
+  get length() { return 6; }
+  getItem(i: number) {
+    const last = (globalThis as { lastBatch?: torch.Tensor }).lastBatch;
+    return { i, prevByteLength: last === undefined ? -1 : last._storage.data.buffer.byteLength };
+  }
+}
