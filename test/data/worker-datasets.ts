@@ -112,3 +112,4 @@ export class TransferProbe extends Dataset<{ i: number; prevByteLength: number }
     return { i, prevByteLength: last === undefined ? -1 : last._storage.data.buffer.byteLength };
   }
 }
+

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import * as torch from "../../src/index.js";
 import { DataLoader, Dataset, TensorDataset, getWorkerInfo } from "../../src/data/index.js";
 import { loadFixture } from "../helpers.js";
+import * as torchvision from "../../src/vision/index.js";
 import { TransferProbe, stashCollate, Dying, Failing, InitSeen, Mapped, PrivateRange, RandItems, Shards, Slow, double, recordInit, sumCollate } from "./worker-datasets.js";
 
 interface Case { kind: string; name: string; [k: string]: unknown }
@@ -79,6 +80,22 @@ test("what crosses: workerSpec hook, nested datasets with exported functions, co
   assert.deepEqual(seen, [`0:${base}:${base}`, `1:${base + 1n}:${base + 1n}`, `0:${base}:${base}`, `1:${base + 1n}:${base + 1n}`]);
 });
 
+test("torchts's own datasets and transforms cross with nothing to register: MNIST + Compose(ToTensor, Normalize)", async () => {
+  const { datasets, transforms } = torchvision;
+  const mnist = new datasets.MNIST({ root: "no-such-dir", train: false,
+    transform: new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.1307], [0.3081])]) });
+  const take = async (numWorkers: number) => {
+    const out: number[][] = [];
+    const dl = new DataLoader(mnist as Dataset<unknown>, { batchSize: 16, numWorkers, sampler: [5, 900, 31, 2, 7000, 44, 1234, 9999, 8, 3] });
+    for await (const [x, y] of dl as AsyncIterable<[torch.Tensor, torch.Tensor]>) {
+      assert.deepEqual(x.shape, [10, 1, 28, 28]);
+      out.push([x.sum().item() as number, x.index(3, 0, 14).sum().item() as number, ...(y.tolist() as number[])]);
+    }
+    return out;
+  };
+  assert.deepEqual(await take(2), await take(0));
+});
+
 test("what cannot cross: a clear error naming the value and what to do", async () => {
   class Local extends Dataset<number> { get length() { return 2; } getItem(i: number) { return i; } }
   await assert.rejects(collect(new DataLoader(new Local(), { numWorkers: 1 })),
@@ -88,6 +105,12 @@ test("what cannot cross: a clear error naming the value and what to do", async (
     { message: /dataset\.fn is an anonymous function \(an arrow function or closure\), which cannot be sent/ });
   await assert.rejects(collect(new DataLoader(new PrivateRange(2, 0), { numWorkers: 1, collateFn: (s: number[]) => s })),
     { message: /collateFn is function collateFn/ });
+  class Stray extends Dataset<number> {
+    static moduleUrl = new URL("./worker-datasets.js", import.meta.url).href;  // which does not export it
+    get length() { return 1; }
+    getItem() { return 0; }
+  }
+  await assert.rejects(collect(new DataLoader(new Stray(), { numWorkers: 1 })), { message: /Stray\.moduleUrl is file:.*worker-datasets\.js, but that module does not export it/ });
 });
 
 test("an error in a worker is re-raised here: same class, worker id, original message and stack", async () => {
