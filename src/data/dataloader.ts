@@ -176,7 +176,7 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
       pool = new WorkerPool({
         numWorkers: this.numWorkers, prefetchFactor: this.prefetchFactor, timeout: this.timeout,
         persistent: this.persistentWorkers, payload: encoded, baseSeed, autoCollation: this.autoCollation,
-        dropLast: this.dropLast, iterable: this.dataset instanceof IterableDataset, workerModules: this.workerModules,
+        dropLast: this.dropLast, workerModules: this.workerModules,
       });
       if (this.persistentWorkers) this.pool = pool;
     }

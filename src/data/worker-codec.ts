@@ -238,7 +238,13 @@ class Encoder {
     this.memo.set(obj, id);
     if (obj instanceof Tensor) {
       if (obj.device.toString() !== "cpu") throw new RuntimeError(`DataLoader workers: can't send ${path}: only CPU tensors cross threads (got one on ${obj.device.toString()})`);
-      return { $: "t", id, st: this.storage(obj._storage), dtype: obj.dtype, shape: [...obj._shape], strides: [...obj._strides], offset: obj._offset, rg: obj.requiresGrad };
+      let t = obj;
+      const buf = t._storage.data.buffer;
+      // a view into a tensor the dataset keeps (a sample of a TensorDataset, batchSize: null):
+      // copy just the view, not its whole storage
+      if (this.mode === "move" && !(buf instanceof SharedArrayBuffer) && this.keep.has(buf) && t.numel() < t._storage.length)
+        t = t.detach().clone();
+      return { $: "t", id, st: this.storage(t._storage), dtype: t.dtype, shape: [...t._shape], strides: [...t._strides], offset: t._offset, rg: obj.requiresGrad };
     }
     if (obj instanceof Generator) return { $: "gen", id, state: obj.getState() };
     if (Array.isArray(obj)) {

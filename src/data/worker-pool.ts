@@ -36,7 +36,6 @@ export interface PoolConfig {
   baseSeed: bigint;
   autoCollation: boolean;
   dropLast: boolean;
-  iterable: boolean;
   workerModules: string[];
 }
 
@@ -55,7 +54,6 @@ export class WorkerPool {
   private sendIdx = 0;
   private rcvdIdx = 0;
   private cycle = 0;
-  private outstanding = 0;
   private readonly taskInfo = new Map<number, { w: number; data?: FromWorker }>();
   private indices: Iterator<Index> | null = null;
 
@@ -124,7 +122,6 @@ export class WorkerPool {
     this.sendIdx = 0;
     this.rcvdIdx = 0;
     this.taskInfo.clear();
-    this.outstanding = 0;
     this.status = this.workers.map(() => true);
     this.cycle = 0;
     if (!firstIter) {
@@ -150,7 +147,6 @@ export class WorkerPool {
     if (w < 0) return;
     this.workers[w]!.postMessage({ type: "fetch", idx: this.sendIdx, index: r.value } satisfies ToWorker);
     this.taskInfo.set(this.sendIdx, { w });
-    this.outstanding++;
     this.sendIdx++;
   }
 
@@ -173,7 +169,6 @@ export class WorkerPool {
       const e = await this.getEvent();
       if (!("m" in e) || e.m.type === "resumed") continue;
       const m = e.m;
-      this.outstanding--;
       if (m.type === "stop") {
         this.status[e.w] = false;
         this.tryPutIndex();

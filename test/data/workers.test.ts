@@ -53,6 +53,11 @@ test("TensorDataset with workers: the same batches as in the main thread; getWor
   const got = (await collect(dl as AsyncIterable<torch.Tensor[]>)).map((b) => b.map((t) => t.tolist()));
   assert.deepEqual(got, want);
   assert.equal(getWorkerInfo(), null);
+  // unbatched samples are views into the worker's dataset: only the view comes over, and the
+  // worker's dataset stays intact for the next items
+  const rows = await collect(new DataLoader(ds, { batchSize: null, numWorkers: 1 }) as AsyncIterable<torch.Tensor[]>);
+  assert.deepEqual(rows.map(([x, y]) => [x!.tolist(), y!.item()]), Array.from({ length: 23 }, (_, i) => [[i], 3 * i]));
+  assert.ok(rows.every(([x]) => x!._storage.length === 1), "a sample carries its own element, not the whole dataset");
   assert.throws(() => [...dl as Iterable<unknown>], { name: "RuntimeError", message: /iterate it with `for await/ });
 });
 
