@@ -102,7 +102,7 @@ export function importModule(url: string): Promise<unknown> {
 
 /** torchts's own public modules: built-in datasets, transforms and functions are found here. */
 const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-const builtinRoots = [new URL(`../index.${ext}`, import.meta.url).href, new URL(`../vision/index.${ext}`, import.meta.url).href];
+const builtinRoots = [new URL(`./index.${ext}`, import.meta.url).href, new URL(`../index.${ext}`, import.meta.url).href, new URL(`../vision/index.${ext}`, import.meta.url).href];
 
 const refCache = new Map<unknown, Ref | null>();
 
