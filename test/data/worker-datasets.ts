@@ -113,3 +113,8 @@ export class TransferProbe extends Dataset<{ i: number; prevByteLength: number }
   }
 }
 
+
+/** A workerInitFn that fails: the error is the answer to the worker's first task (as PyTorch). */
+export function failingInit(id: number): void {
+  throw new RangeError(`no init for worker ${id}`);
+}

@@ -12,7 +12,7 @@ import * as torch from "../../src/index.js";
 import { DataLoader, Dataset, TensorDataset, getWorkerInfo } from "../../src/data/index.js";
 import { loadFixture } from "../helpers.js";
 import * as torchvision from "../../src/vision/index.js";
-import { TransferProbe, stashCollate, Dying, Failing, InitSeen, Mapped, PrivateRange, RandItems, Shards, Slow, double, recordInit, sumCollate } from "./worker-datasets.js";
+import { failingInit, TransferProbe, stashCollate, Dying, Failing, InitSeen, Mapped, PrivateRange, RandItems, Shards, Slow, double, recordInit, sumCollate } from "./worker-datasets.js";
 
 interface Case { kind: string; name: string; [k: string]: unknown }
 const { cases } = loadFixture<{ cases: Case[] }>("data-more.json");
@@ -122,6 +122,14 @@ test("an error in a worker is re-raised here: same class, worker id, original me
   await assert.rejects(collect(new DataLoader(new Failing(6, 3), { numWorkers: 2 })), (e: Error) => {
     assert.equal(e.name, "ValueError");
     assert.match(e.message, /^Caught ValueError in DataLoader worker process 1\.\nOriginal Traceback \(most recent call last\):\nValueError: bad item 3\n\s+at Failing\.getItem/);
+    return true;
+  });
+});
+
+test("a failing workerInitFn is reported with the worker's first batch", async () => {
+  await assert.rejects(collect(new DataLoader(new PrivateRange(4, 0), { numWorkers: 1, workerInitFn: failingInit })), (e: Error) => {
+    assert.ok(e instanceof RangeError);
+    assert.match(e.message, /^Caught RangeError in DataLoader worker process 0\.\n.*\nRangeError: no init for worker 0\n\s+at failingInit/);
     return true;
   });
 });
