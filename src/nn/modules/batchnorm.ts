@@ -44,6 +44,11 @@ export abstract class NormBase extends Module {
     }
   }
 
+  /** camelCase views of the buffers (the fields keep PyTorch's state-dict spelling). */
+  get runningMean(): Tensor | null { return this.running_mean; }
+  get runningVar(): Tensor | null { return this.running_var; }
+  get numBatchesTracked(): Tensor | null { return this.num_batches_tracked; }
+
   resetRunningStats(): void {
     if (!this.trackRunningStats) return;
     noGrad(() => { this.running_mean!.zero_(); this.running_var!.fill_(1); this.num_batches_tracked!.zero_(); });
