@@ -8,7 +8,7 @@ import { test } from "node:test";
 
 import * as torch from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
-import { gradcheck } from "../../src/autograd/gradcheck.js";
+import { gradcheck, gradgradcheck } from "../../src/autograd/gradcheck.js";
 import { closeTo, dec, type Enc, fx } from "./fixture-util.js";
 
 const F = nn.functional;
@@ -91,6 +91,24 @@ test("gradcheck in float64: F.batchNorm (train and eval), F.groupNorm, F.instanc
   assert.ok(gradcheck((xx: T) => F.groupNorm(xx, 4), [x4]));
   assert.ok(gradcheck((xx: T, ww: T, bb: T) => F.instanceNorm(xx, { weight: ww, bias: bb }), [x4, w4, b4]));
   assert.ok(gradcheck((xx: T) => F.localResponseNorm(xx, 3, { alpha: 0.3, beta: 0.6, k: 1.5 }), [x4]));
+});
+
+test("double backward (createGraph) through batch norm and group norm: gradgradcheck in float64", () => {
+  torch.manualSeed(4);
+  const x = torch.randn([3, 2, 2], { dtype: "float64" }).requiresGrad_();
+  const w = torch.randn([2], { dtype: "float64" }).requiresGrad_(), b = torch.randn([2], { dtype: "float64" }).requiresGrad_();
+  const rm = torch.randn([2], { dtype: "float64" }), rv = torch.rand([2], { dtype: "float64" }).add(0.5);
+  assert.ok(gradgradcheck((xx: T, ww: T, bb: T) => F.batchNorm(xx, null, null, { weight: ww, bias: bb, training: true }), [x, w, b]));
+  assert.ok(gradgradcheck((xx: T, ww: T, bb: T) => F.batchNorm(xx, rm, rv, { weight: ww, bias: bb }), [x, w, b]));
+  const x4 = torch.randn([2, 4, 2], { dtype: "float64" }).requiresGrad_();
+  const w4 = torch.randn([4], { dtype: "float64" }).requiresGrad_(), b4 = torch.randn([4], { dtype: "float64" }).requiresGrad_();
+  assert.ok(gradgradcheck((xx: T, ww: T, bb: T) => F.groupNorm(xx, 2, { weight: ww, bias: bb }), [x4, w4, b4]));
+  // the first-order gradients of the composite path equal the native kernel's
+  const y = F.groupNorm(x4, 2, { weight: w4, bias: b4 });
+  const gy = torch.randnLike(y);
+  const [n1] = torch.autograd.grad(y, [x4], { gradOutputs: gy, retainGraph: true });
+  const [c1] = torch.autograd.grad(y, [x4], { gradOutputs: gy, createGraph: true });
+  assert.ok(n1!.sub(c1!).abs().max().item() as number < 1e-12);
 });
 
 test("BatchNorm: momentum null is a cumulative average; eval uses the running statistics; train/eval switch", () => {

@@ -3,7 +3,7 @@
 // grad fns NativeBatchNormBackward0 / NativeGroupNormBackward0 as PyTorch's), and
 // F.localResponseNorm composed as PyTorch's functional.py does it.
 import { native } from "../../backends/cpu/native.js";
-import { noGrad } from "../../autograd/grad-mode.js";
+import { isGradEnabled, noGrad } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
@@ -53,6 +53,7 @@ function nativeBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | nu
   record(y, {
     name: "NativeBatchNormBackward0", inputs: [input, weight, bias], save: [x],
     backward: ([g]) => {
+      if (isGradEnabled()) return batchNormBackwardComposite(g ?? zeros(input.shape, { dtype: x.dtype }), input, weight, training, mean, invstd, eps);
       const go = (g ?? zeros(input.shape, { dtype: x.dtype })).contiguous();
       const gx = input.requiresGrad ? Tensor._empty(input.shape, x.dtype) : null;
       const gw = weight?.requiresGrad ? Tensor._empty([C], x.dtype) : null;
@@ -64,6 +65,50 @@ function nativeBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | nu
     },
   });
   return { y, mean, batchVar };
+}
+
+/**
+ * The batch-norm backward as differentiable tensor ops, used when the backward itself is recorded
+ * (createGraph: double backward). Training recomputes the batch statistics from `input`; evaluation
+ * uses the (constant) running mean and 1/sqrt(var + eps).
+ */
+function batchNormBackwardComposite(go: Tensor, input: Tensor, weight: Tensor | null, training: boolean,
+  runMean: Tensor, runInvstd: Tensor, eps: number): (Tensor | null)[] {
+  const C = input.shape[1]!;
+  const R = [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2)];
+  const bshape = [1, C, ...Array(input.ndim - 2).fill(1)];
+  const w = weight === null ? null : weight.reshape(bshape);
+  let xhat: Tensor, invstd: Tensor;
+  if (training) {
+    const xc = input.sub(input.mean(R, { keepdim: true }));
+    invstd = xc.mul(xc).mean(R, { keepdim: true }).add(eps).rsqrt();
+    xhat = xc.mul(invstd);
+  } else {
+    invstd = runInvstd.reshape(bshape);
+    xhat = input.sub(runMean.reshape(bshape)).mul(invstd);
+  }
+  const gb = go.sum(R);
+  const gw = go.mul(xhat).sum(R);
+  let gx: Tensor = training
+    ? go.sub(go.mean(R, { keepdim: true })).sub(xhat.mul(go.mul(xhat).mean(R, { keepdim: true }))).mul(invstd)
+    : go.mul(invstd);
+  if (w !== null) gx = gx.mul(w);
+  return [gx, gw, gb];
+}
+
+/** The group-norm backward as differentiable tensor ops (double backward). */
+function groupNormBackwardComposite(go: Tensor, input: Tensor, weight: Tensor | null, G: number, eps: number): (Tensor | null)[] {
+  const N = input.shape[0]!, C = input.shape[1]!;
+  const R = [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2)];
+  const bshape = [1, C, ...Array(input.ndim - 2).fill(1)];
+  const xg = input.reshape([N, G, -1]);
+  const xc = xg.sub(xg.mean(-1, { keepdim: true }));
+  const rstd = xc.mul(xc).mean(-1, { keepdim: true }).add(eps).rsqrt();
+  const xhatG = xc.mul(rstd);
+  const xhat = xhatG.reshape(input.shape);
+  const dxhat = (weight === null ? go : go.mul(weight.reshape(bshape))).reshape([N, G, -1]);
+  const gxG = dxhat.sub(dxhat.mean(-1, { keepdim: true })).sub(xhatG.mul(dxhat.mul(xhatG).mean(-1, { keepdim: true }))).mul(rstd);
+  return [gxG.reshape(input.shape), go.mul(xhat).sum(R), go.sum(R)];
 }
 
 /** F.batchNorm(input, runningMean, runningVar, { weight, bias, training = false, momentum = 0.1, eps = 1e-5 }). */
@@ -144,6 +189,7 @@ export function groupNorm(input: Tensor, numGroups: number, { weight = null, bia
   record(y, {
     name: "NativeGroupNormBackward0", inputs: [input, weight, bias], save: [x],
     backward: ([g]) => {
+      if (isGradEnabled()) return groupNormBackwardComposite(g ?? zeros(input.shape, { dtype: x.dtype }), input, weight, G, eps);
       const go = (g ?? zeros(input.shape, { dtype: x.dtype })).contiguous();
       const gx = input.requiresGrad ? Tensor._empty(input.shape, x.dtype) : null;
       const gw = weight?.requiresGrad ? Tensor._empty([C], x.dtype) : null;
