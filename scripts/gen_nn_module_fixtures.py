@@ -222,6 +222,18 @@ seqh.register_full_backward_hook(lambda m, gi, go: rec2.update(gi=[g is None for
 seqh(xh.detach()).sum().backward()
 hooks["seqGradInputIsNone"] = rec2["gi"]
 hooks["seqGradOutput"] = rec2["go"]
+# a module with a non-tensor argument and two outputs
+class Two(nn.Module):
+    def forward(self, a, k, b):
+        return a * b * k, a + b
+two = Two()
+rec3 = {}
+two.register_full_backward_hook(lambda m, gi, go: rec3.update(gi=[enc(g) if g is not None else None for g in gi], go=[enc(g) for g in go]))
+torch.manual_seed(44)
+ta, tb = torch.randn(3, requires_grad=True), torch.randn(3, requires_grad=True)
+o1, o2 = two(ta, 2.0, tb)
+(o1.sum() + o2.pow(2).sum()).backward()
+hooks["two"] = {"a": enc(ta), "b": enc(tb), "gi": rec3["gi"], "go": rec3["go"], "ga": enc(ta.grad), "gb": enc(tb.grad)}
 out["hooks"] = hooks
 
 # ---- reprs --------------------------------------------------------------------------------------------

@@ -230,3 +230,22 @@ test("full backward hooks: gradInput/gradOutput as PyTorch, replacing gradInput,
   assert.deepEqual(gis, H.seqGradInputIsNone);
   closeTo(gos[0]!, H.seqGradOutput[0] as Enc, "seq grad_output");
 });
+
+test("full backward hook on a module with a non-tensor argument and two outputs", () => {
+  const H = fx.hooks.two;
+  class Two extends nn.Module {
+    override forward(a: T, k: number, b: T): T[] { return [a.mul(b).mul(k), a.add(b)]; }
+  }
+  const two = new Two();
+  let gi: (T | null)[] = [], go: (T | null)[] = [];
+  two.registerFullBackwardHook((_m, a, b) => { gi = a; go = b; });
+  const a = dec(H.a).requiresGrad_(), b = dec(H.b).requiresGrad_();
+  const [o1, o2] = two.forward(a, 2.0, b) as T[];
+  assert.equal(o1!.gradFn?.name(), "BackwardHookFunctionBackward");
+  o1!.sum().add(o2!.pow(2).sum()).backward();
+  assert.deepEqual(gi.map((g) => g === null), (H.gi as (Enc | null)[]).map((g) => g === null));
+  gi.forEach((g, i) => { if (g !== null) closeTo(g, H.gi[i] as Enc, `grad_input[${i}]`); });
+  go.forEach((g, i) => closeTo(g!, H.go[i] as Enc, `grad_output[${i}]`));
+  closeTo(a.grad, H.ga, "a.grad");
+  closeTo(b.grad, H.gb, "b.grad");
+});
