@@ -286,6 +286,11 @@ out["containers"] = {
     "inDimError": err(lambda: nn.InstanceNorm2d(3)(torch.randn(2, 3))),
     "inSpatial": err(lambda: nn.InstanceNorm1d(3)(torch.randn(3, 1))),
     "cuda": err(lambda: nn.Linear(1, 1).cuda()),
+    "toCuda": err(lambda: nn.Linear(1, 1).to("cuda")),
+    "bnChannels": err(lambda: nn.BatchNorm1d(3)(torch.randn(2, 4))),
+    "bnChannelsEval": err(lambda: nn.BatchNorm1d(3).eval()(torch.randn(2, 4))),
+    "bnWeightChannels": err(lambda: nn.BatchNorm1d(3, track_running_stats=False)(torch.randn(2, 4))),
+    "inWeightChannels": err(lambda: nn.InstanceNorm1d(3, affine=True)(torch.randn(2, 4, 5))),
     "lrnDim": err(lambda: nn.LocalResponseNorm(2)(torch.randn(3, 4, 5)[0, 0])),
 }
 

@@ -376,6 +376,7 @@ export class Module {
       } else if (typeof a === "string" && /^(cpu|cuda|meta)/.test(a)) device = a;
       else dtype = toDType(a as DTypeLike);
     }
+    if (device !== null && device.startsWith("cuda") && !cudaAvailable()) throw new AssertionError("Torch not compiled with CUDA enabled");
     if (dtype !== null && !["float16", "bfloat16", "float32", "float64"].includes(dtype))
       throw new TypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${dtype}`);
     return this._apply((t) => {

@@ -115,6 +115,7 @@ test("to(dtype), double/float/half/bfloat16 keep Parameter identity and leave in
   assert.equal(w.dtype, "float32");
   assert.throws(() => net.to("int64"), /nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=int64/);
   check(() => net.cuda(), fx.containers.cuda);
+  check(() => net.to("cuda"), fx.containers.toCuda);
 });
 
 test("stateDict: keys as PyTorch, keepVars, prefix, detached values sharing storage, _metadata versions", () => {

@@ -122,8 +122,8 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   } else if (runningMean === null || runningVar === null) {
     throw new RuntimeError("running_mean and running_var must be defined in evaluation mode");
   }
-  checkVector(weight, C, "weight"); checkVector(bias, C, "bias");
   checkVector(runningMean, C, "running_mean"); checkVector(runningVar, C, "running_var");
+  checkVector(weight, C, "weight"); checkVector(bias, C, "bias");
   checkFloat(input, "batch_norm");
   if (!isNative(input)) {
     const cast = (t: Tensor | null): Tensor | null => (t === null ? null : t.float());

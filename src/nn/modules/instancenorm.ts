@@ -20,13 +20,6 @@ abstract class InstanceNorm extends NormBase {
 
   override forward(input: Tensor): Tensor {
     this.checkInputDim(input);
-    const featureDim = input.ndim - this.noBatchDim();
-    if (input.shape[featureDim] !== this.numFeatures) {
-      if (this.affine)
-        throw new ValueError(`expected input's size at dim=${featureDim} to match num_features (${this.numFeatures}), but got: ${input.shape[featureDim]}.`);
-      else
-        process.emitWarning(`input's size at dim=${featureDim} does not match num_features. You can silence this warning by not passing in num_features, which is not used because affine=False`);
-    }
     if (input.ndim === this.noBatchDim()) return this.apply_(input.unsqueeze(0)).squeeze(0);
     return this.apply_(input);
   }
