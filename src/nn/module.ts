@@ -437,15 +437,16 @@ export class Module {
    * Copies the matching entries of `stateDict` into this module's parameters and buffers. Missing
    * and unexpected keys raise (strict) or are returned; a shape mismatch always raises, in PyTorch's words.
    * A `_metadata` property on stateDict (PyTorch's versions) is honoured, e.g. BatchNorm version 1 checkpoints.
+   * `assign: true` makes the checkpoint's tensors the module's parameters and buffers instead of copying into them.
    */
-  loadStateDict(stateDict: StateDict | Map<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadResult {
+  loadStateDict(stateDict: StateDict | Map<string, Tensor>, { strict = true, assign = false }: { strict?: boolean; assign?: boolean } = {}): LoadResult {
     const metadata = (stateDict as any)._metadata as StateDictMetadata | undefined;
     const sd = new Map<string, any>(stateDict instanceof Map ? stateDict : Object.entries(stateDict));
     const missingKeys: string[] = [], unexpectedKeys: string[] = [], errors: string[] = [];
     const result: LoadResult = { missingKeys, unexpectedKeys };
     const load = (m: Module, local: Map<string, any>, prefix: string): void => {
       const localMetadata = metadata?.[prefix.slice(0, -1)] ?? {};
-      m._loadFromStateDict(local, prefix, localMetadata, missingKeys, unexpectedKeys, errors);
+      m._loadFromStateDict(local, prefix, { ...localMetadata, assign }, missingKeys, unexpectedKeys, errors);
       for (const [k, c] of m._ownModules()) {
         const cp = `${prefix}${k}.`;
         load(c, new Map([...local].filter(([key]) => key.startsWith(cp))), cp);
@@ -463,7 +464,7 @@ export class Module {
   }
 
   /** PyTorch's _load_from_state_dict: loads this module's own entries from the (prefixed) stateDict. */
-  _loadFromStateDict(stateDict: Map<string, any>, prefix: string, _localMetadata: { version?: number },
+  _loadFromStateDict(stateDict: Map<string, any>, prefix: string, localMetadata: { version?: number; assign?: boolean },
     missingKeys: string[], unexpectedKeys: string[], errors: string[]): void {
     for (const hook of this._loadStateDictPreHooks.values()) hook(this, stateDict, prefix);
     const local = new Map<string, Tensor>([...this._ownParameters(), ...this._ownBuffers().filter(([k]) => !this._nonPersistent.has(k))]);
@@ -482,6 +483,11 @@ export class Module {
         continue;
       }
       try {
+        if (localMetadata.assign) {
+          // assign=true: the checkpoint's tensor becomes the parameter (a Parameter keeps requires_grad), as PyTorch
+          (this as any)[name] = param instanceof Parameter ? new Parameter(src, param.requiresGrad) : src;
+          continue;
+        }
         noGrad(() => param.copy_(src));
       } catch (e) {
         errors.push(`While copying the parameter named "${key}", whose dimensions in the model are ${pySize(param._shape)} and whose dimensions in the checkpoint are ${pySize(src._shape)}, an exception occurred : ('${(e as Error).message}',).`);

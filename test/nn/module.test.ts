@@ -158,6 +158,17 @@ test("loadStateDict: missing / unexpected / size mismatch errors and strict=fals
     /While copying the parameter named "fc.bias", expected torch.Tensor or Tensor-like object from checkpoint but received <class 'int'>/);
 });
 
+test("loadStateDict({ assign: true }) makes the checkpoint tensors the parameters and buffers", () => {
+  const src = new Small(), dst = new Small();
+  const sd = src.stateDict();
+  dst.loadStateDict(sd, { assign: true });
+  assert.ok(dst.fc.weight instanceof nn.Parameter);
+  assert.equal(dst.fc.weight.requiresGrad, true);
+  assert.equal(dst.fc.weight._storage, sd["fc.weight"]!._storage, "shares the checkpoint tensor's storage");
+  assert.equal(dst.bn.running_mean, sd["bn.running_mean"]);
+  assert.deepEqual([...dst.parameters()].length, 6);
+});
+
 test("state-dict hooks: pre hook, post hook editing the result, load post hook", () => {
   const net = new nn.Linear(2, 2);
   const calls: string[] = [];

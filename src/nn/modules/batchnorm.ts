@@ -66,7 +66,7 @@ export abstract class NormBase extends Module {
   }
 
   /** Checkpoints older than version 2 have no num_batches_tracked: it loads as 0 (as PyTorch). */
-  override _loadFromStateDict(stateDict: Map<string, unknown>, prefix: string, localMetadata: { version?: number },
+  override _loadFromStateDict(stateDict: Map<string, unknown>, prefix: string, localMetadata: { version?: number; assign?: boolean },
     missingKeys: string[], unexpectedKeys: string[], errors: string[]): void {
     const version = localMetadata.version;
     if ((version === undefined || version < 2) && this.trackRunningStats) {
