@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The CIFAR-10 tutorial Net's training step (forward, CrossEntropyLoss, backward,
 // SGD(lr=0.001, momentum=0.9) step) at batch 64 and batch 4, beside PyTorch (bench/torch_lenet.py)
-// in the same run, as images/s and the ratio PyTorch time / torchts time (> 1: torchts is faster).
+// in the same run, as images/s and the ratio PyTorch time / torchts time (> 1: torchts is faster);
+// also BatchNorm2d forward + backward on a 64x16x32x32 activation (native/cpu/norm.cc).
 // Run: npm run build && node dist/bench/lenet.js [threads]
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -75,6 +76,13 @@ for (const batch of batches) {
   ours[`batch${batch}`] = medianTime(step);
 }
 
+// BatchNorm2d forward + backward (training mode) on a ResNet-like activation
+{
+  const bn = new nn.BatchNorm2d(16);
+  const xb = torch.randn(64, 16, 32, 32).requiresGrad_(), gb = torch.randn(64, 16, 32, 32);
+  ours["batchnorm"] = medianTime(() => bn.forward(xb).backward(gb));
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 let theirs: Record<string, number> | null = null, torchInfo = "PyTorch not found (apt-get install python3-torch)";
 if (existsSync("/usr/bin/python3")) {
@@ -97,4 +105,9 @@ for (const batch of batches) {
   const k = `batch${batch}`, t = ours[k]!, p = theirs?.[k];
   const cell = (s: number): string => `${(s * 1e3).toFixed(3)} ms (${(batch / s).toFixed(0)} img/s)`.padEnd(30);
   console.log(`${String(batch).padEnd(8)}${cell(t)}${p ? cell(p) : "-".padEnd(30)}${p ? (p / t).toFixed(2) + "x" : "-"}`);
+}
+{
+  const t = ours["batchnorm"]!, p = theirs?.["batchnorm"];
+  const cell = (s: number): string => `${(s * 1e3).toFixed(3)} ms`.padEnd(30);
+  console.log(`BatchNorm2d(16) forward + backward, 64x16x32x32 float32, training mode:\n${"".padEnd(8)}${cell(t)}${p ? cell(p) : "-".padEnd(30)}${p ? (p / t).toFixed(2) + "x" : "-"}`);
 }

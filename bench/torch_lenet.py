@@ -62,4 +62,9 @@ for batch in (64, 4):
         optimizer.step()
 
     out[f"batch{batch}"] = median_time(step)
+# BatchNorm2d forward + backward (training mode) on a ResNet-like activation
+bn = nn.BatchNorm2d(16)
+xb = torch.randn(64, 16, 32, 32, requires_grad=True)
+gb = torch.randn(64, 16, 32, 32)
+out["batchnorm"] = median_time(lambda: bn(xb).backward(gb))
 print(json.dumps({"torch": torch.__version__, "times": out}))
