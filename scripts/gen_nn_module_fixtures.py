@@ -181,6 +181,8 @@ out["load"] = {
     "size": err(lambda: Small().load_state_dict(wrong)),
     "combo": err(lambda: Small().load_state_dict(combo)),
     "nonStrictSize": err(lambda: Small().load_state_dict(combo, strict=False)),
+    "instanceNormOldStats": err(lambda: nn.Sequential(nn.InstanceNorm2d(3)).load_state_dict(
+        OrderedDict([("0.running_mean", torch.zeros(3)), ("0.running_var", torch.ones(3))]))),
     "nonStrictMissing": {"missing": r.missing_keys, "unexpected": r.unexpected_keys},
     "nonStrictExtra": {"missing": r2.missing_keys, "unexpected": r2.unexpected_keys},
 }

@@ -144,6 +144,8 @@ test("loadStateDict: missing / unexpected / size mismatch errors and strict=fals
   check(() => new Small().loadStateDict(wrong), L.size);
   check(() => new Small().loadStateDict(combo), L.combo);
   check(() => new Small().loadStateDict(combo, { strict: false }), L.nonStrictSize);
+  check(() => new nn.Sequential(new nn.InstanceNorm2d(3)).loadStateDict({ "0.running_mean": torch.zeros(3), "0.running_var": torch.ones(3) }),
+    L.instanceNormOldStats);
   assert.deepEqual(new Small().loadStateDict(missing, { strict: false }), { missingKeys: L.nonStrictMissing.missing, unexpectedKeys: L.nonStrictMissing.unexpected });
   assert.deepEqual(new Small().loadStateDict(new Map(Object.entries(extra)), { strict: false }), { missingKeys: L.nonStrictExtra.missing, unexpectedKeys: L.nonStrictExtra.unexpected });
   // loads the values; a BatchNorm checkpoint without version metadata may omit num_batches_tracked (as PyTorch)

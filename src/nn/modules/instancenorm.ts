@@ -13,6 +13,23 @@ abstract class InstanceNorm extends NormBase {
 
   protected abstract noBatchDim(): number;
 
+  /** Pre-0.4 checkpoints carry running stats an untracked InstanceNorm does not have: reported as PyTorch does. */
+  override _loadFromStateDict(stateDict: Map<string, unknown>, prefix: string, localMetadata: { version?: number; assign?: boolean },
+    missingKeys: string[], unexpectedKeys: string[], errors: string[]): void {
+    if (localMetadata.version === undefined && !this.trackRunningStats) {
+      const keys = ["running_mean", "running_var"].map((n) => prefix + n).filter((k) => stateDict.has(k));
+      if (keys.length > 0) {
+        const klass = this._getName();
+        errors.push(`Unexpected running stats buffer(s) ${keys.map((k) => `"${k}"`).join(" and ")} for ${klass} with track_running_stats=False. ` +
+          `If state_dict is a checkpoint saved before 0.4.0, this may be expected because ${klass} does not track running stats by default since 0.4.0. ` +
+          `Please remove these keys from state_dict. If the running stats are actually needed, instead set track_running_stats=True in ${klass} to enable them. ` +
+          `See the documentation of ${klass} for details.`);
+        for (const k of keys) stateDict.delete(k);
+      }
+    }
+    super._loadFromStateDict(stateDict, prefix, localMetadata, missingKeys, unexpectedKeys, errors);
+  }
+
   protected checkInputDim(input: Tensor): void {
     const d = this.noBatchDim();
     if (input.ndim !== d && input.ndim !== d + 1) throw new ValueError(`expected ${d}D or ${d + 1}D input (got ${input.ndim}D input)`);
