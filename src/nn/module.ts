@@ -416,6 +416,15 @@ export class Module {
   _saveToStateDict(out: StateDict, prefix: string, keepVars: boolean): void {
     for (const [k, p] of this._ownParameters()) out[prefix + k] = keepVars ? p : p.detach();
     for (const [k, b] of this._ownBuffers()) if (!this._nonPersistent.has(k)) out[prefix + k] = keepVars ? b : b.detach();
+    if (this.getExtraState !== Module.prototype.getExtraState) (out as any)[prefix + "_extra_state"] = this.getExtraState();
+  }
+
+  /** Override (with setExtraState) to save extra, non-tensor state under the key "_extra_state", as PyTorch. */
+  getExtraState(): any {
+    throw new RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml to report this bug.");
+  }
+  setExtraState(_state: any): void {
+    throw new RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml to report this bug.");
   }
 
   /**
@@ -493,6 +502,11 @@ export class Module {
         errors.push(`While copying the parameter named "${key}", whose dimensions in the model are ${pySize(param._shape)} and whose dimensions in the checkpoint are ${pySize(src._shape)}, an exception occurred : ('${(e as Error).message}',).`);
       }
     }
+    const extraKey = prefix + "_extra_state";
+    if (this.setExtraState !== Module.prototype.setExtraState) {
+      if (stateDict.has(extraKey)) this.setExtraState(stateDict.get(extraKey));
+      else missingKeys.push(extraKey);
+    } else if (stateDict.has(extraKey)) unexpectedKeys.push(extraKey);
     const children = new Set([...this._moduleNames, ...this._ownModules().map(([k]) => k)]);
     for (const key of stateDict.keys()) {
       if (!key.startsWith(prefix) || key === prefix + "_extra_state") continue;

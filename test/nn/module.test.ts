@@ -171,6 +171,25 @@ test("loadStateDict({ assign: true }) makes the checkpoint tensors the parameter
   assert.deepEqual([...dst.parameters()].length, 6);
 });
 
+test("getExtraState / setExtraState round-trip under _extra_state; missing and unexpected as PyTorch", () => {
+  class WithExtra extends nn.Module {
+    lin = new nn.Linear(1, 1);
+    note = "a";
+    override getExtraState(): unknown { return { note: this.note }; }
+    override setExtraState(s: { note: string }): void { this.note = s.note; }
+  }
+  const a = new WithExtra();
+  a.note = "saved";
+  const sd = a.stateDict();
+  assert.deepEqual(Object.keys(sd), ["_extra_state", "lin.weight", "lin.bias"], "own state first, as PyTorch");
+  const b = new WithExtra();
+  b.loadStateDict(sd);
+  assert.equal(b.note, "saved");
+  assert.throws(() => b.loadStateDict({ "lin.weight": sd["lin.weight"]!, "lin.bias": sd["lin.bias"]! }), /Missing key\(s\) in state_dict: "_extra_state"/);
+  assert.throws(() => new nn.Linear(1, 1).loadStateDict({ ...new nn.Linear(1, 1).stateDict(), _extra_state: torch.zeros(1) }),
+    /Unexpected key\(s\) in state_dict: "_extra_state"/);
+});
+
 test("state-dict hooks: pre hook, post hook editing the result, load post hook", () => {
   const net = new nn.Linear(2, 2);
   const calls: string[] = [];
