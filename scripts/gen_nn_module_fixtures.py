@@ -268,6 +268,15 @@ class WithLists(nn.Module):
         self.pd = pd
         self.blocks = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2)])
         self.heads = nn.ModuleDict({"x": nn.Linear(2, 1)})
+def _m():
+    return nn.Linear(1, 1)
+out["registration"] = {
+    "paramFloat": err(lambda: _m().register_parameter("x", torch.zeros(1))),
+    "paramDouble": err(lambda: _m().register_parameter("x", torch.zeros(1, dtype=torch.float64))),
+    "bufferInt": err(lambda: _m().register_buffer("y", 3)),
+    "train": err(lambda: _m().train("a")),
+    "moduleInt": err(lambda: _m().register_module("z", 3)),
+}
 out["containers"] = {
     "seqIndexError": err(lambda: s[3]),
     "seqNegIndexError": err(lambda: s[-4]),

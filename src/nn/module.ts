@@ -5,13 +5,13 @@
 // names were declared with registerBuffer. Module bookkeeping lives in non-enumerable fields.
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/record.js";
-import { RuntimeError } from "../errors.js";
+import { RuntimeError, ValueError } from "../errors.js";
 import { toDType, type DType, type DTypeLike } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Device, type DeviceLike } from "../tensor/device.js";
 import { isAvailable as cudaAvailable } from "../cuda.js";
 import { Parameter, setData } from "./parameter.js";
-import { addIndent, pySize } from "./repr.js";
+import { addIndent, pySize, pyTypename } from "./repr.js";
 
 export interface RemovableHandle { remove(): void; readonly id: number }
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -174,7 +174,7 @@ export class Module {
     if (name in this && !((this as any)[name] instanceof Parameter) && (this as any)[name] != null)
       throw new KeyError(`attribute '${name}' already exists`);
     if (param !== null && !(param instanceof Parameter))
-      throw new TypeError(`cannot assign '${(param as object).constructor.name}' object to parameter '${name}' (torch.nn.Parameter or None required)`);
+      throw new TypeError(`cannot assign '${pyTypename(param)}' object to parameter '${name}' (torch.nn.Parameter or None required)`);
     (this as any)[name] = param;
   }
 
@@ -183,7 +183,7 @@ export class Module {
     if (name in this && !this._bufferNames.includes(name) && (this as any)[name] != null)
       throw new KeyError(`attribute '${name}' already exists`);
     if (tensor !== null && !(tensor instanceof Tensor))
-      throw new TypeError(`cannot assign '${(tensor as object)?.constructor?.name}' object to buffer '${name}' (torch Tensor or None required)`);
+      throw new TypeError(`cannot assign '${pyTypename(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
     if (!this._bufferNames.includes(name)) this._bufferNames.push(name);
     if (persistent) this._nonPersistent.delete(name); else this._nonPersistent.add(name);
     (this as any)[name] = tensor;
@@ -192,7 +192,7 @@ export class Module {
   /** Registers `module` (or a null placeholder, printed "(name): None" as in PyTorch) under `name`. */
   registerModule(name: string, module: Module | null): void {
     if (module !== null && !(module instanceof Module))
-      throw new TypeError(`${(module as object)?.constructor?.name} is not a Module subclass`);
+      throw new TypeError(`${pyTypename(module)} is not a Module subclass`);
     this._checkName(name, "module");
     if (name in this && !((this as any)[name] instanceof Module) && (this as any)[name] != null)
       throw new KeyError(`attribute '${name}' already exists`);
@@ -324,7 +324,7 @@ export class Module {
   }
 
   train(mode = true): this {
-    if (typeof mode !== "boolean") throw new TypeError("training mode is expected to be boolean");
+    if (typeof mode !== "boolean") throw new ValueError("training mode is expected to be boolean");
     this.training = mode;
     for (const c of this.children()) c.train(mode);
     return this;

@@ -4,6 +4,7 @@
 // String(module) against PyTorch 1.13 (test/fixtures/nn-module.json).
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { inspect } from "node:util";
 
 import * as torch from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
@@ -26,6 +27,8 @@ test("reprs as PyTorch: Sequential(OrderedDict), ModuleList, ModuleDict, Paramet
     new nn.LocalResponseNorm(2), new nn.LocalResponseNorm(3, { alpha: 0.5, beta: 0.2, k: 2.0 }), new nn.Identity(), new nn.Flatten(),
     new nn.Flatten(0, 2))), R.norms);
   assert.equal(String(new nn.Sequential()), R.empty);
+  const nested = new nn.Sequential(new nn.Sequential(new nn.Linear(1, 1)), new nn.ModuleList([]), new nn.ModuleDict());
+  assert.equal(inspect(nested), R.nested, "console.log prints the same tree");
   assert.equal(String(new nn.Sequential(new nn.Sequential(new nn.Linear(1, 1)), new nn.ModuleList([]), new nn.ModuleDict())), R.nested);
 });
 

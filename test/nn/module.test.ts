@@ -38,7 +38,12 @@ test("registration: fields, registerParameter/Buffer/Module, non-persistent buff
   assert.equal(String(m), "Module(\n  (child): Linear(in_features=2, out_features=1, bias=True)\n  (none): None\n)");
   assert.throws(() => m.registerBuffer("a.b", torch.zeros(1)), /buffer name can't contain "."/);
   assert.throws(() => m.registerParameter("", null), /parameter name can't be empty string ""/);
-  assert.throws(() => m.registerParameter("x", torch.zeros(1) as nn.Parameter), /cannot assign 'Tensor' object to parameter 'x' \(torch.nn.Parameter or None required\)/);
+  const R = fx.registration;
+  check(() => m.registerParameter("x", torch.zeros(1) as nn.Parameter), R.paramFloat);
+  check(() => m.registerParameter("x", torch.zeros([1], { dtype: "float64" }) as nn.Parameter), R.paramDouble);
+  check(() => m.registerBuffer("y", 3 as unknown as T), R.bufferInt);
+  check(() => m.train("a" as unknown as boolean), R.train);
+  check(() => m.registerModule("z", 3 as unknown as nn.Module), R.moduleInt);
   assert.throws(() => m.registerBuffer("w", torch.zeros(1)), /attribute 'w' already exists/);
 });
 

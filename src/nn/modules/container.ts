@@ -6,9 +6,9 @@
 // named modules, names like "0" sort before names like "conv1" (PyTorch keeps insertion order).
 import { IndexError } from "../../errors.js";
 import { Tensor } from "../../tensor/tensor.js";
-import type { DType } from "../../tensor/dtype.js";
 import { KeyError, Module } from "../module.js";
 import { Parameter } from "../parameter.js";
+import { pyTypename } from "../repr.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Named<T> = Record<string, T> | Map<string, T> | Iterable<[string, T]>;
@@ -175,12 +175,6 @@ export class ModuleDict extends Module {
   *[Symbol.iterator](): IterableIterator<string> { yield* this.keys(); }
 }
 
-const TYPENAME: Partial<Record<DType, string>> = {
-  float32: "torch.FloatTensor", float64: "torch.DoubleTensor", float16: "torch.HalfTensor", bfloat16: "torch.BFloat16Tensor",
-  int64: "torch.LongTensor", int32: "torch.IntTensor", int16: "torch.ShortTensor", int8: "torch.CharTensor",
-  uint8: "torch.ByteTensor", bool: "torch.BoolTensor",
-};
-
 function paramLine(k: string, p: unknown, dtypeName: (t: Tensor) => string): string {
   if (p instanceof Tensor) {
     const dev = p.isCuda ? ` (GPU ${p.device.index ?? 0})` : "";
@@ -240,6 +234,6 @@ export class ParameterDict extends Module {
   clear(): void { for (const k of this.keys()) delete this[k]; }
   *[Symbol.iterator](): IterableIterator<string> { yield* this.keys(); }
   override extraRepr(): string {
-    return this._ownParameters().map(([k, p]) => paramLine(k, p, (t) => TYPENAME[t.dtype] ?? `torch.${t.dtype}`)).join("\n");
+    return this._ownParameters().map(([k, p]) => paramLine(k, p, (t) => pyTypename(t))).join("\n");
   }
 }
