@@ -66,6 +66,15 @@ OPTIMIZERS = [
 ]
 
 
+def state_dict(opt):
+    """opt.state_dict(), encoded; NAdam and RAdam get the `decoupled_weight_decay` key PyTorch >= 2.1 has."""
+    sd = opt.state_dict()
+    if type(opt).__name__ in ("NAdam", "RAdam"):
+        for g in sd["param_groups"]:
+            g.setdefault("decoupled_weight_decay", False)
+    return enc(sd)
+
+
 def run_optimizer(cls, kwargs, two_groups):
     params = [p.clone().requires_grad_() for p in INITIAL]
     kw = dict(kwargs)
@@ -85,8 +94,8 @@ def run_optimizer(cls, kwargs, two_groups):
         opt.step()
         trajectory.append([p.detach().clone() for p in params])
         if step + 1 == SNAPSHOT:
-            snapshot = enc(opt.state_dict())
-    return {"trajectory": enc(trajectory), "snapshot": snapshot, "state_dict": enc(opt.state_dict())}
+            snapshot = state_dict(opt)
+    return {"trajectory": enc(trajectory), "snapshot": snapshot, "state_dict": state_dict(opt)}
 
 
 def optimizer_cases():

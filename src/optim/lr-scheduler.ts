@@ -867,6 +867,11 @@ export class CyclicLR extends LRScheduler {
     this.baseLrs = [...baseLrs];
   }
 
+  /** PyTorch's keys; a custom `scaleFn` is code, not state (`_scale_fn_custom: null`, as PyTorch >= 2 for functions). */
+  override stateDict(): Record<string, unknown> {
+    return { ...fieldsToState(this), _scale_fn_custom: null };
+  }
+
   /** The amplitude scaling at cycle (or iteration) `x`: the custom `scaleFn`, or the mode's. */
   scaleFn(x: number): number {
     if (this._scaleFnCustom !== null) return this._scaleFnCustom(x);

@@ -50,6 +50,11 @@ export function pyFloat(x: unknown): string {
   if (Number.isNaN(x)) return "nan";
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return String(x);
+  // Python's repr: scientific notation below 1e-4 and from 1e16, with a two-digit exponent ("1e-08")
+  const [mantissa, e] = x.toExponential().split("e") as [string, string];
+  const exp = Number(e);
+  if (exp < -4 || exp >= 16) return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
   return String(x);
 }
 
