@@ -142,3 +142,32 @@ test("CosineAnnealingWarmRestarts: a scheduler restored from stateDict continues
     assert.deepEqual(b.getLastLr(), a.getLastLr());
   }
 });
+
+test("Adam/AdamW: the fused native pass (contiguous) and the op-by-op path (non-contiguous) agree", () => {
+  for (const [Cls, opts] of [
+    [optim.Adam, { lr: 0.01, weightDecay: 0.1, amsgrad: true }], [optim.Adam, { lr: 0.01, maximize: true }],
+    [optim.AdamW, { lr: 0.02, weightDecay: 0.1 }], [optim.AdamW, { lr: 0.02, amsgrad: true, maximize: true }],
+  ] as const) {
+    for (const dtype of [torch.float32, torch.float64] as torch.DType[]) {
+      torch.manualSeed(3);
+      const init = torch.randn([4, 6], { dtype });
+      const grads = Array.from({ length: 8 }, () => torch.randn([4, 6], { dtype }));
+      const contiguous = init.clone().requiresGrad_();
+      const strided = init.t().contiguous().detach().t().requiresGrad_();     // the same values, column-major
+      assert.equal(strided.isContiguous(), false);
+      const a = new Cls([contiguous], opts), b = new Cls([strided], opts);
+      for (const g of grads) {
+        contiguous.grad = g.clone();
+        strided.grad = g.t().contiguous().t();
+        a.step();
+        b.step();
+      }
+      const tol = dtype === torch.float32 ? 1e-6 : 1e-12;
+      assert.ok(torch.allclose(contiguous.detach(), strided.detach(), { rtol: tol, atol: tol }), `${Cls.name} ${JSON.stringify(opts)} ${dtype}`);
+      const [sa, sb] = [a.state.get(contiguous)!, b.state.get(strided)!];
+      for (const k of ["exp_avg", "exp_avg_sq"])
+        assert.ok(torch.allclose(sa[k] as torch.Tensor, sb[k] as torch.Tensor, { rtol: tol, atol: tol }), k);
+      assert.ok(contiguous._version > 0, "the fused pass bumps the parameter's version counter");
+    }
+  }
+});
