@@ -6,7 +6,7 @@ import * as ops from "../ops/public.js";
 import { native } from "../backends/cpu/native.js";
 import { DTYPE_CODE } from "../tensor/dtype.js";
 import {
-  checkBetas, checkNonNegative, gatherState, type ParamGroup, type ParamState, type Params, Optimizer, stepTensor, withGrads,
+  canFuse, checkBetas, checkNonNegative, gatherState, type ParamGroup, type ParamState, type Params, Optimizer, stepTensor, withGrads,
 } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -74,7 +74,7 @@ export function adamCore(
     const expAvg = expAvgs[i]!, expAvgSq = expAvgSqs[i]!, stepT = stateSteps[i]!;
     stepT.add_(1);
     const fusedOperands = [param, grads[i]!, expAvg, expAvgSq, ...(amsgrad ? [maxExpAvgSqs[i]!] : [])];
-    if (canFuse(fusedOperands)) {
+    if (canFuse("adamStep", fusedOperands)) {
       const step = Number(stepT.item());
       const biasCorrection1 = 1 - beta1 ** step;
       const biasCorrection2 = 1 - beta2 ** step;
@@ -106,28 +106,6 @@ export function adamCore(
     }
     param.addcdiv_(expAvg, denom, { value: -stepSize });
   });
-}
-
-/**
- * Whether one fused native pass can do the update: the addon has the kernel, and every operand is a
- * contiguous CPU float32/float64 tensor of the parameter's dtype and size, no two overlapping in
- * memory (a parameter that is its own gradient takes the op-by-op path).
- */
-export function canFuse(operands: readonly Tensor[]): boolean {
-  if (native.adamStep === undefined) return false;
-  const { dtype } = operands[0]!;
-  if (dtype !== "float32" && dtype !== "float64") return false;
-  const n = operands[0]!.numel();
-  for (const t of operands) {
-    if (t.dtype !== dtype || t.isCuda || t.numel() !== n || !t.isContiguous()) return false;
-  }
-  for (let a = 0; a < operands.length; a++) {
-    for (let b = a + 1; b < operands.length; b++) {
-      const x = operands[a]!, y = operands[b]!;
-      if (x._storage === y._storage && x._offset < y._offset + n && y._offset < x._offset + n) return false;
-    }
-  }
-  return true;
 }
 
 /** @internal Gathers (creating on first use) the Adam-family state of a group's parameters with gradients. */

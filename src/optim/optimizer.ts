@@ -6,6 +6,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { enableGrad, noGrad } from "../autograd/grad-mode.js";
 import { ValueError } from "../errors.js";
 import * as ops from "../ops/public.js";
+import { native } from "../backends/cpu/native.js";
 
 /** One parameter's optimizer state. Keys are PyTorch's (`exp_avg`, `momentum_buffer`, `step`): they are data. */
 export type ParamState = Record<string, unknown>;
@@ -270,4 +271,26 @@ export function withGrads(group: ParamGroup): { params: Tensor[]; grads: Tensor[
     grads.push(p.grad);
   }
   return { params, grads };
+}
+
+/**
+ * Whether one fused native pass (native/cpu/optim.cc) can do the update: the addon has `kernel`, and every operand is a
+ * contiguous CPU float32/float64 tensor of the parameter's dtype and size, no two overlapping in
+ * memory (a parameter that is its own gradient takes the op-by-op path).
+ */
+export function canFuse(kernel: "adamStep" | "sgdStep", operands: readonly Tensor[]): boolean {
+  if (typeof native[kernel] !== "function") return false;
+  const { dtype } = operands[0]!;
+  if (dtype !== "float32" && dtype !== "float64") return false;
+  const n = operands[0]!.numel();
+  for (const t of operands) {
+    if (t.dtype !== dtype || t.isCuda || t.numel() !== n || !t.isContiguous()) return false;
+  }
+  for (let a = 0; a < operands.length; a++) {
+    for (let b = a + 1; b < operands.length; b++) {
+      const x = operands[a]!, y = operands[b]!;
+      if (x._storage === y._storage && x._offset < y._offset + n && y._offset < x._offset + n) return false;
+    }
+  }
+  return true;
 }

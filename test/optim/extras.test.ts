@@ -143,8 +143,10 @@ test("CosineAnnealingWarmRestarts: a scheduler restored from stateDict continues
   }
 });
 
-test("Adam/AdamW: the fused native pass (contiguous) and the op-by-op path (non-contiguous) agree", () => {
+test("Adam/AdamW/SGD: the fused native pass (contiguous) and the op-by-op path (non-contiguous) agree", () => {
   for (const [Cls, opts] of [
+    [optim.SGD, { lr: 0.05, momentum: 0.9, weightDecay: 0.1 }], [optim.SGD, { lr: 0.05, momentum: 0.9, nesterov: true, maximize: true }],
+    [optim.SGD, { lr: 0.05, momentum: 0.5, dampening: 0.3 }],
     [optim.Adam, { lr: 0.01, weightDecay: 0.1, amsgrad: true }], [optim.Adam, { lr: 0.01, maximize: true }],
     [optim.AdamW, { lr: 0.02, weightDecay: 0.1 }], [optim.AdamW, { lr: 0.02, amsgrad: true, maximize: true }],
   ] as const) {
@@ -155,7 +157,8 @@ test("Adam/AdamW: the fused native pass (contiguous) and the op-by-op path (non-
       const contiguous = init.clone().requiresGrad_();
       const strided = init.t().contiguous().detach().t().requiresGrad_();     // the same values, column-major
       assert.equal(strided.isContiguous(), false);
-      const a = new Cls([contiguous], opts), b = new Cls([strided], opts);
+      const Ctor = Cls as unknown as new (p: torch.Tensor[], o: object) => optim.Optimizer;
+      const a = new Ctor([contiguous], opts), b = new Ctor([strided], opts);
       for (const g of grads) {
         contiguous.grad = g.clone();
         strided.grad = g.t().contiguous().t();
@@ -165,7 +168,7 @@ test("Adam/AdamW: the fused native pass (contiguous) and the op-by-op path (non-
       const tol = dtype === torch.float32 ? 1e-6 : 1e-12;
       assert.ok(torch.allclose(contiguous.detach(), strided.detach(), { rtol: tol, atol: tol }), `${Cls.name} ${JSON.stringify(opts)} ${dtype}`);
       const [sa, sb] = [a.state.get(contiguous)!, b.state.get(strided)!];
-      for (const k of ["exp_avg", "exp_avg_sq"])
+      for (const k of Cls === optim.SGD ? ["momentum_buffer"] : ["exp_avg", "exp_avg_sq"])
         assert.ok(torch.allclose(sa[k] as torch.Tensor, sb[k] as torch.Tensor, { rtol: tol, atol: tol }), k);
       assert.ok(contiguous._version > 0, "the fused pass bumps the parameter's version counter");
     }
