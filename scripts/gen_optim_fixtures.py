@@ -63,6 +63,8 @@ OPTIMIZERS = [
     ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.1}),
     ("Rprop", {"lr": 0.01}),
     ("Rprop", {"lr": 0.02, "etas": (0.4, 1.5), "step_sizes": (1e-3, 0.05)}),
+    ("ASGD", {"lr": 0.05}),
+    ("ASGD", {"lr": 0.05, "lambd": 1e-3, "alpha": 0.5, "t0": 2, "weight_decay": 0.1, "maximize": True}),
 ]
 
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Every scheduler's lr (and OneCycleLR's momentum) sequence against PyTorch 1.13's over 30 steps,
+// Every scheduler's lr (and OneCycleLR's and CyclicLR's momentum) sequence against PyTorch 1.13's over 100 steps,
 // two parameter groups (lr 0.1 and 0.05), from test/fixtures/optim.json.
 import { test } from "node:test";
 import assert from "node:assert/strict";
