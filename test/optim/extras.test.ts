@@ -174,3 +174,19 @@ test("Adam/AdamW/SGD: the fused native pass (contiguous) and the op-by-op path (
     }
   }
 });
+
+test("a parameter listed twice in one group warns as PyTorch does; across groups it is a ValueError", () => {
+  const w = leaf([1]);
+  const warnings: string[] = [];
+  const original = process.emitWarning;
+  process.emitWarning = ((msg: string | Error) => { warnings.push(String(msg)); }) as typeof process.emitWarning;
+  try {
+    new optim.Adam([w, w]);
+  } finally {
+    process.emitWarning = original;
+  }
+  assert.deepEqual(warnings, ["optimizer contains a parameter group with duplicate parameters; in future, this will cause " +
+    "an error; see github.com/pytorch/pytorch/issues/40967 for more information"]);
+  assert.throws(() => new optim.ASGD([{ params: [w] }, { params: [leaf([2]), w] }]),
+    { name: "ValueError", message: "some parameters appear in more than one parameter group" });
+});
