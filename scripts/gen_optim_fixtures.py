@@ -63,7 +63,18 @@ OPTIMIZERS = [
     ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.1}),
     ("Rprop", {"lr": 0.01}),
     ("Rprop", {"lr": 0.02, "etas": (0.4, 1.5), "step_sizes": (1e-3, 0.05)}),
+    ("ASGD", {"lr": 0.05}),
+    ("ASGD", {"lr": 0.05, "lambd": 1e-3, "alpha": 0.5, "t0": 2, "weight_decay": 0.1, "maximize": True}),
 ]
+
+
+def state_dict(opt):
+    """opt.state_dict(), encoded; NAdam and RAdam get the `decoupled_weight_decay` key PyTorch >= 2.1 has."""
+    sd = opt.state_dict()
+    if type(opt).__name__ in ("NAdam", "RAdam"):
+        for g in sd["param_groups"]:
+            g.setdefault("decoupled_weight_decay", False)
+    return enc(sd)
 
 
 def run_optimizer(cls, kwargs, two_groups):
@@ -85,8 +96,8 @@ def run_optimizer(cls, kwargs, two_groups):
         opt.step()
         trajectory.append([p.detach().clone() for p in params])
         if step + 1 == SNAPSHOT:
-            snapshot = enc(opt.state_dict())
-    return {"trajectory": enc(trajectory), "snapshot": snapshot, "state_dict": enc(opt.state_dict())}
+            snapshot = state_dict(opt)
+    return {"trajectory": enc(trajectory), "snapshot": snapshot, "state_dict": state_dict(opt)}
 
 
 def optimizer_cases():
@@ -101,11 +112,15 @@ def optimizer_cases():
 
 
 S = torch.optim.lr_scheduler
-SCHED_STEPS = 30
-METRICS = [1.0, 0.9, 0.95, 0.94, 0.93, 0.96, 0.97, 0.98, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97,
-           0.5, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6]
+SCHED_STEPS = 100
+# a validation-loss-like series: falls, plateaus (so ReduceLROnPlateau cuts the lr), falls again, noisy
+METRICS = [round(1.0 / (1 + 0.1 * min(i, 20)) + (0.05 if i % 7 == 3 else 0.0) - 0.2 * (i >= 60) + 0.01 * ((i * 37) % 5), 6)
+           for i in range(SCHED_STEPS)]
+# CosineAnnealingWarmRestarts stepped per batch with fractional epochs: epoch + batch / 10
+FRACTIONAL = [e + b / 10 for e in range(SCHED_STEPS // 10) for b in range(10)][1:] + [SCHED_STEPS // 10]
 LAMBDAS = {"pow095": lambda e: 0.95 ** e, "warmup5": lambda e: min(1.0, (e + 1) / 5),
-           "mul09": lambda e: 0.9}
+           "mul09": lambda e: 0.9, "half_cycle": lambda x: 0.5 ** (x - 1) if x < 4 else 0.1,
+           "decay_iter": lambda x: 1 / (1 + 0.05 * x)}
 
 # (name, optimizer kwargs, constructor) ; lambdas are named so the test can rebuild them
 SCHEDULERS = [
@@ -123,7 +138,7 @@ SCHEDULERS = [
     ("ConstantLR", {}, lambda o: S.ConstantLR(o, factor=0.25, total_iters=8)),
     ("PolynomialLR", {}, lambda o: S.PolynomialLR(o, total_iters=20, power=2.0)),
     ("OneCycleLR", {"momentum": 0.9}, lambda o: S.OneCycleLR(o, max_lr=[1.0, 0.5], total_steps=SCHED_STEPS + 1)),
-    ("OneCycleLR", {"momentum": 0.9}, lambda o: S.OneCycleLR(o, max_lr=0.8, epochs=4, steps_per_epoch=8,
+    ("OneCycleLR", {"momentum": 0.9}, lambda o: S.OneCycleLR(o, max_lr=0.8, epochs=10, steps_per_epoch=10,
                                                              pct_start=0.25, anneal_strategy="linear",
                                                              div_factor=10.0, final_div_factor=100.0)),
     ("OneCycleLR", {"momentum": 0.9}, lambda o: S.OneCycleLR(o, max_lr=0.8, total_steps=SCHED_STEPS + 1,
@@ -138,6 +153,23 @@ SCHEDULERS = [
     ("SequentialLR", {}, lambda o: S.SequentialLR(o, [S.ConstantLR(o, factor=0.5, total_iters=3),
                                                       S.ExponentialLR(o, gamma=0.9),
                                                       S.StepLR(o, step_size=3)], milestones=[4, 12])),
+    ("ChainedScheduler", {}, lambda o: S.ChainedScheduler([S.ConstantLR(o, factor=0.5, total_iters=10),
+                                                           S.ExponentialLR(o, gamma=0.98)])),
+    ("CosineAnnealingWarmRestarts", {}, lambda o: S.CosineAnnealingWarmRestarts(o, T_0=10)),
+    ("CosineAnnealingWarmRestarts", {}, lambda o: S.CosineAnnealingWarmRestarts(o, T_0=5, T_mult=2, eta_min=0.001)),
+    ("CosineAnnealingWarmRestarts", {"fractional": True}, lambda o: S.CosineAnnealingWarmRestarts(o, T_0=3)),
+    ("CosineAnnealingWarmRestarts", {"fractional": True},
+     lambda o: S.CosineAnnealingWarmRestarts(o, T_0=1, T_mult=2, eta_min=0.01)),
+    ("CyclicLR", {"momentum": 0.9}, lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=10)),
+    ("CyclicLR", {"momentum": 0.9}, lambda o: S.CyclicLR(o, base_lr=[0.01, 0.02], max_lr=[0.1, 0.3], step_size_up=7,
+                                                         step_size_down=13, mode="triangular2",
+                                                         base_momentum=0.85, max_momentum=0.95)),
+    ("CyclicLR", {"momentum": 0.9}, lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=8,
+                                                         mode="exp_range", gamma=0.97)),
+    ("CyclicLR", {}, lambda o: S.CyclicLR(o, base_lr=0.001, max_lr=0.01, step_size_up=5, cycle_momentum=False,
+                                          scale_fn=LAMBDAS["half_cycle"], scale_mode="cycle")),
+    ("CyclicLR", {}, lambda o: S.CyclicLR(o, base_lr=0.001, max_lr=0.01, step_size_up=5, cycle_momentum=False,
+                                          scale_fn=LAMBDAS["decay_iter"], scale_mode="iterations")),
 ]
 
 
@@ -157,20 +189,23 @@ def scheduler_cases():
             opt.step()
             if name == "ReduceLROnPlateau":
                 sched.step(METRICS[step])
+            elif okw.get("fractional"):
+                sched.step(FRACTIONAL[step])
             else:
                 sched.step()
             lrs.append([g["lr"] for g in opt.param_groups])
             moms.append([g["betas"][0] if "betas" in g else g["momentum"] for g in opt.param_groups])
         cases.append({"cls": name, "lrs": lrs, "momentums": moms,
                       "last_lr": sched._last_lr if hasattr(sched, "_last_lr") else None,
-                      "last_epoch": sched.last_epoch})
+                      "last_epoch": getattr(sched, "last_epoch", None)})
     return cases
 
 
 def main():
     out = {"torch": torch.__version__, "steps": STEPS, "snapshot": SNAPSHOT,
            "initial": enc(INITIAL), "grads": enc(GRADS),
-           "optimizers": optimizer_cases(), "schedulers": scheduler_cases(), "metrics": METRICS}
+           "optimizers": optimizer_cases(), "schedulers": scheduler_cases(), "metrics": METRICS,
+           "fractional_epochs": FRACTIONAL}
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "optim.json")
     with open(path, "w") as f:
         json.dump(out, f, separators=(",", ":"))

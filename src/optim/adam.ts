@@ -3,8 +3,10 @@
 // (Reddi et al., "On the Convergence of Adam and Beyond", 2018).
 import type { Tensor } from "../tensor/tensor.js";
 import * as ops from "../ops/public.js";
+import { native } from "../backends/cpu/native.js";
+import { DTYPE_CODE } from "../tensor/dtype.js";
 import {
-  checkBetas, checkNonNegative, gatherState, type ParamGroup, type ParamState, type Params, Optimizer, stepTensor, withGrads,
+  canFuse, checkBetas, checkNonNegative, gatherState, type ParamGroup, type ParamState, type Params, Optimizer, stepTensor, withGrads,
 } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -69,9 +71,22 @@ export function adamCore(
   { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize }: AdamHyper, decoupled: boolean,
 ): void {
   params.forEach((param, i) => {
-    let grad = maximize ? grads[i]!.neg() : grads[i]!;
     const expAvg = expAvgs[i]!, expAvgSq = expAvgSqs[i]!, stepT = stateSteps[i]!;
     stepT.add_(1);
+    const fusedOperands = [param, grads[i]!, expAvg, expAvgSq, ...(amsgrad ? [maxExpAvgSqs[i]!] : [])];
+    if (canFuse("adamStep", fusedOperands)) {
+      const step = Number(stepT.item());
+      const biasCorrection1 = 1 - beta1 ** step;
+      const biasCorrection2 = 1 - beta2 ** step;
+      native.adamStep!(fusedOperands.map((t) => t._storage.data), Float64Array.from([
+        DTYPE_CODE[param.dtype], param.numel(), ...fusedOperands.map((t) => t._offset), ...(amsgrad ? [] : [0]),
+        lr, beta1, beta2, eps, weightDecay, -lr / biasCorrection1, Math.sqrt(biasCorrection2),
+        amsgrad ? 1 : 0, maximize ? 1 : 0, decoupled ? 1 : 0,
+      ]));
+      for (const t of fusedOperands) if (t !== grads[i]) t._bumpVersion();
+      return;
+    }
+    let grad = maximize ? grads[i]!.neg() : grads[i]!;
     if (decoupled) param.mul_(1 - lr * weightDecay);
     else if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
     expAvg.mul_(beta1).add_(grad, { alpha: 1 - beta1 });

@@ -14,3 +14,6 @@ export { NAdam, nadamUpdate, type NAdamOptions } from "./nadam.js";
 export { RAdam, radamUpdate, type RAdamOptions } from "./radam.js";
 export { Adadelta, adadeltaUpdate, type AdadeltaOptions } from "./adadelta.js";
 export { Rprop, rpropUpdate, type RpropOptions } from "./rprop.js";
+export { ASGD, asgdUpdate, type ASGDOptions } from "./asgd.js";
+export { LBFGS, type LBFGSOptions } from "./lbfgs.js";
+export { SparseAdam, type SparseAdamOptions } from "./sparse-adam.js";

@@ -7,12 +7,16 @@ import { ValueError } from "../errors.js";
 import { type Optimizer, type ParamGroup, toCamelCase, toSnakeCase } from "./optimizer.js";
 
 /** A scheduler's field name as PyTorch spells it in `state_dict()` (`lastEpoch` -> `last_epoch`, `TMax` -> `T_max`). */
+const T_FIELDS: Record<string, string> = { TMax: "T_max", T0: "T_0", Ti: "T_i", TMult: "T_mult", TCur: "T_cur" };
+const T_KEYS: Record<string, string> = Object.fromEntries(Object.entries(T_FIELDS).map(([k, v]) => [v, k]));
+
 function stateKey(name: string): string {
-  if (name === "TMax") return "T_max";
+  if (name in T_FIELDS) return T_FIELDS[name]!;
   return name.startsWith("_") ? "_" + toSnakeCase(name.slice(1)) : toSnakeCase(name);
 }
 
 function fieldName(key: string): string {
+  if (key in T_KEYS) return T_KEYS[key]!;
   return key.startsWith("_") ? "_" + toCamelCase(key.slice(1)) : toCamelCase(key);
 }
 
@@ -27,7 +31,7 @@ function bisectRight(sorted: readonly number[], x: number): number {
   return lo;
 }
 
-const NOT_STATE = new Set(["optimizer", "lrLambdas", "_schedulers", "annealFunc"]);
+const NOT_STATE = new Set(["optimizer", "lrLambdas", "_schedulers", "annealFunc", "_scaleFnCustom"]);
 
 /** The fields of a scheduler as PyTorch's `state_dict()` (its `__dict__` without the optimizer). */
 function fieldsToState(obj: object): Record<string, unknown> {
@@ -705,5 +709,191 @@ export class ReduceLROnPlateau {
   loadStateDict(stateDict: Record<string, unknown>): void {
     loadFields(this, stateDict);
     this.initIsBetter();
+  }
+}
+
+/**
+ * Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter 2017): the cosine runs over `T0`
+ * epochs, then restarts at initialLr with a period multiplied by `TMult`. Can be stepped per batch
+ * with a fractional epoch: `sched.step(epoch + i / iters)`.
+ */
+export class CosineAnnealingWarmRestarts extends LRScheduler {
+  T0: number;
+  Ti: number;
+  TMult: number;
+  etaMin: number;
+  TCur: number;
+
+  constructor(optimizer: Optimizer, T0: number, {
+    TMult = 1, etaMin = 0, lastEpoch = -1,
+  }: { TMult?: number; etaMin?: number; lastEpoch?: number } = {}) {
+    if (!(T0 > 0) || !Number.isInteger(T0)) throw new ValueError(`Expected positive integer T_0, but got ${T0}`);
+    if (!(TMult >= 1) || !Number.isInteger(TMult)) throw new ValueError(`Expected integer T_mult >= 1, but got ${TMult}`);
+    super(optimizer, lastEpoch);
+    this.T0 = T0;
+    this.Ti = T0;
+    this.TMult = TMult;
+    this.etaMin = etaMin;
+    this.TCur = lastEpoch;
+    this._initialStep();
+  }
+
+  getLr(): number[] {
+    return this.baseLrs.map((base) => this.etaMin + (base - this.etaMin) * (1 + Math.cos(Math.PI * this.TCur / this.Ti)) / 2);
+  }
+
+  /** One epoch on, or to `epoch` (fractional epochs allowed: the lr is set for that point of the cycle). */
+  override step(epoch?: number): void {
+    this._stepCount += 1;
+    if (epoch === undefined && this.lastEpoch < 0) epoch = 0;
+    if (epoch === undefined) {
+      epoch = this.lastEpoch + 1;
+      this.TCur = this.TCur + 1;
+      if (this.TCur >= this.Ti) {
+        this.TCur = this.TCur - this.Ti;
+        this.Ti = this.Ti * this.TMult;
+      }
+    } else {
+      if (epoch < 0) throw new ValueError(`Expected non-negative epoch, but got ${epoch}`);
+      if (epoch >= this.T0) {
+        if (this.TMult === 1) {
+          this.TCur = pyMod(epoch, this.T0);
+        } else {
+          const n = Math.trunc(Math.log(epoch / this.T0 * (this.TMult - 1) + 1) / Math.log(this.TMult));
+          this.TCur = epoch - this.T0 * (this.TMult ** n - 1) / (this.TMult - 1);
+          this.Ti = this.T0 * this.TMult ** n;
+        }
+      } else {
+        this.Ti = this.T0;
+        this.TCur = epoch;
+      }
+    }
+    this.lastEpoch = Math.floor(epoch);
+    this._getLrCalledWithinStep = true;
+    try {
+      const values = this.getLr();
+      this.optimizer.paramGroups.forEach((group, i) => {
+        if (i < values.length) group.lr = values[i]!;
+      });
+    } finally {
+      this._getLrCalledWithinStep = false;
+    }
+    this._lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+}
+
+/** Python's `%` on floats (the sign of the divisor). */
+function pyMod(a: number, b: number): number {
+  const r = a % b;
+  return r !== 0 && (r < 0) !== (b < 0) ? r + b : r;
+}
+
+export interface CyclicLROptions {
+  stepSizeUp?: number;
+  stepSizeDown?: number | null;
+  mode?: "triangular" | "triangular2" | "exp_range";
+  gamma?: number;
+  /** A custom amplitude scaling `scaleFn(x)`, with 0 <= scaleFn(x) <= 1; overrides `mode`. */
+  scaleFn?: ((x: number) => number) | null;
+  /** Whether `scaleFn` is evaluated on the cycle number or on the iteration count. */
+  scaleMode?: "cycle" | "iterations";
+  cycleMomentum?: boolean;
+  baseMomentum?: number | number[];
+  maxMomentum?: number | number[];
+  lastEpoch?: number;
+}
+
+/**
+ * Cyclical learning rates (Smith, "Cyclical Learning Rates for Training Neural Networks", 2017):
+ * the lr cycles between `baseLr` and `maxLr` (and the momentum, or Adam's beta1, inversely between
+ * `maxMomentum` and `baseMomentum`). Stepped once per batch.
+ *
+ * ```ts
+ * const sched = new optim.lrScheduler.CyclicLR(opt, 0.01, 0.1, { stepSizeUp: 2000, mode: "triangular2" });
+ * ```
+ */
+export class CyclicLR extends LRScheduler {
+  maxLrs: number[];
+  totalSize: number;
+  stepRatio: number;
+  mode: string;
+  gamma: number;
+  scaleMode: "cycle" | "iterations";
+  cycleMomentum: boolean;
+  useBeta1 = false;
+  baseMomentums: number[] = [];
+  maxMomentums: number[] = [];
+  _scaleFnCustom: ((x: number) => number) | null;
+
+  constructor(optimizer: Optimizer, baseLr: number | number[], maxLr: number | number[], {
+    stepSizeUp = 2000, stepSizeDown = null, mode = "triangular", gamma = 1.0, scaleFn = null, scaleMode = "cycle",
+    cycleMomentum = true, baseMomentum = 0.8, maxMomentum = 0.9, lastEpoch = -1,
+  }: CyclicLROptions = {}) {
+    const baseLrs = formatParam("base_lr", optimizer, baseLr);
+    if (lastEpoch === -1) optimizer.paramGroups.forEach((group, i) => { group.lr = baseLrs[i]!; });
+    const maxLrs = formatParam("max_lr", optimizer, maxLr);
+    const up = stepSizeUp, down = stepSizeDown ?? stepSizeUp;
+    if (!["triangular", "triangular2", "exp_range"].includes(mode) && scaleFn === null)
+      throw new ValueError("mode is invalid and scale_fn is None");
+    let useBeta1 = false, baseMomentums: number[] = [], maxMomentums: number[] = [];
+    if (cycleMomentum) {
+      if (!("momentum" in optimizer.defaults) && !("betas" in optimizer.defaults))
+        throw new ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled");
+      useBeta1 = "betas" in optimizer.defaults;
+      baseMomentums = formatParam("base_momentum", optimizer, baseMomentum);
+      maxMomentums = formatParam("max_momentum", optimizer, maxMomentum);
+      if (lastEpoch === -1) {
+        optimizer.paramGroups.forEach((group, i) => {
+          if (useBeta1) group["betas"] = [maxMomentums[i]!, ...(group["betas"] as number[]).slice(1)];
+          else group["momentum"] = maxMomentums[i]!;
+          group["maxMomentum"] = maxMomentums[i]!;
+          group["baseMomentum"] = baseMomentums[i]!;
+        });
+      }
+    }
+    super(optimizer, lastEpoch);
+    this.maxLrs = [...maxLrs];
+    this.totalSize = up + down;
+    this.stepRatio = up / this.totalSize;
+    this.mode = mode;
+    this.gamma = gamma;
+    this._scaleFnCustom = scaleFn;
+    this.scaleMode = scaleFn === null ? (mode === "exp_range" ? "iterations" : "cycle") : scaleMode;
+    this.cycleMomentum = cycleMomentum;
+    this.useBeta1 = useBeta1;
+    this.baseMomentums = baseMomentums;
+    this.maxMomentums = maxMomentums;
+    this._initialStep();
+    this.baseLrs = [...baseLrs];
+  }
+
+  /** PyTorch's keys; a custom `scaleFn` is code, not state (`_scale_fn_custom: null`, as PyTorch >= 2 for functions). */
+  override stateDict(): Record<string, unknown> {
+    return { ...fieldsToState(this), _scale_fn_custom: null };
+  }
+
+  /** The amplitude scaling at cycle (or iteration) `x`: the custom `scaleFn`, or the mode's. */
+  scaleFn(x: number): number {
+    if (this._scaleFnCustom !== null) return this._scaleFnCustom(x);
+    if (this.mode === "triangular") return 1.0;
+    if (this.mode === "triangular2") return 1 / 2.0 ** (x - 1);
+    return this.gamma ** x;
+  }
+
+  getLr(): number[] {
+    const cycle = Math.floor(1 + this.lastEpoch / this.totalSize);
+    const x = 1.0 + this.lastEpoch / this.totalSize - cycle;
+    const scaleFactor = x <= this.stepRatio ? x / this.stepRatio : (x - 1) / (this.stepRatio - 1);
+    const at = this.scaleMode === "cycle" ? cycle : this.lastEpoch;
+    const lrs = this.baseLrs.map((base, i) => base + (this.maxLrs[i]! - base) * scaleFactor * this.scaleFn(at));
+    if (this.cycleMomentum) {
+      this.groups.forEach((group, i) => {
+        const baseHeight = (this.maxMomentums[i]! - this.baseMomentums[i]!) * scaleFactor;
+        const momentum = this.maxMomentums[i]! - baseHeight * this.scaleFn(at);
+        if (this.useBeta1) group["betas"] = [momentum, ...(group["betas"] as number[]).slice(1)];
+        else group["momentum"] = momentum;
+      });
+    }
+    return lrs;
   }
 }

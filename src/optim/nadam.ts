@@ -12,6 +12,8 @@ export interface NAdamOptions {
   betas?: [number, number];
   eps?: number;
   weightDecay?: number;
+  /** AdamW-style decay on the parameter instead of the gradient (PyTorch >= 2.1). */
+  decoupledWeightDecay?: boolean;
   momentumDecay?: number;
   foreach?: boolean | null;
 }
@@ -21,6 +23,7 @@ export interface NAdamHyper {
   betas: readonly [number, number];
   eps: number;
   weightDecay: number;
+  decoupledWeightDecay: boolean;
   momentumDecay: number;
 }
 
@@ -29,7 +32,7 @@ interface NAdamGroup extends ParamGroup, NAdamHyper {}
 /**
  * One NAdam step, PyTorch 1.13's `_single_tensor_nadam`:
  *
- *     step += 1;  if weightDecay != 0: g = g + weightDecay * p
+ *     step += 1;  if weightDecay != 0: decoupledWeightDecay ? p *= 1 - lr * weightDecay : g = g + weightDecay * p
  *     mu = beta1 * (1 - 0.5 * 0.96^(step * momentumDecay));  muNext likewise at step + 1
  *     muProduct *= mu
  *     m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g * g
@@ -39,7 +42,7 @@ interface NAdamGroup extends ParamGroup, NAdamHyper {}
 export function nadamUpdate(
   params: readonly Tensor[], grads: readonly Tensor[], expAvgs: readonly Tensor[], expAvgSqs: readonly Tensor[],
   muProducts: readonly Tensor[], stateSteps: readonly Tensor[],
-  { lr, betas: [beta1, beta2], eps, weightDecay, momentumDecay }: NAdamHyper,
+  { lr, betas: [beta1, beta2], eps, weightDecay, decoupledWeightDecay, momentumDecay }: NAdamHyper,
 ): void {
   params.forEach((param, i) => {
     let grad = grads[i]!;
@@ -47,7 +50,10 @@ export function nadamUpdate(
     stepT.add_(1);
     const step = Number(stepT.item());
     const biasCorrection2 = 1 - beta2 ** step;
-    if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
+    if (weightDecay !== 0) {
+      if (decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
+      else grad = grad.add(param, { alpha: weightDecay });
+    }
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
     muProduct.mul_(mu);                                   // a float32 scalar tensor, as in PyTorch
@@ -63,14 +69,14 @@ export function nadamUpdate(
 /** NAdam, torch.optim.NAdam. */
 export class NAdam extends Optimizer<NAdamGroup> {
   constructor(params: Params, {
-    lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, momentumDecay = 4e-3, foreach = null,
+    lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, momentumDecay = 4e-3, foreach = null, decoupledWeightDecay = false,
   }: NAdamOptions = {}) {
     checkNonNegative(lr, "learning rate");
     checkNonNegative(eps, "epsilon value");
     checkBetas(betas);
     checkNonNegative(weightDecay, "weight_decay value");
     checkNonNegative(momentumDecay, "momentum_decay value");
-    super(params, { lr, betas, eps, weightDecay, momentumDecay, foreach });
+    super(params, { lr, betas, eps, weightDecay, momentumDecay, foreach, decoupledWeightDecay });
   }
 
   protected stepGroup(group: NAdamGroup): void {

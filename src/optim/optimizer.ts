@@ -6,6 +6,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { enableGrad, noGrad } from "../autograd/grad-mode.js";
 import { ValueError } from "../errors.js";
 import * as ops from "../ops/public.js";
+import { native } from "../backends/cpu/native.js";
 
 /** One parameter's optimizer state. Keys are PyTorch's (`exp_avg`, `momentum_buffer`, `step`): they are data. */
 export type ParamState = Record<string, unknown>;
@@ -50,6 +51,11 @@ export function pyFloat(x: unknown): string {
   if (Number.isNaN(x)) return "nan";
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return String(x);
+  // Python's repr: scientific notation below 1e-4 and from 1e16, with a two-digit exponent ("1e-08")
+  const [mantissa, e] = x.toExponential().split("e") as [string, string];
+  const exp = Number(e);
+  if (exp < -4 || exp >= 16) return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
   return String(x);
 }
 
@@ -265,4 +271,26 @@ export function withGrads(group: ParamGroup): { params: Tensor[]; grads: Tensor[
     grads.push(p.grad);
   }
   return { params, grads };
+}
+
+/**
+ * Whether one fused native pass (native/cpu/optim.cc) can do the update: the addon has `kernel`, and every operand is a
+ * contiguous CPU float32/float64 tensor of the parameter's dtype and size, no two overlapping in
+ * memory (a parameter that is its own gradient takes the op-by-op path).
+ */
+export function canFuse(kernel: "adamStep" | "sgdStep", operands: readonly Tensor[]): boolean {
+  if (typeof native[kernel] !== "function") return false;
+  const { dtype } = operands[0]!;
+  if (dtype !== "float32" && dtype !== "float64") return false;
+  const n = operands[0]!.numel();
+  for (const t of operands) {
+    if (t.dtype !== dtype || t.isCuda || t.numel() !== n || !t.isContiguous()) return false;
+  }
+  for (let a = 0; a < operands.length; a++) {
+    for (let b = a + 1; b < operands.length; b++) {
+      const x = operands[a]!, y = operands[b]!;
+      if (x._storage === y._storage && x._offset < y._offset + n && y._offset < x._offset + n) return false;
+    }
+  }
+  return true;
 }

@@ -12,6 +12,8 @@ export interface RAdamOptions {
   betas?: [number, number];
   eps?: number;
   weightDecay?: number;
+  /** AdamW-style decay on the parameter instead of the gradient (PyTorch >= 2.1). */
+  decoupledWeightDecay?: boolean;
   foreach?: boolean | null;
 }
 
@@ -20,6 +22,7 @@ export interface RAdamHyper {
   betas: readonly [number, number];
   eps: number;
   weightDecay: number;
+  decoupledWeightDecay: boolean;
 }
 
 interface RAdamGroup extends ParamGroup, RAdamHyper {}
@@ -27,7 +30,7 @@ interface RAdamGroup extends ParamGroup, RAdamHyper {}
 /**
  * One RAdam step, PyTorch 1.13's `_single_tensor_radam`:
  *
- *     step += 1;  if weightDecay != 0: g = g + weightDecay * p
+ *     step += 1;  if weightDecay != 0: decoupledWeightDecay ? p *= 1 - lr * weightDecay : g = g + weightDecay * p
  *     m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g * g
  *     rhoInf = 2 / (1 - beta2) - 1;  rhoT = rhoInf - 2 * step * beta2^step / (1 - beta2^step)
  *     rhoT > 5 ? p -= lr * m / (1 - beta1^step) * rect * sqrt(1 - beta2^step) / (sqrt(v) + eps)
@@ -35,7 +38,7 @@ interface RAdamGroup extends ParamGroup, RAdamHyper {}
  */
 export function radamUpdate(
   params: readonly Tensor[], grads: readonly Tensor[], expAvgs: readonly Tensor[], expAvgSqs: readonly Tensor[],
-  stateSteps: readonly Tensor[], { lr, betas: [beta1, beta2], eps, weightDecay }: RAdamHyper,
+  stateSteps: readonly Tensor[], { lr, betas: [beta1, beta2], eps, weightDecay, decoupledWeightDecay }: RAdamHyper,
 ): void {
   params.forEach((param, i) => {
     let grad = grads[i]!;
@@ -44,7 +47,10 @@ export function radamUpdate(
     const step = Number(stepT.item());
     const biasCorrection1 = 1 - beta1 ** step;
     const biasCorrection2 = 1 - beta2 ** step;
-    if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
+    if (weightDecay !== 0) {
+      if (decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
+      else grad = grad.add(param, { alpha: weightDecay });
+    }
     expAvg.mul_(beta1).add_(grad, { alpha: 1 - beta1 });
     expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
     const biasCorrectedExpAvg = expAvg.div(biasCorrection1);
@@ -62,12 +68,14 @@ export function radamUpdate(
 
 /** RAdam, torch.optim.RAdam. */
 export class RAdam extends Optimizer<RAdamGroup> {
-  constructor(params: Params, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, foreach = null }: RAdamOptions = {}) {
+  constructor(params: Params, {
+    lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, foreach = null, decoupledWeightDecay = false,
+  }: RAdamOptions = {}) {
     checkNonNegative(lr, "learning rate");
     checkNonNegative(eps, "epsilon value");
     checkBetas(betas);
     checkNonNegative(weightDecay, "weight_decay value");
-    super(params, { lr, betas, eps, weightDecay, foreach });
+    super(params, { lr, betas, eps, weightDecay, foreach, decoupledWeightDecay });
   }
 
   protected stepGroup(group: RAdamGroup): void {

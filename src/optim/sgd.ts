@@ -3,7 +3,9 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { ValueError } from "../errors.js";
 import * as ops from "../ops/public.js";
-import { checkNonNegative, type ParamGroup, type Params, Optimizer, withGrads } from "./optimizer.js";
+import { native } from "../backends/cpu/native.js";
+import { DTYPE_CODE } from "../tensor/dtype.js";
+import { canFuse, checkNonNegative, type ParamGroup, type Params, Optimizer, withGrads } from "./optimizer.js";
 
 export interface SGDOptions {
   lr?: number;
@@ -51,6 +53,21 @@ export function sgdUpdate(
   { lr, momentum, dampening, weightDecay, nesterov, maximize }: SGDHyper,
 ): void {
   params.forEach((param, i) => {
+    if (momentum !== 0) {
+      const existing = momentumBuffers[i] ?? null;
+      const buf = existing ?? ops.emptyLike(param);
+      const operands = [param, grads[i]!, buf];
+      if (canFuse("sgdStep", operands)) {
+        native.sgdStep!(operands.map((t) => t._storage.data), Float64Array.from([
+          DTYPE_CODE[param.dtype], param.numel(), ...operands.map((t) => t._offset),
+          lr, momentum, dampening, weightDecay, nesterov ? 1 : 0, maximize ? 1 : 0, existing === null ? 1 : 0,
+        ]));
+        momentumBuffers[i] = buf;
+        param._bumpVersion();
+        buf._bumpVersion();
+        return;
+      }
+    }
     let dp = maximize ? grads[i]!.neg() : grads[i]!;
     if (weightDecay !== 0) dp = dp.add(param, { alpha: weightDecay });
     if (momentum !== 0) {

@@ -22,7 +22,7 @@ export interface SchedulerCase {
   lrs: number[][];
   momentums: number[][];
   last_lr: number[] | null;
-  last_epoch: number;
+  last_epoch: number | null;
 }
 export interface OptimFixture {
   steps: number;
@@ -32,6 +32,7 @@ export interface OptimFixture {
   optimizers: OptimizerCase[];
   schedulers: SchedulerCase[];
   metrics: number[];
+  fractional_epochs: number[];
 }
 
 export const fixture = loadFixture<OptimFixture>("optim.json");

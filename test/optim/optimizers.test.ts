@@ -13,7 +13,7 @@ const CLASSES: Record<string, Ctor> = {
   SGD: optim.SGD as unknown as Ctor, Adam: optim.Adam as unknown as Ctor, AdamW: optim.AdamW as unknown as Ctor,
   RMSprop: optim.RMSprop as unknown as Ctor, Adagrad: optim.Adagrad as unknown as Ctor,
   Adamax: optim.Adamax as unknown as Ctor, NAdam: optim.NAdam as unknown as Ctor, RAdam: optim.RAdam as unknown as Ctor,
-  Adadelta: optim.Adadelta as unknown as Ctor, Rprop: optim.Rprop as unknown as Ctor,
+  Adadelta: optim.Adadelta as unknown as Ctor, Rprop: optim.Rprop as unknown as Ctor, ASGD: optim.ASGD as unknown as Ctor,
 };
 
 function makeOptimizer(c: OptimizerCase, params: torch.Tensor[]): optim.Optimizer {

@@ -25,6 +25,10 @@ export interface NativeAddon {
   getNumThreads(): number;
   setNumThreads(n: number): void;
   cpuFeatures(): Record<string, boolean>;
+  /** Fused Adam/AdamW step over contiguous same-dtype buffers (native/cpu/optim.cc); absent in older builds. */
+  adamStep?(buffers: ArrayBufferView[], meta: Float64Array): void;
+  /** Fused SGD-with-momentum step, the same conventions (native/cpu/optim.cc). */
+  sgdStep?(buffers: ArrayBufferView[], meta: Float64Array): void;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   [name: string]: any;
 }
