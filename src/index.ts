@@ -44,3 +44,4 @@ export function setNumThreads(n: number): void {
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
+export { save, load, saveAsync, loadAsync, serialization, safetensors } from "./serialization/index.js";
