@@ -6,7 +6,7 @@
 import { CheckpointError } from "./errors.js";
 import { type CallContext, type GlobalHandler, type PyDict, type PyObject, type PyTuple, type PyValue, type UnpickleLimits, describeValue, hashKey, pyObject, unpickle } from "./unpickler.js";
 import { readZip, recordBytes } from "./zip.js";
-import { defineKey, orderedDict, tuple } from "./values.js";
+import { defineKey, orderedDict, plainDict, tuple } from "./values.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Storage } from "../tensor/storage.js";
 import { type DType, ITEMSIZE, type TypedArray, allocTyped, isFloatingPoint } from "../tensor/dtype.js";
@@ -469,7 +469,7 @@ export function toJs(root: PyValue, maxDepth = 1000): unknown {
             if (v.ordered) {
               const meta = v.attrs?.entries.get("s:_metadata");
               orderedDict(obj, meta !== undefined ? convert(meta[1], depth + 1) : undefined);
-            }
+            } else plainDict(obj);
             for (const [k, x] of entries) obj[k as string] = convert(x, depth + 1);
             return obj;
           }

@@ -3,7 +3,7 @@
 // STACK_GLOBAL), tensors as torch._utils._rebuild_tensor_v2 over ('storage', ...) persistent ids,
 // one storage record per Storage, the same object memoized once.
 import { CheckpointError } from "./errors.js";
-import { PyFloat, isOrderedDict, isTuple } from "./values.js";
+import { PyFloat, isOrderedDict, isPlainDict, isTuple, plainDict } from "./values.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Storage } from "../tensor/storage.js";
 import { Device } from "../tensor/device.js";
@@ -56,6 +56,18 @@ function longBytes(v: bigint): Uint8Array {
     if ((x === 0n && !(last & 0x80)) || (x === -1n && last & 0x80)) break;
   }
   return Uint8Array.from(out);
+}
+
+/**
+ * Whether torch.save writes a plain object as collections.OrderedDict: when marked so (loaded
+ * OrderedDicts, serialization.orderedDict), or, unmarked, when every value is a tensor (what
+ * nn.Module.stateDict() returns). Loaded dicts carry a mark that keeps them dicts.
+ */
+export function savesAsOrderedDict(o: object): boolean {
+  if (isOrderedDict(o)) return true;
+  if (isPlainDict(o)) return false;
+  const values = Object.values(o);
+  return values.length > 0 && values.every((x) => x instanceof Tensor);
 }
 
 export class Pickler {
@@ -255,11 +267,9 @@ export class Pickler {
       const i = entries.findIndex(([k]) => k === "state");
       const st = o["state"] as Record<string, unknown>;
       if (Object.keys(st).every((k) => /^(0|[1-9][0-9]*)$/.test(k)) && !this.memo.has(st))
-        entries[i] = ["state", new Map(Object.entries(st).map(([k, x]) => [Number(k), x]))];
+        entries[i] = ["state", new Map(Object.entries(st).map(([k, x]) => [Number(k), x !== null && typeof x === "object" && isPlainObject(x) && !isOrderedDict(x) ? plainDict({ ...x }) : x]))];
     }
-    const values = Object.values(o);
-    const ordered = isOrderedDict(o) || (values.length > 0 && values.every((x) => x instanceof Tensor));
-    if (!ordered) {
+    if (!savesAsOrderedDict(o)) {
       this.out.byte(0x7d); this.put(o);
       this.setItems(entries, path);
       return;

@@ -6,6 +6,7 @@
 const TUPLE = Symbol.for("torchts.serialization.tuple");
 const ORDERED = Symbol.for("torchts.serialization.OrderedDict");
 const FLOAT = Symbol.for("torchts.serialization.float");
+const PLAIN = Symbol.for("torchts.serialization.dict");
 
 function hide(obj: object, key: PropertyKey, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: false, writable: true, configurable: true });
@@ -30,6 +31,16 @@ export function orderedDict<T extends object>(obj: T, metadata?: unknown): T {
 
 export function isOrderedDict(v: unknown): boolean {
   return typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[ORDERED] === true;
+}
+
+/** Marks a plain object as a Python dict (not an OrderedDict), as loaded dicts are. */
+export function plainDict<T extends object>(obj: T): T {
+  hide(obj, PLAIN, true);
+  return obj;
+}
+
+export function isPlainDict(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[PLAIN] === true;
 }
 
 /** A number that must be written as a Python float even when it is integral (`float(1)` -> `1.0`). */
