@@ -45,3 +45,4 @@ export function getNumThreads(): number {
   return native.getNumThreads();
 }
 export { save, load, saveAsync, loadAsync, serialization, safetensors } from "./serialization/index.js";
+export type { LoadOptions, MapLocation, LoadSource, WritableLike, CheckpointErrorCode } from "./serialization/index.js";

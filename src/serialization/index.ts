@@ -2,6 +2,7 @@
 // torch.save / torch.load / torch.saveAsync / torch.loadAsync, torch.serialization and
 // torch.safetensors (API.md rule 14; docs/serialization.md).
 import * as fs from "node:fs";
+import { native } from "../backends/cpu/native.js";
 import { type LoadOptions, loadBytes } from "./load.js";
 import { type WritableLike, checkSaveTarget, save as saveImpl, saveAsync as saveAsyncImpl, saveToBuffer } from "./save.js";
 import { CheckpointError, type CheckpointErrorCode } from "./errors.js";
@@ -14,6 +15,13 @@ export type { WritableLike } from "./save.js";
 /** What torch.load reads: a path, or the checkpoint's bytes. */
 export type LoadSource = string | Uint8Array | ArrayBuffer;
 
+/** The file's bytes: mapped (copy-on-write) with `mmap`, else read into one buffer. */
+function readSource(file: string, mmap: boolean): { bytes: Uint8Array; mapped: boolean } {
+  const mapper = (native as { mmapFile?: (p: string) => ArrayBuffer }).mmapFile;
+  if (mmap && typeof mapper === "function") return { bytes: new Uint8Array(mapper(file)), mapped: true };
+  return { bytes: fs.readFileSync(file), mapped: false };
+}
+
 function bytesOf(f: Uint8Array | ArrayBuffer): Uint8Array {
   return f instanceof ArrayBuffer ? new Uint8Array(f) : f;
 }
@@ -23,13 +31,19 @@ function bytesOf(f: Uint8Array | ArrayBuffer): Uint8Array {
  * where aligned (zero-copy); bytes passed in are copied out, so the caller's buffer is never aliased.
  */
 export function load(f: LoadSource, opts: LoadOptions = {}): unknown {
-  if (typeof f === "string") return loadBytes(fs.readFileSync(f), opts, true);
+  if (typeof f === "string") {
+    const { bytes, mapped } = readSource(f, opts.mmap ?? false);
+    return loadBytes(bytes, opts, true, mapped);
+  }
   return loadBytes(bytesOf(f), opts, false);
 }
 
 /** torch.load without blocking the event loop while the file is read. */
 export async function loadAsync(f: LoadSource, opts: LoadOptions = {}): Promise<unknown> {
-  if (typeof f === "string") return loadBytes(await fs.promises.readFile(f), opts, true);
+  if (typeof f === "string") {
+    if (opts.mmap) return load(f, opts);
+    return loadBytes(await fs.promises.readFile(f), opts, true);
+  }
   return loadBytes(bytesOf(f), opts, false);
 }
 
@@ -60,7 +74,8 @@ export const serialization = {
   /** torch.save into a Buffer (like saving into io.BytesIO). */
   saveToBuffer,
 };
-export { CheckpointError, type CheckpointErrorCode };
+export { CheckpointError };
+export type { CheckpointErrorCode };
 
 /** torch.safetensors (safetensors.torch): loadFile, saveFile, load, save. */
 export const safetensors = {

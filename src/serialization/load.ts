@@ -23,7 +23,10 @@ export interface LoadOptions {
   mapLocation?: MapLocation;
   /** true (the default): only tensors, containers and plain data. false adds a few more known-safe classes; never code. */
   weightsOnly?: boolean;
-  /** Accepted for PyTorch parity: the file is read into one buffer that the tensors view (see docs/serialization.md). */
+  /**
+   * Map the file instead of reading it (torch.load(..., mmap=True)): tensors view the mapping
+   * (copy-on-write: writes never reach the file) and pages are read only when touched.
+   */
   mmap?: boolean;
   /** Bounds on the pickle (bytes, memo entries, nesting depth, value count). */
   limits?: UnpickleLimits;
@@ -505,7 +508,7 @@ export function toJs(root: PyValue, maxDepth = 1000): unknown {
 
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 
-function loadZip(buf: Uint8Array, opts: LoadOptions, zeroCopy: boolean): unknown {
+function loadZip(buf: Uint8Array, opts: LoadOptions, zeroCopy: boolean, lazy: boolean): unknown {
   const zip = readZip(buf);
   const p = zip.prefix + "/";
   for (const name of zip.entries.keys()) {
@@ -537,7 +540,7 @@ function loadZip(buf: Uint8Array, opts: LoadOptions, zeroCopy: boolean): unknown
       const want = BigInt(numel) * BigInt(ITEMSIZE[dtype]);
       if (BigInt(e.size) !== want)
         return ctx.fail("E_STORAGE", `storage '${key}' declares ${numel} ${dtype} elements (${want} bytes) but record data/${key} has ${e.size} bytes`);
-      return recordBytes(buf, e);
+      return recordBytes(buf, e, !lazy);
     },
   };
   const globals = makeGlobals(opts.weightsOnly ?? true);
@@ -610,9 +613,13 @@ function loadLegacy(buf: Uint8Array, opts: LoadOptions, zeroCopy: boolean): unkn
   return toJs(value, opts.limits?.maxDepth);
 }
 
-/** Parses checkpoint bytes. `zeroCopy`: tensors may view `buf` directly (the caller owns it). */
-export function loadBytes(buf: Uint8Array, opts: LoadOptions = {}, zeroCopy = false): unknown {
-  if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04) return loadZip(buf, opts, zeroCopy);
+/**
+ * Parses checkpoint bytes. `zeroCopy`: tensors may view `buf` directly (the caller owns it).
+ * `lazy` (a memory-mapped file): storage records' CRCs are not computed, so pages are read only
+ * when a tensor touches them; every size, name, bound and the pickle are still checked.
+ */
+export function loadBytes(buf: Uint8Array, opts: LoadOptions = {}, zeroCopy = false, lazy = false): unknown {
+  if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04) return loadZip(buf, opts, zeroCopy, lazy);
   if (buf.length >= 262 && new TextDecoder("latin1").decode(buf.subarray(257, 262)) === "ustar")
     throw new CheckpointError("E_UNSUPPORTED_FORMAT", "Cannot load files saved in the legacy .tar format: it is not supported (CVE-2025-32434)", { offset: 257 });
   if (buf.length >= 4 && buf[0] === 0x80 && buf[1] === 0x02 && buf[2] === 0x8a && buf[3] === 0x0a) return loadLegacy(buf, opts, zeroCopy);

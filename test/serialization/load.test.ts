@@ -3,12 +3,15 @@
 // MANIFEST.json bit for bit; sharing, views, legacy format, prefixes, mapLocation, Parameters.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as torch from "../../src/index.js";
 import { nn, optim } from "../../src/index.js";
 import { fixturePath } from "../helpers.js";
 import { ZipWriter } from "../../src/serialization/zip.js";
 import { Parameter } from "../../src/nn/parameter.js";
+import { native } from "../../src/backends/cpu/native.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const MANIFEST = JSON.parse(readFileSync(fixturePath("checkpoints/MANIFEST.json"), "utf8").replace(/\bNaN\b/g, '"NaN"').replace(/-Infinity\b/g, '"-Infinity"').replace(/([^-])Infinity\b/g, '$1"Infinity"')) as Record<string, Json>;
@@ -169,4 +172,26 @@ test("Module.loadStateDict and Optimizer.loadStateDict take PyTorch's checkpoint
   assert.equal(opt.paramGroups[0]!.lr, 0.001);
   const back = opt.stateDict();
   assert.deepEqual((back.state[0]!["exp_avg"] as torch.Tensor).tolist(), [[0.10000000149011612, 0.10000000149011612], [0.10000000149011612, 0.10000000149011612]]);
+});
+
+test("mmap: true maps the file copy-on-write: values load, writes never reach the file", () => {
+  assert.equal(typeof native.mmapFile, "function", "the native addon exports mmapFile");
+  const dir = mkdtempSync(join(tmpdir(), "torchts-mmap-"));
+  try {
+    const file = join(dir, "m.pt");
+    torch.save({ x: torch.arange(1000, { dtype: "float32" }), y: torch.ones(3, { dtype: "int64" }) }, file);
+    const before = readFileSync(file);
+    const m = torch.load(file, { mmap: true }) as Record<string, torch.Tensor>;
+    assert.equal(m["x"]!.index(999).item(), 999);
+    assert.equal(m["x"]!._storage.data.buffer, m["y"]!._storage.data.buffer, "both view the one mapping");
+    assert.notEqual(m["x"]!._storage.data.buffer.byteLength, 0);
+    m["x"]!.fill_(-1);
+    assert.equal(m["x"]!.index(0).item(), -1);
+    assert.ok(readFileSync(file).equals(before), "the file is unchanged");
+    checkValue(torch.load(fx("state_dict_dtypes.pt"), { mmap: true }), MANIFEST["state_dict_dtypes.pt"]!, "mmap");
+    // structure is still checked when mapped
+    assert.throws(() => torch.load(fx("mal_storage_size_mismatch.pt"), { mmap: true }), (e: unknown) => e instanceof torch.serialization.CheckpointError && e.code === "E_STORAGE");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
