@@ -195,3 +195,15 @@ test("mmap: true maps the file copy-on-write: values load, writes never reach th
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("weightsOnly: false adds argparse.Namespace and NumPy scalars (plain data), still running nothing", () => {
+  assert.throws(() => torch.load(fx("extra_namespace_numpy.pt")), (e: unknown) =>
+    e instanceof torch.serialization.CheckpointError && e.code === "E_GLOBAL_NOT_ALLOWED" && /'argparse\.Namespace'/.test(e.message));
+  const o = torch.load(fx("extra_namespace_numpy.pt"), { weightsOnly: false }) as Record<string, unknown>;
+  assert.deepEqual(o["args"], { lr: 0.1, name: "run1", layers: [2, 3] });
+  assert.equal(o["best_acc"], 0.875);
+  assert.equal(o["epoch"], 12);
+  assert.equal(o["half"], 0.5);
+  assert.equal(o["flag"], true);
+  assert.deepEqual((o["w"] as torch.Tensor).tolist(), [0, 1, 2]);
+});

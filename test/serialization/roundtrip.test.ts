@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import * as torch from "../../src/index.js";
 import { nn, optim } from "../../src/index.js";
-import { readZip } from "../../src/serialization/zip.js";
+import { ZipWriter, readZip } from "../../src/serialization/zip.js";
 import { OPCODE_NAMES } from "../../src/serialization/unpickler.js";
 import { ALL_DTYPES } from "../../src/tensor/dtype.js";
 
@@ -187,4 +187,31 @@ test("what cannot be saved is refused with E_SAVE", () => {
   const t = tuple([] as unknown[]);
   t.push(t);
   bad(t, /tuple that contains itself/);
+});
+
+test("big-endian storages (byteorder 'big') are byte-swapped on load", () => {
+  const buf = saveToBuffer({ x: torch.tensor([1.5, -2], { dtype: "float32" }), y: torch.tensor([1n, -2n], { dtype: "int64" }) });
+  const z = readZip(buf);
+  const chunks: Uint8Array[] = [];
+  const w = new ZipWriter((c) => chunks.push(c));
+  for (const e of z.entries.values()) {
+    let d = Buffer.from(buf.subarray(e.dataOffset, e.dataOffset + e.size));
+    if (e.name.endsWith("byteorder")) d = Buffer.from("big");
+    if (e.name === "archive/data/0") d.swap32();
+    if (e.name === "archive/data/1") d.swap64();
+    w.addRecord(e.name, [d]);
+  }
+  w.finish();
+  const back = torch.load(Buffer.concat(chunks)) as Record<string, torch.Tensor>;
+  assert.deepEqual(back["x"]!.tolist(), [1.5, -2]);
+  assert.deepEqual(back["y"]!.tolist(), [1, -2]);
+});
+
+test("ZIP64: more than 65535 records are written and read with ZIP64 end records", () => {
+  const many = Array.from({ length: 70000 }, (_, i) => (i % 1000 === 0 ? torch.tensor([i]) : torch.zeros(0)));
+  const buf = saveToBuffer(many);
+  assert.ok(buf.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), "has a ZIP64 end-of-central-directory record");
+  const back = torch.load(buf) as torch.Tensor[];
+  assert.equal(back.length, 70000);
+  assert.equal(back[5000]!.item(), 5000);
 });
