@@ -25,6 +25,7 @@ export interface ZipArchive {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const encoder = new TextEncoder();
 
 function zipError(message: string, offset?: number, entry?: string): CheckpointError {
   return new CheckpointError("E_ZIP_STRUCTURE", message, { offset, entry });
@@ -139,8 +140,9 @@ export function readZip(b: Uint8Array): ZipArchive {
     const lComp = u32(b, localOffset + 18), lSize = u32(b, localOffset + 22);
     const lNameLen = u16(b, localOffset + 26), lExtraLen = u16(b, localOffset + 28);
     if (lMethod !== 0) throw zipError(`record ${name} uses method ${lMethod} in its local header; only STORED records are accepted`, localOffset, name);
-    if (lNameLen !== nameLen || localOffset + 30 + lNameLen > cdOffset ||
-        b.subarray(localOffset + 30, localOffset + 30 + lNameLen).some((c, k) => c !== b[p + 46 + k]))
+    let sameName = lNameLen === nameLen && localOffset + 30 + lNameLen <= cdOffset;
+    for (let k = 0; sameName && k < nameLen; k++) sameName = b[localOffset + 30 + k] === b[p + 46 + k];
+    if (!sameName)
       throw zipError(`local header name at offset ${localOffset} does not match central directory entry '${name}'`, localOffset, name);
     const sizesDeferred = (lFlags & 8) !== 0 && lComp === 0 && lSize === 0;
     if (!sizesDeferred && !(lComp === 0xffffffff && lSize === 0xffffffff) && (lComp !== compSize || lSize !== size))
@@ -195,7 +197,7 @@ export class ZipWriter {
 
   /** Adds a record; `parts` are its bytes in order (not concatenated, so large storages are never copied). */
   addRecord(name: string, parts: readonly Uint8Array[]): void {
-    const nameBytes = new TextEncoder().encode(name);
+    const nameBytes = encoder.encode(name);
     let size = 0, crc = 0;
     for (const part of parts) { size += part.length; crc = crc32(part, crc); }
     const zip64 = size >= 0xffffffff;
