@@ -101,6 +101,9 @@ export function describeValue(v: PyValue): string {
 const MARK = Symbol("mark");
 type StackItem = PyValue | typeof MARK;
 
+/** Hash keys of tuples and bytes, computed once per object (a memoized key may be reused many times). */
+const hashCache = new WeakMap<object, string>();
+
 /** The hash key of a dict key or set element; unhashable values are refused. */
 export function hashKey(v: PyValue, ctx: CallContext): string {
   if (v === null) return "n";
@@ -111,10 +114,15 @@ export function hashKey(v: PyValue, ctx: CallContext): string {
     case "string": return "s:" + v;
     default: break;
   }
-  if (v instanceof Uint8Array) return "y:" + Buffer.from(v.buffer, v.byteOffset, v.length).toString("hex");
-  if (v.t === "tuple") return "t:(" + v.items.map((x) => hashKey(x, ctx)).join(",") + ")";
-  if (v.t === "global") return "g:" + v.name;
-  return ctx.fail("E_PICKLE_STRUCTURE", `unhashable type: '${describeValue(v)}' used as a dict key or set element at pickle offset ${ctx.offset}`);
+  const cached = hashCache.get(v);
+  if (cached !== undefined) return cached;
+  let h: string;
+  if (v instanceof Uint8Array) h = "y:" + Buffer.from(v.buffer, v.byteOffset, v.length).toString("hex");
+  else if (v.t === "tuple") h = "t:(" + v.items.map((x) => hashKey(x, ctx)).join(",") + ")";
+  else if (v.t === "global") h = "g:" + v.name;
+  else return ctx.fail("E_PICKLE_STRUCTURE", `unhashable type: '${describeValue(v)}' used as a dict key or set element at pickle offset ${ctx.offset}`);
+  hashCache.set(v, h);
+  return h;
 }
 
 function depthOf(v: PyValue): number {
