@@ -175,7 +175,7 @@ test("SEC-7: the serialization sources never reach eval, Function, require or im
 });
 
 test("a huge tuple reused as a dict key many times is hashed once (no quadratic blow-up)", () => {
-  const n = 50_000, reps = 50_000;
+  const n = 20_000, reps = 20_000;
   const p: number[] = [0x80, 2, 0x7d, 0x28, ...Array<number>(n).fill(0x4e), 0x74, 0x71, 0, 0x30];
   for (let i = 0; i < reps; i++) p.push(0x68, 0, 0x4e, 0x73); // d[t] = None, t from the memo
   p.push(0x2e);
