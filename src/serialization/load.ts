@@ -99,7 +99,7 @@ function rebuildTensor(args: readonly PyValue[], ctx: CallContext, v2: boolean):
     ctx.fail("E_VIEW_BOUNDS", `tensor at pickle offset ${ctx.offset} has ${size.length} sizes but ${sd.items.length} strides`);
   for (const x of sd.items) {
     if (typeof x === "bigint" && x < 0n)
-      ctx.fail("E_VIEW_BOUNDS", `tensor (size [${size.join(", ")}], stride [${sd.items.map(String).join(", ")}], offset ${offset}) at pickle offset ${ctx.offset} has a negative stride`);
+      ctx.fail("E_VIEW_BOUNDS", `${ctx.key !== undefined ? `tensor '${JSON.stringify(ctx.key).slice(1, -1)}' ` : "tensor "}(size [${size.join(", ")}], stride [${sd.items.map(String).join(", ")}], offset ${offset}) at pickle offset ${ctx.offset} has a negative stride`);
   }
   const stride = intTuple(sd, "stride", ctx);
   let requiresGrad = false;
@@ -113,7 +113,8 @@ function rebuildTensor(args: readonly PyValue[], ctx: CallContext, v2: boolean):
     numel *= BigInt(size[i]!);
     last += BigInt(Math.max(size[i]! - 1, 0)) * BigInt(stride[i]!);
   }
-  const desc = `tensor (size [${size.join(", ")}], stride [${stride.join(", ")}], offset ${offset}) at pickle offset ${ctx.offset}`;
+  const name = ctx.key !== undefined ? `tensor '${JSON.stringify(ctx.key).slice(1, -1)}' ` : "tensor ";
+  const desc = `${name}(size [${size.join(", ")}], stride [${stride.join(", ")}], offset ${offset}) at pickle offset ${ctx.offset}`;
   if (numel > 0n ? last >= BigInt(s.numel) : offset > s.numel)
     ctx.fail("E_VIEW_BOUNDS", `${desc} reads element ${last} of a ${s.numel}-element storage '${s.key}'`);
   if (requiresGrad && !isFloatingPoint(s.dtype))

@@ -31,6 +31,8 @@ export type PyValue =
 export interface CallContext {
   /** Pickle offset of the opcode that called. */
   offset: number;
+  /** The dict key the value being built will be stored under, when the stack shows one (for messages). */
+  readonly key: string | undefined;
   fail(code: CheckpointError["code"], message: string): never;
 }
 
@@ -149,7 +151,11 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
   const fail = (code: CheckpointError["code"], message: string): never => {
     throw new CheckpointError(code, message, { offset: base + opPos, entry: opts.entry });
   };
-  const ctx: CallContext = { get offset() { return base + opPos; }, fail };
+  const ctx: CallContext = {
+    get offset() { return base + opPos; },
+    get key() { const t = stack[stack.length - 1]; return typeof t === "string" ? t : undefined; },
+    fail,
+  };
 
   const need = (n: number, what: string): void => {
     if (n > data.length - pos) fail("E_LIMIT", `${what} length ${n} at offset ${base + opPos}${where} exceeds remaining ${data.length - pos} bytes`);
