@@ -11,6 +11,7 @@ import * as torch from "../../src/index.js";
 import { nn, optim } from "../../src/index.js";
 import { ZipWriter, readZip } from "../../src/serialization/zip.js";
 import { OPCODE_NAMES } from "../../src/serialization/unpickler.js";
+import { crc32, crc32Table } from "../../src/serialization/crc32.js";
 import { ALL_DTYPES } from "../../src/tensor/dtype.js";
 
 const { tuple, isTuple, saveToBuffer, float } = torch.serialization;
@@ -220,4 +221,24 @@ test("ZIP64: more than 65535 records are written and read with ZIP64 end records
   assert.equal(buf.readUInt16LE(buf.length - 22 + 10), 0xffff, "the classic record defers to ZIP64");
   assert.equal(readZip(buf).entries.size, 65542);
   assert.deepEqual(torch.load(buf), {});
+});
+
+test("a bare tensor, a bare list and a bare Parameter are checkpoints too", () => {
+  const t = torch.arange(6, { dtype: "float32" }).reshape(2, 3).T;
+  const back = torch.load(saveToBuffer(t)) as torch.Tensor;
+  assert.deepEqual(back.tolist(), t.tolist());
+  assert.deepEqual(back.stride(), [1, 3]);
+  assert.deepEqual(torch.load(saveToBuffer([1, "a"])), [1, "a"]);
+  const p = torch.load(saveToBuffer(new nn.Parameter(torch.ones(2))), { weightsOnly: false });
+  assert.ok(p instanceof nn.Parameter && p.requiresGrad);
+});
+
+test("CRC-32: the table fallback agrees with zlib's", () => {
+  let seed = 12345;
+  for (const n of [0, 1, 7, 64, 1000, 65537]) {
+    const data = new Uint8Array(n).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    assert.equal(crc32Table(data), crc32(data), `n=${n}`);
+    assert.equal(crc32Table(data.subarray(n >> 1), crc32Table(data.subarray(0, n >> 1))), crc32(data), `chained n=${n}`);
+  }
+  assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
 });
