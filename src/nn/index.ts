@@ -13,3 +13,10 @@ export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss 
 export { BatchNorm1d, BatchNorm2d } from "./modules/batchnorm.js";
 export * as functional from "./functional/index.js";
 export * as init from "./init.js";
+export { LayerNorm, RMSNorm } from "./modules/normalization.js";
+export { RNNBase, RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from "./modules/rnn.js";
+export {
+  MultiheadAttention, NonDynamicallyQuantizableLinear, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer,
+  TransformerDecoder, Transformer,
+} from "./modules/transformer.js";
+export * as utils from "./utils/index.js";

@@ -11,3 +11,5 @@ export { batchNorm, type BatchNormOptions } from "./normalization.js";
 import type { Tensor } from "../../tensor/tensor.js";
 /** F.flatten is torch.flatten. */
 export const flatten = (input: Tensor, startDim = 0, endDim = -1): Tensor => input.flatten(startDim, endDim);
+export { layerNorm, rmsNorm } from "./layer-norm.js";
+export { scaledDotProductAttention, multiHeadAttentionForward, type SdpaOptions } from "./attention.js";
