@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { native } from "../../src/backends/cpu/native.js";
 import * as torch from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import { close, dec, fx, throwsLike } from "./seq-helpers.js";
@@ -73,4 +74,32 @@ test("F.rmsNorm / nn.RMSNorm forward and gradients (eps None -> finfo eps)", () 
   const w = torch.randn([3], { dtype: torch.float64 }).requiresGrad_();
   assert.ok(torch.autograd.gradcheck((a, ww) => F.rmsNorm(a, [3], ww, 1e-6), [x, w]));
   assert.throws(() => F.rmsNorm(torch.randn(2, 3), [4]), { message: "Given normalized_shape=[4], expected input with shape [*, 4], but got input of size[2, 3]" });
+});
+
+test("layerNorm runs in the native kernel (forward and backward), threaded rows agree with the composite formula", () => {
+  const calls: number[] = [];
+  const orig = native.layerNorm;
+  native.layerNorm = (mode: number, bufs: (ArrayBufferView | null)[], meta: Float64Array) => { calls.push(mode); return orig(mode, bufs, meta); };
+  try {
+    torch.manualSeed(3);
+    const x = torch.randn([300, 257]).requiresGrad_();
+    const w = torch.randn([257]).requiresGrad_(), b = torch.randn([257]).requiresGrad_();
+    const y = F.layerNorm(x, [257], w, b);
+    const g = torch.randn([300, 257]);
+    y.backward(g);
+    assert.deepEqual(calls, [0, 1]);
+    // reference: the same math in float64 ops
+    const xd = x.detach().double();
+    const mean = xd.mean(-1, { keepdim: true }), rstd = xd.var(-1, { correction: 0, keepdim: true }).add(1e-5).rsqrt();
+    const xhat = xd.sub(mean).mul(rstd);
+    const ref = xhat.mul(w.detach().double()).add(b.detach().double());
+    assert.ok(torch.allclose(y.detach().double(), ref, { rtol: 1e-4, atol: 1e-5 }));
+    const gd = g.double(), gw = gd.mul(w.detach().double());
+    const gx = rstd.mul(gw.sub(gw.mean(-1, { keepdim: true })).sub(xhat.mul(gw.mul(xhat).mean(-1, { keepdim: true }))));
+    assert.ok(torch.allclose(x.grad!.double(), gx, { rtol: 1e-3, atol: 1e-4 }));
+    assert.ok(torch.allclose(w.grad!.double(), gd.mul(xhat).sum(0), { rtol: 1e-3, atol: 1e-3 }));
+    assert.ok(torch.allclose(b.grad!.double(), gd.sum(0), { rtol: 1e-4, atol: 1e-3 }));
+  } finally {
+    native.layerNorm = orig;
+  }
 });

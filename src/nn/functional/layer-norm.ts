@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// F.layerNorm and F.rmsNorm: normalise over the trailing normalizedShape dims. layerNorm joins the
-// graph as one node (NativeLayerNormBackward0) whose backward is written with differentiable ops,
-// so double backward works; rmsNorm is composite, as PyTorch's.
-import { noGrad } from "../../autograd/grad-mode.js";
+// F.layerNorm and F.rmsNorm: normalise over the trailing normalizedShape dims. layerNorm runs in
+// native/cpu/norm_layer.cc (forward and backward) and joins the graph as one node
+// (NativeLayerNormBackward0); when its backward is itself recorded (createGraph) the gradient is
+// written with differentiable ops, so double backward works. rmsNorm is composite, as PyTorch's.
+import { native } from "../../backends/cpu/native.js";
+import { isGradEnabled, noGrad } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError } from "../../errors.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { dtypeCode } from "./util.js";
 
 export type NormalizedShape = number | readonly number[];
 
@@ -43,6 +46,41 @@ export function layerNorm(input: Tensor, normalizedShape: NormalizedShape,
   const ns = shapeOf(normalizedShape);
   const dims = checkInputs(input, ns, w, bias);
   const lead = Array.from({ length: input.ndim - ns.length }, (_, i) => i);
+  const red = (t: Tensor) => (lead.length > 0 ? t.sum(lead) : t);
+  // the double-backward-capable formula, used when the backward itself is recorded (createGraph)
+  const composite = (g: Tensor, x: Tensor, ws: Tensor | undefined): (Tensor | null)[] => {
+    const { xhat, rstd } = normalize(x, dims, eps);
+    const gxhat = ws !== undefined ? g.mul(ws) : g;
+    const gx = rstd.mul(gxhat.sub(gxhat.mean(dims, { keepdim: true })).sub(xhat.mul(gxhat.mul(xhat).mean(dims, { keepdim: true }))));
+    return [gx, w !== null ? red(g.mul(xhat)) : null, bias !== null ? red(g) : null];
+  };
+  const fl = (t: Tensor | null) => t === null || (t.dtype === input.dtype && t.device.type === "cpu");
+  if (input.device.type === "cpu" && (input.dtype === "float32" || input.dtype === "float64") && fl(w) && fl(bias)) {
+    // native/cpu/norm_layer.cc: one pass per row, forward and backward
+    const N = ns.reduce((a, b) => a * b, 1), M = N > 0 ? input.numel() / N : 0;
+    const xc = input.contiguous(), wc = w?.contiguous() ?? null, bc = bias?.contiguous() ?? null;
+    const out = Tensor._empty(input.shape, input.dtype);
+    const mean = Tensor._empty([M], input.dtype), rstd = Tensor._empty([M], input.dtype);
+    const dt = dtypeCode(input);
+    if (out.numel() > 0)
+      native.layerNorm(0, [out._storage.data, mean._storage.data, rstd._storage.data, xc._storage.data, wc?._storage.data ?? null, bc?._storage.data ?? null],
+        Float64Array.from([dt, M, N, eps, wc !== null ? 1 : 0, bc !== null ? 1 : 0, 0, 0, 0, xc._offset, wc?._offset ?? 0, bc?._offset ?? 0]));
+    return record(out, {
+      name: "NativeLayerNormBackward0", inputs: [input, w, bias], save: wc !== null ? [xc, mean, rstd, wc] : [xc, mean, rstd],
+      backward: ([g], [xs, ms, rs, ws]) => {
+        if (isGradEnabled()) return composite(g!, xs!, ws);
+        const gc = g!.contiguous();
+        const gx = Tensor._empty(input.shape, input.dtype);
+        const gw = w !== null ? Tensor._empty(ns, input.dtype) : null, gb = bias !== null ? Tensor._empty(ns, input.dtype) : null;
+        if (gx.numel() > 0)
+          native.layerNorm(1, [gx._storage.data, gw?._storage.data ?? null, gb?._storage.data ?? null, gc._storage.data, xs!._storage.data,
+            ms!._storage.data, rs!._storage.data, ws?._storage.data ?? null],
+          Float64Array.from([dt, M, N, eps, ws !== undefined ? 1 : 0, 0, 0, 0, 0, gc._offset, xs!._offset, ms!._offset, rs!._offset, ws?._offset ?? 0]));
+        else { gw?.zero_(); gb?.zero_(); }
+        return [gx, gw, gb];
+      },
+    });
+  }
   const y = noGrad(() => {
     let r = normalize(input, dims, eps).xhat;
     if (w !== null) r = r.mul(w);
@@ -51,13 +89,7 @@ export function layerNorm(input: Tensor, normalizedShape: NormalizedShape,
   });
   return record(y, {
     name: "NativeLayerNormBackward0", inputs: [input, w, bias], save: w !== null ? [input, w] : [input],
-    backward: ([g], [x, ws]) => {
-      const { xhat, rstd } = normalize(x!, dims, eps);
-      const gxhat = ws !== undefined ? g!.mul(ws) : g!;
-      const gx = rstd.mul(gxhat.sub(gxhat.mean(dims, { keepdim: true })).sub(xhat.mul(gxhat.mul(xhat).mean(dims, { keepdim: true }))));
-      const red = (t: Tensor) => (lead.length > 0 ? t.sum(lead) : t);
-      return [gx, w !== null ? red(g!.mul(xhat)) : null, bias !== null ? red(g!) : null];
-    },
+    backward: ([g], [x, ws]) => composite(g!, x!, ws),
   });
 }
 
