@@ -146,3 +146,15 @@ test("Transformer errors; layers are independent copies; train mode applies drop
   const lay = new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, activation: (z) => z.tanh() }).eval();
   assert.deepEqual(lay.forward(x).shape, [3, 2, 4]);
 });
+
+test("constructor arguments by position, in PyTorch's order (API.md rule 3)", () => {
+  const m = new nn.MultiheadAttention(4, 2, 0.1, false);
+  assert.equal(m.dropout, 0.1);
+  assert.equal(m.in_proj_bias, null);
+  assert.deepEqual(Object.keys(m.stateDict()), ["in_proj_weight", "out_proj.weight"]);
+  const layer = new nn.TransformerEncoderLayer(8, 2, 16, 0.0, "gelu");
+  assert.deepEqual(layer.linear1.weight.shape, [16, 8]);
+  assert.equal((layer.dropout as any).p, 0);
+  const t = new nn.Transformer(8, 2, 1, 1, 16);
+  assert.deepEqual(Object.keys(t.stateDict()).filter((k) => k.endsWith("linear1.weight")), ["encoder.layers.0.linear1.weight", "decoder.layers.0.linear1.weight"]);
+});

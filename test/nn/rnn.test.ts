@@ -158,3 +158,15 @@ test("PyTorch's errors: input size, hidden sizes, hx rank, constructor arguments
   assert.throws(() => new nn.RNN(3, 4).forward(torch.randn(1, 2, 3, 4)), { name: "ValueError", message: "RNN: Expected input to be 2D or 3D, got 4D tensor instead" });
   assert.throws(() => new nn.LSTMCell(3, 4).forward(torch.randn(2, 5)), { message: "input has inconsistent input_size: got 5 expected 3" });
 });
+
+test("constructor arguments by position, in PyTorch's order (API.md rule 3)", () => {
+  assert.equal(String(new nn.LSTM(10, 20, 2)), "LSTM(10, 20, num_layers=2)");
+  assert.equal(String(new nn.LSTM(10, 20, 2, false, true, 0.5, true, 5)), "LSTM(10, 20, proj_size=5, num_layers=2, bias=False, batch_first=True, dropout=0.5, bidirectional=True)");
+  assert.equal(String(new nn.GRU(3, 4, 1, true, true)), "GRU(3, 4, batch_first=True)");
+  const rnn = new nn.RNN(3, 4, 2, "relu", false);
+  assert.equal(rnn.nonlinearity, "relu");
+  assert.equal(String(rnn), "RNN(3, 4, num_layers=2, bias=False)");
+  assert.equal(String(new nn.RNNCell(3, 4, false, "relu")), "RNNCell(3, 4, bias=False, nonlinearity=relu)");
+  assert.equal(String(new nn.GRUCell(3, 4, false)), "GRUCell(3, 4, bias=False)");
+  assert.equal(String(new nn.LayerNorm(4, 1e-6, false)), "LayerNorm((4,), eps=1e-06, elementwise_affine=False)");
+});

@@ -6,6 +6,7 @@ import { layerNorm, rmsNorm, type NormalizedShape } from "../functional/layer-no
 import * as init from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
+import { argsOf } from "../functional/util.js";
 import { pyBool, pyFloat, pyValue } from "../repr.js";
 
 type FloatDType = "float32" | "float64";
@@ -19,8 +20,12 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(normalizedShape: NormalizedShape, { eps = 1e-5, elementwiseAffine = true, bias = true, dtype }: LayerNormOptions = {}) {
+  /** new nn.LayerNorm(normalizedShape, eps?, elementwiseAffine?, bias?, { ...options }). */
+  constructor(normalizedShape: NormalizedShape, opts?: LayerNormOptions);
+  constructor(normalizedShape: NormalizedShape, eps?: number, elementwiseAffine?: boolean, bias?: boolean, opts?: LayerNormOptions);
+  constructor(normalizedShape: NormalizedShape, ...rest: unknown[]) {
     super();
+    const { eps = 1e-5, elementwiseAffine = true, bias = true, dtype } = argsOf<LayerNormOptions & Record<string, unknown>>(["eps", "elementwiseAffine", "bias"], rest, {});
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     this.eps = eps;
     this.elementwiseAffine = elementwiseAffine;
@@ -49,8 +54,12 @@ export class RMSNorm extends Module {
   readonly elementwiseAffine: boolean;
   weight: Parameter | null;
 
-  constructor(normalizedShape: NormalizedShape, { eps = null, elementwiseAffine = true, dtype }: RMSNormOptions = {}) {
+  /** new nn.RMSNorm(normalizedShape, eps?, elementwiseAffine?, { ...options }). */
+  constructor(normalizedShape: NormalizedShape, opts?: RMSNormOptions);
+  constructor(normalizedShape: NormalizedShape, eps?: number | null, elementwiseAffine?: boolean, opts?: RMSNormOptions);
+  constructor(normalizedShape: NormalizedShape, ...rest: unknown[]) {
     super();
+    const { eps = null, elementwiseAffine = true, dtype } = argsOf<RMSNormOptions & Record<string, unknown>>(["eps", "elementwiseAffine"], rest, {});
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     this.eps = eps;
     this.elementwiseAffine = elementwiseAffine;

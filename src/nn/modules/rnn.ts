@@ -9,6 +9,7 @@ import { gruCell, lstmCell, rnnPacked, rnnReluCell, rnnTanhCell, type RnnMode, t
 import * as init from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
+import { argsOf } from "../functional/util.js";
 import { pyBool, pyFloat } from "../repr.js";
 import { PackedSequence } from "../utils/rnn.js";
 
@@ -198,8 +199,14 @@ export abstract class RNNBase extends Module {
 /** Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu). forward returns [output, h_n]. */
 export class RNN extends RNNBase {
   readonly nonlinearity: "tanh" | "relu";
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
-    if ("projSize" in opts) throw new ValueError("proj_size argument is only supported for LSTM, not RNN or GRU");
+  /** new nn.RNN(inputSize, hiddenSize, numLayers?, nonlinearity?, bias?, batchFirst?, dropout?, bidirectional?, { ...options }). */
+  constructor(inputSize: number, hiddenSize: number, opts?: RNNOptions);
+  constructor(inputSize: number, hiddenSize: number, numLayers?: number, nonlinearity?: "tanh" | "relu", bias?: boolean, batchFirst?: boolean,
+    dropout?: number, bidirectional?: boolean, opts?: RNNOptions);
+  constructor(inputSize: number, hiddenSize: number, ...rest: unknown[]) {
+    if (rest.length > 0 && typeof rest[rest.length - 1] === "object" && rest[rest.length - 1] !== null && "projSize" in (rest[rest.length - 1] as object))
+      throw new ValueError("proj_size argument is only supported for LSTM, not RNN or GRU");
+    const opts = argsOf<RNNOptions & Record<string, unknown>>(["numLayers", "nonlinearity", "bias", "batchFirst", "dropout", "bidirectional"], rest, {});
     const nl = opts.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new ValueError(`Unknown nonlinearity '${String(nl)}'. Select from 'tanh' or 'relu'.`);
     super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, opts);
@@ -215,7 +222,13 @@ export class RNN extends RNNBase {
 
 /** LSTM (with optional projections, projSize). forward returns [output, [h_n, c_n]]. */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: LSTMOptions = {}) { super("LSTM", inputSize, hiddenSize, opts); }
+  /** new nn.LSTM(inputSize, hiddenSize, numLayers?, bias?, batchFirst?, dropout?, bidirectional?, projSize?, { ...options }). */
+  constructor(inputSize: number, hiddenSize: number, opts?: LSTMOptions);
+  constructor(inputSize: number, hiddenSize: number, numLayers?: number, bias?: boolean, batchFirst?: boolean, dropout?: number,
+    bidirectional?: boolean, projSize?: number, opts?: LSTMOptions);
+  constructor(inputSize: number, hiddenSize: number, ...rest: unknown[]) {
+    super("LSTM", inputSize, hiddenSize, argsOf<LSTMOptions & Record<string, unknown>>(["numLayers", "bias", "batchFirst", "dropout", "bidirectional", "projSize"], rest, {}));
+  }
   override forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
   override forward(input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
   override forward(input: Tensor | PackedSequence, hx: [Tensor, Tensor] | null = null): [Tensor | PackedSequence, [Tensor, Tensor]] {
@@ -225,7 +238,12 @@ export class LSTM extends RNNBase {
 
 /** GRU. forward returns [output, h_n]. */
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNBaseOptions = {}) {
+  /** new nn.GRU(inputSize, hiddenSize, numLayers?, bias?, batchFirst?, dropout?, bidirectional?, { ...options }). */
+  constructor(inputSize: number, hiddenSize: number, opts?: RNNBaseOptions);
+  constructor(inputSize: number, hiddenSize: number, numLayers?: number, bias?: boolean, batchFirst?: boolean, dropout?: number,
+    bidirectional?: boolean, opts?: RNNBaseOptions);
+  constructor(inputSize: number, hiddenSize: number, ...rest: unknown[]) {
+    const opts = argsOf<RNNBaseOptions & Record<string, unknown>>(["numLayers", "bias", "batchFirst", "dropout", "bidirectional"], rest, {});
     if ("projSize" in opts) throw new ValueError("proj_size argument is only supported for LSTM, not RNN or GRU");
     super("GRU", inputSize, hiddenSize, opts);
   }
@@ -288,7 +306,11 @@ abstract class RNNCellBase extends Module {
 
 export class RNNCell extends RNNCellBase {
   readonly nonlinearity: "tanh" | "relu";
-  constructor(inputSize: number, hiddenSize: number, { bias = true, nonlinearity = "tanh", dtype }: RNNCellOptions = {}) {
+  /** new nn.RNNCell(inputSize, hiddenSize, bias?, nonlinearity?, { ...options }). */
+  constructor(inputSize: number, hiddenSize: number, opts?: RNNCellOptions);
+  constructor(inputSize: number, hiddenSize: number, bias?: boolean, nonlinearity?: "tanh" | "relu", opts?: RNNCellOptions);
+  constructor(inputSize: number, hiddenSize: number, ...rest: unknown[]) {
+    const { bias = true, nonlinearity = "tanh", dtype } = argsOf<RNNCellOptions & Record<string, unknown>>(["bias", "nonlinearity"], rest, {});
     super(inputSize, hiddenSize, bias, 1, dtype);
     this.nonlinearity = nonlinearity;
     Object.defineProperty(this, "nonlinearity", { enumerable: false });
@@ -304,7 +326,11 @@ export class RNNCell extends RNNCellBase {
 }
 
 export class LSTMCell extends RNNCellBase {
-  constructor(inputSize: number, hiddenSize: number, { bias = true, dtype }: { bias?: boolean; dtype?: FloatDType } = {}) {
+  /** new nn.LSTMCell(inputSize, hiddenSize, bias?, { ...options }). */
+  constructor(inputSize: number, hiddenSize: number, opts?: { bias?: boolean; dtype?: FloatDType });
+  constructor(inputSize: number, hiddenSize: number, bias?: boolean, opts?: { bias?: boolean; dtype?: FloatDType });
+  constructor(inputSize: number, hiddenSize: number, ...rest: unknown[]) {
+    const { bias = true, dtype } = argsOf<{ bias?: boolean; dtype?: FloatDType }>(["bias"], rest, {});
     super(inputSize, hiddenSize, bias, 4, dtype);
   }
   override forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, Tensor] {
@@ -320,7 +346,11 @@ export class LSTMCell extends RNNCellBase {
 }
 
 export class GRUCell extends RNNCellBase {
-  constructor(inputSize: number, hiddenSize: number, { bias = true, dtype }: { bias?: boolean; dtype?: FloatDType } = {}) {
+  /** new nn.GRUCell(inputSize, hiddenSize, bias?, { ...options }). */
+  constructor(inputSize: number, hiddenSize: number, opts?: { bias?: boolean; dtype?: FloatDType });
+  constructor(inputSize: number, hiddenSize: number, bias?: boolean, opts?: { bias?: boolean; dtype?: FloatDType });
+  constructor(inputSize: number, hiddenSize: number, ...rest: unknown[]) {
+    const { bias = true, dtype } = argsOf<{ bias?: boolean; dtype?: FloatDType }>(["bias"], rest, {});
     super(inputSize, hiddenSize, bias, 3, dtype);
   }
   override forward(input: Tensor, hx: Tensor | null = null): Tensor {

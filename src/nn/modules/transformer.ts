@@ -54,9 +54,14 @@ export class MultiheadAttention extends Module {
   bias_k!: Parameter | null;
   bias_v!: Parameter | null;
 
-  constructor(embedDim: number, numHeads: number,
-    { dropout = 0, bias = true, addBiasKv = false, addZeroAttn = false, kdim = null, vdim = null, batchFirst = false, dtype }: MultiheadAttentionOptions = {}) {
+  /** new nn.MultiheadAttention(embedDim, numHeads, dropout?, bias?, addBiasKv?, addZeroAttn?, kdim?, vdim?, batchFirst?, { ...options }). */
+  constructor(embedDim: number, numHeads: number, opts?: MultiheadAttentionOptions);
+  constructor(embedDim: number, numHeads: number, dropout?: number, bias?: boolean, addBiasKv?: boolean, addZeroAttn?: boolean,
+    kdim?: number | null, vdim?: number | null, batchFirst?: boolean, opts?: MultiheadAttentionOptions);
+  constructor(embedDim: number, numHeads: number, ...rest: unknown[]) {
     super();
+    const { dropout = 0, bias = true, addBiasKv = false, addZeroAttn = false, kdim = null, vdim = null, batchFirst = false, dtype } =
+      argsOf<MultiheadAttentionOptions & Record<string, unknown>>(["dropout", "bias", "addBiasKv", "addZeroAttn", "kdim", "vdim", "batchFirst"], rest, {});
     if (embedDim <= 0 || numHeads <= 0)
       throw new ValueError(`embed_dim and num_heads must be greater than 0, got embed_dim=${embedDim} and num_heads=${numHeads} instead`);
     this.embedDim = embedDim;
@@ -157,8 +162,13 @@ export class TransformerEncoderLayer extends Module {
   activation: ((x: Tensor) => Tensor) | Module;
   declare _args: [number, number, TransformerLayerOptions];
 
-  constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
+  /** new nn.TransformerEncoderLayer(dModel, nhead, dimFeedforward?, dropout?, activation?, layerNormEps?, batchFirst?, normFirst?, bias?, { ...options }). */
+  constructor(dModel: number, nhead: number, opts?: TransformerLayerOptions);
+  constructor(dModel: number, nhead: number, dimFeedforward?: number, dropout?: number, activation?: Activation, layerNormEps?: number,
+    batchFirst?: boolean, normFirst?: boolean, bias?: boolean, opts?: TransformerLayerOptions);
+  constructor(dModel: number, nhead: number, ...rest: unknown[]) {
     super();
+    const opts = argsOf<TransformerLayerOptions & Record<string, unknown>>(["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst", "bias"], rest, {});
     const { dimFeedforward = 2048, dropout = 0.1, activation = "relu", layerNormEps = 1e-5, batchFirst = false, normFirst = false, bias = true, dtype } = opts;
     Object.defineProperty(this, "_args", { value: [dModel, nhead, opts], enumerable: false });
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout, bias, batchFirst, dtype });
@@ -217,8 +227,13 @@ export class TransformerDecoderLayer extends Module {
   activation: ((x: Tensor) => Tensor) | Module;
   declare _args: [number, number, TransformerLayerOptions];
 
-  constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
+  /** new nn.TransformerDecoderLayer(dModel, nhead, dimFeedforward?, dropout?, activation?, layerNormEps?, batchFirst?, normFirst?, bias?, { ...options }). */
+  constructor(dModel: number, nhead: number, opts?: TransformerLayerOptions);
+  constructor(dModel: number, nhead: number, dimFeedforward?: number, dropout?: number, activation?: Activation, layerNormEps?: number,
+    batchFirst?: boolean, normFirst?: boolean, bias?: boolean, opts?: TransformerLayerOptions);
+  constructor(dModel: number, nhead: number, ...rest: unknown[]) {
     super();
+    const opts = argsOf<TransformerLayerOptions & Record<string, unknown>>(["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst", "bias"], rest, {});
     const { dimFeedforward = 2048, dropout = 0.1, activation = "relu", layerNormEps = 1e-5, batchFirst = false, normFirst = false, bias = true, dtype } = opts;
     Object.defineProperty(this, "_args", { value: [dModel, nhead, opts], enumerable: false });
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout, bias, batchFirst, dtype });
@@ -337,8 +352,14 @@ export class Transformer extends Module {
   batchFirst: boolean;
 
   /** new Transformer({ dModel = 512, nhead = 8, numEncoderLayers = 6, numDecoderLayers = 6, dimFeedforward = 2048, dropout = 0.1, ... }). */
-  constructor(opts: TransformerOptions = {}) {
+  constructor(opts?: TransformerOptions);
+  constructor(dModel?: number, nhead?: number, numEncoderLayers?: number, numDecoderLayers?: number, dimFeedforward?: number, dropout?: number,
+    activation?: Activation, customEncoder?: Module | null, customDecoder?: Module | null, layerNormEps?: number, batchFirst?: boolean,
+    normFirst?: boolean, bias?: boolean, opts?: TransformerOptions);
+  constructor(...rest: unknown[]) {
     super();
+    const opts = argsOf<TransformerOptions & Record<string, unknown>>(["dModel", "nhead", "numEncoderLayers", "numDecoderLayers", "dimFeedforward",
+      "dropout", "activation", "customEncoder", "customDecoder", "layerNormEps", "batchFirst", "normFirst", "bias"], rest, {});
     const { dModel = 512, nhead = 8, numEncoderLayers = 6, numDecoderLayers = 6, customEncoder = null, customDecoder = null,
       layerNormEps = 1e-5, batchFirst = false, bias = true, dtype, ...layerOpts } = opts;
     const lo = { ...layerOpts, layerNormEps, batchFirst, bias, dtype };
