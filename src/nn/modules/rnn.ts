@@ -78,6 +78,9 @@ export abstract class RNNBase extends Module {
     for (const w of this.parameters()) init.uniform_(w, -stdv, stdv);
   }
 
+  /** PyTorch compacts cuDNN weights here; the CPU recurrence reads the parameters directly, so there is nothing to do. */
+  flattenParameters(): void { /* nothing to compact */ }
+
   /** The parameters per layer and direction ([[weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0], ...]). */
   get allWeights(): Parameter[][] { return this._allWeights.map((ns) => ns.map((n) => (this as any)[n] as Parameter)); }
 
