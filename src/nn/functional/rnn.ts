@@ -54,14 +54,13 @@ export interface RnnWeights { wIh: Tensor; wHh: Tensor; bIh: Tensor | null; bHh:
  */
 function runDirection(mode: RnnMode, data: Tensor, batchSizes: number[], w: RnnWeights, h0: Tensor, c0: Tensor | null,
   reverse: boolean): { out: Tensor; h: Tensor; c: Tensor | null } {
-  const gi = linear(data, w.wIh, w.bIh);  // all steps' input projections at once
-  const offsets: number[] = [];
-  let off = 0;
-  for (const b of batchSizes) { offsets.push(off); off += b; }
+  // all steps' input projections in one matmul, split into steps by one node (SplitWithSizesBackward0:
+  // its backward is one cat, where per-step narrows would each scatter into a full-size zero tensor)
+  const gis = linear(data, w.wIh, w.bIh).split(batchSizes, 0);
   const T = batchSizes.length;
   const outs: Tensor[] = new Array<Tensor>(T);
   const step = (t: number, h: Tensor, c: Tensor | null): [Tensor, Tensor | null] => {
-    const g = gi.narrow(0, offsets[t]!, batchSizes[t]!);
+    const g = gis[t]!;
     if (mode === "LSTM") {
       const [hn, cn] = lstmStep(g, h, c!, w.wHh, w.bHh);
       return [w.wHr !== null ? hn.matmul(w.wHr.t()) : hn, cn];
