@@ -156,6 +156,12 @@ test("PyTorch's errors: input size, hidden sizes, hx rank, constructor arguments
   throwsLike(() => new nn.LSTM(3, 4, { projSize: -1 }), e.projNeg, "proj_size < 0");
   throwsLike(() => new nn.RNN(3, 4, { projSize: 2 } as any), e.projRnn, "proj_size on RNN");
   assert.throws(() => new nn.RNN(3, 4).forward(torch.randn(1, 2, 3, 4)), { name: "ValueError", message: "RNN: Expected input to be 2D or 3D, got 4D tensor instead" });
+  assert.throws(() => new nn.LSTM(3, 4).forward(torch.randn([5, 2, 3], { dtype: torch.float64 })),
+    { name: "ValueError", message: "input must have the type torch.float32, got type torch.float64" });
+  const lstm = new nn.LSTM(3, 4, { bidirectional: true, projSize: 2 });
+  assert.deepEqual(lstm.weight_hr_l0_reverse!.shape, [2, 4]);
+  assert.deepEqual(lstm.weight_ih_l0.shape, [16, 3]);
+  assert.deepEqual(lstm.allWeights.map((ws) => ws.length), [5, 5]);
   assert.throws(() => new nn.LSTMCell(3, 4).forward(torch.randn(2, 5)), { message: "input has inconsistent input_size: got 5 expected 3" });
 });
 

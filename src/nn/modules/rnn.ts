@@ -35,6 +35,11 @@ export abstract class RNNBase extends Module {
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly projSize: number;
+  /** The parameters by PyTorch's names: lstm.weight_ih_l0, gru.bias_hh_l1_reverse, lstm.weight_hr_l0. */
+  [name: `weight_${string}`]: Parameter;
+  [name: `bias_${string}`]: Parameter;
+  declare weight_ih_l0: Parameter;
+  declare weight_hh_l0: Parameter;
   /** @internal parameter names per layer and direction, in PyTorch's _all_weights order */
   declare _allWeights: string[][];
 
@@ -92,6 +97,8 @@ export abstract class RNNBase extends Module {
   }
 
   private _checkInput(input: Tensor, packed: boolean): void {
+    const wdt = this.weight_ih_l0.dtype;
+    if (input.dtype !== wdt) throw new ValueError(`input must have the type torch.${wdt}, got type torch.${input.dtype}`);
     const expected = packed ? 2 : 3;
     if (input.ndim !== expected) throw new RuntimeError(`input must have ${expected} dimensions, got ${input.ndim}`);
     if (this.inputSize !== input.size(-1))
