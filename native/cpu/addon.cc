@@ -103,6 +103,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerConv(env, exports);
   registerPool(env, exports);
   registerNormLayer(env, exports);
+  registerRnnCell(env, exports);
   return exports;
 }
 

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { native } from "../../src/backends/cpu/native.js";
 import * as torch from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import { close, closeGrads, dec, fx, stateOf, throwsLike } from "./seq-helpers.js";
@@ -175,4 +176,28 @@ test("constructor arguments by position, in PyTorch's order (API.md rule 3)", ()
   assert.equal(String(new nn.RNNCell(3, 4, false, "relu")), "RNNCell(3, 4, bias=False, nonlinearity=relu)");
   assert.equal(String(new nn.GRUCell(3, 4, false)), "GRUCell(3, 4, bias=False)");
   assert.equal(String(new nn.LayerNorm(4, 1e-6, false)), "LayerNorm((4,), eps=1e-06, elementwise_affine=False)");
+});
+
+test("LSTM / GRU gate math runs fused in the native kernel; double backward (gradgradcheck) through the cells", () => {
+  const modes: number[] = [];
+  const orig = native.rnnCell;
+  native.rnnCell = (mode: number, bufs: (ArrayBufferView | null)[], meta: Float64Array) => { modes.push(mode); return orig(mode, bufs, meta); };
+  try {
+    const [y] = new nn.LSTM(3, 4).forward(torch.randn(2, 1, 3));
+    y.sum().backward();
+    const [z] = new nn.GRU(3, 4).forward(torch.randn(2, 1, 3));
+    z.sum().backward();
+    assert.deepEqual(modes, [0, 0, 1, 1, 2, 2, 3, 3]);
+  } finally {
+    native.rnnCell = orig;
+  }
+  torch.manualSeed(4);
+  const lstm = new nn.LSTMCell(2, 2, { dtype: "float64" }), gru = new nn.GRUCell(2, 2, { dtype: "float64" });
+  const x = torch.randn([2, 2], { dtype: torch.float64 }).requiresGrad_();
+  const h = torch.randn([2, 2], { dtype: torch.float64 }).requiresGrad_();
+  const c = torch.randn([2, 2], { dtype: torch.float64 }).requiresGrad_();
+  assert.ok(torch.autograd.gradgradcheck((a, b, cc) => lstm.forward(a, [b, cc]), [x, h, c]));
+  assert.ok(torch.autograd.gradgradcheck((a, b) => gru.forward(a, b), [x, h]));
+  assert.ok(torch.autograd.gradcheck((a, b, cc) => lstm.forward(a, [b, cc]), [x, h, c]));
+  assert.ok(torch.autograd.gradcheck((a, b) => gru.forward(a, b), [x, h]));
 });
