@@ -158,3 +158,16 @@ test("constructor arguments by position, in PyTorch's order (API.md rule 3)", ()
   const t = new nn.Transformer(8, 2, 1, 1, 16);
   assert.deepEqual(Object.keys(t.stateDict()).filter((k) => k.endsWith("linear1.weight")), ["encoder.layers.0.linear1.weight", "decoder.layers.0.linear1.weight"]);
 });
+
+test("F.multiHeadAttentionForward with PyTorch's positional arguments equals the module", () => {
+  const c = fx.mha[0];
+  const m = new nn.MultiheadAttention(c.E, c.H, { dtype: "float64" }).eval();
+  m.loadStateDict(stateOf(c.sd));
+  const q = dec(c.q), k = dec(c.k), v = dec(c.v);
+  const [y, w] = F.multiHeadAttentionForward(q, k, v, c.E, c.H, m.in_proj_weight, m.in_proj_bias, null, null, false, 0,
+    m.out_proj.weight, m.out_proj.bias, false);
+  close(y, c.out, "multiHeadAttentionForward out");
+  close(w, c.weights, "multiHeadAttentionForward weights");
+  assert.throws(() => F.multiHeadAttentionForward(q, k, v, 5, c.H, { inProjWeight: m.in_proj_weight, inProjBias: null, biasK: null, biasV: null,
+    addZeroAttn: false, dropoutP: 0, outProjWeight: m.out_proj.weight, outProjBias: null }), { name: "AssertionError", message: "was expecting embedding dimension of 5, but got 4" });
+});

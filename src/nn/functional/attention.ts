@@ -6,6 +6,7 @@ import { full, ones, zeros } from "../../ops/creation.js";
 import { cat } from "../../ops/join.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout, linear, softmax } from "./activation.js";
+import { argsOf } from "./util.js";
 
 /** Python's AssertionError, which PyTorch's attention code raises for bad shapes. */
 export class AssertionError extends Error { override name = "AssertionError"; }
@@ -44,7 +45,7 @@ export interface MhaForwardOptions {
   inProjWeight: Tensor | null; inProjBias: Tensor | null; biasK: Tensor | null; biasV: Tensor | null; addZeroAttn: boolean;
   dropoutP: number; outProjWeight: Tensor; outProjBias: Tensor | null; training?: boolean; keyPaddingMask?: Tensor | null;
   needWeights?: boolean; attnMask?: Tensor | null; useSeparateProjWeight?: boolean; qProjWeight?: Tensor | null;
-  kProjWeight?: Tensor | null; vProjWeight?: Tensor | null; averageAttnWeights?: boolean; isCausal?: boolean;
+  kProjWeight?: Tensor | null; vProjWeight?: Tensor | null; staticK?: Tensor | null; staticV?: Tensor | null; averageAttnWeights?: boolean; isCausal?: boolean;
 }
 
 const pad1 = (t: Tensor): Tensor => cat([t, zeros([...t.shape.slice(0, -1), 1], { dtype: t.dtype, device: t.device })], -1);
@@ -55,12 +56,20 @@ function floatMask(m: Tensor, dtype: Tensor["dtype"]): Tensor {
   return m;
 }
 
+const MHA_ARGS: (keyof MhaForwardOptions)[] = ["inProjWeight", "inProjBias", "biasK", "biasV", "addZeroAttn", "dropoutP", "outProjWeight",
+  "outProjBias", "training", "keyPaddingMask", "needWeights", "attnMask", "useSeparateProjWeight", "qProjWeight", "kProjWeight",
+  "vProjWeight", "staticK", "staticV", "averageAttnWeights", "isCausal"];
+
 /**
- * F.multiHeadAttentionForward(query, key, value, embedDimToCheck, numHeads, opts): query (L, N, E)
- * or (L, E); returns [attnOutput, attnWeights | null] (PyTorch's math path).
+ * F.multiHeadAttentionForward(query, key, value, embedDimToCheck, numHeads, inProjWeight, inProjBias, biasK, biasV,
+ * addZeroAttn, dropoutP, outProjWeight, outProjBias, training?, ...) in PyTorch's order, or with one options object
+ * after numHeads: query (L, N, E) or (L, E); returns [attnOutput, attnWeights | null] (PyTorch's math path).
  */
 export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Tensor, embedDimToCheck: number, numHeads: number,
-  o: MhaForwardOptions): [Tensor, Tensor | null] {
+  ...rest: unknown[]): [Tensor, Tensor | null] {
+  const o = argsOf<MhaForwardOptions & Record<string, unknown>>(MHA_ARGS, rest, {} as MhaForwardOptions & Record<string, unknown>);
+  if ((o.staticK ?? null) !== null || (o.staticV ?? null) !== null)
+    throw new RuntimeError("multiHeadAttentionForward: static_k / static_v are not supported");
   const training = o.training ?? true, needWeights = o.needWeights ?? true, average = o.averageAttnWeights ?? true;
   let keyPaddingMask = o.keyPaddingMask ?? null, attnMask = o.attnMask ?? null;
   const isBatched = query.ndim === 3;
