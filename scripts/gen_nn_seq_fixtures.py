@@ -402,6 +402,22 @@ out["transformerErrors"] = {
     "feature": err(lambda: nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=8)(torch.randn(3, 2, 8), torch.randn(3, 2, 6))),
 }
 
+# ---- training mode: dropout draws from the seeded generator in PyTorch's order ----------------------
+def train_case(make, call):
+    torch.manual_seed(0)
+    m = make()
+    x = torch.arange(48.0).reshape(4, 2, 6) / 10
+    y = call(m, x)
+    return {"out": enc(y)}
+
+
+out["train"] = {
+    "lstm": train_case(lambda: nn.LSTM(6, 4, num_layers=2, dropout=0.5), lambda m, x: m(x)[0]),
+    "gru": train_case(lambda: nn.GRU(6, 4, num_layers=3, dropout=0.3, bidirectional=True), lambda m, x: m(x)[0]),
+    "mhaWeights": train_case(lambda: nn.MultiheadAttention(6, 2, dropout=0.5), lambda m, x: m(x, x, x)[1]),
+    "encLayer": train_case(lambda: nn.TransformerEncoderLayer(6, 2, dim_feedforward=8, dropout=0.2), lambda m, x: m(x)),
+}
+
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "nn-seq.json")
 with open(path, "w") as f:
     json.dump(out, f, separators=(",", ":"))

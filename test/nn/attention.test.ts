@@ -171,3 +171,11 @@ test("F.multiHeadAttentionForward with PyTorch's positional arguments equals the
   assert.throws(() => F.multiHeadAttentionForward(q, k, v, 5, c.H, { inProjWeight: m.in_proj_weight, inProjBias: null, biasK: null, biasV: null,
     addZeroAttn: false, dropoutP: 0, outProjWeight: m.out_proj.weight, outProjBias: null }), { name: "AssertionError", message: "was expecting embedding dimension of 5, but got 4" });
 });
+
+test("training mode: attention and transformer dropout draw PyTorch's values after manualSeed", () => {
+  const x = torch.arange(48).float().reshape(4, 2, 6).div(10);
+  torch.manualSeed(0);
+  close(new nn.MultiheadAttention(6, 2, { dropout: 0.5 }).forward(x, x, x)[1], fx.train.mhaWeights.out, "MHA weights with dropout", [1e-5, 1e-6]);
+  torch.manualSeed(0);
+  close(new nn.TransformerEncoderLayer(6, 2, { dimFeedforward: 8, dropout: 0.2 }).forward(x), fx.train.encLayer.out, "encoder layer train", [1e-4, 1e-5]);
+});

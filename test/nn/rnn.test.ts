@@ -201,3 +201,11 @@ test("LSTM / GRU gate math runs fused in the native kernel; double backward (gra
   assert.ok(torch.autograd.gradcheck((a, b, cc) => lstm.forward(a, [b, cc]), [x, h, c]));
   assert.ok(torch.autograd.gradcheck((a, b) => gru.forward(a, b), [x, h]));
 });
+
+test("training mode: dropout between layers draws PyTorch's values after manualSeed", () => {
+  const x = torch.arange(48).float().reshape(4, 2, 6).div(10);
+  torch.manualSeed(0);
+  close(new nn.LSTM(6, 4, { numLayers: 2, dropout: 0.5 }).forward(x)[0], fx.train.lstm.out, "LSTM dropout 0.5", [1e-5, 1e-6]);
+  torch.manualSeed(0);
+  close(new nn.GRU(6, 4, { numLayers: 3, dropout: 0.3, bidirectional: true }).forward(x)[0], fx.train.gru.out, "GRU dropout 0.3", [1e-5, 1e-6]);
+});
