@@ -105,6 +105,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerNorm(env, exports);
   registerOptim(env, exports);
   registerMmap(env, exports);
+  registerNormLayer(env, exports);
+  registerRnnCell(env, exports);
   return exports;
 }
 

@@ -18,3 +18,10 @@ export { ParameterList, ParameterDict } from "./modules/container.js";
 export { BatchNorm3d } from "./modules/batchnorm.js";
 export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from "./modules/instancenorm.js";
 export { GroupNorm, LocalResponseNorm } from "./modules/normalization-group.js";
+export { LayerNorm, RMSNorm } from "./modules/normalization.js";
+export { RNNBase, RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from "./modules/rnn.js";
+export {
+  MultiheadAttention, NonDynamicallyQuantizableLinear, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer,
+  TransformerDecoder, Transformer,
+} from "./modules/transformer.js";
+export * as utils from "./utils/index.js";

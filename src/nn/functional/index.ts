@@ -12,3 +12,5 @@ import type { Tensor } from "../../tensor/tensor.js";
 /** F.flatten is torch.flatten. */
 export const flatten = (input: Tensor, startDim = 0, endDim = -1): Tensor => input.flatten(startDim, endDim);
 export { instanceNorm, groupNorm, localResponseNorm, type InstanceNormOptions, type GroupNormOptions, type LocalResponseNormOptions } from "./normalization.js";
+export { layerNorm, rmsNorm } from "./layer-norm.js";
+export { scaledDotProductAttention, multiHeadAttentionForward, type SdpaOptions } from "./attention.js";
