@@ -13,3 +13,7 @@ export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss 
 export { BatchNorm1d, BatchNorm2d } from "./modules/batchnorm.js";
 export * as functional from "./functional/index.js";
 export * as init from "./init.js";
+export {
+  Threshold, Hardtanh, ReLU6, PReLU, RReLU, ELU, SELU, CELU, Mish, Hardswish, Hardsigmoid, Tanhshrink, Softsign, LogSigmoid,
+  Hardshrink, Softshrink, Softplus, GLU, Softmin, Softmax2d,
+} from "./modules/activation.js";
