@@ -37,7 +37,7 @@ def enc(t):
 
 
 def rnd(*shape, dtype=torch.float64, scale=1.0):
-    return (torch.randn(*shape, generator=g, dtype=dtype) * scale)
+    return (torch.randn(tuple(shape), generator=g, dtype=dtype) * scale)
 
 
 def case(op, inputs, fn, kwargs=None, grad_inputs=None, cid=None):
@@ -146,6 +146,123 @@ for name, fn, kw in [("relu", F.relu, {}), ("elu", F.elu, {}), ("leakyRelu", F.l
     y.backward(go)
     ip[name] = {"kwargs": kw, "x": enc(x), "out": enc(y), "gradOut": enc(go), "gx": enc(xr.grad), "gradFn": type(y.grad_fn).__name__}
 out["activationInplace"] = ip
+
+
+# ---- losses -----------------------------------------------------------------------------------------
+def snake(kw):
+    import re
+    return {re.sub("([A-Z])", lambda m: "_" + m.group(1).lower(), k): v for k, v in kw.items()}
+
+
+def loss_case(op, named, fn, kw=None, grad=("input",), cid=None):
+    """named: ordered {name: tensor}; fn(*tensors, **snake(kw)); grads for the names in `grad`."""
+    kw = kw or {}
+    names = list(named)
+    kwt = [i for i, n in enumerate(names) if n in ("weight", "posWeight")]  # tensors PyTorch takes by keyword
+
+    def call(*ts):
+        pos = [t for i, t in enumerate(ts) if i not in kwt]
+        return fn(*pos, **snake(kw), **snake({names[i]: ts[i] for i in kwt}))
+    c = case(op, list(named.values()), call, {}, [names.index(n) for n in grad if n in names],
+             cid=cid or f"{op} {json.dumps(kw)}")
+    c["kwargs"] = kw
+    c["names"] = names
+    return c
+
+
+def probs(*shape):
+    return torch.softmax(rnd(*shape), -1 if len(shape) < 2 else 1)
+
+
+L = []
+for red in ["mean", "sum", "none"]:
+    kw = {"reduction": red}
+    L.append(loss_case("l1Loss", {"input": rnd(3, 4), "target": rnd(3, 4)}, F.l1_loss, kw, grad=("input", "target")))
+    L.append(loss_case("mseLoss", {"input": rnd(3, 4), "target": rnd(3, 4)}, F.mse_loss, kw, grad=("input", "target")))
+    L.append(loss_case("crossEntropy", {"input": rnd(5, 4), "target": torch.tensor([0, 3, 1, 1, 2])}, F.cross_entropy, kw))
+    L.append(loss_case("crossEntropy", {"input": rnd(5, 4), "target": torch.tensor([0, 3, -100, 1, 2]), "weight": rnd(4).abs()}, F.cross_entropy,
+                       {**kw, "labelSmoothing": 0.2}, cid=f"crossEntropy weight+ignore+smoothing {red}"))
+    L.append(loss_case("crossEntropy", {"input": rnd(2, 3, 4, 2), "target": torch.randint(0, 3, (2, 4, 2), generator=g)}, F.cross_entropy,
+                       {**kw, "ignoreIndex": 1}, cid=f"crossEntropy K-dim ignoreIndex {red}"))
+    L.append(loss_case("crossEntropy", {"input": rnd(4, 5), "target": probs(4, 5), "weight": rnd(5).abs()}, F.cross_entropy,
+                       {**kw, "labelSmoothing": 0.1}, cid=f"crossEntropy probabilities {red}", grad=("input", "target")))
+    L.append(loss_case("nllLoss", {"input": torch.log_softmax(rnd(2, 3, 5), 1), "target": torch.tensor([[0, 2, 1, 1, -100], [2, 2, 0, 1, 0]]),
+                                   "weight": rnd(3).abs()}, F.nll_loss, kw, cid=f"nllLoss K-dim weight ignore {red}"))
+    L.append(loss_case("bce", {"input": torch.rand(3, 4, generator=g, dtype=torch.float64), "target": torch.rand(3, 4, generator=g, dtype=torch.float64),
+                               "weight": rnd(4).abs()}, F.binary_cross_entropy, kw, grad=("input", "target")))
+    L.append(loss_case("bceWithLogits", {"input": rnd(3, 4), "target": torch.rand(3, 4, generator=g, dtype=torch.float64), "posWeight": rnd(4).abs()},
+                       F.binary_cross_entropy_with_logits, kw, grad=("input", "target")))
+    for delta in [1.0, 0.5]:
+        L.append(loss_case("huberLoss", {"input": rnd(3, 5, scale=2), "target": rnd(3, 5)}, F.huber_loss, {**kw, "delta": delta}, grad=("input", "target")))
+    for beta in [1.0, 0.5, 0.0]:
+        L.append(loss_case("smoothL1Loss", {"input": rnd(3, 5, scale=2), "target": rnd(3, 5)}, F.smooth_l1_loss, {**kw, "beta": beta}, grad=("input", "target")))
+    L.append(loss_case("klDiv", {"input": torch.log_softmax(rnd(3, 4), 1), "target": probs(3, 4)}, F.kl_div, kw, grad=("input", "target")))
+    L.append(loss_case("klDiv", {"input": torch.log_softmax(rnd(3, 4), 1), "target": torch.log_softmax(rnd(3, 4), 1)}, F.kl_div,
+                       {**kw, "logTarget": True}, grad=("input", "target")))
+    L.append(loss_case("poissonNllLoss", {"input": rnd(3, 4), "target": torch.poisson(torch.rand(3, 4, generator=g, dtype=torch.float64) * 4, generator=g)},
+                       F.poisson_nll_loss, kw))
+    L.append(loss_case("poissonNllLoss", {"input": rnd(3, 4).abs(), "target": torch.poisson(torch.rand(3, 4, generator=g, dtype=torch.float64) * 4, generator=g)},
+                       F.poisson_nll_loss, {**kw, "logInput": False, "full": True}))
+    L.append(loss_case("gaussianNllLoss", {"input": rnd(3, 4), "target": rnd(3, 4), "var": rnd(3, 4).abs()}, F.gaussian_nll_loss, kw,
+                       grad=("input", "target", "var")))
+    L.append(loss_case("gaussianNllLoss", {"input": rnd(3, 4), "target": rnd(3, 4), "var": rnd(3).abs()}, F.gaussian_nll_loss,
+                       {**kw, "full": True}, grad=("input", "var"), cid=f"gaussianNllLoss homoscedastic full {red}"))
+    L.append(loss_case("gaussianNllLoss", {"input": rnd(3, 4), "target": rnd(3, 4), "var": torch.tensor([[1e-8], [0.5], [2.0]], dtype=torch.float64)},
+                       F.gaussian_nll_loss, kw, grad=("input", "var"), cid=f"gaussianNllLoss var (N, 1) clamped {red}"))
+    L.append(loss_case("marginRankingLoss", {"input1": rnd(6), "input2": rnd(6), "target": torch.tensor([1., -1, 1, -1, 1, 1], dtype=torch.float64)},
+                       F.margin_ranking_loss, {**kw, "margin": 0.3}, grad=("input1", "input2")))
+    L.append(loss_case("hingeEmbeddingLoss", {"input": rnd(3, 4), "target": torch.tensor([[1., -1, 1, -1]] * 3, dtype=torch.float64)},
+                       F.hinge_embedding_loss, {**kw, "margin": 0.5}))
+    L.append(loss_case("softMarginLoss", {"input": rnd(3, 4), "target": torch.tensor([[1., -1, 1, -1]] * 3, dtype=torch.float64)}, F.soft_margin_loss, kw))
+    L.append(loss_case("multilabelSoftMarginLoss", {"input": rnd(3, 4), "target": torch.tensor([[1., 0, 1, 0], [0, 0, 1, 1], [1, 1, 1, 0]], dtype=torch.float64),
+                                                    "weight": rnd(4).abs()}, F.multilabel_soft_margin_loss, kw))
+    L.append(loss_case("multilabelMarginLoss", {"input": rnd(3, 5), "target": torch.tensor([[3, 0, -1, 1, 2], [1, 2, 3, 4, 0], [4, 4, -1, 0, 0]])},
+                       F.multilabel_margin_loss, kw))
+    L.append(loss_case("multilabelMarginLoss", {"input": rnd(4), "target": torch.tensor([2, 0, -1, 1])}, F.multilabel_margin_loss, kw,
+                       cid=f"multilabelMarginLoss 1-D {red}"))
+    L.append(loss_case("multiMarginLoss", {"input": rnd(4, 5), "target": torch.tensor([0, 4, 2, 2])}, F.multi_margin_loss, kw))
+    L.append(loss_case("multiMarginLoss", {"input": rnd(4, 5), "target": torch.tensor([1, 3, 2, 0]), "weight": rnd(5).abs()}, F.multi_margin_loss,
+                       {**kw, "p": 2, "margin": 0.7}))
+    L.append(loss_case("cosineEmbeddingLoss", {"input1": rnd(4, 5), "input2": rnd(4, 5), "target": torch.tensor([1, -1, -1, 1])}, F.cosine_embedding_loss,
+                       {**kw, "margin": -0.2}, grad=("input1", "input2")))
+    L.append(loss_case("tripletMarginLoss", {"anchor": rnd(4, 5), "positive": rnd(4, 5), "negative": rnd(4, 5)}, F.triplet_margin_loss, kw,
+                       grad=("anchor", "positive", "negative")))
+    L.append(loss_case("tripletMarginLoss", {"anchor": rnd(4, 5), "positive": rnd(4, 5), "negative": rnd(4, 5)}, F.triplet_margin_loss,
+                       {**kw, "margin": 2.0, "p": 1.0, "swap": True}, grad=("anchor", "positive", "negative")))
+    L.append(loss_case("tripletMarginWithDistanceLoss", {"anchor": rnd(4, 5), "positive": rnd(4, 5), "negative": rnd(4, 5)},
+                       F.triplet_margin_with_distance_loss, kw, grad=("anchor", "positive", "negative")))
+    L.append(loss_case("tripletMarginWithDistanceLossCosine", {"anchor": rnd(4, 5), "positive": rnd(4, 5), "negative": rnd(4, 5)},
+                       lambda a, p, n, **k: F.triplet_margin_with_distance_loss(a, p, n, distance_function=lambda x, y: 1 - F.cosine_similarity(x, y), **k),
+                       {**kw, "swap": True, "margin": 0.5}, grad=("anchor", "positive", "negative")))
+    # CTC: padded (N, S) targets and concatenated targets, repeated labels, a short input
+    T_, N_, C_ = 12, 3, 5
+    lp = torch.log_softmax(rnd(T_, N_, C_), 2)
+    L.append(loss_case("ctcLoss", {"logProbs": lp, "targets": torch.tensor([[1, 2, 2, 3], [4, 1, 0, 0], [3, 3, 3, 1]]),
+                                   "inputLengths": torch.tensor([12, 9, 12]), "targetLengths": torch.tensor([4, 2, 3])},
+                       F.ctc_loss, kw, grad=("logProbs",), cid=f"ctcLoss padded {red}"))
+    L.append(loss_case("ctcLoss", {"logProbs": lp, "targets": torch.tensor([1, 2, 2, 3, 4, 1, 3, 3, 3]),
+                                   "inputLengths": torch.tensor([12, 9, 12]), "targetLengths": torch.tensor([4, 2, 3])},
+                       F.ctc_loss, {**kw, "blank": 0}, grad=("logProbs",), cid=f"ctcLoss concatenated {red}"))
+    L.append(loss_case("ctcLoss", {"logProbs": lp[:, :2], "targets": torch.tensor([[1, 1, 1, 1, 1, 1, 1], [2, 3, 0, 0, 0, 0, 0]]),
+                                   "inputLengths": torch.tensor([6, 10]), "targetLengths": torch.tensor([7, 2])},
+                       F.ctc_loss, {**kw, "zeroInfinity": True, "blank": 4}, grad=("logProbs",), cid=f"ctcLoss zeroInfinity blank 4 {red}"))
+out["losses"] = L
+out["lossReprs"] = [repr(m) for m in [nn.HuberLoss(), nn.TripletMarginWithDistanceLoss(), nn.CTCLoss(), nn.MultiMarginLoss()]]
+x34 = torch.randn(3, 4)
+out["lossErrors"] = {
+    "multiMarginP": err(lambda: F.multi_margin_loss(x34, torch.tensor([0, 1, 3]), p=3)),
+    "marginRankingDims": err(lambda: F.margin_ranking_loss(x34, x34, torch.ones(3))),
+    "gaussianVarSize": err(lambda: F.gaussian_nll_loss(x34, x34, torch.ones(2))),
+    "gaussianVarNegative": err(lambda: F.gaussian_nll_loss(x34, x34, -torch.ones(3, 4))),
+    "reduction": err(lambda: F.kl_div(x34, x34, reduction="foo")),
+    "crossEntropyTargetDtype": err(lambda: F.cross_entropy(x34, torch.tensor([1., 2, 3]))),
+    "nllBatch": err(lambda: F.nll_loss(x34, torch.tensor([1, 2]))),
+    "huberDelta": err(lambda: F.huber_loss(x34, x34, delta=-1.0)),
+    "bceSize": err(lambda: F.binary_cross_entropy(torch.rand(3, 4), torch.rand(3))),
+    "bceWithLogitsSize": err(lambda: F.binary_cross_entropy_with_logits(x34, torch.rand(3))),
+    "tripletDims": err(lambda: F.triplet_margin_loss(x34, x34, torch.randn(4))),
+    "ctcInputLength": err(lambda: F.ctc_loss(torch.randn(5, 2, 3).log_softmax(2), torch.tensor([[1, 2], [1, 1]]), torch.tensor([6, 5]), torch.tensor([2, 2]))),
+}
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "nn-layers.json"), "w") as f:
     json.dump(out, f, separators=(",", ":"))

@@ -71,7 +71,9 @@ export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIn
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   const { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 } = opts;
   if (labelSmoothing < 0 || labelSmoothing > 1) throw new RuntimeError(`label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
-  if (target.isFloatingPoint()) return crossEntropyProbs(input, target, opts);
+  // probabilities when the target has the input's shape (PyTorch's rule); otherwise class indices
+  if (target.isFloatingPoint() && target.ndim === input.ndim && target.shape.every((s, i) => s === input.shape[i]))
+    return crossEntropyProbs(input, target, opts);
   const classDim = input.ndim === 1 ? 0 : 1;
   const lp = logSoftmax(input, classDim);
   const nll = nllLoss(lp, target, { weight, ignoreIndex, reduction });
@@ -143,11 +145,13 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, { weight = nul
   });
   // PyTorch's binary_cross_entropy_backward: g * (x - t) / max(x (1 - x), 1e-12) * w
   return record(out, {
-    name: "BinaryCrossEntropyBackward0", inputs: [input], save: [input],
-    backward: ([g], [x]) => {
-      let d = x!.sub(target).div(x!.neg().add(1).mul(x!).clampMin(1e-12)).mul(g!);
-      if (weight !== null) d = d.mul(weight);
-      return [n === 1 ? d : d.div(n)];
+    name: "BinaryCrossEntropyBackward0", inputs: [input, target], save: [input, target],
+    backward: ([g], [x, t]) => {
+      let d = x!.sub(t!).div(x!.neg().add(1).mul(x!).clampMin(1e-12)).mul(g!);
+      // d/dtarget = -logit(x) = log(1 - x) - log(x)
+      let dt = x!.neg().add(1).log().sub(x!.log()).mul(g!);
+      if (weight !== null) { d = d.mul(weight); dt = dt.mul(weight); }
+      return n === 1 ? [d, dt] : [d.div(n), dt.div(n)];
     },
   });
 }
@@ -205,7 +209,7 @@ export function huberLoss(input: Tensor, target: Tensor, { reduction = "mean", d
 /** F.smoothL1Loss(input, target, { beta = 1 }): 0.5 d^2 / beta for |d| < beta, |d| - beta / 2 beyond; beta 0 is L1. */
 export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = "mean", beta = 1 }: ReductionOpt & { beta?: number } = {}): Tensor {
   if (beta < 0) throw new RuntimeError("smooth_l1_loss does not support negative values for beta.");
-  if (beta === 0) return l1Loss(input, target, { reduction });
+  if (beta === 0) return differenceLoss(input, target, reduction, "SmoothL1LossBackward0", (d) => d.abs(), (d) => d.sign());
   return differenceLoss(input, target, reduction, "SmoothL1LossBackward0",
     (d) => where(d.abs().lt(beta), d.square().mul(0.5 / beta), d.abs().sub(0.5 * beta)),
     (d) => d.div(beta).clamp(-1, 1));
@@ -397,7 +401,7 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
   checkReduction(reduction);
   const a = anchor.ndim, pd = positive.ndim, nd = negative.ndim;
   if (a !== pd || a !== nd)
-    throw new RuntimeError(`The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor ${a}D, positive ${pd}D, and negative ${nd}D inputs`);
+    throw new RuntimeError(`All inputs should have same dimension but got ${a}D, ${pd}D and ${nd}D inputs.`);
   const dPos = pairwiseDistance(anchor, positive, p, eps);
   let dNeg = pairwiseDistance(anchor, negative, p, eps);
   if (swap) dNeg = dNeg.minimum(pairwiseDistance(positive, negative, p, eps));
@@ -414,7 +418,7 @@ export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor, 
   checkReduction(reduction);
   const a = anchor.ndim, pd = positive.ndim, nd = negative.ndim;
   if (a !== pd || a !== nd)
-    throw new RuntimeError(`The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor ${a}D, positive ${pd}D, and negative ${nd}D inputs`);
+    throw new RuntimeError(`All inputs should have same dimension but got ${a}D, ${pd}D and ${nd}D inputs.`);
   const dist = distanceFunction ?? ((x1: Tensor, x2: Tensor) => pairwiseDistance(x1, x2));
   const dPos = dist(anchor, positive);
   let dNeg = dist(anchor, negative);
