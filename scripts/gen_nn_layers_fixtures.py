@@ -264,5 +264,151 @@ out["lossErrors"] = {
     "ctcInputLength": err(lambda: F.ctc_loss(torch.randn(5, 2, 3).log_softmax(2), torch.tensor([[1, 2], [1, 1]]), torch.tensor([6, 5]), torch.tensor([2, 2]))),
 }
 
+
+# ---- nn.init: the same draws after manual_seed ---------------------------------------------------
+I = {}
+torch.manual_seed(0)
+t = torch.empty(4, 6)
+I["uniform"] = enc(nn.init.uniform_(t, -0.5, 2.0).clone())
+I["normal"] = enc(nn.init.normal_(t, 1.0, 0.3).clone())
+I["constant"] = enc(nn.init.constant_(t, 0.7).clone())
+I["eye"] = enc(nn.init.eye_(torch.empty(3, 5)))
+I["dirac"] = enc(nn.init.dirac_(torch.empty(4, 2, 3)))
+I["diracGroups"] = enc(nn.init.dirac_(torch.empty(6, 2, 3, 3), groups=2))
+I["dirac3d"] = enc(nn.init.dirac_(torch.empty(2, 3, 3, 2, 3)))
+I["xavierUniform"] = enc(nn.init.xavier_uniform_(torch.empty(5, 3, 2), gain=nn.init.calculate_gain("tanh")))
+I["xavierNormal"] = enc(nn.init.xavier_normal_(torch.empty(5, 3)))
+I["kaimingUniform"] = enc(nn.init.kaiming_uniform_(torch.empty(6, 4, 3), a=0.2, mode="fan_out"))
+I["kaimingNormal"] = enc(nn.init.kaiming_normal_(torch.empty(6, 4), nonlinearity="relu", mode="fan_in"))
+I["truncNormal"] = enc(nn.init.trunc_normal_(torch.empty(8, 5), 0.5, 2.0, -1.0, 3.0))
+I["truncNormal64"] = enc(nn.init.trunc_normal_(torch.empty(4, 5, dtype=torch.float64)))
+I["orthogonal"] = enc(nn.init.orthogonal_(torch.empty(5, 3)))
+I["orthogonalWide"] = enc(nn.init.orthogonal_(torch.empty(3, 2, 4), gain=2.0))
+I["orthogonal64"] = enc(nn.init.orthogonal_(torch.empty(6, 6, dtype=torch.float64)))
+I["sparse"] = enc(nn.init.sparse_(torch.empty(7, 4), 0.3, std=0.5))
+I["gains"] = {n: nn.init.calculate_gain(n) for n in ["linear", "conv1d", "conv_transpose2d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"]}
+I["gainLeaky02"] = nn.init.calculate_gain("leaky_relu", 0.2)
+# default initialisation of the layers here, after manual_seed
+torch.manual_seed(1)
+I["embedding"] = enc(nn.Embedding(6, 3, padding_idx=2).weight)
+torch.manual_seed(1)
+I["embeddingBag"] = enc(nn.EmbeddingBag(5, 2).weight)
+torch.manual_seed(1)
+bl = nn.Bilinear(3, 2, 4)
+I["bilinear"] = {"weight": enc(bl.weight), "bias": enc(bl.bias)}
+torch.manual_seed(1)
+I["prelu"] = enc(nn.PReLU(3, 0.1).weight)
+I["errors"] = {
+    "eye": err(lambda: nn.init.eye_(torch.empty(3))),
+    "dirac": err(lambda: nn.init.dirac_(torch.empty(3, 3))),
+    "diracGroups": err(lambda: nn.init.dirac_(torch.empty(5, 3, 3), groups=2)),
+    "orthogonal": err(lambda: nn.init.orthogonal_(torch.empty(3))),
+    "sparse": err(lambda: nn.init.sparse_(torch.empty(3, 3, 3), 0.1)),
+    "fan": err(lambda: nn.init.xavier_uniform_(torch.empty(3))),
+    "mode": err(lambda: nn.init.kaiming_uniform_(torch.empty(3, 3), mode="fan")),
+    "gain": err(lambda: nn.init.calculate_gain("softmax")),
+}
+out["init"] = I
+
+# ---- dropout: masks from bernoulli_ after manual_seed --------------------------------------------
+D = {}
+for name, fn, shape, p in [("dropout", F.dropout, (4, 6), 0.3), ("dropout1d", F.dropout1d, (3, 4, 5), 0.5), ("dropout1dUnbatched", F.dropout1d, (4, 5), 0.5),
+                           ("dropout2d", F.dropout2d, (2, 3, 4, 2), 0.4), ("dropout3d", F.dropout3d, (2, 3, 2, 2, 2), 0.5),
+                           ("dropout3dUnbatched", F.dropout3d, (3, 2, 2, 2), 0.5), ("alphaDropout", F.alpha_dropout, (4, 6), 0.2),
+                           ("featureAlphaDropout", F.feature_alpha_dropout, (2, 3, 4), 0.5)]:
+    x = rnd(*shape)
+    torch.manual_seed(5)
+    xr = x.clone().requires_grad_()
+    y = fn(xr, p, training=True)
+    go = rnd(*shape)
+    y.backward(go)
+    D[name] = {"p": p, "x": enc(x), "out": enc(y), "gradOut": enc(go), "gx": enc(xr.grad)}
+out["dropout"] = D
+out["dropoutReprs"] = [repr(m) for m in [nn.Dropout1d(), nn.Dropout2d(0.2, True), nn.Dropout3d(0.1), nn.AlphaDropout(), nn.FeatureAlphaDropout(0.3)]]
+out["dropoutErrors"] = {"p": err(lambda: nn.Dropout2d(1.5)), "dropout1d": err(lambda: F.dropout1d(torch.randn(2, 3, 4, 5)))}
+
+# ---- embedding ---------------------------------------------------------------------------------------
+E = []
+w = rnd(7, 3)
+E.append(case("embedding", [torch.tensor([[1, 2, 4], [4, 3, 1]]), w], lambda i, wt: F.embedding(i, wt), cid="embedding 2-D indices"))
+E.append(case("embedding", [torch.tensor([[1, 2, 4, 2], [2, 3, 1, 0]]), w], lambda i, wt: F.embedding(i, wt, padding_idx=2, scale_grad_by_freq=True),
+              cid="embedding paddingIdx scaleGradByFreq"))
+E[-1]["kwargs"] = {"paddingIdx": 2, "scaleGradByFreq": True}
+E.append(case("embedding", [torch.tensor([0, 5, 5, 6]), w], lambda i, wt: F.embedding(i, wt, padding_idx=-1), cid="embedding negative paddingIdx"))
+E[-1]["kwargs"] = {"paddingIdx": -1}
+# maxNorm renormalises the looked-up rows in place
+wm = rnd(6, 4, scale=2)
+wmc = wm.clone()
+ym = F.embedding(torch.tensor([1, 3, 3, 5]), wmc, max_norm=1.5, norm_type=1.0)
+out["embeddingMaxNorm"] = {"weight": enc(wm), "indices": enc(torch.tensor([1, 3, 3, 5])), "out": enc(ym), "renormed": enc(wmc)}
+for mode in ["sum", "mean", "max"]:
+    wb = rnd(8, 3)
+    E.append(case("embeddingBag", [torch.tensor([1, 2, 4, 5, 4, 3, 2, 7]), wb, torch.tensor([0, 2, 2, 5])],
+                  lambda i, wt, o, mode=mode: F.embedding_bag(i, wt, o, mode=mode), grad_inputs=[1], cid=f"embeddingBag offsets {mode}"))
+    E[-1]["kwargs"] = {"mode": mode}
+    E.append(case("embeddingBag", [torch.tensor([[1, 2, 4], [5, 2, 3]]), wb],
+                  lambda i, wt, mode=mode: F.embedding_bag(i, wt, mode=mode, padding_idx=2), grad_inputs=[1], cid=f"embeddingBag 2-D paddingIdx {mode}"))
+    E[-1]["kwargs"] = {"mode": mode, "paddingIdx": 2}
+wb = rnd(8, 3)
+E.append(case("embeddingBag", [torch.tensor([1, 2, 4, 5, 4, 3]), wb, torch.tensor([0, 2, 4, 6]), rnd(6)],
+              lambda i, wt, o, ps: F.embedding_bag(i, wt, o, mode="sum", per_sample_weights=ps, include_last_offset=True), grad_inputs=[1, 3],
+              cid="embeddingBag perSampleWeights includeLastOffset"))
+E[-1]["kwargs"] = {"mode": "sum", "includeLastOffset": True, "perSampleWeights": True}
+out["embedding"] = E
+out["embeddingReprs"] = [repr(m) for m in [nn.Embedding(10, 3), nn.Embedding(10, 3, padding_idx=0, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True, sparse=True),
+                                             nn.Embedding(10, 3, padding_idx=-1), nn.EmbeddingBag(10, 3), nn.EmbeddingBag(10, 3, mode="max", padding_idx=2, max_norm=2.0),
+                                             nn.Embedding.from_pretrained(torch.ones(3, 2))]]
+wt = torch.randn(5, 3)
+out["embeddingErrors"] = {
+    "dtype": err(lambda: F.embedding(torch.tensor([1., 2]), wt)),
+    "range": err(lambda: F.embedding(torch.tensor([1, 7]), wt)),
+    "offsetsNone": err(lambda: F.embedding_bag(torch.tensor([1, 2]), wt)),
+    "offsets2d": err(lambda: F.embedding_bag(torch.tensor([[1, 2]]), wt, torch.tensor([0]))),
+    "perSample": err(lambda: F.embedding_bag(torch.tensor([[1, 2]]), wt, per_sample_weights=torch.ones(1, 2))),
+    "paddingIdx": err(lambda: nn.Embedding(3, 2, padding_idx=3)),
+    "pretrained": err(lambda: nn.Embedding.from_pretrained(torch.ones(3))),
+    "lastOffset": err(lambda: F.embedding_bag(torch.tensor([1, 2]), wt, torch.tensor([0, 3]))),
+    "oneHotDtype": err(lambda: F.one_hot(torch.tensor([1.]))),
+    "oneHotNegative": err(lambda: F.one_hot(torch.tensor([1, -1]))),
+    "oneHotRange": err(lambda: F.one_hot(torch.tensor([1, 5]), 3)),
+}
+
+# ---- distances, normalize, oneHot, channelShuffle, bilinear ------------------------------------------
+M = []
+M.append(case("pairwiseDistance", [rnd(4, 5), rnd(4, 5)], F.pairwise_distance, cid="pairwiseDistance"))
+M.append(case("pairwiseDistance", [rnd(4, 5), rnd(5)], lambda a, b: F.pairwise_distance(a, b, p=1.0, eps=1e-3, keepdim=True), cid="pairwiseDistance p=1 keepdim broadcast"))
+M[-1]["kwargs"] = {"p": 1.0, "eps": 1e-3, "keepdim": True}
+M.append(case("pairwiseDistance", [rnd(3, 4), rnd(3, 4)], lambda a, b: F.pairwise_distance(a, b, p=3.0), cid="pairwiseDistance p=3"))
+M[-1]["kwargs"] = {"p": 3.0}
+M.append(case("cosineSimilarity", [rnd(4, 5), rnd(4, 5)], F.cosine_similarity, cid="cosineSimilarity"))
+M.append(case("cosineSimilarity", [rnd(2, 3, 4), rnd(1, 3, 4)], lambda a, b: F.cosine_similarity(a, b, dim=-1), cid="cosineSimilarity dim=-1 broadcast"))
+M[-1]["kwargs"] = {"dim": -1}
+tiny = torch.tensor([[1e-5, 0., 0], [1., 2, 3]], dtype=torch.float64)
+M.append(case("cosineSimilarity", [tiny, tiny * 2], lambda a, b: F.cosine_similarity(a, b, eps=1e-4), cid="cosineSimilarity eps clamps each norm"))
+M[-1]["kwargs"] = {"eps": 1e-4}
+M.append(case("normalize", [rnd(3, 4)], F.normalize, cid="normalize"))
+M.append(case("normalize", [rnd(3, 4, 2)], lambda a: F.normalize(a, p=1.0, dim=-1), cid="normalize p=1 dim=-1"))
+M[-1]["kwargs"] = {"p": 1.0, "dim": -1}
+M.append(case("normalize", [torch.zeros(2, 3, dtype=torch.float64)], F.normalize, cid="normalize zeros"))
+# (PyTorch 1.13 has no derivative for channel_shuffle: forward only)
+M.append(case("channelShuffle", [rnd(2, 6, 2, 2)], lambda a: F.channel_shuffle(a, 3), grad_inputs=[], cid="channelShuffle groups=3"))
+M[-1]["kwargs"] = {"groups": 3}
+M.append(case("bilinear", [rnd(4, 3), rnd(4, 2), rnd(5, 3, 2), rnd(5)], F.bilinear, cid="bilinear"))
+M.append(case("bilinear", [rnd(2, 3, 3), rnd(2, 3, 2), rnd(4, 3, 2)], F.bilinear, cid="bilinear batch dims no bias"))
+out["misc"] = M
+out["oneHot"] = {"input": enc(torch.tensor([[0, 3], [1, 1]])), "out": enc(F.one_hot(torch.tensor([[0, 3], [1, 1]]))), "out6": enc(F.one_hot(torch.tensor([[0, 3], [1, 1]]), 6))}
+out["miscReprs"] = [repr(m) for m in [nn.PairwiseDistance(), nn.CosineSimilarity(), nn.ChannelShuffle(2), nn.Bilinear(2, 3, 4), nn.Bilinear(2, 3, 4, bias=False), nn.LazyLinear(3)]]
+out["miscErrors"] = {
+    "channelShuffle": err(lambda: F.channel_shuffle(torch.randn(1, 5, 2), 2)),
+    "bilinearBatch": err(lambda: F.bilinear(torch.randn(3, 2), torch.randn(4, 3), torch.randn(5, 2, 3))),
+    "bilinearInput1": err(lambda: F.bilinear(torch.randn(3, 3), torch.randn(3, 3), torch.randn(5, 2, 3))),
+    "bilinearBias": err(lambda: F.bilinear(torch.randn(3, 2), torch.randn(3, 3), torch.randn(5, 2, 3), torch.randn(4))),
+}
+torch.manual_seed(2)
+lazy = nn.LazyLinear(3)
+xl = rnd(2, 4, dtype=torch.float32)
+yl = lazy(xl)
+out["lazyLinear"] = {"x": enc(xl), "out": enc(yl), "weight": enc(lazy.weight), "bias": enc(lazy.bias), "repr": repr(lazy), "keys": list(lazy.state_dict())}
+
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "nn-layers.json"), "w") as f:
     json.dump(out, f, separators=(",", ":"))

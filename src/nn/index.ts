@@ -23,3 +23,5 @@ export {
 } from "./modules/loss.js";
 export { PairwiseDistance, CosineSimilarity, ChannelShuffle } from "./modules/distance.js";
 export { Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from "./modules/dropout.js";
+export { Bilinear, LazyLinear } from "./modules/linear.js";
+export { Embedding, EmbeddingBag } from "./modules/sparse.js";

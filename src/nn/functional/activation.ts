@@ -25,7 +25,28 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   return bias !== null ? y.add(bias) : y;
 }
 
-interface InplaceOpt { inplace?: boolean }
+/** F.bilinear(input1, input2, weight, bias?): y_o = x1^T W_o x2 + b_o; (*, in1), (*, in2) -> (*, out). */
+export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (input1.ndim !== input2.ndim)
+    throw new RuntimeError(`bilinear(): input dimensions do not match: got ${input1.ndim} and ${input2.ndim}`);
+  for (let i = 0; i < input1.ndim - 1; i++)
+    if (input1.shape[i] !== input2.shape[i])
+      throw new RuntimeError(`bilinear(): input batch dimensions do not match at dim ${i}: got ${input1.shape[i]} and ${input2.shape[i]}`);
+  const [out, in1, in2] = weight.shape as [number, number, number];
+  if (input1.shape[input1.ndim - 1] !== in1)
+    throw new RuntimeError(`bilinear(): input1 size does not match weight size: got ${input1.shape[input1.ndim - 1]} but expected ${in1}`);
+  if (input2.shape[input2.ndim - 1] !== in2)
+    throw new RuntimeError(`bilinear(): input2 size does not match weight size: got ${input2.shape[input2.ndim - 1]} but expected ${in2}`);
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== out))
+    throw new RuntimeError(`bilinear(): bias size does not match weight size: got ${bias.shape[0]} but expected ${out}`);
+  const lead = input1.shape.slice(0, -1);
+  const x1 = input1.reshape([-1, in1]), x2 = input2.reshape([-1, in2]);  // (N, in1), (N, in2)
+  // (N, in1) @ (in1, out * in2) -> (N, out, in2), times x2 over in2
+  const t = x1.matmul(weight.permute(1, 0, 2).reshape([in1, out * in2])).reshape([-1, out, in2]);
+  let y = t.mul(x2.unsqueeze(1)).sum(-1);  // (N, out)
+  if (bias !== null) y = y.add(bias);
+  return y.reshape([...lead, out]);
+}
 
 /**
  * A pointwise activation y = f(x) with derivative dx = df(g, x): one graph node named `name`.

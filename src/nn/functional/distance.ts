@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // F.pairwiseDistance, F.cosineSimilarity, F.normalize and F.channelShuffle (ATen's Distance.cpp,
 // Normalization helpers and ChanelShuffle.cpp, as in PyTorch 1.13).
+import { noGrad } from "../../autograd/grad-mode.js";
+import { record } from "../../autograd/record.js";
 import { RuntimeError } from "../../errors.js";
 import { norm } from "../../ops/reduce.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -14,6 +16,15 @@ export function pairwiseDistance(x1: Tensor, x2: Tensor, ...rest: unknown[]): Te
 }
 
 /**
+ * ||x||_2 along dim (kept), clamped in place to eps without grad as PyTorch 1.13 does: the norm's
+ * backward then reads the clamped value (g * x / max(||x||, eps)).
+ */
+function clampedNorm(x: Tensor, dim: number, eps: number): Tensor {
+  const n = noGrad(() => norm(x, 2, dim, { keepdim: true }).clampMin(eps));
+  return record(n, { name: "NormBackward1", inputs: [x], save: [x, n], backward: ([g], [xs, ns]) => [g!.mul(xs!).div(ns!)] });
+}
+
+/**
  * F.cosineSimilarity(x1, x2, dim = 1, eps = 1e-8): sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps))
  * along dim; each norm is clamped separately, as PyTorch 1.13.
  */
@@ -22,8 +33,7 @@ export function cosineSimilarity(x1: Tensor, x2: Tensor, ...rest: unknown[]): Te
   const n = Math.max(x1.ndim, x2.ndim);
   const d = o.dim < 0 ? o.dim + n : o.dim;
   if (d < 0 || d >= Math.max(n, 1)) throw new RuntimeError(`Dimension out of range (expected to be in range of [${-Math.max(n, 1)}, ${Math.max(n, 1) - 1}], but got ${o.dim})`);
-  const n1 = norm(x1, 2, d, { keepdim: true }).clampMin(o.eps);
-  const n2 = norm(x2, 2, d, { keepdim: true }).clampMin(o.eps);
+  const n1 = clampedNorm(x1, d, o.eps), n2 = clampedNorm(x2, d, o.eps);
   return x1.div(n1).mul(x2.div(n2)).sum(d);
 }
 

@@ -22,3 +22,7 @@ export {
   tripletMarginWithDistanceLoss, ctcLoss, type KlReduction, type DistanceFunction, type CtcOptions,
 } from "./loss.js";
 export { pairwiseDistance, cosineSimilarity, normalize, channelShuffle } from "./distance.js";
+export { bilinear } from "./activation.js";
+export {
+  embedding, embeddingBag, oneHot, paddingIndex, embeddingRenorm_, NotImplementedError, type EmbeddingOptions, type EmbeddingBagOptions, type BagMode,
+} from "./embedding.js";
