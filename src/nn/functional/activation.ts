@@ -4,7 +4,9 @@
 // PyTorch's name (EluBackward0, SoftplusBackward0, ...) and PyTorch's derivative formula, written
 // with tensor ops so it is differentiable again.
 import { noGrad } from "../../autograd/grad-mode.js";
+import { needsGrad } from "../../autograd/graph.js";
 import { inplace as inplaceOp, record } from "../../autograd/record.js";
+import { elementwise } from "../../ops/elementwise.js";
 import { IndexError, RuntimeError, ValueError } from "../../errors.js";
 import { addmm } from "../../ops/linalg.js";
 import { empty, onesLike } from "../../ops/creation.js";
@@ -48,19 +50,30 @@ export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: T
   return y.reshape([...lead, out]);
 }
 
+/** Native kernels for an activation: forward f(x) and backward f(g, x), with their scalars. */
+interface Kernels { fwd?: string; bwd: string; scalars?: number[] }
+
 /**
  * A pointwise activation y = f(x) with derivative dx = df(g, x): one graph node named `name`.
- * In place, the input is replaced by the result (autograd's in-place rules apply).
+ * With `k`, the forward and backward run as single native kernels (native/cpu/elementwise.cc);
+ * f and df, written with tensor ops, are the same formulas, used where the backward itself must
+ * be differentiated (double backward). In place, the input is replaced by the result (autograd's
+ * in-place rules apply).
  */
-function pointwise(input: Tensor, name: string, f: (x: Tensor) => Tensor, df: (g: Tensor, x: Tensor) => Tensor, inplace = false): Tensor {
+function pointwise(input: Tensor, name: string, f: (x: Tensor) => Tensor, df: (g: Tensor, x: Tensor) => Tensor, inplace = false,
+  k?: Kernels): Tensor {
   // PyTorch names some in-place nodes differently (elu_ saves its result: EluBackward1)
   const nodeName = inplace ? INPLACE_NAMES[name] ?? name : name;
+  const scalars = k?.scalars ?? [];
+  const fwd = (x: Tensor): Tensor => (k?.fwd !== undefined && x.isFloatingPoint() ? elementwise({ kernel: k.fwd, scalars }, [x]) : f(x));
+  const bwd = (g: Tensor, x: Tensor): Tensor =>
+    (k !== undefined && !needsGrad([g, x]) && x.isFloatingPoint() && g.dtype === x.dtype ? elementwise({ kernel: k.bwd, scalars }, [g, x]) : df(g, x));
   const outOfPlace = (x: Tensor): Tensor => {
-    const y = noGrad(() => f(x));
-    return record(y, { name: nodeName, inputs: [x], save: [x], backward: ([g], [xs]) => [df(g!, xs!)] });
+    const y = noGrad(() => fwd(x));
+    return record(y, { name: nodeName, inputs: [x], save: [x], backward: ([g], [xs]) => [bwd(g!, xs!)] });
   };
   if (!inplace) return outOfPlace(input);
-  return inplaceOp(input, [], outOfPlace, () => noGrad(() => input.copy_(f(input))));
+  return inplaceOp(input, [], outOfPlace, () => noGrad(() => input.copy_(fwd(input))));
 }
 
 const INPLACE_NAMES: Record<string, string> = {
@@ -79,7 +92,7 @@ export function relu(input: Tensor, ...rest: unknown[]): Tensor {
 export function threshold(input: Tensor, thresholdValue: number, value: number, ...rest: unknown[]): Tensor {
   const { inplace } = opts(["inplace"], rest, { inplace: false });
   return pointwise(input, "ThresholdBackward0", (x) => where(x.le(thresholdValue), value, x),
-    (g, x) => where(x.le(thresholdValue), 0, g), inplace);
+    (g, x) => where(x.le(thresholdValue), 0, g), inplace, { fwd: "threshold", bwd: "thresholdBackward", scalars: [thresholdValue, value] });
 }
 
 /** F.hardtanh(input, minVal = -1, maxVal = 1): clamp; the gradient passes strictly inside (min, max). */
@@ -87,7 +100,7 @@ export function hardtanh(input: Tensor, ...rest: unknown[]): Tensor {
   const o = opts(["minVal", "maxVal", "inplace"], rest, { minVal: -1, maxVal: 1, inplace: false });
   if (o.minVal > o.maxVal) throw new ValueError("min_val cannot be greater than max_val");
   return pointwise(input, "HardtanhBackward0", (x) => x.clamp(o.minVal, o.maxVal),
-    (g, x) => where(x.le(o.minVal).logicalOr(x.ge(o.maxVal)), 0, g), o.inplace);
+    (g, x) => where(x.le(o.minVal).logicalOr(x.ge(o.maxVal)), 0, g), o.inplace, { bwd: "hardtanhBackward", scalars: [o.minVal, o.maxVal] });
 }
 
 /** F.relu6(input) = hardtanh(input, 0, 6). */
@@ -100,7 +113,8 @@ export function relu6(input: Tensor, ...rest: unknown[]): Tensor {
 export function leakyRelu(input: Tensor, ...rest: unknown[]): Tensor {
   const o = opts(["negativeSlope", "inplace"], rest, { negativeSlope: 0.01, inplace: false });
   const s = o.negativeSlope;
-  return pointwise(input, "LeakyReluBackward0", (x) => where(x.gt(0), x, x.mul(s)), (g, x) => where(x.gt(0), g, g.mul(s)), o.inplace);
+  return pointwise(input, "LeakyReluBackward0", (x) => where(x.gt(0), x, x.mul(s)), (g, x) => where(x.gt(0), g, g.mul(s)), o.inplace,
+    { fwd: "leakyRelu", bwd: "leakyReluBackward", scalars: [s] });
 }
 
 /**
@@ -138,7 +152,8 @@ export function rrelu(input: Tensor, ...rest: unknown[]): Tensor {
   const o = opts(["lower", "upper", "training", "inplace"], rest, { lower: 1 / 8, upper: 1 / 3, training: false, inplace: false });
   if (!o.training) {
     const s = (o.lower + o.upper) / 2;
-    return pointwise(input, "RreluWithNoiseBackward0", (x) => where(x.gt(0), x, x.mul(s)), (g, x) => where(x.gt(0), g, g.mul(s)), o.inplace);
+    return pointwise(input, "RreluWithNoiseBackward0", (x) => where(x.gt(0), x, x.mul(s)), (g, x) => where(x.gt(0), g, g.mul(s)), o.inplace,
+      { fwd: "leakyRelu", bwd: "leakyReluBackward", scalars: [s] });
   }
   const noise = noGrad(() => {
     const neg = input.le(0);
@@ -153,7 +168,8 @@ export function rrelu(input: Tensor, ...rest: unknown[]): Tensor {
 export interface EluParams { alpha: number; scale: number; inputScale: number }
 function eluCore(input: Tensor, name: string, { alpha, scale, inputScale }: EluParams, inplace: boolean): Tensor {
   return pointwise(input, name, (x) => where(x.gt(0), x.mul(scale), expm1(x.mul(inputScale)).mul(alpha * scale)),
-    (g, x) => where(x.gt(0), g.mul(scale), g.mul(x.mul(inputScale).exp()).mul(inputScale * alpha * scale)), inplace);
+    (g, x) => where(x.gt(0), g.mul(scale), g.mul(x.mul(inputScale).exp()).mul(inputScale * alpha * scale)), inplace,
+    { fwd: "elu", bwd: "eluBackward", scalars: [alpha, scale, inputScale] });
 }
 
 /** F.elu(input, alpha = 1): x > 0 ? x : alpha (exp(x) - 1) (Clevert et al. 2015). */
@@ -186,14 +202,14 @@ export function gelu(input: Tensor, { approximate = "none" }: { approximate?: "n
       const left = t.add(1).mul(0.5);
       const right = x.mul(0.5).mul(t.square().neg().add(1)).mul(x.square().mul(3 * GELU_KAPPA).add(1).mul(SQRT_2_OVER_PI));
       return g.mul(left.add(right));
-    });
+    }, false, { fwd: "gelu", bwd: "geluBackward", scalars: [1] });
   }
   if (approximate !== "none") throw new RuntimeError(`approximate argument must be either none or tanh.`);
   return pointwise(input, "GeluBackward0", (x) => x.mul(0.5).mul(x.mul(Math.SQRT1_2).erf().add(1)), (g, x) => {
     const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
     const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
     return g.mul(cdf.add(x.mul(pdf)));
-  });
+  }, false, { fwd: "gelu", bwd: "geluBackward", scalars: [0] });
 }
 
 /** F.silu(input) = x * sigmoid(x) (Elfwing et al. 2017); SiluBackward0. */
@@ -202,7 +218,7 @@ export function silu(input: Tensor, ...rest: unknown[]): Tensor {
   return pointwise(input, "SiluBackward0", (x) => x.mul(x.sigmoid()), (g, x) => {
     const s = x.sigmoid();
     return g.mul(s).mul(x.mul(s.neg().add(1)).add(1));
-  }, inplace);
+  }, inplace, { fwd: "silu", bwd: "siluBackward" });
 }
 
 /** F.softplus(input, beta = 1, threshold = 20): log(1 + exp(beta x)) / beta, linear above threshold. */
@@ -212,7 +228,7 @@ export function softplus(input: Tensor, ...rest: unknown[]): Tensor {
   return pointwise(input, "SoftplusBackward0", (x) => where(x.mul(beta).gt(th), x, log1p(x.mul(beta).exp()).div(beta)), (g, x) => {
     const z = x.mul(beta).exp();
     return where(x.mul(beta).gt(th), g, g.mul(z).div(z.add(1)));
-  });
+  }, false, { fwd: "softplus", bwd: "softplusBackward", scalars: [beta, th] });
 }
 
 /** F.mish(input) = x * tanh(softplus(x)) (Misra 2019); MishBackward0. */
@@ -222,28 +238,29 @@ export function mish(input: Tensor, ...rest: unknown[]): Tensor {
   return pointwise(input, "MishBackward0", (x) => x.mul(sp(x).tanh()), (g, x) => {
     const t = sp(x).tanh();
     return g.mul(t.add(x.mul(x.sigmoid()).mul(t.square().neg().add(1))));
-  }, inplace);
+  }, inplace, { fwd: "mish", bwd: "mishBackward" });
 }
 
 /** F.hardswish(input) = x * relu6(x + 3) / 6 (Howard et al. 2019); HardswishBackward0. */
 export function hardswish(input: Tensor, ...rest: unknown[]): Tensor {
   const { inplace } = opts(["inplace"], rest, { inplace: false });
   return pointwise(input, "HardswishBackward0", (x) => x.mul(x.add(3).clamp(0, 6)).div(6),
-    (g, x) => where(x.lt(-3), 0, where(x.le(3), g.mul(x.div(3).add(0.5)), g)), inplace);
+    (g, x) => where(x.lt(-3), 0, where(x.le(3), g.mul(x.div(3).add(0.5)), g)), inplace, { fwd: "hardswish", bwd: "hardswishBackward" });
 }
 
 /** F.hardsigmoid(input) = relu6(x + 3) / 6; HardsigmoidBackward0 (zero gradient outside (-3, 3)). */
 export function hardsigmoid(input: Tensor, ...rest: unknown[]): Tensor {
   const { inplace } = opts(["inplace"], rest, { inplace: false });
   return pointwise(input, "HardsigmoidBackward0", (x) => x.add(3).clamp(0, 6).div(6),
-    (g, x) => where(x.gt(-3).logicalAnd(x.lt(3)), g.div(6), 0), inplace);
+    (g, x) => where(x.gt(-3).logicalAnd(x.lt(3)), g.div(6), 0), inplace, { fwd: "hardsigmoid", bwd: "hardsigmoidBackward" });
 }
 
 /** F.hardshrink(input, lambd = 0.5): x outside [-lambd, lambd], 0 inside. */
 export function hardshrink(input: Tensor, ...rest: unknown[]): Tensor {
   const { lambd } = opts(["lambd"], rest, { lambd: 0.5 });
   const inside = (x: Tensor): Tensor => x.ge(-lambd).logicalAnd(x.le(lambd));
-  return pointwise(input, "HardshrinkBackward0", (x) => where(inside(x), 0, x), (g, x) => where(inside(x), 0, g));
+  return pointwise(input, "HardshrinkBackward0", (x) => where(inside(x), 0, x), (g, x) => where(inside(x), 0, g), false,
+    { fwd: "hardshrink", bwd: "shrinkBackward", scalars: [lambd] });
 }
 
 /** F.softshrink(input, lambd = 0.5): x - lambd above lambd, x + lambd below -lambd, 0 between. */
@@ -252,7 +269,7 @@ export function softshrink(input: Tensor, ...rest: unknown[]): Tensor {
   if (lambd < 0) throw new RuntimeError(`lambda must be greater or equal to 0, but found to be ${lambd}.`);
   const inside = (x: Tensor): Tensor => x.ge(-lambd).logicalAnd(x.le(lambd));
   return pointwise(input, "SoftshrinkBackward0", (x) => where(x.gt(lambd), x.sub(lambd), where(x.lt(-lambd), x.add(lambd), 0)),
-    (g, x) => where(inside(x), 0, g));
+    (g, x) => where(inside(x), 0, g), false, { fwd: "softshrink", bwd: "shrinkBackward", scalars: [lambd] });
 }
 
 /** F.tanhshrink(input) = x - tanh(x). */
@@ -267,7 +284,7 @@ export function logsigmoid(input: Tensor): Tensor {
     const z = x.abs().neg().exp();
     const zr = z.div(z.add(1));
     return g.mul(where(neg, zr.neg().add(1), zr));
-  });
+  }, false, { fwd: "logSigmoid", bwd: "logSigmoidBackward" });
 }
 
 export const sigmoid = (input: Tensor): Tensor => input.sigmoid();

@@ -93,7 +93,7 @@ export interface EmbeddingBagOptions {
  */
 export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null | EmbeddingBagOptions = null, opts: EmbeddingBagOptions = {}): Tensor {
   if (offsets !== null && !("dtype" in offsets)) return embeddingBag(input, weight, (offsets as EmbeddingBagOptions).offsets ?? null, offsets as EmbeddingBagOptions);
-  const { maxNorm = null, normType = 2, mode = "mean", perSampleWeights = null, includeLastOffset = false, paddingIdx = null } = opts;
+  const { maxNorm = null, normType = 2, scaleGradByFreq = false, mode = "mean", perSampleWeights = null, includeLastOffset = false, paddingIdx = null } = opts;
   checkIndices(input, "embedding_bag");
   if (perSampleWeights !== null && !(perSampleWeights.ndim === input.ndim && perSampleWeights.shape.every((s, i) => s === input.shape[i])))
     throw new ValueError(`embedding_bag: If per_sample_weights (${JSON.stringify(perSampleWeights.shape)}) is not None, then it must have the same shape as the input (${JSON.stringify(input.shape)})`);
@@ -123,17 +123,52 @@ export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | nu
   if (maxNorm !== null) embeddingRenorm_(weight, idx, maxNorm, normType);
   const bags = includeLastOffset ? offs.length - 1 : offs.length;
   const ends = offs.slice(1).concat(includeLastOffset ? [] : [n]);
-  const rows: Tensor[] = [];
-  for (let b = 0; b < bags; b++) {
-    const members: number[] = [];
-    for (let k = offs[b]!; k < ends[b]!; k++) if (ids[k] !== pad) members.push(k);
-    if (members.length === 0) { rows.push(zeros([D], { dtype: weight.dtype })); continue; }
-    const pos = tensor(members, { dtype: "int64" });
-    let e = weight.indexSelect(0, idx.long().indexSelect(0, pos));  // (k, D)
+  // the entries that take part (padding left out), with their bag; per-bag counts for "mean"
+  const entryPos: number[] = [], entryBag: number[] = [], counts = new Array<number>(bags).fill(0);
+  for (let b = 0; b < bags; b++)
+    for (let k = offs[b]!; k < ends[b]!; k++) if (ids[k] !== pad) { entryPos.push(k); entryBag.push(b); counts[b]! += 1; }
+  const rowIds = entryPos.map((k) => ids[k]!);
+  const freq = new Map<number, number>();
+  for (const r of rowIds) freq.set(r, (freq.get(r) ?? 0) + 1);
+  const pos = tensor(entryPos, { dtype: "int64" }), bagOf = tensor(entryBag, { dtype: "int64" }), rows = tensor(rowIds, { dtype: "int64" });
+  const dt = weight.dtype;
+  // per-entry gradient scale: 1/count for "mean", 1/frequency with scaleGradByFreq
+  const scale = tensor(entryBag.map((b, e) => (mode === "mean" ? 1 / counts[b]! : 1) * (scaleGradByFreq && mode !== "max" ? 1 / freq.get(rowIds[e]!)! : 1)), { dtype: dt }).unsqueeze(1);
+  let argRows: Tensor | null = null;  // (B, D) rows of weight that gave each max
+  const out = noGrad(() => {
+    let e = weight.indexSelect(0, rows);  // (entries, D)
     if (psw !== null) e = e.mul(psw.indexSelect(0, pos).unsqueeze(1));
-    rows.push(mode === "sum" ? e.sum(0) : mode === "mean" ? e.sum(0).div(members.length) : e.max(0).values);
-  }
-  return bags === 0 ? zeros([0, D], { dtype: weight.dtype }) : stack(rows, 0);  // (B, D)
+    if (mode !== "max") {
+      const summed = zeros([bags, D], { dtype: dt }).indexAdd(0, bagOf, e);
+      return mode === "sum" ? summed : summed.div(tensor(counts.map((c) => Math.max(c, 1)), { dtype: dt }).unsqueeze(1));
+    }
+    const maxRows: Tensor[] = [], argmax: Tensor[] = [];
+    let start = 0;
+    for (let b = 0; b < bags; b++) {
+      const c = counts[b]!;
+      if (c === 0) { maxRows.push(zeros([D], { dtype: dt })); argmax.push(zeros([D], { dtype: "int64" }).fill_(-1)); continue; }
+      const [v, i] = e.narrow(0, start, c).max(0);  // first maximum, as PyTorch's kernel
+      maxRows.push(v);
+      argmax.push(rows.narrow(0, start, c).index(i));
+      start += c;
+    }
+    argRows = bags === 0 ? zeros([0, D], { dtype: "int64" }) : stack(argmax, 0);
+    return bags === 0 ? zeros([0, D], { dtype: dt }) : stack(maxRows, 0);  // (B, D)
+  });
+  return record(out, {
+    name: "EmbeddingBagBackward0", inputs: [weight, psw], save: [weight],
+    backward: ([g], [w]) => {
+      if (mode === "max") {
+        const valid = argRows!.ge(0);
+        const gw = zeros([num, D], { dtype: g!.dtype }).scatterAdd(0, argRows!.clampMin(0), g!.mul(valid));
+        return [gw, null];
+      }
+      const gEntry = g!.indexSelect(0, bagOf).mul(scale);  // (entries, D)
+      const gw = zeros([num, D], { dtype: g!.dtype }).indexAdd(0, rows, psw !== null ? gEntry.mul(psw.indexSelect(0, pos).unsqueeze(1)) : gEntry);
+      const gpsw = psw !== null ? zeros([n], { dtype: g!.dtype }).indexAdd(0, pos, g!.indexSelect(0, bagOf).mul(w!.indexSelect(0, rows)).sum(1)) : null;
+      return [gw, gpsw === null ? null : gpsw.reshape(perSampleWeights!.shape)];
+    },
+  });
 }
 
 /** F.oneHot(tensor, numClasses = -1): int64 (*) -> (*, numClasses) of 0/1; -1 takes max + 1. */
