@@ -73,6 +73,7 @@ test("activation modules: forward equals the functional form, reprs match PyTorc
   same(new nn.GLU(1).forward(x), F.glu(x, { dim: 1 }), "GLU");
   same(new nn.Softmax2d().forward(x), F.softmax(x, 1), "Softmax2d");
   same(new nn.Hardtanh(-0.5, 0.5).forward(x), x.clamp(-0.5, 0.5), "Hardtanh");
+  same(F.gelu(x, "tanh"), new nn.GELU({ approximate: "tanh" }).forward(x), "GELU positional approximate");
   // PReLU: one learnt slope per channel, registered as "weight"
   const p = new nn.PReLU(4, 0.1, { dtype: torch.float64 });
   assert.deepEqual(Object.keys(p.stateDict()), ["weight"]);
@@ -140,4 +141,19 @@ test("gradcheck in float64", () => {
   // second derivatives flow through the recorded formulas
   assert.ok(torch.autograd.gradgradcheck((a) => F.elu(a), [x]), "elu gradgrad");
   assert.ok(torch.autograd.gradgradcheck((a) => F.softplus(a), [x]), "softplus gradgrad");
+});
+
+test("softmax / logSoftmax / softmin: dtype option, integer inputs, options-object dim", () => {
+  const x = torch.tensor([[1, 2, 3], [4, 5, 7]]);
+  const y = F.softmax(x, 1, { dtype: torch.float64 });
+  assert.equal(y.dtype, "float64");
+  assert.ok(torch.allclose(y.sum(1), torch.ones([2], { dtype: torch.float64 })));
+  assert.equal(F.logSoftmax(x, { dim: 0, dtype: torch.float64 }).dtype, "float64");
+  assert.equal(F.softmax(x, 1).dtype, "float32");  // integers compute in the default dtype
+  const xf = torch.randn([3, 4], { dtype: torch.float64 });
+  assert.ok(torch.allclose(F.softmin(xf, 0), F.softmax(xf.neg(), 0)));
+  assert.ok(torch.allclose(F.logSoftmax(xf, -1).exp(), F.softmax(xf, { dim: -1 })));
+  // large inputs do not overflow (max-shifted)
+  const big = torch.tensor([[1000, 1001, 1002]], { dtype: torch.float64 });
+  assert.ok(torch.allclose(F.softmax(big, 1), F.softmax(big.sub(1000), 1)));
 });

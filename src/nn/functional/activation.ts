@@ -194,7 +194,8 @@ export function celu(input: Tensor, ...rest: unknown[]): Tensor {
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI), INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI), GELU_KAPPA = 0.044715;
 /** GELU (Hendrycks & Gimpel 2016): x * Phi(x), or the tanh approximation; GeluBackward0. */
-export function gelu(input: Tensor, { approximate = "none" }: { approximate?: "none" | "tanh" } = {}): Tensor {
+export function gelu(input: Tensor, ...rest: unknown[]): Tensor {
+  const { approximate } = opts<{ approximate: "none" | "tanh" }>(["approximate"], rest, { approximate: "none" });
   if (approximate === "tanh") {
     const inner = (x: Tensor): Tensor => x.add(x.pow(3).mul(GELU_KAPPA)).mul(SQRT_2_OVER_PI);
     return pointwise(input, "GeluBackward0", (x) => x.mul(0.5).mul(inner(x).tanh().add(1)), (g, x) => {
