@@ -186,6 +186,11 @@ for red in ["mean", "sum", "none"]:
                        {**kw, "ignoreIndex": 1}, cid=f"crossEntropy K-dim ignoreIndex {red}"))
     L.append(loss_case("crossEntropy", {"input": rnd(4, 5), "target": probs(4, 5), "weight": rnd(5).abs()}, F.cross_entropy,
                        {**kw, "labelSmoothing": 0.1}, cid=f"crossEntropy probabilities {red}", grad=("input", "target")))
+    L.append(loss_case("crossEntropy", {"input": rnd(4), "target": torch.tensor(2)}, F.cross_entropy, {**kw, "labelSmoothing": 0.3},
+                       cid=f"crossEntropy unbatched (C) input {red}"))
+    L.append(loss_case("crossEntropy", {"input": rnd(2, 3, 2, 2), "target": torch.softmax(rnd(2, 3, 2, 2), 1)}, F.cross_entropy, kw,
+                       cid=f"crossEntropy K-dim probabilities {red}", grad=("input", "target")))
+    L.append(loss_case("nllLoss", {"input": torch.log_softmax(rnd(5), 0), "target": torch.tensor(3)}, F.nll_loss, kw, cid=f"nllLoss unbatched {red}"))
     L.append(loss_case("nllLoss", {"input": torch.log_softmax(rnd(2, 3, 5), 1), "target": torch.tensor([[0, 2, 1, 1, -100], [2, 2, 0, 1, 0]]),
                                    "weight": rnd(3).abs()}, F.nll_loss, kw, cid=f"nllLoss K-dim weight ignore {red}"))
     L.append(loss_case("bce", {"input": torch.rand(3, 4, generator=g, dtype=torch.float64), "target": torch.rand(3, 4, generator=g, dtype=torch.float64),

@@ -32,13 +32,16 @@ export interface CrossEntropyOptions extends NllOptions { labelSmoothing?: numbe
 export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIndex = -100, reduction = "mean" }: NllOptions = {}): Tensor {
   if (input.ndim < 1) throw new ValueError(`Expected 1 or more dimensions (got ${input.ndim})`);
   if (!["none", "mean", "sum"].includes(reduction)) throw new ValueError(`${String(reduction)} is not a valid value for reduction`);
-  if (input.ndim === 1) return nllLoss(input.unsqueeze(0), target.unsqueeze(0), { weight, ignoreIndex, reduction }).squeeze(0);
-  const N = input.shape[0]!, C = input.shape[1]!;
+  // unbatched (C) input with a 0-dim target: computed as a batch of one, recorded as one node on the (C) input
+  const unbatched = input.ndim === 1;
+  const x = unbatched ? input.detach().unsqueeze(0) : input;  // (N, C, d...)
+  if (unbatched) target = target.unsqueeze(0);
+  const N = x.shape[0]!, C = x.shape[1]!;
   if (target.shape[0] !== N)
     throw new ValueError(`Expected input batch_size (${N}) to match target batch_size (${target.shape[0]}).`);
   if (target.dtype !== "int64") throw new RuntimeError(`expected scalar type Long but found ${target.dtype === "int32" ? "Int" : target.dtype === "float32" ? "Float" : target.dtype}`);
-  if (input.ndim > 2 && (target.ndim !== input.ndim - 1 || target.shape.slice(1).some((s, i) => s !== input.shape[i + 2])))
-    throw new RuntimeError(`Expected target size [${[N, ...input.shape.slice(2)].join(", ")}], got [${target.shape.join(", ")}]`);
+  if (x.ndim > 2 && (target.ndim !== x.ndim - 1 || target.shape.slice(1).some((s, i) => s !== x.shape[i + 2])))
+    throw new RuntimeError(`Expected target size [${[N, ...x.shape.slice(2)].join(", ")}], got [${target.shape.join(", ")}]`);
   if (weight !== null && (weight.ndim !== 1 || weight.shape[0] !== C))
     throw new RuntimeError(`weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: [${weight.shape.join(", ")}]`);
   const ignored = target.eq(ignoreIndex);
@@ -46,23 +49,25 @@ export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIn
   for (const t of target.reshape(-1).tolist() as number[])
     if (t !== ignoreIndex && (t < 0 || t >= C)) throw new IndexError(`Target ${t} is out of bounds.`);
   const w = noGrad(() => {
-    const base = weight !== null ? weight.gather(0, safe.reshape(-1)).reshape(safe.shape) : ones(safe.shape, { dtype: input.dtype });
+    const base = weight !== null ? weight.gather(0, safe.reshape(-1)).reshape(safe.shape) : ones(safe.shape, { dtype: x.dtype });
     return base.maskedFill(ignored, 0);
   });
   const idx = safe.unsqueeze(1);  // (N, 1, d...)
   const total = noGrad(() => w.sum());
   const out = noGrad(() => {
-    const picked = input.gather(1, idx).squeeze(1).mul(w).neg();
-    return reduction === "none" ? picked : reduction === "sum" ? picked.sum() : picked.sum().div(total);
+    const picked = x.gather(1, idx).squeeze(1).mul(w).neg();
+    if (reduction === "none") return unbatched ? picked.reshape([]) : picked;
+    return reduction === "sum" ? picked.sum() : picked.sum().div(total);
   });
-  const shape = input.shape;
+  const shape = x.shape;
   return record(out, {
     name: "NllLossBackward0", inputs: [input], save: [],
     backward: ([g]) => {
       // d/dinput[i, t_i] = -w_i * g (divided by the weight total for "mean")
-      let scale = w.neg().mul(g!);
+      let scale = w.neg().mul(reduction === "none" ? g!.reshape(w.shape) : g!);
       if (reduction === "mean") scale = scale.div(total);
-      return [zerosLike(input, { dtype: input.dtype }).expand(shape).contiguous().scatter(1, idx, scale.unsqueeze(1))];
+      const gx = zerosLike(x, { dtype: x.dtype }).expand(shape).contiguous().scatter(1, idx, scale.unsqueeze(1));
+      return [unbatched ? gx.reshape(input.shape) : gx];
     },
   });
 }
