@@ -157,3 +157,15 @@ test("softmax / logSoftmax / softmin: dtype option, integer inputs, options-obje
   const big = torch.tensor([[1000, 1001, 1002]], { dtype: torch.float64 });
   assert.ok(torch.allclose(F.softmax(big, 1), F.softmax(big.sub(1000), 1)));
 });
+
+test("rrelu in place in training draws the same slopes as out of place", () => {
+  const c = (fx.activations as Case[]).find((k) => k.op === "rreluTrain")!;
+  const leaf = dec(c.inputs[0]!, true);
+  const h = leaf.mul(1);
+  torch.manualSeed(7);
+  const y = F.rrelu(h, { lower: 0.1, upper: 0.3, training: true, inplace: true });
+  assert.equal(y, h);
+  close(y, c.out, "rrelu_ forward");
+  y.backward(dec(c.gradOut!));
+  close(leaf.grad, c.grads![0]!, "rrelu_ grad");
+});
