@@ -345,6 +345,64 @@ BINARY(LogicalXor, (a != C(0)) != (b != C(0)))
 TERNARY(Lerp, lerpOf(a, b, c)) TERNARY(Addcmul, C(a + C(s[0]) * b * c)) TERNARY(Addcdiv, C(a + C(s[0]) * b / c))
 TERNARY(ClampTensor, isNan(a) ? a : (isNan(b) || isNan(c) ? C(NAN) : minProp(maxProp(a, b), c)))
 
+// Activations (torch.nn.functional) and their derivatives: unary f(x), binary backward f(g, x),
+// PyTorch's CPU formulas (aten/src/ATen/native/cpu/Activation.cpp). Scalars: elu [alpha, scale,
+// inputScale]; softplus [beta, threshold]; leakyRelu [slope]; threshold [threshold, value];
+// hardtanh [min, max]; shrink [lambda]; gelu [0 none | 1 tanh].
+template <class C> C geluOf(C x, double mode) {
+  if (mode != 0) {
+    const C inner = C(M_SQRT2 * M_2_SQRTPI * 0.5) * (x + C(0.044715) * x * x * x);
+    return C(0.5) * x * (C(1) + std::tanh(inner));
+  }
+  return x * C(0.5) * (C(1) + std::erf(x * C(M_SQRT1_2)));
+}
+template <class C> C geluBackwardOf(C g, C x, double mode) {
+  if (mode != 0) {
+    const C kBeta = C(M_SQRT2 * M_2_SQRTPI * 0.5), kKappa = C(0.044715);
+    const C t = std::tanh(kBeta * (x + kKappa * x * x * x));
+    const C left = C(0.5) * (C(1) + t);
+    const C right = C(0.5) * x * (C(1) - t * t) * kBeta * (C(1) + C(3) * kKappa * x * x);
+    return g * (left + right);
+  }
+  const C cdf = C(0.5) * (C(1) + std::erf(x * C(M_SQRT1_2)));
+  const C pdf = std::exp(C(-0.5) * x * x) * C(M_2_SQRTPI * M_SQRT1_2 * 0.5);
+  return g * (cdf + x * pdf);
+}
+template <class C> C mishBackwardOf(C g, C x) {
+  const C sig = C(1) / (C(1) + std::exp(-x));
+  const C t = std::tanh(std::log1p(std::exp(x)));
+  return g * (t + x * sig * (C(1) - t * t));
+}
+template <class C> C logSigmoidBackwardOf(C g, C x) {
+  const C z = std::exp(-std::abs(x));
+  return x < C(0) ? g * (C(1) - z / (C(1) + z)) : g * (z / (C(1) + z));
+}
+// exp(x) - 1 rather than expm1, as PyTorch 1.13's vectorised CPU path (and it vectorises here too)
+UNARY(Elu, x > C(0) ? C(x * C(s[1])) : C(C(s[0] * s[1]) * (std::exp(x * C(s[2])) - C(1))))
+BINARY(EluBackward, b > C(0) ? C(a * C(s[1])) : C(a * C(s[2] * s[0] * s[1]) * std::exp(b * C(s[2]))))
+UNARY(Softplus, x * C(s[0]) > C(s[1]) ? x : C(std::log1p(std::exp(x * C(s[0]))) / C(s[0])))
+BINARY(SoftplusBackward, b * C(s[0]) > C(s[1]) ? a : C(a * std::exp(b * C(s[0])) / (std::exp(b * C(s[0])) + C(1))))
+UNARY(LeakyRelu, x > C(0) ? x : C(x * C(s[0])))
+BINARY(LeakyReluBackward, b > C(0) ? a : C(a * C(s[0])))
+UNARY(Threshold, x <= C(s[0]) ? C(s[1]) : x)
+BINARY(ThresholdBackward, b <= C(s[0]) ? C(0) : a)
+BINARY(HardtanhBackward, (b <= C(s[0]) || b >= C(s[1])) ? C(0) : a)
+UNARY(Hardswish, x < C(-3) ? C(0) : (x <= C(3) ? C(x * (x + C(3)) / C(6)) : x))
+BINARY(HardswishBackward, b < C(-3) ? C(0) : (b <= C(3) ? C(a * (b / C(3) + C(0.5))) : a))
+UNARY(Hardsigmoid, std::min(std::max(x + C(3), C(0)), C(6)) / C(6))
+BINARY(HardsigmoidBackward, (b > C(-3) && b < C(3)) ? C(a / C(6)) : C(0))
+UNARY(Hardshrink, (x >= C(-s[0]) && x <= C(s[0])) ? C(0) : x)
+UNARY(Softshrink, x > C(s[0]) ? C(x - C(s[0])) : (x < C(-s[0]) ? C(x + C(s[0])) : C(0)))
+BINARY(ShrinkBackward, (b >= C(-s[0]) && b <= C(s[0])) ? C(0) : a)
+UNARY(Silu, x / (C(1) + std::exp(-x)))
+BINARY(SiluBackward, a * (C(1) / (C(1) + std::exp(-b))) * (C(1) + b * (C(1) - C(1) / (C(1) + std::exp(-b)))))
+UNARY(Mish, x * std::tanh(std::log1p(std::exp(x))))
+BINARY(MishBackward, mishBackwardOf(a, b))
+UNARY(Gelu, geluOf(x, s[0]))
+BINARY(GeluBackward, geluBackwardOf(a, b, s[0]))
+UNARY(LogSigmoid, std::min(x, C(0)) - std::log1p(std::exp(-std::abs(x))))
+BINARY(LogSigmoidBackward, logSigmoidBackwardOf(a, b))
+
 using S = Set;
 template <class Op> constexpr ElementwiseFn floatOp = &dispatchElementwise<Op, S::Float, false, 1>;
 template <class Op> constexpr ElementwiseFn floatPred = &dispatchElementwise<Op, S::Float, true, 1>;
@@ -391,6 +449,16 @@ const KernelEntry<ElementwiseFn> kElementwiseKernels[] = {
     {"logicalXor", allCmp<LogicalXor>},
     {"lerp", floatTer<Lerp>}, {"addcmul", numTer<Addcmul>}, {"addcdiv", floatTer<Addcdiv>},
     {"clampTensor", numTer<ClampTensor>}, {"where", &whereKernel},
+    {"elu", floatOp<Elu>}, {"eluBackward", floatBin<EluBackward>}, {"softplus", floatOp<Softplus>},
+    {"softplusBackward", floatBin<SoftplusBackward>}, {"leakyRelu", floatOp<LeakyRelu>},
+    {"leakyReluBackward", floatBin<LeakyReluBackward>}, {"threshold", floatOp<Threshold>},
+    {"thresholdBackward", floatBin<ThresholdBackward>}, {"hardtanhBackward", floatBin<HardtanhBackward>},
+    {"hardswish", floatOp<Hardswish>}, {"hardswishBackward", floatBin<HardswishBackward>},
+    {"hardsigmoid", floatOp<Hardsigmoid>}, {"hardsigmoidBackward", floatBin<HardsigmoidBackward>},
+    {"hardshrink", floatOp<Hardshrink>}, {"softshrink", floatOp<Softshrink>}, {"shrinkBackward", floatBin<ShrinkBackward>},
+    {"silu", floatOp<Silu>}, {"siluBackward", floatBin<SiluBackward>}, {"mish", floatOp<Mish>},
+    {"mishBackward", floatBin<MishBackward>}, {"gelu", floatOp<Gelu>}, {"geluBackward", floatBin<GeluBackward>},
+    {"logSigmoid", floatOp<LogSigmoid>}, {"logSigmoidBackward", floatBin<LogSigmoidBackward>},
 };
 const size_t kNumElementwiseKernels = sizeof(kElementwiseKernels) / sizeof(kElementwiseKernels[0]);
 
