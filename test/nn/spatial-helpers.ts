@@ -36,12 +36,15 @@ export function close(actual: T | null | undefined, expected: Enc | null, what: 
   assertValues(flatValues(actual), flatValues(dec(expected)), expected.dtype, what);
 }
 
-/** The same values in a non-contiguous layout: channels-last (dims 1 and last swapped in memory). */
+/**
+ * The same values in a non-contiguous layout: channels-last (dims 1 and last swapped in memory).
+ * Recorded, so gradients flow back to `t`.
+ */
 export function channelsLast(t: T): T {
-  if (t.ndim < 3) return t.t().contiguous().t();
-  const r = noGrad(() => t.movedim(1, -1).contiguous().movedim(-1, 1));
-  assert.ok(!r.isContiguous(), "channelsLast: expected a non-contiguous tensor");
-  return t.requiresGrad ? r.requiresGrad_() : r;
+  let r = t.ndim < 3 ? t.t().contiguous().t() : t.movedim(1, -1).contiguous().movedim(-1, 1);
+  if (r.isContiguous()) r = torch.stack([t, t], -1).select(-1, 0);  // unit dims: a stride-2 slice instead
+  assert.ok(!r.isContiguous() || t.numel() <= 1, "channelsLast: expected a non-contiguous tensor");
+  return r;
 }
 
 /** `fn` raises PyTorch's error: same class name and message (or message prefix). */

@@ -108,7 +108,7 @@ type OutSize = number | null | readonly (number | null)[];
 
 function adaptiveSizes(name: string, input: Tensor, outputSize: OutSize, nd: number): number[] {
   if (input.ndim !== nd + 1 && input.ndim !== nd + 2)
-    throw new RuntimeError(`${name}(): Expected ${nd + 1}D or ${nd + 2}D tensor, but got ${JSON.stringify(input.shape)}`);
+    throw new RuntimeError(`${name}(): Expected ${nd + 1}D or ${nd + 2}D tensor, but got [${input.shape.join(", ")}]`);
   const sp = input.shape.slice(-nd);
   const os = typeof outputSize === "number" || outputSize === null ? Array(nd).fill(outputSize) as (number | null)[] : [...outputSize];
   if (os.length !== nd) throw new RuntimeError(`${name}: internal error: output_size.size() must be ${nd}`);

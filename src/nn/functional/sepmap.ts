@@ -49,7 +49,7 @@ export function tapDim(I: number, O: number, T: number, f: (o: number, idx: numb
   for (let o = 0; o < O; o++) {
     ib.length = 0; wb.length = 0;
     f(o, ib, wb);
-    for (let t = 0; t < T; t++) { idx[o * T + t] = ib[t] ?? (ib[0] ?? 0); w[o * T + t] = t < wb.length ? wb[t]! : 0; }
+    for (let t = 0; t < T; t++) { idx[o * T + t] = ib[t] ?? -1; w[o * T + t] = t < wb.length ? wb[t]! : 0; }  // unused taps: skipped
   }
   return { I, O, T, idx, w };
 }
