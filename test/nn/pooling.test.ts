@@ -103,7 +103,7 @@ test("pooling errors in PyTorch's words", () => {
   throwsLike(() => F.maxUnpool2d(z(1, 1, 2, 2), torch.zeros([1, 1, 2, 3], { dtype: "int64" }), 2), e.unpoolIndices, "unpoolIndices");
 });
 
-test("gradcheck (float64) through pooling; gradgradcheck through adaptive average pooling", () => {
+test("gradcheck and gradgradcheck (float64) through pooling", () => {
   torch.manualSeed(3);
   const x = torch.randn([1, 2, 5, 6], { dtype: "float64" }).requiresGrad_();
   assert.ok(gradcheck((t: T) => F.maxPool2d(t, 3, { stride: 2, padding: 1, ceilMode: true }), [x]));
@@ -111,9 +111,13 @@ test("gradcheck (float64) through pooling; gradgradcheck through adaptive averag
   assert.ok(gradcheck((t: T) => F.adaptiveAvgPool2d(t, [3, 4]), [x]));
   assert.ok(gradgradcheck((t: T) => F.adaptiveAvgPool2d(t, [3, 4]), [x]));
   assert.ok(gradcheck((t: T) => F.adaptiveMaxPool2d(t, [2, 4]), [x]));
+  assert.ok(gradgradcheck((t: T) => F.maxPool2d(t, 3, { stride: 2, padding: 1, ceilMode: true }), [x]));
+  assert.ok(gradgradcheck((t: T) => F.avgPool2d(t, 3, { stride: 2, padding: 1, countIncludePad: false }), [x]));
+  assert.ok(gradgradcheck((t: T) => F.adaptiveMaxPool2d(t, [2, 4]), [x]));
   const x1 = torch.randn([2, 3, 9], { dtype: "float64" }).requiresGrad_();
   assert.ok(gradcheck((t: T) => F.maxPool1d(t, 3, { stride: 2, dilation: 2 }), [x1]));
   assert.ok(gradcheck((t: T) => F.avgPool1d(t, 4, { stride: 2, padding: 2, ceilMode: true }), [x1]));
+  assert.ok(gradgradcheck((t: T) => F.maxPool1d(t, 3, { stride: 2, dilation: 2 }), [x1]));
   const xp = torch.rand([1, 2, 4, 4], { dtype: "float64" }).add(0.5).requiresGrad_();
   assert.ok(gradcheck((t: T) => F.lpPool2d(t, 2, 2), [xp]));
 });

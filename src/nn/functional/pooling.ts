@@ -5,6 +5,8 @@ import { native } from "../../backends/cpu/native.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
+import { scatterAdd } from "../../ops/scatter.js";
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { adaptiveAvgDim } from "./resample.js";
 import { sepmap } from "./sepmap.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -51,16 +53,23 @@ function maxPool2dWithIndices(x: Tensor, kernel: IntOrTuple, o: Required<MaxPool
   if (out.numel() > 0)
     native.pool2d(0, [out._storage.data, ind._storage.data, xc._storage.data], meta(g, dtypeCode(x), [0, 0, xc._offset]));
   const shape = x.shape;
-  record(out, {
-    name: "MaxPool2DWithIndicesBackward0", inputs: [x], save: [ind],
-    backward: ([go]) => {
-      const gc = go!.contiguous();
-      const gx = Tensor._empty(shape, gc.dtype);
-      native.pool2d(1, [gx._storage.data, gc._storage.data, ind._storage.data], meta(g, dtypeCode(gc), [0, gc._offset, ind._offset]));
-      return [gx];
-    },
-  });
+  record(out, { name: "MaxPool2DWithIndicesBackward0", inputs: [x], save: [ind], backward: ([go]) => [maxPoolBackward(go!, ind, shape, g)] });
   return [out, ind];
+}
+
+/**
+ * The input gradient of a max pool: gradOut scattered to the argmax positions. Natively; while
+ * building a graph of the backward (double backward), as a differentiable scatterAdd.
+ */
+function maxPoolBackward(go: Tensor, ind: Tensor, shape: number[], g: PoolGeom): Tensor {
+  if (isGradEnabled() && go.requiresGrad) {
+    const lead = shape.slice(0, -2);
+    return scatterAdd(zeros([...lead, g.H * g.W], { dtype: go.dtype }), -1, ind.reshape([...lead, -1]), go.reshape([...lead, -1])).reshape(shape);
+  }
+  const gc = go.contiguous();
+  const gx = Tensor._empty(shape, gc.dtype);
+  native.pool2d(1, [gx._storage.data, gc._storage.data, ind._storage.data], meta(g, dtypeCode(gc), [0, gc._offset, ind._offset]));
+  return gx;
 }
 
 /**
@@ -87,20 +96,23 @@ export function avgPool2d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknow
     { stride: null, padding: 0, ceilMode: false, countIncludePad: true, divisorOverride: null });
   if (o.divisorOverride !== null && o.divisorOverride === 0) throw new RuntimeError("divisor must be not zero");
   const { g, lead } = geometry("avg_pool2d", input, kernelSize, o.stride, o.padding, 1, o.ceilMode);
-  const xc = input.contiguous();
   const extra = [o.countIncludePad ? 1 : 0, o.divisorOverride ?? 0];
-  const out = Tensor._empty([...lead, g.OH, g.OW], input.dtype);
-  if (out.numel() > 0) native.pool2d(2, [out._storage.data, xc._storage.data], meta(g, dtypeCode(input), [0, xc._offset], extra));
-  const shape = input.shape;
-  return record(out, {
-    name: "AvgPool2DBackward0", inputs: [input],
-    backward: ([go]) => {
-      const gc = go!.contiguous();
-      const gx = Tensor._empty(shape, gc.dtype);
-      native.pool2d(3, [gx._storage.data, gc._storage.data], meta(g, dtypeCode(gc), [0, gc._offset], extra));
-      return [gx];
-    },
-  });
+  return avgFwd(input, g, extra, [...lead, g.OH, g.OW]);
+}
+
+// avg pool and its input gradient are each other's adjoints, so each records the other as its backward
+function avgFwd(x: Tensor, g: PoolGeom, extra: number[], outShape: number[]): Tensor {
+  const xc = x.contiguous(), shape = x.shape;
+  const out = Tensor._empty(outShape, x.dtype);
+  if (out.numel() > 0) native.pool2d(2, [out._storage.data, xc._storage.data], meta(g, dtypeCode(x), [0, xc._offset], extra));
+  return record(out, { name: "AvgPool2DBackward0", inputs: [x], backward: ([go]) => [avgBwd(go!, g, extra, shape)] });
+}
+
+function avgBwd(go: Tensor, g: PoolGeom, extra: number[], shape: number[]): Tensor {
+  const gc = go.contiguous(), outShape = go.shape;
+  const gx = Tensor._empty(shape, gc.dtype);
+  native.pool2d(3, [gx._storage.data, gc._storage.data], meta(g, dtypeCode(gc), [0, gc._offset], extra));
+  return record(gx, { name: "AvgPool2DBackwardBackward0", inputs: [go], backward: ([gg]) => [avgFwd(gg!, g, extra, outShape)] });
 }
 
 
@@ -140,15 +152,7 @@ function adaptiveMax2dWithIndices(input: Tensor, os: number[], name: string): [T
   const out = Tensor._empty([...lead, g.OH, g.OW], input.dtype), ind = Tensor._empty([...lead, g.OH, g.OW], "int64");
   if (out.numel() > 0) native.pool2d(4, [out._storage.data, ind._storage.data, xc._storage.data], meta(g, dtypeCode(input), [0, 0, xc._offset]));
   const shape = input.shape;
-  record(out, {
-    name: "AdaptiveMaxPool2DBackward0", inputs: [input], save: [ind],
-    backward: ([go]) => {
-      const gc = go!.contiguous();
-      const gx = Tensor._empty(shape, gc.dtype);
-      native.pool2d(1, [gx._storage.data, gc._storage.data, ind._storage.data], meta(g, dtypeCode(gc), [0, gc._offset, ind._offset]));
-      return [gx];
-    },
-  });
+  record(out, { name: "AdaptiveMaxPool2DBackward0", inputs: [input], save: [ind], backward: ([go]) => [maxPoolBackward(go!, ind, shape, g)] });
   return [out, ind];
 }
 
