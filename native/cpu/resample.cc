@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "common/dtype.h"
@@ -23,34 +24,86 @@ namespace {
 
 template <class T> T* ptr(const Napi::Value& v, int64_t off) { return reinterpret_cast<T*>(bufferData(v)) + off; }
 
+// One mapped dim's tap table, converted once per call: int64 indices (-1: skip / fill) and weights.
 struct Taps {
-  int64_t O, T;
-  const double* idx;
-  const double* w;
+  int64_t O = 1, T = 1;
+  std::vector<int64_t> idx;
+  std::vector<double> w;
+  bool anyNeg = false;
 };
+
+Taps loadTaps(const Napi::Value& vi, const Napi::Value& vw, int64_t O, int64_t T) {
+  size_t ni, nw;
+  const double* i = f64Data(vi, &ni);
+  const double* w = f64Data(vw, &nw);
+  if ((int64_t)ni < O * T || (int64_t)nw < O * T) throw std::runtime_error("sepmap: short tap table");
+  Taps t;
+  t.O = O; t.T = T;
+  t.idx.resize((size_t)(O * T));
+  t.w.assign(w, w + O * T);
+  for (int64_t k = 0; k < O * T; k++) { t.idx[k] = (int64_t)i[k]; if (t.idx[k] < 0) t.anyNeg = true; }
+  return t;
+}
+
+// out[o2] (+)= sum over taps of w * x[idx]; the tap count as a template parameter where it is small
+template <class T, int NT, bool Check> inline double rowDot(const Taps& t, int64_t o2, const T* xrow) {
+  const int64_t* ix = t.idx.data() + o2 * (NT > 0 ? NT : t.T);
+  const double* wx = t.w.data() + o2 * (NT > 0 ? NT : t.T);
+  const int64_t n = NT > 0 ? NT : t.T;
+  double s = 0;
+  for (int64_t k = 0; k < n; k++)
+    if (!Check || ix[k] >= 0) s += wx[k] * (double)xrow[ix[k]];
+  return s;
+}
+
+template <class T, int NT, bool Check> void fwdRows(const Taps& t2, const std::vector<std::pair<double, const T*>>& pairs, double* acc, T* orow,
+                                                    bool direct) {
+  const int64_t O2 = t2.O;
+  if (direct) {  // a single (t0, t1) pair: write straight into the output row
+    const double w01 = pairs[0].first;
+    const T* xrow = pairs[0].second;
+    for (int64_t o2 = 0; o2 < O2; o2++) orow[o2] = (T)(w01 * rowDot<T, NT, Check>(t2, o2, xrow));
+    return;
+  }
+  std::fill(acc, acc + O2, 0.0);
+  for (const auto& pr : pairs)
+    for (int64_t o2 = 0; o2 < O2; o2++) acc[o2] += pr.first * rowDot<T, NT, Check>(t2, o2, pr.second);
+  for (int64_t o2 = 0; o2 < O2; o2++) orow[o2] = (T)acc[o2];
+}
+
+// arow[idx] += w01 * w * grow[o2] over the taps of every output of the row (the adjoint of rowDot)
+template <class T, int NT, bool Check> void bwdRow(const Taps& t, double w01, const T* grow, double* arow) {
+  const int64_t n = NT > 0 ? NT : t.T;
+  const int64_t* ix = t.idx.data();
+  const double* wx = t.w.data();
+  for (int64_t o2 = 0; o2 < t.O; o2++, ix += n, wx += n) {
+    const double g = w01 * (double)grow[o2];
+    for (int64_t k = 0; k < n; k++)
+      if (!Check || ix[k] >= 0) arow[ix[k]] += wx[k] * g;
+  }
+}
 
 // meta = [dtype, P, I0, I1, I2, O0, O1, O2, T0, T1, T2, fill, hasFill, offOut, offIn]
 // bufs = [out, input, idx0, w0, idx1, w1, idx2, w2] (tap tables are Float64Array, O*T each)
 template <class T> void sepmap(int mode, const double* m, const Napi::Array& bufs) {
   const int64_t P = (int64_t)m[1], I0 = (int64_t)m[2], I1 = (int64_t)m[3], I2 = (int64_t)m[4];
   Taps tp[3];
-  for (int d = 0; d < 3; d++) {
-    size_t n;
-    tp[d].O = (int64_t)m[5 + d];
-    tp[d].T = (int64_t)m[8 + d];
-    tp[d].idx = f64Data(bufs.Get((uint32_t)2 + 2 * d), &n);
-    tp[d].w = f64Data(bufs.Get((uint32_t)3 + 2 * d), &n);
-  }
+  for (int d = 0; d < 3; d++)
+    tp[d] = loadTaps(bufs.Get((uint32_t)(2 + 2 * d)), bufs.Get((uint32_t)(3 + 2 * d)), (int64_t)m[5 + d], (int64_t)m[8 + d]);
   const double fill = m[11];
   const bool hasFill = m[12] != 0;
   const int64_t O0 = tp[0].O, O1 = tp[1].O, O2 = tp[2].O, T0 = tp[0].T, T1 = tp[1].T, T2 = tp[2].T;
   const int64_t inPlane = I0 * I1 * I2, outPlane = O0 * O1 * O2;
   const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, outPlane * T0 * T1 * T2));
+  const Taps& t2 = tp[2];
+  const bool check = t2.anyNeg;
   if (mode == 0) {
     T* out = ptr<T>(bufs.Get((uint32_t)0), (int64_t)m[13]);
     const T* x = ptr<T>(bufs.Get((uint32_t)1), (int64_t)m[14]);
     parallelFor(P, grain, [&](int64_t p0, int64_t p1) {
       std::vector<double> acc((size_t)O2);
+      std::vector<std::pair<double, const T*>> pairs;
+      pairs.reserve((size_t)(T0 * T1));
       for (int64_t p = p0; p < p1; p++) {
         const T* xp = x + p * inPlane;
         T* op = out + p * outPlane;
@@ -61,26 +114,29 @@ template <class T> void sepmap(int mode, const double* m, const Napi::Array& buf
               std::fill(orow, orow + O2, (T)fill);
               continue;
             }
-            std::fill(acc.begin(), acc.end(), 0.0);
-            for (int64_t t0 = 0; t0 < T0; t0++) {
-              const double w0 = tp[0].w[o0 * T0 + t0];
-              if (w0 == 0) continue;
-              const int64_t i0 = (int64_t)tp[0].idx[o0 * T0 + t0];
-              for (int64_t t1 = 0; t1 < T1; t1++) {
-                const double w01 = w0 * tp[1].w[o1 * T1 + t1];
-                if (w01 == 0) continue;
-                const T* xrow = xp + (i0 * I1 + (int64_t)tp[1].idx[o1 * T1 + t1]) * I2;
-                for (int64_t o2 = 0; o2 < O2; o2++) {
-                  const double* ix = tp[2].idx + o2 * T2;
-                  const double* wx = tp[2].w + o2 * T2;
-                  double s = 0;
-                  for (int64_t t2 = 0; t2 < T2; t2++) if (ix[t2] >= 0) s += wx[t2] * (double)xrow[(int64_t)ix[t2]];
-                  acc[o2] += w01 * s;
-                }
+            pairs.clear();
+            for (int64_t a = 0; a < T0; a++) {
+              const double w0 = tp[0].w[o0 * T0 + a];
+              const int64_t i0 = tp[0].idx[o0 * T0 + a];
+              if (w0 == 0 || i0 < 0) continue;
+              for (int64_t b = 0; b < T1; b++) {
+                const double w01 = w0 * tp[1].w[o1 * T1 + b];
+                const int64_t i1 = tp[1].idx[o1 * T1 + b];
+                if (w01 == 0 || i1 < 0) continue;
+                pairs.emplace_back(w01, xp + (i0 * I1 + i1) * I2);
               }
             }
-            for (int64_t o2 = 0; o2 < O2; o2++)
-              orow[o2] = (hasFill && tp[2].idx[o2 * T2] < 0) ? (T)fill : (T)acc[o2];
+            if (pairs.empty()) { std::fill(orow, orow + O2, T(0)); }
+            else {
+              const bool direct = pairs.size() == 1;
+              if (check) fwdRows<T, 0, true>(t2, pairs, acc.data(), orow, direct);
+              else if (T2 == 1) fwdRows<T, 1, false>(t2, pairs, acc.data(), orow, direct);
+              else if (T2 == 2) fwdRows<T, 2, false>(t2, pairs, acc.data(), orow, direct);
+              else if (T2 == 4) fwdRows<T, 4, false>(t2, pairs, acc.data(), orow, direct);
+              else fwdRows<T, 0, false>(t2, pairs, acc.data(), orow, direct);
+            }
+            if (hasFill && check)
+              for (int64_t o2 = 0; o2 < O2; o2++) if (t2.idx[o2 * T2] < 0) orow[o2] = (T)fill;
           }
       }
     });
@@ -95,21 +151,20 @@ template <class T> void sepmap(int mode, const double* m, const Napi::Array& buf
         for (int64_t o0 = 0; o0 < O0; o0++)
           for (int64_t o1 = 0; o1 < O1; o1++) {
             const T* grow = gp + (o0 * O1 + o1) * O2;
-            for (int64_t t0 = 0; t0 < T0; t0++) {
-              const double w0 = tp[0].w[o0 * T0 + t0];
-              const int64_t i0 = (int64_t)tp[0].idx[o0 * T0 + t0];
+            for (int64_t a = 0; a < T0; a++) {
+              const double w0 = tp[0].w[o0 * T0 + a];
+              const int64_t i0 = tp[0].idx[o0 * T0 + a];
               if (w0 == 0 || i0 < 0) continue;
-              for (int64_t t1 = 0; t1 < T1; t1++) {
-                const double w01 = w0 * tp[1].w[o1 * T1 + t1];
-                const int64_t i1 = (int64_t)tp[1].idx[o1 * T1 + t1];
+              for (int64_t b = 0; b < T1; b++) {
+                const double w01 = w0 * tp[1].w[o1 * T1 + b];
+                const int64_t i1 = tp[1].idx[o1 * T1 + b];
                 if (w01 == 0 || i1 < 0) continue;
                 double* arow = acc.data() + (i0 * I1 + i1) * I2;
-                for (int64_t o2 = 0; o2 < O2; o2++) {
-                  const double g = w01 * (double)grow[o2];
-                  const double* ix = tp[2].idx + o2 * T2;
-                  const double* wx = tp[2].w + o2 * T2;
-                  for (int64_t t2 = 0; t2 < T2; t2++) if (ix[t2] >= 0) arow[(int64_t)ix[t2]] += wx[t2] * g;
-                }
+                if (check) bwdRow<T, 0, true>(t2, w01, grow, arow);
+                else if (T2 == 1) bwdRow<T, 1, false>(t2, w01, grow, arow);
+                else if (T2 == 2) bwdRow<T, 2, false>(t2, w01, grow, arow);
+                else if (T2 == 4) bwdRow<T, 4, false>(t2, w01, grow, arow);
+                else bwdRow<T, 0, false>(t2, w01, grow, arow);
               }
             }
           }
