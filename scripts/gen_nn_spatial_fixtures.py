@@ -283,6 +283,16 @@ def err(f):
 
 
 z = torch.zeros
+
+
+def grid_double_backward():
+    x = torch.randn(1, 1, 3, 3, dtype=torch.double, requires_grad=True)
+    gd = torch.rand(1, 2, 2, 2, dtype=torch.double, requires_grad=True)
+    gx, gg = torch.autograd.grad(F.grid_sample(x, gd, align_corners=False).sum(), [x, gd], create_graph=True)
+    (gx.sum() + gg.sum()).backward()
+
+
+out["padInt"] = {"x": enc(torch.arange(24).reshape(2, 3, 4)), "out": enc(F.pad(torch.arange(24).reshape(2, 3, 4), (1, -1, 2, 0, 0, 1), value=7))}
 out["errors"] = {
     "conv2dRank": err(lambda: F.conv2d(z(2, 3), z(4, 3, 1, 1))),
     "conv2dModuleRank": err(lambda: nn.Conv2d(3, 4, 3)(z(1, 1, 3, 5, 5))),
@@ -319,6 +329,9 @@ out["errors"] = {
     "maxPoolRank": err(lambda: F.max_pool2d(z(3, 3), 2)),
     "maxPoolPad": err(lambda: F.max_pool2d(z(1, 1, 5, 5), 2, padding=2)),
     "adaptiveAvgRank": err(lambda: F.adaptive_avg_pool2d(z(3, 3), 2)),
+    "interpIntLinear": err(lambda: F.interpolate(torch.arange(6).reshape(1, 2, 3), size=4, mode="linear")),
+    "interpIntNearest": err(lambda: F.interpolate(torch.arange(6).reshape(1, 2, 3), size=4)),
+    "gridSampleDoubleBackward": err(lambda: grid_double_backward()),
     "unpoolIndices": err(lambda: F.max_unpool2d(z(1, 1, 2, 2), torch.zeros(1, 1, 2, 3, dtype=torch.int64), 2)),
 }
 

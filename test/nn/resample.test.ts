@@ -132,6 +132,18 @@ test("resampling errors in PyTorch's words", () => {
   throwsLike(() => F.gridSample(z(1, 1, 3, 3), z(1, 2, 2, 2), { mode: "area" as any }), e.gridSampleMode, "gridSampleMode");
   throwsLike(() => F.gridSample(z(1, 1, 3, 3), z(2, 2, 2, 2)), e.gridSampleBatch, "gridSampleBatch");
   throwsLike(() => F.affineGrid(z(1, 3, 3), [1, 1, 2, 2]), e.affineGridShape, "affineGridShape");
+  const ints = torch.arange(6).reshape([1, 2, 3]);
+  throwsLike(() => F.interpolate(ints, { size: 4, mode: "linear" }), e.interpIntLinear, "interpIntLinear");
+  throwsLike(() => F.interpolate(ints, { size: 4 }), e.interpIntNearest, "interpIntNearest");
+  throwsLike(() => {
+    const x = torch.randn([1, 1, 3, 3], { dtype: "float64" }).requiresGrad_(), g = torch.rand([1, 2, 2, 2], { dtype: "float64" }).requiresGrad_();
+    const [gx, gg] = torch.autograd.grad(F.gridSample(x, g).sum(), [x, g], { createGraph: true });
+    gx!.sum().add(gg!.sum()).backward();
+  }, e.gridSampleDoubleBackward, "gridSampleDoubleBackward");
+});
+
+test("F.pad constant on an integer tensor (negative pads crop)", () => {
+  close(F.pad(dec(fx.padInt.x), [1, -1, 2, 0, 0, 1], "constant", 7), fx.padInt.out, "padInt");
 });
 
 test("gradcheck / gradgradcheck (float64): pad, interpolate, gridSample, affineGrid", () => {

@@ -2,8 +2,9 @@
 // F.pad: constant (any number of dims, negative pads crop), reflect, replicate and circular
 // (the last 1, 2 or 3 dims), as one native gather per call (sepmap.ts), forward and backward.
 import { RuntimeError } from "../../errors.js";
+import { full } from "../../ops/creation.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { NotImplementedError, sepmap, type TapDim, tapDim } from "./sepmap.js";
+import { checkFloat, NotImplementedError, sepmap, type TapDim, tapDim } from "./sepmap.js";
 
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
 
@@ -51,6 +52,7 @@ export function pad(input: Tensor, pad: readonly number[], mode: PadMode | { mod
     }
     if (k === 0) return input.clone();
     const fill = value ?? 0;
+    if (!input.isFloatingPoint()) return padExact(input, pad, fill);
     if (k <= 3) return sepmap(input, dims(input, pad, k, "constant"), fill, NAMES.constant);
     // more than three padded dims: pad the last three, then the rest with them moved to the end
     const y = pad3(input, pad.slice(0, 6), fill);
@@ -72,10 +74,29 @@ export function pad(input: Tensor, pad: readonly number[], mode: PadMode | { mod
       throw new RuntimeError(`input (W: ${n}) is too small. Calculated output W: ${n + l + r}`);
     if (n === 0) throw new RuntimeError(`Expected 2D or 3D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for input, but got: [${input.shape.join(", ")}]`);
   }
+  checkFloat(input, mode === "reflect" ? `reflection_pad${k}d` : mode === "replicate" ? `replication_pad${k}d` : "circular_pad");
   return sepmap(input, dims(input, pad, k, mode), null, NAMES[mode].replace("%d", String(k)));
 }
 
 const padFn = pad;
+
+/** Constant padding of integer/bool tensors (no autograd): a filled tensor with the cropped input copied in. */
+function padExact(input: Tensor, pad: readonly number[], fill: number): Tensor {
+  let src = input;
+  const outShape = [...input.shape];
+  const dst: [number, number, number][] = [];  // dim, start, length in the output
+  for (let i = 0; i < pad.length / 2; i++) {
+    const dim = input.ndim - 1 - i, l = pad[2 * i]!, r = pad[2 * i + 1]!, n = input.shape[dim]!;
+    src = src.narrow(dim, Math.max(-l, 0), n - Math.max(-l, 0) - Math.max(-r, 0));
+    outShape[dim] = n + l + r;
+    dst.push([dim, Math.max(l, 0), src.shape[dim]!]);
+  }
+  const out = full(outShape, input.dtype === "bool" ? fill !== 0 : fill, { dtype: input.dtype });
+  let view = out;
+  for (const [dim, start, len] of dst) view = view.narrow(dim, start, len);
+  view.copy_(src);
+  return out;
+}
 
 function dims(input: Tensor, pad: readonly number[], k: number, mode: PadMode): TapDim[] {
   const out: TapDim[] = [];

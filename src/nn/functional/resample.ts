@@ -5,7 +5,7 @@
 // coefficients with A = -0.75); F.pixelShuffle / F.pixelUnshuffle as views.
 import { RuntimeError, ValueError } from "../../errors.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { NotImplementedError, sepmap, type TapDim, tapDim } from "./sepmap.js";
+import { checkFloat, NotImplementedError, sepmap, type TapDim, tapDim } from "./sepmap.js";
 
 export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic" | "trilinear" | "area";
 
@@ -117,6 +117,8 @@ export function interpolate(input: Tensor, size?: InterpolateOptions | number | 
   if (need !== undefined && need !== input.ndim)
     throw new NotImplementedError(`Got ${input.ndim}D input, but ${m} mode needs ${need}D input`);
   if (m === "bicubic" && input.ndim !== 4) throw new NotImplementedError(`Got ${input.ndim}D input, but bicubic mode needs 4D input`);
+  checkFloat(input, m === "area" ? "adaptive_avg_pool2d" : m.startsWith("nearest") ? "compute_indices_weights_nearest"
+    : m === "bicubic" ? "compute_indices_weights_cubic" : "compute_indices_weights_linear");
   const inSp = input.shape.slice(2);
   const outSp = outSize ?? inSp.map((v, i) => Math.floor(v * scales![i]!));
   if (outSp.some((v) => v <= 0) || inSp.some((v) => v <= 0))

@@ -30,6 +30,12 @@ function run(mode: 0 | 1, src: Tensor, taps: TapDim[], fill: number | null): Ten
   return out;
 }
 
+const SCALAR: Record<string, string> = { int64: "Long", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool", float16: "Half", bfloat16: "BFloat16" };
+/** PyTorch's dtype-dispatch error: `"kernel" not implemented for 'Long'`. */
+export function checkFloat(x: Tensor, kernel: string): void {
+  if (x.dtype !== "float32" && x.dtype !== "float64") throw new RuntimeError(`"${kernel}" not implemented for '${SCALAR[x.dtype] ?? x.dtype}'`);
+}
+
 /** out[..., o] = sum of w * x[..., idx] over the taps (fill where a tap index is -1). */
 export function sepmap(x: Tensor, taps: TapDim[], fill: number | null, name: string): Tensor {
   const out = run(0, x, taps, fill);

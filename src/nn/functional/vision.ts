@@ -2,6 +2,7 @@
 // F.gridSample (4-D input: bilinear/nearest, zeros/border/reflection padding) over the native
 // kernel in native/cpu/resample.cc, and F.affineGrid (4-D and 5-D sizes) from differentiable ops.
 import { native } from "../../backends/cpu/native.js";
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError } from "../../errors.js";
 import { linspace, ones, tensor } from "../../ops/creation.js";
@@ -52,6 +53,12 @@ export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions 
         native.gridsample2d(1, [gx._storage.data, goc._storage.data, gs!._storage.data, xs!._storage.data, gg._storage.data],
           Float64Array.from([...head, 0, goc._offset, gs!._offset, xs!._offset, 0]));
       else { gx.zero_(); gg.zero_(); }
+      // as PyTorch: a second derivative through grid_sample is not implemented
+      if (isGradEnabled())
+        record([gx, gg], {
+          name: "NotImplemented", inputs: [go!, input, grid],
+          backward: () => { throw new RuntimeError("derivative for aten::grid_sampler_2d_backward is not implemented"); },
+        });
       return [gx, gg];
     },
   });
