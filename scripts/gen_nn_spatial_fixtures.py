@@ -292,7 +292,8 @@ def grid_double_backward():
     (gx.sum() + gg.sum()).backward()
 
 
-out["padInt"] = {"x": enc(torch.arange(24).reshape(2, 3, 4)), "out": enc(F.pad(torch.arange(24).reshape(2, 3, 4), (1, -1, 2, 0, 0, 1), value=7))}
+ints = torch.arange(24).reshape(2, 3, 4)
+out["padInt"] = {"x": enc(ints), "out": enc(F.pad(ints, (1, -1, 2, 0, 0, 1), value=7)), "circular": enc(F.pad(ints[None], (1, 2, 2, 1), "circular"))}
 out["errors"] = {
     "conv2dRank": err(lambda: F.conv2d(z(2, 3), z(4, 3, 1, 1))),
     "conv2dModuleRank": err(lambda: nn.Conv2d(3, 4, 3)(z(1, 1, 3, 5, 5))),
@@ -329,6 +330,8 @@ out["errors"] = {
     "maxPoolRank": err(lambda: F.max_pool2d(z(3, 3), 2)),
     "maxPoolPad": err(lambda: F.max_pool2d(z(1, 1, 5, 5), 2, padding=2)),
     "adaptiveAvgRank": err(lambda: F.adaptive_avg_pool2d(z(3, 3), 2)),
+    "padIntReflect": err(lambda: F.pad(ints, (1, 1), "reflect")),
+    "padIntReplicate": err(lambda: F.pad(ints, (1, 1), "replicate")),
     "interpIntLinear": err(lambda: F.interpolate(torch.arange(6).reshape(1, 2, 3), size=4, mode="linear")),
     "interpIntNearest": err(lambda: F.interpolate(torch.arange(6).reshape(1, 2, 3), size=4)),
     "gridSampleDoubleBackward": err(lambda: grid_double_backward()),

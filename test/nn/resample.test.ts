@@ -144,6 +144,9 @@ test("resampling errors in PyTorch's words", () => {
 
 test("F.pad constant on an integer tensor (negative pads crop)", () => {
   close(F.pad(dec(fx.padInt.x), [1, -1, 2, 0, 0, 1], "constant", 7), fx.padInt.out, "padInt");
+  close(F.pad(dec(fx.padInt.x).unsqueeze(0), [1, 2, 2, 1], "circular"), fx.padInt.circular, "padInt circular");
+  throwsLike(() => F.pad(dec(fx.padInt.x), [1, 1], "reflect"), fx.errors.padIntReflect, "padIntReflect");
+  throwsLike(() => F.pad(dec(fx.padInt.x), [1, 1], "replicate"), fx.errors.padIntReplicate, "padIntReplicate");
 });
 
 test("gradcheck / gradgradcheck (float64): pad, interpolate, gridSample, affineGrid", () => {

@@ -3,6 +3,7 @@
 // (the last 1, 2 or 3 dims), as one native gather per call (sepmap.ts), forward and backward.
 import { RuntimeError } from "../../errors.js";
 import { full } from "../../ops/creation.js";
+import { cat } from "../../ops/join.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { checkFloat, NotImplementedError, sepmap, type TapDim, tapDim } from "./sepmap.js";
 
@@ -74,11 +75,27 @@ export function pad(input: Tensor, pad: readonly number[], mode: PadMode | { mod
       throw new RuntimeError(`input (W: ${n}) is too small. Calculated output W: ${n + l + r}`);
     if (n === 0) throw new RuntimeError(`Expected 2D or 3D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for input, but got: [${input.shape.join(", ")}]`);
   }
-  checkFloat(input, mode === "reflect" ? `reflection_pad${k}d` : mode === "replicate" ? `replication_pad${k}d` : "circular_pad");
+  if (mode === "circular" && !input.isFloatingPoint()) return circularExact(input, pad);
+  checkFloat(input, mode === "reflect" ? `reflection_pad${k}d` : `replication_pad${k}d_cpu`);
   return sepmap(input, dims(input, pad, k, mode), null, NAMES[mode].replace("%d", String(k)));
 }
 
 const padFn = pad;
+
+/** Circular padding of integer/bool tensors (no autograd): wrapped slices concatenated per dim. */
+function circularExact(input: Tensor, pad: readonly number[]): Tensor {
+  let y = input;
+  for (let i = 0; i < pad.length / 2; i++) {
+    const dim = input.ndim - 1 - i, l = pad[2 * i]!, r = pad[2 * i + 1]!;
+    y = y.narrow(dim, Math.max(-l, 0), y.shape[dim]! - Math.max(-l, 0) - Math.max(-r, 0));
+    const n = y.shape[dim]!, parts: Tensor[] = [];
+    if (l > 0) parts.push(y.narrow(dim, n - l, l));
+    parts.push(y);
+    if (r > 0) parts.push(y.narrow(dim, 0, r));
+    y = parts.length === 1 ? y : cat(parts, dim);
+  }
+  return y;
+}
 
 /** Constant padding of integer/bool tensors (no autograd): a filled tensor with the cropped input copied in. */
 function padExact(input: Tensor, pad: readonly number[], fill: number): Tensor {
