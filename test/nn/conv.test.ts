@@ -118,6 +118,11 @@ test("conv module reprs match PyTorch", () => {
     fold: new nn.Fold([4, 5], 2),
   };
   for (const [k, m] of Object.entries(mods)) assert.equal(String(m), fx.reprs[k], k);
+  // PyTorch's positional forms (API.md rule 3)
+  assert.equal(String(new nn.Conv1d(4, 6, 3, 2, 1, 2, 2, false, "reflect")), fx.reprs.conv1dFull);
+  assert.equal(String(new nn.Conv3d(2, 4, [2, 3, 2], [1, 2, 1], 1)), fx.reprs.conv3d);
+  assert.equal(String(new nn.ConvTranspose2d(4, 6, 3, 2, 1, 0, 2, false, 2)), fx.reprs.convT2d);
+  assert.equal(String(new nn.Unfold([2, 3], 1, 1, 2)), fx.reprs.unfold);
 });
 
 test("conv errors in PyTorch's words", () => {

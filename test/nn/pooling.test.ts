@@ -92,6 +92,11 @@ test("pooling module reprs match PyTorch", () => {
     lpPool2d: new nn.LPPool2d(2, 3), lpPool1d: new nn.LPPool1d(3, 2, 1),
   };
   for (const [k, m] of Object.entries(mods)) assert.equal(String(m), fx.reprs[k], k);
+  // PyTorch's positional forms (API.md rule 3)
+  assert.equal(String(new nn.MaxPool1d(3, 2, 1)), fx.reprs.maxPool1d);
+  assert.equal(String(new nn.MaxPool2d([2, 3], null, 0, 1, false, true)), fx.reprs.maxPool2d);
+  assert.equal(String(new nn.AvgPool2d(3, 2, 1)), fx.reprs.avgPool2d);
+  assert.equal(String(new nn.MaxUnpool1d(3, 2, 1)), fx.reprs.maxUnpool1d);
 });
 
 test("pooling errors in PyTorch's words", () => {

@@ -73,6 +73,9 @@ test("Upsample modules and reprs", () => {
     upsamplingBilinear2d: new nn.UpsamplingBilinear2d({ size: 7 }), pixelShuffle: new nn.PixelShuffle(3), pixelUnshuffle: new nn.PixelUnshuffle(2),
   };
   for (const [k, m] of Object.entries(mods)) assert.equal(String(m), fx.reprs[k], k);
+  assert.equal(String(new nn.Upsample(null, 2)), fx.reprs.upsample);
+  assert.equal(String(new nn.Upsample([4, 5], null, "bilinear", true)), fx.reprs.upsampleSize);
+  assert.equal(String(new nn.UpsamplingBilinear2d(7)), fx.reprs.upsamplingBilinear2d);
 });
 
 test("pixelShuffle / pixelUnshuffle values and gradients", () => {

@@ -6,7 +6,7 @@ import { empty } from "../../ops/creation.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional/index.js";
 import { convTransposeOutSize } from "../functional/conv.js";
-import { type IntOrTuple, tuple } from "../functional/util.js";
+import { argsOf, type IntOrTuple, tuple } from "../functional/util.js";
 import * as init from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
@@ -28,6 +28,11 @@ export interface ConvTransposeNdOptions {
 }
 
 const PAD_MODES = ["zeros", "reflect", "replicate", "circular"];
+
+const convArgs = (rest: unknown[]): ConvNdOptions =>
+  argsOf<Record<string, unknown>>(["stride", "padding", "dilation", "groups", "bias", "paddingMode", "device", "dtype"], rest, {}) as ConvNdOptions;
+const convTArgs = (rest: unknown[]): ConvTransposeNdOptions =>
+  argsOf<Record<string, unknown>>(["stride", "padding", "outputPadding", "groups", "bias", "dilation", "paddingMode", "device", "dtype"], rest, {}) as ConvTransposeNdOptions;
 
 abstract class ConvNd extends Module {
   readonly kernelSize: number[];
@@ -113,17 +118,26 @@ abstract class ConvForward extends ConvNd {
 /** nn.Conv1d(inChannels, outChannels, kernelSize, { stride, padding, dilation, groups, bias, paddingMode, dtype }). */
 export class Conv1d extends ConvForward {
   protected fn: ConvFn = F.conv1d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvNdOptions = {}) { super(1, inChannels, outChannels, kernelSize, false, opts); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts?: ConvNdOptions);
+  /** PyTorch's positional form: (in, out, kernelSize, stride, padding, dilation, groups, bias, paddingMode[, opts]). */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]);
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]) { super(1, inChannels, outChannels, kernelSize, false, convArgs(rest)); }
 }
 /** nn.Conv2d(inChannels, outChannels, kernelSize, { stride, padding, dilation, groups, bias, paddingMode, dtype }). */
 export class Conv2d extends ConvForward {
   protected fn: ConvFn = F.conv2d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvNdOptions = {}) { super(2, inChannels, outChannels, kernelSize, false, opts); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts?: ConvNdOptions);
+  /** PyTorch's positional form: (in, out, kernelSize, stride, padding, dilation, groups, bias, paddingMode[, opts]). */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]);
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]) { super(2, inChannels, outChannels, kernelSize, false, convArgs(rest)); }
 }
 /** nn.Conv3d(inChannels, outChannels, kernelSize, { stride, padding, dilation, groups, bias, paddingMode, dtype }). */
 export class Conv3d extends ConvForward {
   protected fn: ConvFn = F.conv3d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvNdOptions = {}) { super(3, inChannels, outChannels, kernelSize, false, opts); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts?: ConvNdOptions);
+  /** PyTorch's positional form: (in, out, kernelSize, stride, padding, dilation, groups, bias, paddingMode[, opts]). */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]);
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]) { super(3, inChannels, outChannels, kernelSize, false, convArgs(rest)); }
 }
 
 abstract class ConvTransposeNd extends ConvNd {
@@ -159,17 +173,26 @@ abstract class ConvTransposeNd extends ConvNd {
 /** nn.ConvTranspose1d(inChannels, outChannels, kernelSize, { stride, padding, outputPadding, groups, bias, dilation, dtype }). */
 export class ConvTranspose1d extends ConvTransposeNd {
   protected fn: ConvFn = F.convTranspose1d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvTransposeNdOptions = {}) { super(1, inChannels, outChannels, kernelSize, opts); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts?: ConvTransposeNdOptions);
+  /** PyTorch's positional form: (in, out, kernelSize, stride, padding, outputPadding, groups, bias, dilation, paddingMode[, opts]). */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]);
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]) { super(1, inChannels, outChannels, kernelSize, convTArgs(rest)); }
 }
 /** nn.ConvTranspose2d(inChannels, outChannels, kernelSize, { stride, padding, outputPadding, groups, bias, dilation, dtype }). */
 export class ConvTranspose2d extends ConvTransposeNd {
   protected fn: ConvFn = F.convTranspose2d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvTransposeNdOptions = {}) { super(2, inChannels, outChannels, kernelSize, opts); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts?: ConvTransposeNdOptions);
+  /** PyTorch's positional form: (in, out, kernelSize, stride, padding, outputPadding, groups, bias, dilation, paddingMode[, opts]). */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]);
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]) { super(2, inChannels, outChannels, kernelSize, convTArgs(rest)); }
 }
 /** nn.ConvTranspose3d(inChannels, outChannels, kernelSize, { stride, padding, outputPadding, groups, bias, dilation, dtype }). */
 export class ConvTranspose3d extends ConvTransposeNd {
   protected fn: ConvFn = F.convTranspose3d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvTransposeNdOptions = {}) { super(3, inChannels, outChannels, kernelSize, opts); }
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts?: ConvTransposeNdOptions);
+  /** PyTorch's positional form: (in, out, kernelSize, stride, padding, outputPadding, groups, bias, dilation, paddingMode[, opts]). */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]);
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]) { super(3, inChannels, outChannels, kernelSize, convTArgs(rest)); }
 }
 
 export interface FoldOptions { dilation?: IntOrTuple; padding?: IntOrTuple; stride?: IntOrTuple }
@@ -179,8 +202,10 @@ export class Unfold extends Module {
   readonly dilation: IntOrTuple;
   readonly padding: IntOrTuple;
   readonly stride: IntOrTuple;
-  constructor(readonly kernelSize: IntOrTuple, opts: FoldOptions = {}) {
+  /** new nn.Unfold(kernelSize, dilation = 1, padding = 0, stride = 1), or with an options object. */
+  constructor(readonly kernelSize: IntOrTuple, ...rest: unknown[]) {
     super();
+    const opts = argsOf<Record<string, unknown>>(["dilation", "padding", "stride"], rest, {}) as FoldOptions;
     this.dilation = opts.dilation ?? 1; this.padding = opts.padding ?? 0; this.stride = opts.stride ?? 1;
   }
   override forward(input: Tensor): Tensor { return F.unfold(input, this.kernelSize, this.dilation, this.padding, this.stride); }
@@ -194,8 +219,10 @@ export class Fold extends Module {
   readonly dilation: IntOrTuple;
   readonly padding: IntOrTuple;
   readonly stride: IntOrTuple;
-  constructor(readonly outputSize: IntOrTuple, readonly kernelSize: IntOrTuple, opts: FoldOptions = {}) {
+  /** new nn.Fold(outputSize, kernelSize, dilation = 1, padding = 0, stride = 1), or with an options object. */
+  constructor(readonly outputSize: IntOrTuple, readonly kernelSize: IntOrTuple, ...rest: unknown[]) {
     super();
+    const opts = argsOf<Record<string, unknown>>(["dilation", "padding", "stride"], rest, {}) as FoldOptions;
     this.dilation = opts.dilation ?? 1; this.padding = opts.padding ?? 0; this.stride = opts.stride ?? 1;
   }
   override forward(input: Tensor): Tensor { return F.fold(input, this.outputSize, this.kernelSize, this.dilation, this.padding, this.stride); }

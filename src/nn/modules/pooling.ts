@@ -2,11 +2,14 @@
 // nn.MaxPool1d/2d, nn.AvgPool1d/2d, nn.AdaptiveAvgPool1d/2d/3d, nn.AdaptiveMaxPool1d/2d, nn.MaxUnpool1d/2d, nn.LPPool1d/2d.
 import type { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional/index.js";
-import type { IntOrTuple } from "../functional/util.js";
+import { argsOf, type IntOrTuple } from "../functional/util.js";
 import { Module } from "../module.js";
 import { pyBool, pyValue } from "../repr.js";
 
 export interface MaxPool2dOptions { padding?: IntOrTuple; dilation?: IntOrTuple; returnIndices?: boolean; ceilMode?: boolean }
+
+const maxArgs = (rest: unknown[]): MaxPool2dOptions & { stride?: IntOrTuple | null } =>
+  argsOf<Record<string, unknown>>(["stride", "padding", "dilation", "returnIndices", "ceilMode"], rest, {}) as MaxPool2dOptions & { stride?: IntOrTuple | null };
 
 export class MaxPool2d extends Module {
   readonly stride: IntOrTuple;
@@ -16,9 +19,10 @@ export class MaxPool2d extends Module {
   readonly ceilMode: boolean;
 
   /** new nn.MaxPool2d(kernelSize, stride = kernelSize, { padding, dilation, returnIndices, ceilMode }). */
-  constructor(readonly kernelSize: IntOrTuple, stride?: IntOrTuple | null | (MaxPool2dOptions & { stride?: IntOrTuple | null }), opts: MaxPool2dOptions = {}) {
+  /** new nn.MaxPool2d(kernelSize, stride = kernelSize, padding = 0, dilation = 1, returnIndices = false, ceilMode = false), any of them in a trailing options object. */
+  constructor(readonly kernelSize: IntOrTuple, ...rest: unknown[]) {
     super();
-    const o = typeof stride === "object" && stride !== null && !Array.isArray(stride) ? (stride as MaxPool2dOptions & { stride?: IntOrTuple | null }) : { ...opts, stride: stride as IntOrTuple | null | undefined };
+    const o = maxArgs(rest);
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
     this.dilation = o.dilation ?? 1;
@@ -44,9 +48,10 @@ export class AvgPool2d extends Module {
   readonly countIncludePad: boolean;
   readonly divisorOverride: number | null;
 
-  constructor(readonly kernelSize: IntOrTuple, stride?: IntOrTuple | null | (AvgPool2dOptions & { stride?: IntOrTuple | null }), opts: AvgPool2dOptions = {}) {
+  /** new nn.AvgPool2d(kernelSize, stride = kernelSize, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null), or options. */
+  constructor(readonly kernelSize: IntOrTuple, ...rest: unknown[]) {
     super();
-    const o = typeof stride === "object" && stride !== null && !Array.isArray(stride) ? (stride as AvgPool2dOptions & { stride?: IntOrTuple | null }) : { ...opts, stride: stride as IntOrTuple | null | undefined };
+    const o = argsOf<Record<string, unknown>>(["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"], rest, {}) as AvgPool2dOptions & { stride?: IntOrTuple | null };
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
     this.ceilMode = o.ceilMode ?? false;
@@ -69,11 +74,6 @@ export class AdaptiveAvgPool2d extends Module {
   override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
 }
 
-type StrideArg<O> = IntOrTuple | null | (O & { stride?: IntOrTuple | null });
-function strideOpts<O>(stride: StrideArg<O> | undefined, opts: O): O & { stride?: IntOrTuple | null } {
-  return typeof stride === "object" && stride !== null && !Array.isArray(stride)
-    ? (stride as O & { stride?: IntOrTuple | null }) : { ...opts, stride: stride as IntOrTuple | null | undefined };
-}
 const single = (v: IntOrTuple): number[] => (typeof v === "number" ? [v] : [...v]);
 
 /** nn.MaxPool1d(kernelSize, stride = kernelSize, { padding, dilation, returnIndices, ceilMode }). */
@@ -83,9 +83,9 @@ export class MaxPool1d extends Module {
   readonly dilation: IntOrTuple;
   readonly returnIndices: boolean;
   readonly ceilMode: boolean;
-  constructor(readonly kernelSize: IntOrTuple, stride?: StrideArg<MaxPool2dOptions>, opts: MaxPool2dOptions = {}) {
+  constructor(readonly kernelSize: IntOrTuple, ...rest: unknown[]) {
     super();
-    const o = strideOpts(stride, opts);
+    const o = maxArgs(rest);
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
     this.dilation = o.dilation ?? 1;
@@ -107,9 +107,10 @@ export class AvgPool1d extends Module {
   readonly padding: number[];
   readonly ceilMode: boolean;
   readonly countIncludePad: boolean;
-  constructor(kernelSize: IntOrTuple, stride?: StrideArg<AvgPool2dOptions>, opts: AvgPool2dOptions = {}) {
+  /** new nn.AvgPool1d(kernelSize, stride = kernelSize, padding = 0, ceilMode = false, countIncludePad = true), or options. */
+  constructor(kernelSize: IntOrTuple, ...rest: unknown[]) {
     super();
-    const o = strideOpts(stride, opts);
+    const o = argsOf<Record<string, unknown>>(["stride", "padding", "ceilMode", "countIncludePad"], rest, {}) as AvgPool2dOptions & { stride?: IntOrTuple | null };
     this.kernelSize = single(kernelSize);
     this.stride = single(o.stride ?? kernelSize);
     this.padding = single(o.padding ?? 0);
@@ -140,13 +141,21 @@ export class AdaptiveAvgPool3d extends Module {
 }
 /** nn.AdaptiveMaxPool1d(outputSize, returnIndices = false). */
 export class AdaptiveMaxPool1d extends Module {
-  constructor(readonly outputSize: OutSize, readonly returnIndices = false) { super(); }
+  readonly returnIndices: boolean;
+  constructor(readonly outputSize: OutSize, returnIndices: boolean | { returnIndices?: boolean } = false) {
+    super();
+    this.returnIndices = typeof returnIndices === "object" ? returnIndices.returnIndices ?? false : returnIndices;
+  }
   override forward(input: Tensor): Tensor { return F.adaptiveMaxPool1d(input, this.outputSize, this.returnIndices); }
   override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
 }
 /** nn.AdaptiveMaxPool2d(outputSize, returnIndices = false). */
 export class AdaptiveMaxPool2d extends Module {
-  constructor(readonly outputSize: OutSize, readonly returnIndices = false) { super(); }
+  readonly returnIndices: boolean;
+  constructor(readonly outputSize: OutSize, returnIndices: boolean | { returnIndices?: boolean } = false) {
+    super();
+    this.returnIndices = typeof returnIndices === "object" ? returnIndices.returnIndices ?? false : returnIndices;
+  }
   override forward(input: Tensor): Tensor { return F.adaptiveMaxPool2d(input, this.outputSize, this.returnIndices); }
   override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
 }
@@ -157,9 +166,9 @@ abstract class MaxUnpoolNd extends Module {
   readonly kernelSize: number[];
   readonly stride: number[];
   readonly padding: number[];
-  constructor(nd: number, kernelSize: IntOrTuple, stride?: StrideArg<MaxUnpoolOptions>, opts: MaxUnpoolOptions = {}) {
+  constructor(nd: number, kernelSize: IntOrTuple, rest: unknown[]) {
     super();
-    const o = strideOpts(stride, opts);
+    const o = argsOf<Record<string, unknown>>(["stride", "padding"], rest, {}) as MaxUnpoolOptions & { stride?: IntOrTuple | null };
     const t = (v: IntOrTuple): number[] => (typeof v === "number" ? Array(nd).fill(v) as number[] : [...v]);
     this.kernelSize = t(kernelSize);
     this.stride = t(o.stride ?? kernelSize);
@@ -171,14 +180,14 @@ abstract class MaxUnpoolNd extends Module {
 }
 /** nn.MaxUnpool1d(kernelSize, stride = kernelSize, { padding }); forward(input, indices, outputSize?). */
 export class MaxUnpool1d extends MaxUnpoolNd {
-  constructor(kernelSize: IntOrTuple, stride?: StrideArg<MaxUnpoolOptions>, opts: MaxUnpoolOptions = {}) { super(1, kernelSize, stride, opts); }
+  constructor(kernelSize: IntOrTuple, ...rest: unknown[]) { super(1, kernelSize, rest); }
   override forward(input: Tensor, indices: Tensor, outputSize: readonly number[] | null = null): Tensor {
     return F.maxUnpool1d(input, indices, this.kernelSize, this.stride, this.padding, outputSize);
   }
 }
 /** nn.MaxUnpool2d(kernelSize, stride = kernelSize, { padding }); forward(input, indices, outputSize?). */
 export class MaxUnpool2d extends MaxUnpoolNd {
-  constructor(kernelSize: IntOrTuple, stride?: StrideArg<MaxUnpoolOptions>, opts: MaxUnpoolOptions = {}) { super(2, kernelSize, stride, opts); }
+  constructor(kernelSize: IntOrTuple, ...rest: unknown[]) { super(2, kernelSize, rest); }
   override forward(input: Tensor, indices: Tensor, outputSize: readonly number[] | null = null): Tensor {
     return F.maxUnpool2d(input, indices, this.kernelSize, this.stride, this.padding, outputSize);
   }

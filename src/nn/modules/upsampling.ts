@@ -4,6 +4,7 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional/index.js";
 import type { InterpolateMode } from "../functional/resample.js";
+import { argsOf } from "../functional/util.js";
 import { Module } from "../module.js";
 import { pyFloat } from "../repr.js";
 
@@ -19,8 +20,10 @@ export class Upsample extends Module {
   readonly mode: InterpolateMode;
   readonly alignCorners: boolean | null;
   readonly recomputeScaleFactor: boolean | null;
-  constructor(opts: UpsampleOptions = {}) {
+  /** new nn.Upsample(size?, scaleFactor?, mode = "nearest", alignCorners?, recomputeScaleFactor?), or one options object. */
+  constructor(...rest: unknown[]) {
     super();
+    const opts = argsOf<Record<string, unknown>>(["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor"], rest, {}) as UpsampleOptions;
     this.size = opts.size ?? null;
     const sf = opts.scaleFactor ?? null;
     this.scaleFactor = sf === null || sf === 0 ? null : typeof sf === "number" ? sf : [...sf];
@@ -41,11 +44,11 @@ export class Upsample extends Module {
 
 /** nn.UpsamplingNearest2d({ size, scaleFactor }). */
 export class UpsamplingNearest2d extends Upsample {
-  constructor(opts: { size?: Size; scaleFactor?: number | readonly number[] | null } = {}) { super({ ...opts, mode: "nearest" }); }
+  constructor(...rest: unknown[]) { super({ ...argsOf<Record<string, unknown>>(["size", "scaleFactor"], rest, {}), mode: "nearest" }); }
 }
 /** nn.UpsamplingBilinear2d({ size, scaleFactor }): bilinear with alignCorners = true. */
 export class UpsamplingBilinear2d extends Upsample {
-  constructor(opts: { size?: Size; scaleFactor?: number | readonly number[] | null } = {}) { super({ ...opts, mode: "bilinear", alignCorners: true }); }
+  constructor(...rest: unknown[]) { super({ ...argsOf<Record<string, unknown>>(["size", "scaleFactor"], rest, {}), mode: "bilinear", alignCorners: true }); }
 }
 
 /** nn.PixelShuffle(upscaleFactor). */
