@@ -173,6 +173,13 @@ for os_, shape in [(4, (2, 3, 10)), (3, (2, 7))]:
     pool_case("adaptiveMaxPool1d", {"outputSize": os_}, rnd(*shape), lambda x: F.adaptive_max_pool1d(x, os_, True))
 for os_, shape in [((3, 2), (2, 2, 7, 5)), ((4, None), (2, 6, 6)), ((5, 7), (1, 1, 3, 4))]:
     pool_case("adaptiveMaxPool2d", {"outputSize": L(os_)}, rnd(*shape), lambda x: F.adaptive_max_pool2d(x, os_, True))
+for k, s, p, d, c, shape in [(2, None, 0, 1, False, (2, 2, 4, 6, 6)), ((3, 2, 3), (2, 1, 2), (1, 0, 1), (1, 2, 1), True, (1, 2, 5, 6, 7)), (3, 2, 1, 1, False, (2, 5, 5, 4))]:
+    pool_case("maxPool3d", {"kernelSize": L(k), "stride": L(s), "padding": L(p), "dilation": L(d), "ceilMode": c, "returnIndices": True}, rnd(*shape),
+              lambda x: F.max_pool3d(x, k, s, p, d, ceil_mode=c, return_indices=True))
+for k, s, p, c, cip, dv, shape in [(2, None, 0, False, True, None, (2, 2, 4, 6, 6)), ((3, 2, 3), (2, 1, 2), (1, 0, 1), True, False, None, (1, 2, 5, 6, 7)),
+                                   (3, 2, 1, True, True, None, (2, 5, 5, 4)), ((2, 3, 2), (1, 2, 2), (1, 1, 0), False, True, 5, (1, 1, 4, 5, 5))]:
+    pool_case("avgPool3d", {"kernelSize": L(k), "stride": L(s), "padding": L(p), "ceilMode": c, "countIncludePad": cip, "divisorOverride": dv}, rnd(*shape),
+              lambda x: F.avg_pool3d(x, k, s, p, c, cip, dv))
 for p, k, s, c, shape in [(2, 2, None, False, (2, 2, 6, 6)), (3, (3, 2), (2, 1), True, (1, 2, 7, 5)), (1.5, 2, 1, False, (2, 5, 5))]:
     xin = rnd(*shape).abs() + 0.1
     pool_case("lpPool2d", {"normType": p, "kernelSize": L(k), "stride": L(s), "ceilMode": c}, xin, lambda x: F.lp_pool2d(x, p, k, s, c))
@@ -263,6 +270,7 @@ reprs = {
     "maxPool1d": nn.MaxPool1d(3, 2, 1), "maxPool2d": nn.MaxPool2d((2, 3), ceil_mode=True), "avgPool1d": nn.AvgPool1d(3), "avgPool2d": nn.AvgPool2d(3, 2, 1),
     "adaptiveAvgPool1d": nn.AdaptiveAvgPool1d(4), "adaptiveAvgPool2d": nn.AdaptiveAvgPool2d((3, None)), "adaptiveMaxPool2d": nn.AdaptiveMaxPool2d((2, 3)),
     "adaptiveMaxPool1d": nn.AdaptiveMaxPool1d(5), "maxUnpool2d": nn.MaxUnpool2d(2), "maxUnpool1d": nn.MaxUnpool1d(3, 2, 1),
+    "maxPool3d": nn.MaxPool3d((2, 3, 2), 1, 1, ceil_mode=True), "avgPool3d": nn.AvgPool3d(3, 2),
     "lpPool2d": nn.LPPool2d(2, 3), "lpPool1d": nn.LPPool1d(3, 2, 1),
     "zeroPad2d": nn.ZeroPad2d((1, 2, 3, 4)), "constantPad1d": nn.ConstantPad1d(2, 3.5), "constantPad2d": nn.ConstantPad2d((1, 0, 2, 1), -1.5),
     "reflectionPad1d": nn.ReflectionPad1d(2), "reflectionPad2d": nn.ReflectionPad2d((1, 2, 0, 1)), "replicationPad1d": nn.ReplicationPad1d((3, 1)),

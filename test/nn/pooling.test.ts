@@ -27,6 +27,8 @@ function call(c: any, x: T): T | [T, T] {
     case "adaptiveAvgPool3d": return F.adaptiveAvgPool3d(x, o.outputSize);
     case "adaptiveMaxPool1d": return F.adaptiveMaxPool1d(x, o.outputSize, true) as unknown as [T, T];
     case "adaptiveMaxPool2d": return F.adaptiveMaxPool2d(x, o.outputSize, true) as unknown as [T, T];
+    case "maxPool3d": return F.maxPool3d(x, o.kernelSize, o) as unknown as [T, T];
+    case "avgPool3d": return F.avgPool3d(x, o.kernelSize, o);
     case "lpPool2d": return F.lpPool2d(x, o.normType, o.kernelSize, o.stride, o.ceilMode);
     case "lpPool1d": return F.lpPool1d(x, o.normType, o.kernelSize, o.stride, o.ceilMode);
   }
@@ -90,6 +92,7 @@ test("pooling module reprs match PyTorch", () => {
     adaptiveMaxPool2d: new nn.AdaptiveMaxPool2d([2, 3]), adaptiveMaxPool1d: new nn.AdaptiveMaxPool1d(5),
     maxUnpool2d: new nn.MaxUnpool2d(2), maxUnpool1d: new nn.MaxUnpool1d(3, 2, { padding: 1 }),
     lpPool2d: new nn.LPPool2d(2, 3), lpPool1d: new nn.LPPool1d(3, 2, 1),
+    maxPool3d: new nn.MaxPool3d([2, 3, 2], 1, 1, { ceilMode: true }), avgPool3d: new nn.AvgPool3d(3, 2),
   };
   for (const [k, m] of Object.entries(mods)) assert.equal(String(m), fx.reprs[k], k);
   // PyTorch's positional forms (API.md rule 3)
@@ -123,6 +126,9 @@ test("gradcheck and gradgradcheck (float64) through pooling", () => {
   assert.ok(gradcheck((t: T) => F.maxPool1d(t, 3, { stride: 2, dilation: 2 }), [x1]));
   assert.ok(gradcheck((t: T) => F.avgPool1d(t, 4, { stride: 2, padding: 2, ceilMode: true }), [x1]));
   assert.ok(gradgradcheck((t: T) => F.maxPool1d(t, 3, { stride: 2, dilation: 2 }), [x1]));
+  const x3 = torch.randn([1, 2, 4, 3, 5], { dtype: "float64" }).requiresGrad_();
+  assert.ok(gradcheck((t: T) => F.maxPool3d(t, [2, 2, 3], { stride: [1, 2, 1], padding: [1, 0, 1], ceilMode: true }), [x3]));
+  assert.ok(gradgradcheck((t: T) => F.avgPool3d(t, 2, { stride: 1, padding: 1, countIncludePad: false }), [x3]));
   const xp = torch.rand([1, 2, 4, 4], { dtype: "float64" }).add(0.5).requiresGrad_();
   assert.ok(gradcheck((t: T) => F.lpPool2d(t, 2, 2), [xp]));
 });

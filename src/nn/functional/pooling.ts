@@ -5,7 +5,7 @@ import { native } from "../../backends/cpu/native.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
-import { scatterAdd } from "../../ops/scatter.js";
+import { gather, scatterAdd } from "../../ops/scatter.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { adaptiveAvgDim } from "./resample.js";
 import { sepmap } from "./sepmap.js";
@@ -255,4 +255,67 @@ export function lpPool1d(input: Tensor, normType: number, kernelSize: number, ..
   const o = argsOf<Required<LPPoolOptions>>(["stride", "ceilMode"], rest, { stride: null, ceilMode: false });
   const out = avgPool1d(input.pow(normType), kernelSize, { stride: o.stride, padding: 0, ceilMode: o.ceilMode });
   return out.sign().mul(out.abs().relu()).mul(kernelSize).pow(1 / normType);
+}
+
+// ---- 3-d pooling: max and average over a box are separable, so a 2-d pool over (H, W) followed
+// by a 1-d pool over D gives PyTorch's values, tie/NaN choices (d-major scan order) and gradients.
+
+function check3d(name: string, x: Tensor): void {
+  if (x.ndim !== 4 && x.ndim !== 5)
+    throw new RuntimeError(`non-empty 4D or 5D (batch mode) tensor expected for input`);
+  if (x.dtype !== "float32" && x.dtype !== "float64") throw new RuntimeError(`"${name}" not implemented for '${x.dtype}'`);
+}
+
+/** Applies a 2-d pool over (H, W) of every D slice, then `poolD` over D (as the width of a 1-row image). */
+function separable3d(x: Tensor, poolHW: (t: Tensor) => [Tensor, Tensor | null], poolD: (t: Tensor) => [Tensor, Tensor | null]): [Tensor, Tensor | null, Tensor | null] {
+  const lead = x.shape.slice(0, -3), [D, H, W] = x.shape.slice(-3) as [number, number, number];
+  const [a, ia] = poolHW(x.reshape([-1, H, W]));
+  const OH = a.shape[1]!, OW = a.shape[2]!;
+  const b = a.reshape([...lead, D, OH * OW]).movedim(-2, -1).reshape([-1, 1, D]);
+  const [c, ic] = poolD(b);
+  const OD = c.shape[2]!;
+  const out = c.reshape([...lead, OH * OW, OD]).movedim(-1, -2).reshape([...lead, OD, OH, OW]);
+  const dIdx = ic ? ic.reshape([...lead, OH * OW, OD]).movedim(-1, -2).reshape([...lead, OD, OH, OW]) : null;
+  return [out, ia ? ia.reshape([...lead, D, OH, OW]) : null, dIdx];
+}
+
+export interface MaxPool3dOptions { stride?: IntOrTuple | null; padding?: IntOrTuple; dilation?: IntOrTuple; ceilMode?: boolean; returnIndices?: boolean }
+
+/** F.maxPool3d(input, kernelSize, stride = kernelSize, padding = 0, dilation = 1, ceilMode = false, returnIndices = false). */
+export function maxPool3d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor {
+  const o = argsOf<Required<MaxPool3dOptions>>(["stride", "padding", "dilation", "ceilMode", "returnIndices"], rest,
+    { stride: null, padding: 0, dilation: 1, ceilMode: false, returnIndices: false });
+  check3d("max_pool3d", input);
+  const k = tuple(kernelSize, 3, "kernel_size"), s = o.stride === null || (Array.isArray(o.stride) && o.stride.length === 0) ? k : tuple(o.stride, 3, "stride");
+  const p = tuple(o.padding, 3, "padding"), d = tuple(o.dilation, 3, "dilation");
+  if (p.some((v, i) => v > k[i]! / 2)) {
+    throw new RuntimeError(`pad should be smaller than or equal to half of kernel size, but got kT=${k[0]} kW=${k[2]} kH=${k[1]} padT=${p[0]} padW=${p[2]} padH=${p[1]}`);
+  }
+  const [out, ia, id] = separable3d(input,
+    (t) => maxPool2dWithIndices(t, [k[1]!, k[2]!], { stride: [s[1]!, s[2]!], padding: [p[1]!, p[2]!], dilation: [d[1]!, d[2]!], ceilMode: o.ceilMode, returnIndices: true }),
+    (t) => maxPool2dWithIndices(t, [1, k[0]!], { stride: [1, s[0]!], padding: [0, p[0]!], dilation: [1, d[0]!], ceilMode: o.ceilMode, returnIndices: true }));
+  if (!o.returnIndices) return out;
+  const H = input.shape[input.ndim - 2]!, W = input.shape[input.ndim - 1]!;
+  const ind = gather(ia!, -3, id!).add(id!.mul(H * W));  // flat d*H*W + h*W + w, as PyTorch's
+  return [out, ind] as unknown as Tensor;
+}
+
+export interface AvgPool3dOptions { stride?: IntOrTuple | null; padding?: IntOrTuple; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }
+
+/** F.avgPool3d(input, kernelSize, stride = kernelSize, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null). */
+export function avgPool3d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor {
+  const o = argsOf<Required<AvgPool3dOptions>>(["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"], rest,
+    { stride: null, padding: 0, ceilMode: false, countIncludePad: true, divisorOverride: null });
+  check3d("avg_pool3d", input);
+  if (o.divisorOverride !== null && o.divisorOverride === 0) throw new RuntimeError("divisor must be not zero");
+  const k = tuple(kernelSize, 3, "kernel_size"), s = o.stride === null || (Array.isArray(o.stride) && o.stride.length === 0) ? k : tuple(o.stride, 3, "stride");
+  const p = tuple(o.padding, 3, "padding");
+  if (p.some((v, i) => v > k[i]! / 2))
+    throw new RuntimeError(`pad should be smaller than or equal to half of kernel size, but got padT=${p[0]} padW=${p[2]} padH=${p[1]}, kT=${k[0]} kW=${k[2]} kH=${k[1]}`);
+  // with a divisor override: the box sum (per-dim sums) divided once
+  const div = o.divisorOverride === null ? null : 1;
+  const [out] = separable3d(input,
+    (t) => [avgPool2d(t, [k[1]!, k[2]!], { stride: [s[1]!, s[2]!], padding: [p[1]!, p[2]!], ceilMode: o.ceilMode, countIncludePad: o.countIncludePad, divisorOverride: div }), null],
+    (t) => [avgPool2d(t, [1, k[0]!], { stride: [1, s[0]!], padding: [0, p[0]!], ceilMode: o.ceilMode, countIncludePad: o.countIncludePad, divisorOverride: div }), null]);
+  return o.divisorOverride === null ? out : out.div(o.divisorOverride);
 }

@@ -214,3 +214,51 @@ export class LPPool1d extends LPPoolNd {
 export class LPPool2d extends LPPoolNd {
   override forward(input: Tensor): Tensor { return F.lpPool2d(input, this.normType, this.kernelSize, this.stride, this.ceilMode); }
 }
+
+/** new nn.MaxPool3d(kernelSize, stride = kernelSize, padding = 0, dilation = 1, returnIndices = false, ceilMode = false), or options. */
+export class MaxPool3d extends Module {
+  readonly stride: IntOrTuple;
+  readonly padding: IntOrTuple;
+  readonly dilation: IntOrTuple;
+  readonly returnIndices: boolean;
+  readonly ceilMode: boolean;
+  constructor(readonly kernelSize: IntOrTuple, ...rest: unknown[]) {
+    super();
+    const o = maxArgs(rest);
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+    this.dilation = o.dilation ?? 1;
+    this.returnIndices = o.returnIndices ?? false;
+    this.ceilMode = o.ceilMode ?? false;
+  }
+  override forward(input: Tensor): Tensor {
+    return F.maxPool3d(input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}, dilation=${pyValue(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
+  }
+}
+
+/** new nn.AvgPool3d(kernelSize, stride = kernelSize, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null), or options. */
+export class AvgPool3d extends Module {
+  readonly stride: IntOrTuple;
+  readonly padding: IntOrTuple;
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+  readonly divisorOverride: number | null;
+  constructor(readonly kernelSize: IntOrTuple, ...rest: unknown[]) {
+    super();
+    const o = argsOf<Record<string, unknown>>(["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"], rest, {}) as AvgPool2dOptions & { stride?: IntOrTuple | null };
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+    this.ceilMode = o.ceilMode ?? false;
+    this.countIncludePad = o.countIncludePad ?? true;
+    this.divisorOverride = o.divisorOverride ?? null;
+  }
+  override forward(input: Tensor): Tensor {
+    return F.avgPool3d(input, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}`;
+  }
+}
