@@ -244,6 +244,9 @@ for fn, r, shape in [("pixelShuffle", 2, (2, 8, 2, 3)), ("pixelShuffle", 3, (9, 
     f = (lambda x: F.pixel_shuffle(x, r)) if fn == "pixelShuffle" else (lambda x: F.pixel_unshuffle(x, r))
     ins, y, go, gr, _ = run(f, [x])
     out["pixelShuffle"].append({"fn": fn, "r": r, "x": enc(x), "out": enc(y), "gradOut": enc(go), "gx": enc(gr[0])})
+for r, shape in [(3, (2, 6, 2, 3)), (2, (1, 4, 5))]:
+    x = rnd(*shape)  # PyTorch 1.13 has no derivative for channel_shuffle: values only (gradcheck in the test)
+    out["channelShuffle"] = out.get("channelShuffle", []) + [{"r": r, "x": enc(x), "out": enc(nn.ChannelShuffle(r)(x))}]
 
 # ---- grid_sample / affine_grid ------------------------------------------------------------------
 out["gridSample"] = []
@@ -277,7 +280,7 @@ reprs = {
     "replicationPad2d": nn.ReplicationPad2d(2), "replicationPad3d": nn.ReplicationPad3d(1),
     "upsample": nn.Upsample(scale_factor=2), "upsampleSize": nn.Upsample(size=(4, 5), mode="bilinear", align_corners=True),
     "upsampleTuple": nn.Upsample(scale_factor=(2, 3), mode="nearest"), "upsamplingNearest2d": nn.UpsamplingNearest2d(scale_factor=3),
-    "upsamplingBilinear2d": nn.UpsamplingBilinear2d(size=7), "pixelShuffle": nn.PixelShuffle(3), "pixelUnshuffle": nn.PixelUnshuffle(2),
+    "upsamplingBilinear2d": nn.UpsamplingBilinear2d(size=7), "pixelShuffle": nn.PixelShuffle(3), "channelShuffle": nn.ChannelShuffle(2), "pixelUnshuffle": nn.PixelUnshuffle(2),
 }
 out["reprs"] = {k: repr(v) for k, v in reprs.items()}
 
@@ -331,6 +334,7 @@ out["errors"] = {
     "interpLinear4d": err(lambda: F.interpolate(z(1, 1, 4, 4), size=3, mode="linear")),
     "interpSizeLen": err(lambda: F.interpolate(z(1, 1, 4, 4), size=(3, 4, 5))),
     "pixelShuffleDiv": err(lambda: F.pixel_shuffle(z(1, 5, 2, 2), 2)),
+    "channelShuffleDiv": err(lambda: nn.ChannelShuffle(4)(z(1, 6, 2))),
     "pixelUnshuffleDiv": err(lambda: F.pixel_unshuffle(z(1, 1, 3, 4), 2)),
     "gridSampleMode": err(lambda: F.grid_sample(z(1, 1, 3, 3), z(1, 2, 2, 2), mode="area", align_corners=False)),
     "gridSampleBatch": err(lambda: F.grid_sample(z(1, 1, 3, 3), z(2, 2, 2, 2), align_corners=False)),

@@ -70,7 +70,7 @@ test("Upsample modules and reprs", () => {
   const mods: Record<string, nn.Module> = {
     upsample: new nn.Upsample({ scaleFactor: 2 }), upsampleSize: new nn.Upsample({ size: [4, 5], mode: "bilinear", alignCorners: true }),
     upsampleTuple: new nn.Upsample({ scaleFactor: [2, 3], mode: "nearest" }), upsamplingNearest2d: new nn.UpsamplingNearest2d({ scaleFactor: 3 }),
-    upsamplingBilinear2d: new nn.UpsamplingBilinear2d({ size: 7 }), pixelShuffle: new nn.PixelShuffle(3), pixelUnshuffle: new nn.PixelUnshuffle(2),
+    upsamplingBilinear2d: new nn.UpsamplingBilinear2d({ size: 7 }), pixelShuffle: new nn.PixelShuffle(3), pixelUnshuffle: new nn.PixelUnshuffle(2), channelShuffle: new nn.ChannelShuffle(2),
   };
   for (const [k, m] of Object.entries(mods)) assert.equal(String(m), fx.reprs[k], k);
   assert.equal(String(new nn.Upsample(null, 2)), fx.reprs.upsample);
@@ -86,6 +86,14 @@ test("pixelShuffle / pixelUnshuffle values and gradients", () => {
     close(y, c.out, `${c.fn}[${i}] out`);
     y.backward(dec(c.gradOut));
     close(x.grad, c.gx, `${c.fn}[${i}] gx`);
+  }
+});
+
+test("channelShuffle values (PyTorch 1.13 has no derivative for it; ours is a permutation: gradcheck)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  for (const [i, c] of (fx.channelShuffle as any[]).entries()) {
+    close(new nn.ChannelShuffle(c.r).forward(channelsLast(dec(c.x))), c.out, `channelShuffle[${i}]`);
+    assert.ok(gradcheck((t: T) => F.channelShuffle(t, c.r), [dec(c.x, true)]));
   }
 });
 
@@ -131,6 +139,7 @@ test("resampling errors in PyTorch's words", () => {
   throwsLike(() => F.interpolate(z(1, 1, 4, 4), { size: [3, 4, 5] }), e.interpSizeLen, "interpSizeLen");
   throwsLike(() => F.pixelShuffle(z(1, 5, 2, 2), 2), e.pixelShuffleDiv, "pixelShuffleDiv");
   throwsLike(() => F.pixelUnshuffle(z(1, 1, 3, 4), 2), e.pixelUnshuffleDiv, "pixelUnshuffleDiv");
+  throwsLike(() => new nn.ChannelShuffle(4).forward(z(1, 6, 2)), e.channelShuffleDiv, "channelShuffleDiv");
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   throwsLike(() => F.gridSample(z(1, 1, 3, 3), z(1, 2, 2, 2), { mode: "area" as any }), e.gridSampleMode, "gridSampleMode");
   throwsLike(() => F.gridSample(z(1, 1, 3, 3), z(2, 2, 2, 2)), e.gridSampleBatch, "gridSampleBatch");

@@ -181,3 +181,13 @@ export function pixelUnshuffle(input: Tensor, downscaleFactor: number): Tensor {
     .permute([...lead.map((_, i) => i), n, n + 2, n + 4, n + 1, n + 3])
     .reshape([...lead, C * r * r, H / r, W / r]);
 }
+
+/** F.channelShuffle(input, groups): (N, g*k, *) -> channels reordered as (N, k*g, *) (ShuffleNet). */
+export function channelShuffle(input: Tensor, groups: number): Tensor {
+  if (input.ndim < 3) throw new RuntimeError(`channel_shuffle expects input to have at least 3 dimensions, but got input with ${input.ndim} dimension(s)`);
+  if (groups <= 0) throw new RuntimeError(`Number of groups to divide channels in must be positive. Value of groups:${groups}`);
+  const [N, C] = input.shape as [number, number];
+  if (C % groups !== 0) throw new RuntimeError(`Number of channels must be divisible by groups. Got ${C} channels and ${groups} groups.`);
+  const rest = input.shape.slice(2);
+  return input.reshape([N, groups, C / groups, ...rest]).transpose(1, 2).reshape(input.shape);
+}

@@ -63,3 +63,9 @@ export class PixelUnshuffle extends Module {
   override forward(input: Tensor): Tensor { return F.pixelUnshuffle(input, this.downscaleFactor); }
   override extraRepr(): string { return `downscale_factor=${this.downscaleFactor}`; }
 }
+/** nn.ChannelShuffle(groups). */
+export class ChannelShuffle extends Module {
+  constructor(readonly groups: number) { super(); }
+  override forward(input: Tensor): Tensor { return F.channelShuffle(input, this.groups); }
+  override extraRepr(): string { return `groups=${this.groups}`; }
+}
