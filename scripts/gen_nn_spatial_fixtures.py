@@ -230,6 +230,9 @@ interp_cases = [
     ((1, 1, 5, 4), dict(scale_factor=1.5, mode="bicubic", align_corners=False)),
     ((1, 1, 2, 3, 4), dict(size=(4, 5, 3), mode="trilinear", align_corners=False)),
     ((1, 2, 7, 5), dict(size=(3, 2), mode="area")),
+    ((1, 2, 9, 11), dict(size=(4, 5), mode="bilinear", antialias=True)), ((1, 1, 10, 7), dict(size=(3, 9), mode="bicubic", antialias=True)),
+    ((1, 1, 8, 9), dict(scale_factor=0.4, mode="bilinear", align_corners=True, antialias=True)),
+    ((2, 1, 6, 8), dict(scale_factor=(0.5, 0.3), mode="bicubic", align_corners=False, antialias=True)),
 ]
 for shape, o in interp_cases:
     for dtype in ([torch.float64, torch.float32] if o["mode"] in ("nearest", "bilinear", "bicubic", "nearest-exact") else [torch.float64]):

@@ -62,6 +62,30 @@ function cubicDim(I: number, O: number, align: boolean, scale: number | null, r:
   });
 }
 
+/**
+ * Antialiased taps (PyTorch's _compute_weights_aa): when downsampling, the linear (support 1) or
+ * cubic (support 2, a = -0.5) filter is stretched by the scale and normalised over the window.
+ */
+function aaDim(I: number, O: number, align: boolean, scale: number | null, cubic: boolean, r: (x: number) => number): TapDim {
+  const s = areaScale(I, O, align, scale, r);
+  const interp = cubic ? 4 : 2;
+  const support = r(s >= 1 ? interp * 0.5 * s : interp * 0.5);
+  const T = Math.ceil(support) * 2 + 1;
+  const invscale = s >= 1 ? r(1 / s) : 1;
+  const filter = cubic
+    ? (x: number): number => { const a = -0.5; x = Math.abs(x); return x < 1 ? ((a + 2) * x - (a + 3)) * x * x + 1 : x < 2 ? (((x - 5) * x + 8) * x - 4) * a : 0; }
+    : (x: number): number => { x = Math.abs(x); return x < 1 ? 1 - x : 0; };
+  return tapDim(I, O, T, (o, idx, w) => {
+    const center = r(s * (o + 0.5));
+    const xmin = Math.max(Math.trunc(r(center - support + 0.5)), 0);
+    const xsize = Math.min(Math.trunc(r(center + support + 0.5)), I) - xmin;
+    let total = 0;
+    const ws: number[] = [];
+    for (let j = 0; j < xsize; j++) { const v = r(filter(r(r(j + xmin - center + 0.5) * invscale))); ws.push(v); total = r(total + v); }
+    for (let j = 0; j < xsize; j++) { idx.push(xmin + j); w.push(total !== 0 ? r(ws[j]! / total) : ws[j]!); }
+  });
+}
+
 /** Window taps of adaptive average pooling: output i averages [floor(i*I/O), ceil((i+1)*I/O)). */
 export function adaptiveAvgDim(I: number, O: number): TapDim {
   let T = 1;
@@ -110,7 +134,8 @@ export function interpolate(input: Tensor, size?: InterpolateOptions | number | 
     outSize = scales.map((s, i) => Math.floor(input.shape[i + 2]! * s));
     scales = null;
   }
-  if (o.antialias) throw new ValueError("Anti-alias option is not supported by this build (antialias=False only)");
+  if (o.antialias && !((m === "bilinear" || m === "bicubic") && input.ndim === 4))
+    throw new ValueError("Anti-alias option is only supported for bilinear and bicubic modes");
   if (input.ndim < 3 || input.ndim > 5)
     throw new NotImplementedError(`Input Error: Only 3D, 4D and 5D input Tensors supported (got ${input.ndim}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ${m})`);
   const need = MODE_RANK[m];
@@ -127,6 +152,10 @@ export function interpolate(input: Tensor, size?: InterpolateOptions | number | 
   const sc = (i: number): number | null => (scales ? scales[i]! : null);
   let taps: TapDim[], name: string;
   const R = `${dim}D`;
+  if (o.antialias) {
+    taps = inSp.map((I, i) => aaDim(I, outSp[i]!, align!, sc(i), m === "bicubic", r));
+    return sepmap(input, taps, null, m === "bicubic" ? "UpsampleBicubic2DAaBackward1" : "UpsampleBilinear2DAaBackward1");
+  }
   switch (m) {
     case "nearest": taps = inSp.map((I, i) => nearestDim(I, outSp[i]!, sc(i), false)); name = `UpsampleNearest${R}Backward1`; break;
     case "nearest-exact": taps = inSp.map((I, i) => nearestDim(I, outSp[i]!, sc(i), true)); name = `UpsampleNearestExact${R}Backward1`; break;
