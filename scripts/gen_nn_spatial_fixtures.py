@@ -253,7 +253,7 @@ for r, shape in [(3, (2, 6, 2, 3)), (2, (1, 4, 5))]:
 
 # ---- grid_sample / affine_grid ------------------------------------------------------------------
 out["gridSample"] = []
-for mode in ["bilinear", "nearest"]:
+for mode in ["bilinear", "nearest", "bicubic"]:
     for pm in ["zeros", "border", "reflection"]:
         for align in [False, True]:
             x = rnd(2, 2, 4, 5)

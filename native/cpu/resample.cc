@@ -6,7 +6,7 @@
 // meaning "outside": the fill value), nearest/linear/cubic interpolation (1/2/4 taps) and adaptive
 // average pooling (a window of taps). Mode 1 is the adjoint (the input gradient). One task per plane p.
 //
-// gridsample2d: F.grid_sample on 4D inputs (bilinear/nearest; zeros/border/reflection padding),
+// gridsample2d: F.grid_sample on 4D inputs (bilinear/nearest/bicubic; zeros/border/reflection padding),
 // following aten/src/ATen/native/GridSampler.h for the coordinate rules and gradients.
 #include <algorithm>
 #include <cmath>
@@ -191,7 +191,7 @@ Napi::Value Sepmap(const Napi::CallbackInfo& info) {
 
 struct GridGeom {
   int64_t N, C, H, W, OH, OW;
-  int interp, pad;  // interp 0 bilinear, 1 nearest; pad 0 zeros, 1 border, 2 reflection
+  int interp, pad;  // interp 0 bilinear, 1 nearest, 2 bicubic; pad 0 zeros, 1 border, 2 reflection
   bool align;
 };
 
@@ -233,6 +233,49 @@ template <class S> S sourceIndex(S coord, int64_t size, const GridGeom& g, S* gr
 
 inline bool inb(int64_t y, int64_t x, int64_t H, int64_t W) { return y >= 0 && y < H && x >= 0 && x < W; }
 
+// compute_coordinates: the padding rule alone (for bicubic taps), then the integer index or -1 outside
+template <class S> int64_t boundedIndex(S coord, int64_t size, const GridGeom& g) {
+  S gd;
+  if (g.pad == 1) coord = clipCoord(coord, size, &gd);
+  else if (g.pad == 2) {
+    coord = g.align ? reflectCoord(coord, 0, 2.0 * (double)(size - 1), &gd) : reflectCoord(coord, -1, 2.0 * (double)size - 1, &gd);
+    coord = clipCoord(coord, size, &gd);
+  }
+  const int64_t i = (int64_t)coord;
+  return (i >= 0 && i < size) ? i : -1;
+}
+
+// get_cubic_upsample_coefficients (A = -0.75) and their derivatives in t
+template <class S> void cubicCoeffs(S t, S c[4]) {
+  const S A = -0.75;
+  S x = t + 1;
+  c[0] = ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+  x = t;
+  c[1] = ((A + 2) * x - (A + 3)) * x * x + 1;
+  x = 1 - t;
+  c[2] = ((A + 2) * x - (A + 3)) * x * x + 1;
+  x = 2 - t;
+  c[3] = ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+}
+template <class S> void cubicCoeffsGrad(S t, S c[4]) {
+  const S A = -0.75;
+  S x = -1 - t;
+  c[0] = (-3 * A * x - 10 * A) * x - 8 * A;
+  x = -t;
+  c[1] = (-3 * (A + 2) * x - 2 * (A + 3)) * x;
+  x = 1 - t;
+  c[2] = (3 * (A + 2) * x - 2 * (A + 3)) * x;
+  x = 2 - t;
+  c[3] = (3 * A * x - 10 * A) * x + 8 * A;
+}
+
+// grid_sampler_unnormalize_set_grad
+template <class S> S unnormalize(S coord, int64_t size, bool align, S* grad) {
+  if (align) { *grad = (S)(size - 1) / 2; return ((coord + 1) / 2) * (S)(size - 1); }
+  *grad = (S)size / 2;
+  return ((coord + 1) * (S)size - 1) / 2;
+}
+
 // meta = [dtype, N, C, H, W, OH, OW, interp, pad, align, offOut/offGx, offIn/offGo, offGrid, offInput (bwd), offGgrid (bwd)]
 // forward bufs [out, input, grid]; backward bufs [gradInput, gradOut, grid, input, gradGrid]
 template <class T> void gridSample(int mode, const double* m, const Napi::Array& bufs) {
@@ -246,9 +289,29 @@ template <class T> void gridSample(int mode, const double* m, const Napi::Array&
       for (int64_t q = q0; q < q1; q++) {
         const int64_t n = q / OHW, pt = q % OHW;
         T gd;
-        const T ix = sourceIndex<T>(grid[q * 2], g.W, g, &gd), iy = sourceIndex<T>(grid[q * 2 + 1], g.H, g, &gd);
         const T* xn = x + n * g.C * HW;
         T* on = out + n * g.C * OHW + pt;
+        if (g.interp == 2) {  // bicubic: the 4x4 taps around the unpadded coordinate, each padded alone
+          const T ux = unnormalize<T>(grid[q * 2], g.W, g.align, &gd), uy = unnormalize<T>(grid[q * 2 + 1], g.H, g.align, &gd);
+          const T fx = std::floor(ux), fy = std::floor(uy);
+          T cx[4], cy[4];
+          cubicCoeffs<T>(ux - fx, cx);
+          cubicCoeffs<T>(uy - fy, cy);
+          int64_t bx[4], by[4];
+          for (int k = 0; k < 4; k++) { bx[k] = boundedIndex<T>(fx - 1 + k, g.W, g); by[k] = boundedIndex<T>(fy - 1 + k, g.H, g); }
+          for (int64_t c = 0; c < g.C; c++) {
+            const T* xc = xn + c * HW;
+            T v = 0;
+            for (int j = 0; j < 4; j++) {
+              T row = 0;
+              for (int i = 0; i < 4; i++) row += cx[i] * ((bx[i] >= 0 && by[j] >= 0) ? xc[by[j] * g.W + bx[i]] : T(0));
+              v += cy[j] * row;
+            }
+            on[c * OHW] = v;
+          }
+          continue;
+        }
+        const T ix = sourceIndex<T>(grid[q * 2], g.W, g, &gd), iy = sourceIndex<T>(grid[q * 2 + 1], g.H, g, &gd);
         if (g.interp == 1) {
           const int64_t xi = (int64_t)std::nearbyint(ix), yi = (int64_t)std::nearbyint(iy);
           const bool ok = inb(yi, xi, g.H, g.W);
@@ -284,8 +347,35 @@ template <class T> void gridSample(int mode, const double* m, const Napi::Array&
       for (int64_t pt = 0; pt < OHW; pt++) {
         const int64_t q = n * OHW + pt;
         T gmx, gmy;
-        const T ix = sourceIndex<T>(grid[q * 2], g.W, g, &gmx), iy = sourceIndex<T>(grid[q * 2 + 1], g.H, g, &gmy);
         const T* gon = go + n * g.C * OHW + pt;
+        if (g.interp == 2) {
+          const T ux = unnormalize<T>(grid[q * 2], g.W, g.align, &gmx), uy = unnormalize<T>(grid[q * 2 + 1], g.H, g.align, &gmy);
+          const T fx = std::floor(ux), fy = std::floor(uy);
+          T cx[4], cy[4], dx[4], dy[4];
+          cubicCoeffs<T>(ux - fx, cx); cubicCoeffs<T>(uy - fy, cy);
+          cubicCoeffsGrad<T>(ux - fx, dx); cubicCoeffsGrad<T>(uy - fy, dy);
+          int64_t bx[4], by[4];
+          for (int k = 0; k < 4; k++) { bx[k] = boundedIndex<T>(fx - 1 + k, g.W, g); by[k] = boundedIndex<T>(fy - 1 + k, g.H, g); }
+          T gix = 0, giy = 0;
+          for (int64_t c = 0; c < g.C; c++) {
+            const T gout = gon[c * OHW];
+            T* gxc = gxn + c * HW;
+            const T* xc = xn + c * HW;
+            for (int j = 0; j < 4; j++)
+              for (int i = 0; i < 4; i++) {
+                if (bx[i] < 0 || by[j] < 0) continue;
+                const int64_t o = by[j] * g.W + bx[i];
+                gxc[o] += gout * cx[i] * cy[j];
+                const T v = xc[o];
+                gix -= v * dx[i] * cy[j] * gout;
+                giy -= v * dy[j] * cx[i] * gout;
+              }
+          }
+          gg[q * 2] = gmx * gix;
+          gg[q * 2 + 1] = gmy * giy;
+          continue;
+        }
+        const T ix = sourceIndex<T>(grid[q * 2], g.W, g, &gmx), iy = sourceIndex<T>(grid[q * 2 + 1], g.H, g, &gmy);
         if (g.interp == 1) {
           const int64_t xi = (int64_t)std::nearbyint(ix), yi = (int64_t)std::nearbyint(iy);
           if (inb(yi, xi, g.H, g.W))

@@ -97,7 +97,7 @@ test("channelShuffle values (PyTorch 1.13 has no derivative for it; ours is a pe
   }
 });
 
-test("F.gridSample bilinear/nearest x zeros/border/reflection x alignCorners: values, input and grid gradients", () => {
+test("F.gridSample bilinear/nearest/bicubic x zeros/border/reflection x alignCorners: values, input and grid gradients", () => {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   for (const [i, c] of (fx.gridSample as any[]).entries()) {
     const what = `gridSample[${i}] ${JSON.stringify(c.opts)}`;
@@ -173,8 +173,10 @@ test("gradcheck / gradgradcheck (float64): pad, interpolate, gridSample, affineG
     assert.ok(gradgradcheck((t: T) => F.interpolate(t, o), [x]), JSON.stringify(o));
   }
   const grid = torch.rand([1, 3, 2, 2], { dtype: "float64" }).mul(1.8).sub(0.9).requiresGrad_();
-  for (const paddingMode of ["zeros", "border", "reflection"] as const)
+  for (const paddingMode of ["zeros", "border", "reflection"] as const) {
     assert.ok(gradcheck((t: T, g: T) => F.gridSample(t, g, { paddingMode, alignCorners: paddingMode === "border" }), [x, grid]), paddingMode);
+    assert.ok(gradcheck((t: T, g: T) => F.gridSample(t, g, { mode: "bicubic", paddingMode, alignCorners: paddingMode === "zeros" }), [x, grid]), `bicubic ${paddingMode}`);
+  }
   const theta = torch.randn([2, 2, 3], { dtype: "float64" }).requiresGrad_();
   assert.ok(gradcheck((t: T) => F.affineGrid(t, [2, 1, 3, 4]), [theta]));
 });

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// F.gridSample (4-D input: bilinear/nearest, zeros/border/reflection padding) over the native
+// F.gridSample (4-D input: bilinear/nearest/bicubic, zeros/border/reflection padding) over the native
 // kernel in native/cpu/resample.cc, and F.affineGrid (4-D and 5-D sizes) from differentiable ops.
 import { native } from "../../backends/cpu/native.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
@@ -36,12 +36,11 @@ export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions 
   if (grid.shape[grid.ndim - 1] !== input.ndim - 2)
     throw new RuntimeError(`grid_sampler(): expected grid to have size ${input.ndim - 2} in last dimension, but got grid with sizes ${sz(grid)}`);
   if (input.ndim === 5) throw new NotImplementedError("gridSample: 5-D (volumetric) inputs are not implemented in torchts yet");
-  if (mode === "bicubic") throw new NotImplementedError("gridSample: mode='bicubic' is not implemented in torchts yet");
   if (input.dtype !== "float32" && input.dtype !== "float64") throw new RuntimeError(`"grid_sampler_2d_cpu" not implemented for '${input.dtype}'`);
   const [N, C, H, W] = input.shape as [number, number, number, number];
   const OH = grid.shape[1]!, OW = grid.shape[2]!;
   const xc = input.contiguous(), gc = grid.contiguous();
-  const head = [dtypeCode(input), N, C, H, W, OH, OW, mode === "nearest" ? 1 : 0, PAD[pm], align ? 1 : 0];
+  const head = [dtypeCode(input), N, C, H, W, OH, OW, mode === "nearest" ? 1 : mode === "bicubic" ? 2 : 0, PAD[pm], align ? 1 : 0];
   const out = Tensor._empty([N, C, OH, OW], input.dtype);
   if (out.numel() > 0) native.gridsample2d(0, [out._storage.data, xc._storage.data, gc._storage.data], Float64Array.from([...head, 0, xc._offset, gc._offset, 0, 0]));
   return record(out, {
