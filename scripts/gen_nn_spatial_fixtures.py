@@ -261,6 +261,13 @@ for mode in ["bilinear", "nearest", "bicubic"]:
             ins, y, go, gr, _ = run(lambda x, gd: F.grid_sample(x, gd, mode=mode, padding_mode=pm, align_corners=align), [x, grid])
             out["gridSample"].append({"opts": {"mode": mode, "paddingMode": pm, "alignCorners": align}, "x": enc(x), "grid": enc(grid),
                                       "out": enc(y), "gradOut": enc(go), "gx": enc(gr[0]), "ggrid": enc(gr[1])})
+for mode in ["bilinear", "nearest"]:
+    for pm, align in [("zeros", False), ("border", True), ("reflection", False), ("reflection", True)]:
+        x = rnd(1, 2, 3, 4, 5)
+        grid = (torch.rand(1, 2, 3, 2, 3, generator=g, dtype=torch.float64) * 2.6 - 1.3)
+        ins, y, go, gr, _ = run(lambda x, gd: F.grid_sample(x, gd, mode=mode, padding_mode=pm, align_corners=align), [x, grid])
+        out["gridSample"].append({"opts": {"mode": mode, "paddingMode": pm, "alignCorners": align}, "x": enc(x), "grid": enc(grid),
+                                  "out": enc(y), "gradOut": enc(go), "gx": enc(gr[0]), "ggrid": enc(gr[1])})
 out["affineGrid"] = []
 for size, align in [((2, 3, 4, 5), False), ((2, 1, 3, 2), True), ((1, 1, 1, 3), False), ((2, 1, 2, 3, 2), False), ((1, 1, 3, 2, 2), True)]:
     theta = rnd(size[0], len(size) - 2, len(size) - 1)

@@ -416,11 +416,108 @@ Napi::Value GridSample2d(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ---- grid_sample (3D): trilinear ("bilinear") / nearest ----
+// meta = [dtype, N, C, D, H, W, OD, OH, OW, interp, pad, align, offOut/offGx, offIn/offGo, offGrid, offInput (bwd), offGgrid (bwd)]
+template <class T> void gridSample3d(int mode, const double* m, const Napi::Array& bufs) {
+  const int64_t N = (int64_t)m[1], C = (int64_t)m[2], D = (int64_t)m[3], H = (int64_t)m[4], W = (int64_t)m[5];
+  const int64_t OP = (int64_t)m[6] * (int64_t)m[7] * (int64_t)m[8], V = D * H * W;
+  GridGeom g{N, C, H, W, 0, 0, (int)m[9], (int)m[10], m[11] != 0};
+  const T* grid = ptr<T>(bufs.Get((uint32_t)2), (int64_t)m[14]);
+  auto corners = [&](int64_t q, T* gm, int64_t* idx, T* w, T* dw) {
+    // idx/w for the 8 corners (x fastest); dw[3*k + a]: d w_k / d coordinate a; gm: d coordinate / d grid
+    const T ix = sourceIndex<T>(grid[q * 3], W, g, &gm[0]), iy = sourceIndex<T>(grid[q * 3 + 1], H, g, &gm[1]),
+            iz = sourceIndex<T>(grid[q * 3 + 2], D, g, &gm[2]);
+    if (g.interp == 1) {
+      const int64_t xi = (int64_t)std::nearbyint(ix), yi = (int64_t)std::nearbyint(iy), zi = (int64_t)std::nearbyint(iz);
+      const bool ok = xi >= 0 && xi < W && yi >= 0 && yi < H && zi >= 0 && zi < D;
+      idx[0] = ok ? (zi * H + yi) * W + xi : -1;
+      w[0] = 1;
+      return 1;
+    }
+    const int64_t x0 = (int64_t)std::floor(ix), y0 = (int64_t)std::floor(iy), z0 = (int64_t)std::floor(iz);
+    const T fx[2] = {(T)(x0 + 1) - ix, ix - (T)x0}, fy[2] = {(T)(y0 + 1) - iy, iy - (T)y0}, fz[2] = {(T)(z0 + 1) - iz, iz - (T)z0};
+    for (int k = 0; k < 8; k++) {
+      const int a = k & 1, b = (k >> 1) & 1, c = k >> 2;
+      const int64_t xx = x0 + a, yy = y0 + b, zz = z0 + c;
+      idx[k] = (xx >= 0 && xx < W && yy >= 0 && yy < H && zz >= 0 && zz < D) ? (zz * H + yy) * W + xx : -1;
+      w[k] = fx[a] * fy[b] * fz[c];
+      dw[3 * k] = (a ? T(1) : T(-1)) * fy[b] * fz[c];
+      dw[3 * k + 1] = (b ? T(1) : T(-1)) * fx[a] * fz[c];
+      dw[3 * k + 2] = (c ? T(1) : T(-1)) * fx[a] * fy[b];
+    }
+    return 8;
+  };
+  if (mode == 0) {
+    T* out = ptr<T>(bufs.Get((uint32_t)0), (int64_t)m[12]);
+    const T* x = ptr<T>(bufs.Get((uint32_t)1), (int64_t)m[13]);
+    parallelFor(N * OP, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, C * 8)), [&](int64_t q0, int64_t q1) {
+      for (int64_t q = q0; q < q1; q++) {
+        const int64_t n = q / OP, pt = q % OP;
+        T gm[3], w[8], dw[24];
+        int64_t idx[8];
+        const int nk = corners(q, gm, idx, w, dw);
+        const T* xn = x + n * C * V;
+        T* on = out + n * C * OP + pt;
+        for (int64_t c = 0; c < C; c++) {
+          T v = 0;
+          for (int k = 0; k < nk; k++) if (idx[k] >= 0) v += xn[c * V + idx[k]] * w[k];
+          on[c * OP] = v;
+        }
+      }
+    });
+    return;
+  }
+  T* gx = ptr<T>(bufs.Get((uint32_t)0), (int64_t)m[12]);
+  const T* go = ptr<T>(bufs.Get((uint32_t)1), (int64_t)m[13]);
+  const T* x = ptr<T>(bufs.Get((uint32_t)3), (int64_t)m[15]);
+  T* gg = ptr<T>(bufs.Get((uint32_t)4), (int64_t)m[16]);
+  parallelFor(N, 1, [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; n++) {
+      T* gxn = gx + n * C * V;
+      std::fill(gxn, gxn + C * V, T(0));
+      const T* xn = x + n * C * V;
+      for (int64_t pt = 0; pt < OP; pt++) {
+        const int64_t q = n * OP + pt;
+        T gm[3], w[8], dw[24];
+        int64_t idx[8];
+        const int nk = corners(q, gm, idx, w, dw);
+        const T* gon = go + n * C * OP + pt;
+        T gi[3] = {0, 0, 0};
+        for (int64_t c = 0; c < C; c++) {
+          const T gout = gon[c * OP];
+          for (int k = 0; k < nk; k++) {
+            if (idx[k] < 0) continue;
+            gxn[c * V + idx[k]] += w[k] * gout;
+            if (nk == 8) {
+              const T v = xn[c * V + idx[k]] * gout;
+              gi[0] += v * dw[3 * k]; gi[1] += v * dw[3 * k + 1]; gi[2] += v * dw[3 * k + 2];
+            }
+          }
+        }
+        for (int a = 0; a < 3; a++) gg[q * 3 + a] = gm[a] * gi[a];
+      }
+    }
+  });
+}
+
+Napi::Value GridSample3d(const Napi::CallbackInfo& info) {
+  const int mode = info[0].As<Napi::Number>().Int32Value();
+  Napi::Array bufs = info[1].As<Napi::Array>();
+  size_t n;
+  const double* m = f64Data(info[2], &n);
+  if (n < 17) throw std::runtime_error("gridsample3d: truncated descriptor");
+  if ((int)m[0] == kFloat32) gridSample3d<float>(mode, m, bufs);
+  else if ((int)m[0] == kFloat64) gridSample3d<double>(mode, m, bufs);
+  else throw std::runtime_error("gridsample3d: float32 or float64 only");
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void registerResample(Napi::Env env, Napi::Object exports) {
   exports.Set("sepmap", Napi::Function::New(env, Sepmap, "sepmap"));
   exports.Set("gridsample2d", Napi::Function::New(env, GridSample2d, "gridsample2d"));
+  exports.Set("gridsample3d", Napi::Function::New(env, GridSample3d, "gridsample3d"));
 }
 
 }  // namespace tt

@@ -103,7 +103,7 @@ test("F.gridSample bilinear/nearest/bicubic x zeros/border/reflection x alignCor
     const what = `gridSample[${i}] ${JSON.stringify(c.opts)}`;
     const x = dec(c.x, true), grid = dec(c.grid, true);
     const y = F.gridSample(channelsLast(x), grid, c.opts);
-    assert.equal(y.gradFn?.name(), "GridSampler2DBackward0");
+    assert.equal(y.gradFn?.name(), x.ndim === 5 ? "GridSampler3DBackward0" : "GridSampler2DBackward0");
     close(y, c.out, `${what} out`);
     y.backward(dec(c.gradOut));
     close(x.grad, c.gx, `${what} gx`);
@@ -177,6 +177,10 @@ test("gradcheck / gradgradcheck (float64): pad, interpolate, gridSample, affineG
     assert.ok(gradcheck((t: T, g: T) => F.gridSample(t, g, { paddingMode, alignCorners: paddingMode === "border" }), [x, grid]), paddingMode);
     assert.ok(gradcheck((t: T, g: T) => F.gridSample(t, g, { mode: "bicubic", paddingMode, alignCorners: paddingMode === "zeros" }), [x, grid]), `bicubic ${paddingMode}`);
   }
+  const x3 = torch.randn([1, 2, 2, 3, 3], { dtype: "float64" }).requiresGrad_();
+  const grid3 = torch.rand([1, 2, 2, 1, 3], { dtype: "float64" }).mul(1.8).sub(0.9).requiresGrad_();
+  for (const paddingMode of ["zeros", "border", "reflection"] as const)
+    assert.ok(gradcheck((t: T, g: T) => F.gridSample(t, g, { paddingMode, alignCorners: paddingMode !== "zeros" }), [x3, grid3]), `3d ${paddingMode}`);
   const theta = torch.randn([2, 2, 3], { dtype: "float64" }).requiresGrad_();
   assert.ok(gradcheck((t: T) => F.affineGrid(t, [2, 1, 3, 4]), [theta]));
 });

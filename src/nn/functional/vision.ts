@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// F.gridSample (4-D input: bilinear/nearest/bicubic, zeros/border/reflection padding) over the native
+// F.gridSample (4-D input: bilinear/nearest/bicubic; 5-D: trilinear/nearest; zeros/border/reflection padding) over the native
 // kernel in native/cpu/resample.cc, and F.affineGrid (4-D and 5-D sizes) from differentiable ops.
 import { native } from "../../backends/cpu/native.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
@@ -35,8 +35,9 @@ export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions 
     throw new RuntimeError(`grid_sampler(): expected grid and input to have same batch size, but got input with sizes ${sz(input)} and grid with sizes ${sz(grid)}`);
   if (grid.shape[grid.ndim - 1] !== input.ndim - 2)
     throw new RuntimeError(`grid_sampler(): expected grid to have size ${input.ndim - 2} in last dimension, but got grid with sizes ${sz(grid)}`);
-  if (input.ndim === 5) throw new NotImplementedError("gridSample: 5-D (volumetric) inputs are not implemented in torchts yet");
-  if (input.dtype !== "float32" && input.dtype !== "float64") throw new RuntimeError(`"grid_sampler_2d_cpu" not implemented for '${input.dtype}'`);
+  if (input.ndim === 5 && mode === "bicubic") throw new RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input");
+  if (input.dtype !== "float32" && input.dtype !== "float64") throw new RuntimeError(`"grid_sampler_${input.ndim - 2}d_cpu" not implemented for '${input.dtype}'`);
+  if (input.ndim === 5) return gridSample3d(input, grid, mode === "nearest" ? 1 : 0, PAD[pm], align);
   const [N, C, H, W] = input.shape as [number, number, number, number];
   const OH = grid.shape[1]!, OW = grid.shape[2]!;
   const xc = input.contiguous(), gc = grid.contiguous();
@@ -57,6 +58,32 @@ export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions 
         record([gx, gg], {
           name: "NotImplemented", inputs: [go!, input, grid],
           backward: () => { throw new RuntimeError("derivative for aten::grid_sampler_2d_backward is not implemented"); },
+        });
+      return [gx, gg];
+    },
+  });
+}
+
+function gridSample3d(input: Tensor, grid: Tensor, interp: number, pad: number, align: boolean): Tensor {
+  const [N, C, D, H, W] = input.shape as [number, number, number, number, number];
+  const [OD, OH, OW] = grid.shape.slice(1, 4) as [number, number, number];
+  const xc = input.contiguous(), gc = grid.contiguous();
+  const head = [dtypeCode(input), N, C, D, H, W, OD, OH, OW, interp, pad, align ? 1 : 0];
+  const out = Tensor._empty([N, C, OD, OH, OW], input.dtype);
+  if (out.numel() > 0) native.gridsample3d(0, [out._storage.data, xc._storage.data, gc._storage.data], Float64Array.from([...head, 0, xc._offset, gc._offset, 0, 0]));
+  return record(out, {
+    name: "GridSampler3DBackward0", inputs: [input, grid], save: [xc, gc],
+    backward: ([go], [xs, gs]) => {
+      const goc = go!.contiguous();
+      const gx = Tensor._empty([N, C, D, H, W], input.dtype), gg = Tensor._empty([N, OD, OH, OW, 3], input.dtype);
+      if (goc.numel() > 0)
+        native.gridsample3d(1, [gx._storage.data, goc._storage.data, gs!._storage.data, xs!._storage.data, gg._storage.data],
+          Float64Array.from([...head, 0, goc._offset, gs!._offset, xs!._offset, 0]));
+      else { gx.zero_(); gg.zero_(); }
+      if (isGradEnabled())
+        record([gx, gg], {
+          name: "NotImplemented", inputs: [go!, input, grid],
+          backward: () => { throw new RuntimeError("derivative for aten::grid_sampler_3d_backward is not implemented"); },
         });
       return [gx, gg];
     },
