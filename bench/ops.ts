@@ -44,7 +44,21 @@ const ours: Record<string, number> = {
   sum_16M: medianTime(() => a.sum()),
   matmul_1024: medianTime(() => torch.mm(m1, m2)),
   matmul_256: medianTime(() => torch.mm(m1.narrow(0, 0, 256).narrow(1, 0, 256), m2.narrow(0, 0, 256).narrow(1, 0, 256))),
+  ...spatialRows(),
 };
+
+/** nn spatial kernels, forward + backward (same shapes in bench/torch_ops.py). */
+function spatialRows(): Record<string, number> {
+  const F = torch.nn.functional, r = (...s: number[]) => torch.randn(s).requiresGrad_();
+  const x = r(32, 16, 32, 32), w = r(32, 16, 3, 3), b = r(32), x1 = r(32, 32, 512), w1 = r(32, 32, 5), wt = r(16, 8, 4, 4);
+  return {
+    conv2d_fb: medianTime(() => F.conv2d(x, w, b, { padding: 1 }).sum().backward()),
+    maxpool2d_fb: medianTime(() => F.maxPool2d(x, 2).sum().backward()),
+    conv1d_fb: medianTime(() => F.conv1d(x1, w1, null, { padding: 2 }).sum().backward()),
+    convT2d_fb: medianTime(() => F.convTranspose2d(x, wt, null, { stride: 2, padding: 1 }).sum().backward()),
+    bilinear_fb: medianTime(() => F.interpolate(x, { scaleFactor: 2, mode: "bilinear" }).sum().backward()),
+  };
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const openblas = join(root, "bench", ".openblas", "usr", "lib", "x86_64-linux-gnu", "openblas-pthread");
@@ -71,6 +85,7 @@ const gflops = (nn: number, s: number) => ((2 * nn ** 3) / s / 1e9).toFixed(0);
 const detail: Record<string, (s: number) => string> = {
   add_16M: (s) => `${gbps(12 * n, s)} GB/s`, mul_16M: (s) => `${gbps(12 * n, s)} GB/s`, sum_16M: (s) => `${gbps(4 * n, s)} GB/s`,
   matmul_1024: (s) => `${gflops(1024, s)} GFLOP/s`, matmul_256: (s) => `${gflops(256, s)} GFLOP/s`,
+  conv2d_fb: () => "fwd+bwd", maxpool2d_fb: () => "fwd+bwd", conv1d_fb: () => "fwd+bwd", convT2d_fb: () => "fwd+bwd", bilinear_fb: () => "fwd+bwd",
 };
 console.log(`${"workload".padEnd(14)}${"torchts".padEnd(25)}${"PyTorch".padEnd(25)}ratio (PyTorch time / torchts time)`);
 for (const [k, t] of Object.entries(ours)) {

@@ -31,4 +31,13 @@ out = {
     "matmul_1024": median_time(lambda: torch.mm(m1, m2)),
     "matmul_256": median_time(lambda: torch.mm(m1[:256, :256], m2[:256, :256])),
 }
+# nn spatial kernels, forward + backward (same shapes in bench/ops.ts)
+F = torch.nn.functional
+r = lambda *s: torch.randn(*s).requires_grad_()
+x, w, b, x1, w1, wt = r(32, 16, 32, 32), r(32, 16, 3, 3), r(32), r(32, 32, 512), r(32, 32, 5), r(16, 8, 4, 4)
+out["conv2d_fb"] = median_time(lambda: F.conv2d(x, w, b, padding=1).sum().backward())
+out["maxpool2d_fb"] = median_time(lambda: F.max_pool2d(x, 2).sum().backward())
+out["conv1d_fb"] = median_time(lambda: F.conv1d(x1, w1, None, padding=2).sum().backward())
+out["convT2d_fb"] = median_time(lambda: F.conv_transpose2d(x, wt, None, stride=2, padding=1).sum().backward())
+out["bilinear_fb"] = median_time(lambda: F.interpolate(x, scale_factor=2, mode="bilinear").sum().backward())
 print(json.dumps({"torch": torch.__version__, "blas": "openblas" if "openblas" in torch.__config__.show().lower() else "see LD_LIBRARY_PATH", "times": out}))

@@ -107,6 +107,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerMmap(env, exports);
   registerNormLayer(env, exports);
   registerRnnCell(env, exports);
+  registerResample(env, exports);
   return exports;
 }
 
