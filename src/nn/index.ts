@@ -32,13 +32,15 @@ export {
   TransformerDecoder, Transformer,
 } from "./modules/transformer.js";
 export * as utils from "./utils/index.js";
+export {
   Threshold, Hardtanh, ReLU6, PReLU, RReLU, ELU, SELU, CELU, Mish, Hardswish, Hardsigmoid, Tanhshrink, Softsign, LogSigmoid,
   Hardshrink, Softshrink, Softplus, GLU, Softmin, Softmax2d,
 } from "./modules/activation.js";
+export {
   HuberLoss, SmoothL1Loss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss,
   MultiLabelSoftMarginLoss, MultiLabelMarginLoss, MultiMarginLoss, CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, CTCLoss,
 } from "./modules/loss.js";
-export { PairwiseDistance, CosineSimilarity, ChannelShuffle } from "./modules/distance.js";
+export { PairwiseDistance, CosineSimilarity } from "./modules/distance.js";
 export { Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from "./modules/dropout.js";
 export { Bilinear, LazyLinear } from "./modules/linear.js";
 export { Embedding, EmbeddingBag } from "./modules/sparse.js";

@@ -43,13 +43,3 @@ export function normalize(input: Tensor, ...rest: unknown[]): Tensor {
   const denom = norm(input, o.p, o.dim, { keepdim: true }).clampMin(o.eps).expandAs(input);
   return input.div(denom);
 }
-
-/** F.channelShuffle(input, groups): (N, C, *) -> (N, g, C/g, *) -> transposed -> (N, C, *) (Zhang et al. 2017). */
-export function channelShuffle(input: Tensor, groups: number): Tensor {
-  if (groups <= 0) throw new RuntimeError(`Number of groups to divide channels in must be positive. Value of groups:${groups}`);
-  if (input.ndim <= 2) throw new RuntimeError(`channel_shuffle expects input to have at least 3 dimensions, but got input with sizes [${input.shape.join(", ")}]`);
-  const [N, C] = [input.shape[0]!, input.shape[1]!];
-  if (C % groups !== 0) throw new RuntimeError(`Number of channels must be divisible by groups. Got ${C} channels and ${groups} groups.`);
-  const rest = input.shape.slice(2);
-  return input.reshape([N, groups, C / groups, ...rest]).transpose(1, 2).reshape([N, C, ...rest]);  // (N, g, C/g, *) -> (N, C/g, g, *) -> (N, C, *)
-}

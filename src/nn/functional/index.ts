@@ -29,7 +29,7 @@ export {
   multilabelSoftMarginLoss, multilabelMarginLoss, multiMarginLoss, cosineEmbeddingLoss, tripletMarginLoss,
   tripletMarginWithDistanceLoss, ctcLoss, type KlReduction, type DistanceFunction, type CtcOptions,
 } from "./loss.js";
-export { pairwiseDistance, cosineSimilarity, normalize, channelShuffle } from "./distance.js";
+export { pairwiseDistance, cosineSimilarity, normalize } from "./distance.js";
 export { bilinear } from "./activation.js";
 export {
   embedding, embeddingBag, oneHot, paddingIndex, embeddingRenorm_, NotImplementedError, type EmbeddingOptions, type EmbeddingBagOptions, type BagMode,

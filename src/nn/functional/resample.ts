@@ -213,7 +213,7 @@ export function pixelUnshuffle(input: Tensor, downscaleFactor: number): Tensor {
 
 /** F.channelShuffle(input, groups): (N, g*k, *) -> channels reordered as (N, k*g, *) (ShuffleNet). */
 export function channelShuffle(input: Tensor, groups: number): Tensor {
-  if (input.ndim < 3) throw new RuntimeError(`channel_shuffle expects input to have at least 3 dimensions, but got input with ${input.ndim} dimension(s)`);
+  if (input.ndim < 3) throw new RuntimeError(`channel_shuffle expects input with > 2 dims, but got input with sizes [${input.shape.join(", ")}]`);
   if (groups <= 0) throw new RuntimeError(`Number of groups to divide channels in must be positive. Value of groups:${groups}`);
   const [N, C] = input.shape as [number, number];
   if (C % groups !== 0) throw new RuntimeError(`Number of channels must be divisible by groups. Got ${C} channels and ${groups} groups.`);

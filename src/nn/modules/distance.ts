@@ -29,10 +29,3 @@ export class CosineSimilarity extends Module {
   }
   override forward(x1: Tensor, x2: Tensor): Tensor { return F.cosineSimilarity(x1, x2, this.dim, this.eps); }
 }
-
-/** nn.ChannelShuffle(groups). */
-export class ChannelShuffle extends Module {
-  constructor(readonly groups: number) { super(); }
-  override forward(input: Tensor): Tensor { return F.channelShuffle(input, this.groups); }
-  override extraRepr(): string { return `groups=${this.groups}`; }
-}
