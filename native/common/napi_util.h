@@ -13,8 +13,12 @@ namespace tt {
 // Raw pointer to the bytes of a TypedArray/DataView/ArrayBuffer (byteOffset applied).
 inline char* bufferData(const Napi::Value& v) {
   if (v.IsTypedArray()) {
-    Napi::TypedArray ta = v.As<Napi::TypedArray>();
-    return static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    // napi_get_typedarray_info's data pointer already includes the byte offset and, unlike
+    // ArrayBuffer().Data(), works for views on a SharedArrayBuffer (DataLoader workers share those).
+    void* data = nullptr;
+    napi_status st = napi_get_typedarray_info(v.Env(), v, nullptr, nullptr, &data, nullptr, nullptr);
+    if (st != napi_ok) throw std::runtime_error("cannot read the TypedArray's memory");
+    return static_cast<char*>(data);
   }
   if (v.IsArrayBuffer()) return static_cast<char*>(v.As<Napi::ArrayBuffer>().Data());
   if (v.IsDataView()) {

@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../src/index.js";
 import { DataLoader, Dataset, TensorDataset, getWorkerInfo } from "../../src/data/index.js";
+import { sharedMemorySupported } from "../../src/data/worker-codec.js";
 import { loadFixture } from "../helpers.js";
 import * as torchvision from "../../src/vision/index.js";
 import { failingInit, TransferProbe, stashCollate, Dying, Failing, InitSeen, Mapped, PrivateRange, RandItems, Shards, Slow, double, recordInit, sumCollate } from "./worker-datasets.js";
@@ -53,11 +54,13 @@ test("TensorDataset with workers: the same batches as in the main thread; getWor
   const got = (await collect(dl as AsyncIterable<torch.Tensor[]>)).map((b) => b.map((t) => t.tolist()));
   assert.deepEqual(got, want);
   assert.equal(getWorkerInfo(), null);
-  // unbatched samples are views into the worker's dataset: only the view comes over, and the
-  // worker's dataset stays intact for the next items
+  // unbatched samples are views into the worker's dataset: with shared memory (the addon reads
+  // SharedArrayBuffers) the view comes over on the shared storage, no copy; otherwise only the
+  // view's element is copied. Either way the worker's dataset stays intact for the next items.
   const rows = await collect(new DataLoader(ds, { batchSize: null, numWorkers: 1 }) as AsyncIterable<torch.Tensor[]>);
   assert.deepEqual(rows.map(([x, y]) => [x!.tolist(), y!.item()]), Array.from({ length: 23 }, (_, i) => [[i], 3 * i]));
-  assert.ok(rows.every(([x]) => x!._storage.length === 1), "a sample carries its own element, not the whole dataset");
+  const shared = rows.every(([x]) => x!._storage.data.buffer instanceof SharedArrayBuffer);
+  assert.ok(shared || rows.every(([x]) => x!._storage.length === 1), "a sample carries its own element, or shares the dataset's memory");
   assert.throws(() => [...dl as Iterable<unknown>], { name: "RuntimeError", message: /iterate it with `for await/ });
 });
 
@@ -176,4 +179,10 @@ test("DataLoader options: PyTorch's checks and messages", () => {
   assert.equal(unbatched.length, 4);
   assert.deepEqual([...unbatched as Iterable<torch.Tensor[]>].map(([t]) => t!.tolist()), [0, 1, 2, 3]);
   assert.throws(() => new DataLoader(it).length, { name: "TypeError", message: "object of type 'Shards' has no len()" });
+});
+
+test("the native kernels read tensors over SharedArrayBuffers, so workers share a dataset's memory", () => {
+  assert.equal(sharedMemorySupported(), true);
+  const shared = new Float32Array(new SharedArrayBuffer(24)).map((_, i) => i);
+  assert.deepEqual(torch.fromTypedArray(shared.subarray(2), [4]).mul(3).tolist(), [6, 9, 12, 15]);
 });
