@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Train a CNN (LeNet-5 with padding, for 28x28 inputs) on the real MNIST, offline: the MNIST
 // workflow of seed-programs.md, ported line by line. Usage:
-//   node dist/examples/mnist.js [--epochs N] [--steps N] [--batch-size N] [--lr X] [--mlp]
+//   node dist/examples/mnist.js [--epochs N] [--steps N] [--batch-size N] [--lr X] [--mlp] [--out DIR]
 // --steps stops each epoch early (CI runs a few hundred steps and checks the loss falls).
+// Writes to DIR (default ./out): the checkpoint mnist_cnn.pth (PyTorch's format: torch.load reads
+// it in Python too), mnist_predictions.png (test images with their predicted labels, green when
+// right, red when wrong) and mnist_loss.png (the training loss per step).
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
 import * as torch from "../src/index.js";
 import * as torchvision from "../src/vision/index.js";
 
@@ -17,6 +23,8 @@ function arg(name: string, fallback: number): number {
 }
 const epochs = arg("epochs", 3), maxSteps = arg("steps", Infinity), batchSize = arg("batch-size", 64), lr = arg("lr", 1e-3);
 const useMlp = process.argv.includes("--mlp");
+const outIndex = process.argv.indexOf("--out");
+const outDir = outIndex >= 0 ? process.argv[outIndex + 1]! : "out";
 
 class Net extends nn.Module {
   conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });   // (N, 1, 28, 28) -> (N, 6, 28, 28)
@@ -101,3 +109,15 @@ console.log(`Accuracy of the network on the 10000 test images: ${accuracy.toFixe
 for (let c = 0; c < 10; c++) console.log(`Accuracy for class: ${c}     is ${((100 * correct[c]!) / seen[c]!).toFixed(1)} %`);
 console.log(`trained ${losses.length} steps in ${trainSeconds.toFixed(1)} s; first loss ${losses[0]?.toFixed(4)}, ` +
   `mean of the last 50 ${(losses.slice(-50).reduce((a, b) => a + b, 0) / Math.min(50, losses.length)).toFixed(4)}`);
+
+// save: the checkpoint, a grid of test predictions, the loss curve
+mkdirSync(outDir, { recursive: true });
+const checkpoint = join(outDir, useMlp ? "mnist_mlp.pth" : "mnist_cnn.pth");
+torch.save(net.stateDict(), checkpoint);
+const firstBatch = (testloader as Iterable<[torch.Tensor, torch.Tensor]>)[Symbol.iterator]().next().value!;
+const shown = firstBatch[0].narrow(0, 0, 32), truth = firstBatch[1].narrow(0, 0, 32).tolist() as number[];
+const predicted = torch.noGrad(() => net.forward(shown.to(device)).argmax(1).tolist() as number[]);
+await torchvision.utils.saveLabeledGrid(shown.mul(0.3081).add(0.1307), predicted.map(String), join(outDir, "mnist_predictions.png"),
+  { nrow: 8, scale: 3, colors: predicted.map((p, i) => (p === truth[i] ? "#1a7f37" : "#cf222e")) });
+await torchvision.utils.plotLossCurve(losses, join(outDir, "mnist_loss.png"), { title: "MNIST training loss", smoothing: 50 });
+console.log(`wrote ${checkpoint}, ${join(outDir, "mnist_predictions.png")}, ${join(outDir, "mnist_loss.png")}`);

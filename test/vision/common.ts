@@ -28,9 +28,14 @@ export function assertTensor(actual: torch.Tensor, expected: Enc | torch.Tensor,
 
 export interface CifarChecksums { tgz_md5: string; train_list: [string, string][]; test_list: [string, string][]; meta_md5: string }
 
-/** Runs `fn` with the CIFAR class's checksums set to those of the small fixture files. */
+/** Runs `fn` with the CIFAR class's checksums set to those of the small fixture files (until its promise settles, if it returns one). */
 export function withFixtureChecksums<R>(C: typeof CIFAR10, f: CifarChecksums, fn: () => R): R {
   const saved = [C.tgzMd5, C.trainList, C.testList, C.meta] as const;
+  const restore = () => { [C.tgzMd5, C.trainList, C.testList, C.meta] = saved; };
   C.tgzMd5 = f.tgz_md5; C.trainList = f.train_list; C.testList = f.test_list; C.meta = { ...C.meta, md5: f.meta_md5 };
-  try { return fn(); } finally { [C.tgzMd5, C.trainList, C.testList, C.meta] = saved; }
+  let r: R;
+  try { r = fn(); } catch (e) { restore(); throw e; }
+  if (r instanceof Promise) return r.finally(restore) as R;
+  restore();
+  return r;
 }
