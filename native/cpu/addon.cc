@@ -102,6 +102,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerRandom(env, exports);
   registerConv(env, exports);
   registerPool(env, exports);
+  registerNorm(env, exports);
   return exports;
 }
 

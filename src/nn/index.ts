@@ -13,3 +13,8 @@ export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss 
 export { BatchNorm1d, BatchNorm2d } from "./modules/batchnorm.js";
 export * as functional from "./functional/index.js";
 export * as init from "./init.js";
+export { AssertionError, type BackwardHook, type BackwardPreHook, type StateDictMetadata, type NamedOptions } from "./module.js";
+export { ParameterList, ParameterDict } from "./modules/container.js";
+export { BatchNorm3d } from "./modules/batchnorm.js";
+export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from "./modules/instancenorm.js";
+export { GroupNorm, LocalResponseNorm } from "./modules/normalization-group.js";

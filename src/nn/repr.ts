@@ -37,3 +37,21 @@ export function addIndent(s: string, n: number): string {
 
 /** Python's "torch.Size([2, 3])". */
 export const pySize = (shape: readonly number[]): string => `torch.Size([${shape.join(", ")}])`;
+
+const TYPENAME: Record<string, string> = {
+  float32: "torch.FloatTensor", float64: "torch.DoubleTensor", float16: "torch.HalfTensor", bfloat16: "torch.BFloat16Tensor",
+  int64: "torch.LongTensor", int32: "torch.IntTensor", int16: "torch.ShortTensor", int8: "torch.CharTensor",
+  uint8: "torch.ByteTensor", bool: "torch.BoolTensor",
+};
+
+/** torch.typename(x): "torch.FloatTensor" for a float32 tensor; Python's type name for other values. */
+export function pyTypename(v: unknown): string {
+  const o = v as { dtype?: string; _storage?: unknown } | null;
+  if (o !== null && typeof o === "object" && typeof o.dtype === "string" && o._storage !== undefined) return TYPENAME[o.dtype] ?? `torch.${o.dtype}`;
+  if (v === null || v === undefined) return "NoneType";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (typeof v === "string") return "str";
+  if (typeof v === "boolean") return "bool";
+  if (Array.isArray(v)) return "list";
+  return (v as object).constructor?.name ?? "object";
+}

@@ -17,6 +17,10 @@ export interface NativeAddon {
   nonzero(out: BigInt64Array | null, buffers: ArrayBufferView[], meta: Float64Array): number;
   sort(values: ArrayBufferView, indices: BigInt64Array, input: ArrayBufferView, dtype: number, rows: number,
     len: number, descending: boolean, stable: boolean): void;
+  /** native/cpu/norm.cc: mode 0 training forward, 1 evaluation forward, 2 backward. */
+  batchNorm(mode: number, buffers: ArrayBufferView[], meta: Float64Array): void;
+  /** native/cpu/norm.cc: mode 0 forward, 1 backward. */
+  groupNorm(mode: number, buffers: ArrayBufferView[], meta: Float64Array): void;
   kernelNames(): string[];
   getNumThreads(): number;
   setNumThreads(n: number): void;

@@ -11,3 +11,4 @@ export { batchNorm, type BatchNormOptions } from "./normalization.js";
 import type { Tensor } from "../../tensor/tensor.js";
 /** F.flatten is torch.flatten. */
 export const flatten = (input: Tensor, startDim = 0, endDim = -1): Tensor => input.flatten(startDim, endDim);
+export { instanceNorm, groupNorm, localResponseNorm, type InstanceNormOptions, type GroupNormOptions, type LocalResponseNormOptions } from "./normalization.js";

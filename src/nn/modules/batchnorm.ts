@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// nn.BatchNorm1d / nn.BatchNorm2d with PyTorch's buffers (running_mean, running_var, num_batches_tracked).
+// nn.BatchNorm1d / 2d / 3d with PyTorch's parameters and buffers (weight, bias, running_mean,
+// running_var, num_batches_tracked), momentum null = cumulative moving average, `_version` 2.
 import { ValueError } from "../../errors.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { ones, tensor, zeros } from "../../ops/creation.js";
-import type { Tensor } from "../../tensor/tensor.js";
-import * as F from "../functional/index.js";
+import { Tensor } from "../../tensor/tensor.js";
+import * as F from "../functional/normalization.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { pyBool, pyFloat } from "../repr.js";
 
 export interface BatchNormOptions { eps?: number; momentum?: number | null; affine?: boolean; trackRunningStats?: boolean; dtype?: "float32" | "float64" }
 
-abstract class BatchNorm extends Module {
+/** PyTorch's _NormBase: the parameters, buffers, reset and repr shared by BatchNorm and InstanceNorm. */
+export abstract class NormBase extends Module {
+  static override _version = 2;
   readonly eps: number;
   readonly momentum: number | null;
   readonly affine: boolean;
@@ -41,8 +44,40 @@ abstract class BatchNorm extends Module {
     }
   }
 
+  /** camelCase views of the buffers (the fields keep PyTorch's state-dict spelling). */
+  get runningMean(): Tensor | null { return this.running_mean; }
+  get runningVar(): Tensor | null { return this.running_var; }
+  get numBatchesTracked(): Tensor | null { return this.num_batches_tracked; }
+
+  resetRunningStats(): void {
+    if (!this.trackRunningStats) return;
+    noGrad(() => { this.running_mean!.zero_(); this.running_var!.fill_(1); this.num_batches_tracked!.zero_(); });
+  }
+
+  resetParameters(): void {
+    this.resetRunningStats();
+    if (this.affine) noGrad(() => { this.weight!.fill_(1); this.bias!.zero_(); });
+  }
+
   protected abstract checkInputDim(input: Tensor): void;
 
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+  }
+
+  /** Checkpoints older than version 2 have no num_batches_tracked: it loads as 0 (as PyTorch). */
+  override _loadFromStateDict(stateDict: Map<string, unknown>, prefix: string, localMetadata: { version?: number; assign?: boolean },
+    missingKeys: string[], unexpectedKeys: string[], errors: string[]): void {
+    const version = localMetadata.version;
+    if ((version === undefined || version < 2) && this.trackRunningStats) {
+      const key = prefix + "num_batches_tracked";
+      if (!stateDict.has(key)) stateDict.set(key, this.num_batches_tracked ?? tensor(0, { dtype: "int64" }));
+    }
+    super._loadFromStateDict(stateDict, prefix, localMetadata, missingKeys, unexpectedKeys, errors);
+  }
+}
+
+abstract class BatchNorm extends NormBase {
   override forward(input: Tensor): Tensor {
     this.checkInputDim(input);
     let factor = this.momentum ?? 0;
@@ -51,25 +86,30 @@ abstract class BatchNorm extends Module {
       // momentum null: cumulative moving average
       if (this.momentum === null) factor = 1 / Number(this.num_batches_tracked.item());
     }
-    const useBatch = this.training || this.running_mean === null;
-    return F.batchNorm(input, !this.training || this.trackRunningStats ? this.running_mean : null,
-      !this.training || this.trackRunningStats ? this.running_var : null,
-      { weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps });
-  }
-
-  override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+    const bnTraining = this.training || (this.running_mean === null && this.running_var === null);
+    const useRunning = !this.training || this.trackRunningStats;
+    return F.batchNorm(input, useRunning ? this.running_mean : null, useRunning ? this.running_var : null,
+      { weight: this.weight, bias: this.bias, training: bnTraining, momentum: factor, eps: this.eps });
   }
 }
 
+/** BatchNorm1d(numFeatures, { eps, momentum, affine, trackRunningStats }) over (N, C) or (N, C, L). */
 export class BatchNorm1d extends BatchNorm {
   protected checkInputDim(input: Tensor): void {
     if (input.ndim !== 2 && input.ndim !== 3) throw new ValueError(`expected 2D or 3D input (got ${input.ndim}D input)`);
   }
 }
 
+/** BatchNorm2d over (N, C, H, W). */
 export class BatchNorm2d extends BatchNorm {
   protected checkInputDim(input: Tensor): void {
     if (input.ndim !== 4) throw new ValueError(`expected 4D input (got ${input.ndim}D input)`);
+  }
+}
+
+/** BatchNorm3d over (N, C, D, H, W). */
+export class BatchNorm3d extends BatchNorm {
+  protected checkInputDim(input: Tensor): void {
+    if (input.ndim !== 5) throw new ValueError(`expected 5D input (got ${input.ndim}D input)`);
   }
 }

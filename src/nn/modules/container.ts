@@ -1,17 +1,42 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// nn.Sequential, nn.ModuleList, nn.ModuleDict: children are fields named like their state keys
-// ("0", "1", ... or the given names), so seq[0], list[i] and dict["cls"] work as in Python.
+// nn.Sequential, nn.ModuleList, nn.ModuleDict, nn.ParameterList, nn.ParameterDict: children are
+// fields named like their state keys ("0", "1", ... or the given names), so seq[0], list[i],
+// dict["cls"] and plist[0] work as in Python and stateDict() keys are PyTorch's.
+// Integer-like names enumerate first in JavaScript, so in a Sequential/ModuleDict built from
+// named modules, names like "0" sort before names like "conv1" (PyTorch keeps insertion order).
 import { IndexError } from "../../errors.js";
-import { Module } from "../module.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { KeyError, Module } from "../module.js";
+import { Parameter } from "../parameter.js";
+import { pyTypename } from "../repr.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-function indexKeys(m: Module): string[] {
-  return [...m.namedChildren()].map(([k]) => k);
+type Named<T> = Record<string, T> | Map<string, T> | Iterable<[string, T]>;
+
+function entriesOf<T>(src: Named<T>): [string, T][] {
+  if (src instanceof Map) return [...src.entries()];
+  if (typeof (src as any)[Symbol.iterator] === "function") return [...(src as Iterable<[string, T]>)];
+  return Object.entries(src as Record<string, T>);
 }
 
-function normIndex(i: number, n: number, what: string): number {
-  if (i < -n || i >= n) throw new IndexError(`index ${i} is out of range`.replace("index", what === "" ? "index" : "index"));
+function normIndex(i: number, n: number): number {
+  if (!Number.isInteger(i) || i < -n || i >= n) throw new IndexError(`index ${i} is out of range`);
   return i < 0 ? i + n : i;
+}
+
+/** Python's slice indices (start, stop) clamped to [0, n]. */
+function sliceRange(n: number, start?: number, end?: number): [number, number] {
+  const norm = (v: number | undefined, d: number): number => (v === undefined ? d : v < 0 ? Math.max(0, v + n) : Math.min(v, n));
+  return [norm(start, 0), norm(end, n)];
+}
+
+/** Indexed children of a Sequential/ModuleList ("0", "1", ...), in order. */
+function moduleEntries(m: Module): [string, Module][] { return m._ownModules(); }
+
+/** Rewrites the children as "0".."n-1" (PyTorch renumbers after a deletion or insertion). */
+function renumber(m: Module, mods: Module[]): void {
+  for (const [k] of moduleEntries(m)) delete (m as any)[k];
+  mods.forEach((mod, i) => { (m as any)[String(i)] = mod; });
 }
 
 export class Sequential extends Module {
@@ -22,30 +47,57 @@ export class Sequential extends Module {
     super();
     const first = args[0];
     if (args.length === 1 && first !== undefined && !(first instanceof Module)) {
-      const entries = first instanceof Map ? [...first.entries()] : Object.entries(first);
-      for (const [k, m] of entries) this.addModule(k, m);
+      for (const [k, m] of entriesOf(first as Named<Module>)) this.addModule(k, m);
     } else (args as Module[]).forEach((m, i) => this.addModule(String(i), m));
   }
 
-  get length(): number { return indexKeys(this).length; }
+  get length(): number { return moduleEntries(this).length; }
 
-  /** seq.at(i) also accepts negative indices; seq.slice(a, b) is Python's seq[a:b]. */
+  /** seq.at(i) is Python's seq[i], negative indices included. */
   at(i: number): Module {
-    const keys = indexKeys(this);
-    return (this as any)[keys[normIndex(i, keys.length, "")]!] as Module;
+    const e = moduleEntries(this);
+    return e[normIndex(i, e.length)]![1];
   }
+  /** seq.slice(a, b) is Python's seq[a:b]: a Sequential keeping the children's names. */
   slice(start?: number, end?: number): Sequential {
-    const entries = [...this.namedChildren()].slice(start, end);
-    return new Sequential(new Map(entries));
+    const e = moduleEntries(this);
+    const [a, b] = sliceRange(e.length, start, end);
+    return new Sequential(new Map(e.slice(a, Math.max(a, b))));
+  }
+  /** seq.set(i, module) is Python's seq[i] = module. */
+  set(i: number, module: Module): void {
+    const e = moduleEntries(this);
+    (this as any)[e[normIndex(i, e.length)]![0]] = module;
+  }
+  /** del seq[i] / del seq[a:b] then renumbering, as PyTorch. */
+  delete(i: number, end?: number): void {
+    const mods = moduleEntries(this).map(([, m]) => m);
+    if (end === undefined) mods.splice(normIndex(i, mods.length), 1);
+    else { const [a, b] = sliceRange(mods.length, i, end); mods.splice(a, Math.max(0, b - a)); }
+    renumber(this, mods);
   }
 
   append(module: Module): this { this.addModule(String(this.length), module); return this; }
+  insert(index: number, module: Module): this {
+    const mods = moduleEntries(this).map(([, m]) => m);
+    const n = mods.length;
+    if (!(index >= -n && index <= n)) throw new IndexError(`Index out of range: ${index}`);
+    mods.splice(index < 0 ? index + n : index, 0, module);
+    renumber(this, mods);
+    return this;
+  }
+  extend(modules: Iterable<Module>): this { for (const m of modules) this.append(m); return this; }
+  pop(i = -1): Module {
+    const m = this.at(i);
+    this.delete(i);
+    return m;
+  }
 
-  *[Symbol.iterator](): IterableIterator<Module> { yield* this.children(); }
+  *[Symbol.iterator](): IterableIterator<Module> { for (const [, m] of moduleEntries(this)) yield m; }
 
   override forward(input: any): any {
     let x = input;
-    for (const m of this.children()) x = m.forward(x);
+    for (const [, m] of moduleEntries(this)) x = m.forward(x);
     return x;
   }
 }
@@ -57,33 +109,131 @@ export class ModuleList extends Module {
     super();
     for (const m of modules) this.append(m);
   }
-  get length(): number { return indexKeys(this).length; }
+  get length(): number { return moduleEntries(this).length; }
   at(i: number): Module {
-    const keys = indexKeys(this);
-    return (this as any)[keys[normIndex(i, keys.length, "")]!] as Module;
+    const e = moduleEntries(this);
+    return e[normIndex(i, e.length)]![1];
+  }
+  /** list.slice(a, b) is Python's list[a:b]: a new ModuleList of the same modules. */
+  slice(start?: number, end?: number): ModuleList {
+    const e = moduleEntries(this);
+    const [a, b] = sliceRange(e.length, start, end);
+    return new ModuleList(e.slice(a, Math.max(a, b)).map(([, m]) => m));
+  }
+  set(i: number, module: Module): void { (this as any)[String(normIndex(i, this.length))] = module; }
+  delete(i: number, end?: number): void {
+    const mods = moduleEntries(this).map(([, m]) => m);
+    if (end === undefined) mods.splice(normIndex(i, mods.length), 1);
+    else { const [a, b] = sliceRange(mods.length, i, end); mods.splice(a, Math.max(0, b - a)); }
+    renumber(this, mods);
   }
   append(module: Module): this { this.addModule(String(this.length), module); return this; }
-  extend(modules: Iterable<Module>): this { for (const m of modules) this.append(m); return this; }
-  *[Symbol.iterator](): IterableIterator<Module> { yield* this.children(); }
-  override forward(): never { throw new Error("ModuleList has no forward; call its modules"); }
+  extend(modules: Iterable<Module>): this { for (const m of [...modules]) this.append(m); return this; }
+  /** Python's list.insert: index clamps like Python's. */
+  insert(index: number, module: Module): this {
+    const mods = moduleEntries(this).map(([, m]) => m);
+    const n = mods.length;
+    const at = index < 0 ? Math.max(0, index + n) : Math.min(index, n);
+    mods.splice(at, 0, module);
+    renumber(this, mods);
+    return this;
+  }
+  pop(i = -1): Module {
+    const m = this.at(i);
+    this.delete(i);
+    return m;
+  }
+  *[Symbol.iterator](): IterableIterator<Module> { for (const [, m] of moduleEntries(this)) yield m; }
 }
 
 export class ModuleDict extends Module {
   [key: string]: any;
 
-  constructor(modules: Record<string, Module> | Map<string, Module> = {}) {
+  constructor(modules: Named<Module> = {}) {
     super();
     this.update(modules);
   }
-  update(modules: Record<string, Module> | Map<string, Module>): void {
-    const entries = modules instanceof Map ? [...modules.entries()] : Object.entries(modules);
-    for (const [k, m] of entries) this.addModule(k, m);
+  update(modules: Named<Module>): void {
+    for (const [k, m] of entriesOf(modules)) this.addModule(k, m);
   }
-  get length(): number { return indexKeys(this).length; }
-  keys(): string[] { return indexKeys(this); }
-  values(): Module[] { return [...this.children()]; }
-  items(): [string, Module][] { return [...this.namedChildren()]; }
-  has(key: string): boolean { return indexKeys(this).includes(key); }
-  *[Symbol.iterator](): IterableIterator<string> { yield* indexKeys(this); }
-  override forward(): never { throw new Error("ModuleDict has no forward; call its modules"); }
+  get length(): number { return moduleEntries(this).length; }
+  get(key: string): Module {
+    if (!this.has(key)) throw new KeyError(`'${key}'`);
+    return this[key] as Module;
+  }
+  set(key: string, module: Module): void { this.addModule(key, module); }
+  keys(): string[] { return moduleEntries(this).map(([k]) => k); }
+  values(): Module[] { return moduleEntries(this).map(([, m]) => m); }
+  items(): [string, Module][] { return moduleEntries(this); }
+  has(key: string): boolean { return Object.prototype.hasOwnProperty.call(this, key) && this[key] instanceof Module; }
+  pop(key: string): Module {
+    const m = this.get(key);
+    delete this[key];
+    return m;
+  }
+  clear(): void { for (const k of this.keys()) delete this[k]; }
+  *[Symbol.iterator](): IterableIterator<string> { yield* this.keys(); }
+}
+
+function paramLine(k: string, p: unknown, dtypeName: (t: Tensor) => string): string {
+  if (p instanceof Tensor) {
+    const dev = p.isCuda ? ` (GPU ${p.device.index ?? 0})` : "";
+    return `  (${k}): ${p instanceof Parameter ? "Parameter" : "Tensor"} containing: [${dtypeName(p)} of size ${p.shape.join("x")}${dev}]`;
+  }
+  return `  (${k}): Object of type: ${(p as object)?.constructor?.name ?? typeof p}`;
+}
+
+const asParam = (v: Tensor): Parameter => (v instanceof Parameter ? v : new Parameter(v));
+
+/** ParameterList: parameters as fields "0", "1", ... (a plain tensor is wrapped in a Parameter, as PyTorch 1.12+). */
+export class ParameterList extends Module {
+  [index: number]: Parameter;
+
+  constructor(values: Iterable<Tensor> = []) {
+    super();
+    for (const v of values) this.append(v);
+  }
+  private entries_(): [string, Parameter][] { return this._ownParameters().filter(([k]) => /^\d+$/.test(k)); }
+  get length(): number { return this.entries_().length; }
+  at(i: number): Parameter { const e = this.entries_(); return e[normIndex(i, e.length)]![1]; }
+  set(i: number, value: Tensor): void { (this as any)[String(normIndex(i, this.length))] = asParam(value); }
+  append(value: Tensor): this { (this as any)[String(this.length)] = asParam(value); return this; }
+  extend(values: Iterable<Tensor>): this { for (const v of [...values]) this.append(v); return this; }
+  *[Symbol.iterator](): IterableIterator<Parameter> { for (const [, p] of this.entries_()) yield p; }
+  override extraRepr(): string {
+    return this.entries_().map(([k, p]) => paramLine(k, p, (t) => `torch.${t.dtype}`)).join("\n");
+  }
+}
+
+/** ParameterDict: parameters as fields named by their keys. */
+export class ParameterDict extends Module {
+  [key: string]: any;
+
+  constructor(parameters: Named<Tensor> = {}) {
+    super();
+    this.update(parameters);
+  }
+  update(parameters: Named<Tensor>): void {
+    for (const [k, v] of entriesOf(parameters)) this.set(k, v);
+  }
+  get length(): number { return this._ownParameters().length; }
+  get(key: string): Parameter {
+    if (!this.has(key)) throw new KeyError(`'${key}'`);
+    return this[key] as Parameter;
+  }
+  set(key: string, value: Tensor): void { this.registerParameter(key, asParam(value)); }
+  keys(): string[] { return this._ownParameters().map(([k]) => k); }
+  values(): Parameter[] { return this._ownParameters().map(([, p]) => p); }
+  items(): [string, Parameter][] { return this._ownParameters(); }
+  has(key: string): boolean { return Object.prototype.hasOwnProperty.call(this, key) && this[key] instanceof Parameter; }
+  pop(key: string): Parameter {
+    const p = this.get(key);
+    delete this[key];
+    return p;
+  }
+  clear(): void { for (const k of this.keys()) delete this[k]; }
+  *[Symbol.iterator](): IterableIterator<string> { yield* this.keys(); }
+  override extraRepr(): string {
+    return this._ownParameters().map(([k, p]) => paramLine(k, p, (t) => pyTypename(t))).join("\n");
+  }
 }

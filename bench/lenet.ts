@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The CIFAR-10 tutorial Net's training step (forward, CrossEntropyLoss, backward,
+// SGD(lr=0.001, momentum=0.9) step) at batch 64 and batch 4, beside PyTorch (bench/torch_lenet.py)
+// in the same run, as images/s and the ratio PyTorch time / torchts time (> 1: torchts is faster);
+// also BatchNorm2d forward + backward on a 64x16x32x32 activation (native/cpu/norm.cc).
+// Run: npm run build && node dist/bench/lenet.js [threads]
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as torch from "../src/index.js";
+import * as nn from "../src/nn/index.js";
+import * as optim from "../src/optim/index.js";
+
+const F = nn.functional;
+
+function medianTime(fn: () => void, minTime = 0.5, chunks = 7): number {
+  fn();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    if ((performance.now() - t0) / 1000 >= minTime / 4) break;
+    reps *= 2;
+  }
+  const times: number[] = [];
+  for (let c = 0; c < chunks; c++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    times.push((performance.now() - t0) / 1000 / reps);
+  }
+  times.sort((x, y) => x - y);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+class Net extends nn.Module {
+  conv1 = new nn.Conv2d(3, 6, 5);
+  pool = new nn.MaxPool2d(2, 2);
+  conv2 = new nn.Conv2d(6, 16, 5);
+  fc1 = new nn.Linear(16 * 5 * 5, 120);
+  fc2 = new nn.Linear(120, 84);
+  fc3 = new nn.Linear(84, 10);
+  override forward(x: torch.Tensor): torch.Tensor {
+    x = this.pool.forward(F.relu(this.conv1.forward(x)));
+    x = this.pool.forward(F.relu(this.conv2.forward(x)));
+    x = torch.flatten(x, 1);
+    x = F.relu(this.fc1.forward(x));
+    x = F.relu(this.fc2.forward(x));
+    return this.fc3.forward(x);
+  }
+}
+
+const threads = Number(process.argv[2] ?? 2);
+torch.setNumThreads(threads);
+torch.manualSeed(0);
+const batches = [64, 4];
+const ours: Record<string, number> = {};
+for (const batch of batches) {
+  const net = new Net();
+  const criterion = new nn.CrossEntropyLoss();
+  const optimizer = new optim.SGD(net.parameters(), { lr: 0.001, momentum: 0.9 });
+  const inputs = torch.randn(batch, 3, 32, 32);
+  const labels = torch.randint(0, 10, [batch]);
+  const step = (): number => {
+    optimizer.zeroGrad();
+    const loss = criterion.forward(net.forward(inputs), labels);
+    loss.backward();
+    optimizer.step();
+    return loss.item() as number;
+  };
+  // check that it trains before timing: the loss on a fixed batch must fall
+  const first = step();
+  for (let i = 0; i < 20; i++) step();
+  if (!(step() < first)) throw new Error(`batch ${batch}: the loss did not decrease`);
+  ours[`batch${batch}`] = medianTime(step);
+}
+
+// BatchNorm2d forward + backward (training mode) on a ResNet-like activation
+{
+  const bn = new nn.BatchNorm2d(16);
+  const xb = torch.randn(64, 16, 32, 32).requiresGrad_(), gb = torch.randn(64, 16, 32, 32);
+  ours["batchnorm"] = medianTime(() => bn.forward(xb).backward(gb));
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+let theirs: Record<string, number> | null = null, torchInfo = "PyTorch not found (apt-get install python3-torch)";
+if (existsSync("/usr/bin/python3")) {
+  try {
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads) };
+    const out = JSON.parse(execFileSync("/usr/bin/python3", [join(root, "bench", "torch_lenet.py"), String(threads)], { env }).toString());
+    theirs = out.times;
+    torchInfo = `PyTorch ${out.torch}`;
+  } catch (e) {
+    torchInfo = `PyTorch failed: ${(e as Error).message.split("\n")[0]}`;
+  }
+}
+
+let commit = "unknown";
+try { commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root }).toString().trim(); } catch { /* not a checkout */ }
+console.log(`torchts ${commit} | ${cpus()[0]?.model ?? "cpu"} | threads ${threads} | ${torchInfo}`);
+console.log("CIFAR-10 tutorial Net, training step (forward, CrossEntropyLoss, backward, SGD momentum step)");
+console.log(`${"batch".padEnd(8)}${"torchts".padEnd(30)}${"PyTorch".padEnd(30)}ratio (PyTorch time / torchts time)`);
+for (const batch of batches) {
+  const k = `batch${batch}`, t = ours[k]!, p = theirs?.[k];
+  const cell = (s: number): string => `${(s * 1e3).toFixed(3)} ms (${(batch / s).toFixed(0)} img/s)`.padEnd(30);
+  console.log(`${String(batch).padEnd(8)}${cell(t)}${p ? cell(p) : "-".padEnd(30)}${p ? (p / t).toFixed(2) + "x" : "-"}`);
+}
+{
+  const t = ours["batchnorm"]!, p = theirs?.["batchnorm"];
+  const cell = (s: number): string => `${(s * 1e3).toFixed(3)} ms`.padEnd(30);
+  console.log(`BatchNorm2d(16) forward + backward, 64x16x32x32 float32, training mode:\n${"".padEnd(8)}${cell(t)}${p ? cell(p) : "-".padEnd(30)}${p ? (p / t).toFixed(2) + "x" : "-"}`);
+}
