@@ -18,3 +18,15 @@ export { ParameterList, ParameterDict } from "./modules/container.js";
 export { BatchNorm3d } from "./modules/batchnorm.js";
 export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from "./modules/instancenorm.js";
 export { GroupNorm, LocalResponseNorm } from "./modules/normalization-group.js";
+export {
+  Threshold, Hardtanh, ReLU6, PReLU, RReLU, ELU, SELU, CELU, Mish, Hardswish, Hardsigmoid, Tanhshrink, Softsign, LogSigmoid,
+  Hardshrink, Softshrink, Softplus, GLU, Softmin, Softmax2d,
+} from "./modules/activation.js";
+export {
+  HuberLoss, SmoothL1Loss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss,
+  MultiLabelSoftMarginLoss, MultiLabelMarginLoss, MultiMarginLoss, CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, CTCLoss,
+} from "./modules/loss.js";
+export { PairwiseDistance, CosineSimilarity, ChannelShuffle } from "./modules/distance.js";
+export { Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from "./modules/dropout.js";
+export { Bilinear, LazyLinear } from "./modules/linear.js";
+export { Embedding, EmbeddingBag } from "./modules/sparse.js";

@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// F.linear, activations, softmax / logSoftmax and dropout.
+// F.linear, the activations (torch/nn/functional.py), softmax / logSoftmax / softmin and dropout.
+// Each pointwise activation computes its forward without grad and records one node with
+// PyTorch's name (EluBackward0, SoftplusBackward0, ...) and PyTorch's derivative formula, written
+// with tensor ops so it is differentiable again.
 import { noGrad } from "../../autograd/grad-mode.js";
-import { record } from "../../autograd/record.js";
-import { RuntimeError, ValueError } from "../../errors.js";
+import { inplace as inplaceOp, record } from "../../autograd/record.js";
+import { IndexError, RuntimeError, ValueError } from "../../errors.js";
 import { addmm } from "../../ops/linalg.js";
-import { emptyLike } from "../../ops/creation.js";
-import { where } from "../../ops/math.js";
+import { empty, onesLike } from "../../ops/creation.js";
+import { expm1, log1p, where } from "../../ops/math.js";
+import { cat } from "../../ops/join.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { argsOf } from "./util.js";
+
+/** Python's AssertionError (Softmax2d's input check is an assert in PyTorch). */
+export class AssertionError extends Error {
+  constructor(message: string) { super(message); this.name = "AssertionError"; }
+}
 
 /** F.linear(input, weight, bias?): input @ weight^T + bias; (*, in) -> (*, out). */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
@@ -16,37 +25,290 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   return bias !== null ? y.add(bias) : y;
 }
 
-export function relu(input: Tensor, { inplace = false }: { inplace?: boolean } = {}): Tensor {
+/** F.bilinear(input1, input2, weight, bias?): y_o = x1^T W_o x2 + b_o; (*, in1), (*, in2) -> (*, out). */
+export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (input1.ndim !== input2.ndim)
+    throw new RuntimeError(`bilinear(): input dimensions do not match: got ${input1.ndim} and ${input2.ndim}`);
+  for (let i = 0; i < input1.ndim - 1; i++)
+    if (input1.shape[i] !== input2.shape[i])
+      throw new RuntimeError(`bilinear(): input batch dimensions do not match at dim ${i}: got ${input1.shape[i]} and ${input2.shape[i]}`);
+  const [out, in1, in2] = weight.shape as [number, number, number];
+  if (input1.shape[input1.ndim - 1] !== in1)
+    throw new RuntimeError(`bilinear(): input1 size does not match weight size: got ${input1.shape[input1.ndim - 1]} but expected ${in1}`);
+  if (input2.shape[input2.ndim - 1] !== in2)
+    throw new RuntimeError(`bilinear(): input2 size does not match weight size: got ${input2.shape[input2.ndim - 1]} but expected ${in2}`);
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== out))
+    throw new RuntimeError(`bilinear(): bias size does not match weight size: got ${bias.shape[0]} but expected ${out}`);
+  const lead = input1.shape.slice(0, -1);
+  const x1 = input1.reshape([-1, in1]), x2 = input2.reshape([-1, in2]);  // (N, in1), (N, in2)
+  // (N, in1) @ (in1, out * in2) -> (N, out, in2), times x2 over in2
+  const t = x1.matmul(weight.permute(1, 0, 2).reshape([in1, out * in2])).reshape([-1, out, in2]);
+  let y = t.mul(x2.unsqueeze(1)).sum(-1);  // (N, out)
+  if (bias !== null) y = y.add(bias);
+  return y.reshape([...lead, out]);
+}
+
+/**
+ * A pointwise activation y = f(x) with derivative dx = df(g, x): one graph node named `name`.
+ * In place, the input is replaced by the result (autograd's in-place rules apply).
+ */
+function pointwise(input: Tensor, name: string, f: (x: Tensor) => Tensor, df: (g: Tensor, x: Tensor) => Tensor, inplace = false): Tensor {
+  // PyTorch names some in-place nodes differently (elu_ saves its result: EluBackward1)
+  const nodeName = inplace ? INPLACE_NAMES[name] ?? name : name;
+  const outOfPlace = (x: Tensor): Tensor => {
+    const y = noGrad(() => f(x));
+    return record(y, { name: nodeName, inputs: [x], save: [x], backward: ([g], [xs]) => [df(g!, xs!)] });
+  };
+  if (!inplace) return outOfPlace(input);
+  return inplaceOp(input, [], outOfPlace, () => noGrad(() => input.copy_(f(input))));
+}
+
+const INPLACE_NAMES: Record<string, string> = {
+  EluBackward0: "EluBackward1", CeluBackward0: "CeluBackward1", LeakyReluBackward0: "LeakyReluBackward1", ThresholdBackward0: "ThresholdBackward1",
+};
+
+/** Options given positionally (PyTorch's order) or as a trailing object. */
+const opts = <T extends Record<string, unknown>>(names: (keyof T & string)[], rest: unknown[], defaults: T): T => argsOf(names, rest, defaults);
+
+export function relu(input: Tensor, ...rest: unknown[]): Tensor {
+  const { inplace } = opts(["inplace"], rest, { inplace: false });
   return inplace ? input.relu_() : input.relu();
 }
-export function leakyRelu(input: Tensor, negativeSlope = 0.01, { inplace = false }: { inplace?: boolean } = {}): Tensor {
-  // where(x > 0, x, slope * x): the gradient at 0 is slope, as PyTorch's leaky_relu_backward
-  const y = where(input.gt(0), input, input.mul(negativeSlope));
-  return inplace ? input.copy_(y) : y;
+
+/** F.threshold(input, threshold, value): x <= threshold ? value : x (ThresholdBackward0). */
+export function threshold(input: Tensor, thresholdValue: number, value: number, ...rest: unknown[]): Tensor {
+  const { inplace } = opts(["inplace"], rest, { inplace: false });
+  return pointwise(input, "ThresholdBackward0", (x) => where(x.le(thresholdValue), value, x),
+    (g, x) => where(x.le(thresholdValue), 0, g), inplace);
 }
-export const sigmoid = (input: Tensor): Tensor => input.sigmoid();
-export const tanh = (input: Tensor): Tensor => input.tanh();
-/** GELU (Hendrycks & Gimpel 2016): x * Phi(x), or the tanh approximation. */
+
+/** F.hardtanh(input, minVal = -1, maxVal = 1): clamp; the gradient passes strictly inside (min, max). */
+export function hardtanh(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = opts(["minVal", "maxVal", "inplace"], rest, { minVal: -1, maxVal: 1, inplace: false });
+  if (o.minVal > o.maxVal) throw new ValueError("min_val cannot be greater than max_val");
+  return pointwise(input, "HardtanhBackward0", (x) => x.clamp(o.minVal, o.maxVal),
+    (g, x) => where(x.le(o.minVal).logicalOr(x.ge(o.maxVal)), 0, g), o.inplace);
+}
+
+/** F.relu6(input) = hardtanh(input, 0, 6). */
+export function relu6(input: Tensor, ...rest: unknown[]): Tensor {
+  const { inplace } = opts(["inplace"], rest, { inplace: false });
+  return hardtanh(input, 0, 6, inplace);
+}
+
+/** F.leakyRelu(input, negativeSlope = 0.01): x > 0 ? x : slope * x; the gradient at 0 is slope. */
+export function leakyRelu(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = opts(["negativeSlope", "inplace"], rest, { negativeSlope: 0.01, inplace: false });
+  const s = o.negativeSlope;
+  return pointwise(input, "LeakyReluBackward0", (x) => where(x.gt(0), x, x.mul(s)), (g, x) => where(x.gt(0), g, g.mul(s)), o.inplace);
+}
+
+/**
+ * F.prelu(input, weight): x > 0 ? x : w * x with one learnt slope, or one per channel (dim 1).
+ * (He et al. 2015, "Delving Deep into Rectifiers").
+ */
+export function prelu(input: Tensor, weight: Tensor): Tensor {
+  const C = input.ndim >= 2 ? input.shape[1]! : 1;
+  const n = weight.numel();
+  if (n !== 1 && n !== C)
+    throw new RuntimeError(`Mismatch of parameter numbers and input channel size. Found parameter numbers = ${n} and channel size = ${C}.`);
+  // (C) -> (C, 1, ..., 1) against (N, C, ...)
+  const wShape = n === 1 ? [] : [C, ...Array(input.ndim - 2).fill(1)] as number[];
+  const w = weight.reshape(wShape);
+  const y = noGrad(() => where(input.gt(0), input, input.mul(w)));
+  const sumDims = [...Array(input.ndim).keys()].filter((d) => n === 1 || d !== 1);
+  return record(y, {
+    name: "PreluBackward0", inputs: [input, weight], save: [input, weight],
+    backward: ([g], [x, wt]) => {
+      const wv = wt!.reshape(wShape), pos = x!.gt(0);
+      const gx = where(pos, g!, g!.mul(wv));
+      const gwFull = where(pos, 0, x!.mul(g!));
+      const gw = (sumDims.length ? gwFull.sum(sumDims) : gwFull).reshape(wt!.shape);
+      return [gx, gw];
+    },
+  });
+}
+
+/**
+ * F.rrelu(input, lower = 1/8, upper = 1/3, training = false): in training each x <= 0 is scaled by
+ * a slope drawn from U(lower, upper), in element order as PyTorch's CPU kernel (one double draw per
+ * such element); in eval the slope is (lower + upper) / 2 (Xu et al. 2015).
+ */
+export function rrelu(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = opts(["lower", "upper", "training", "inplace"], rest, { lower: 1 / 8, upper: 1 / 3, training: false, inplace: false });
+  if (!o.training) {
+    const s = (o.lower + o.upper) / 2;
+    return pointwise(input, "RreluWithNoiseBackward0", (x) => where(x.gt(0), x, x.mul(s)), (g, x) => where(x.gt(0), g, g.mul(s)), o.inplace);
+  }
+  const noise = noGrad(() => {
+    const neg = input.le(0);
+    const k = Number(neg.sum().item());
+    const draws = empty([k], { dtype: "float64" }).uniform_(o.lower, o.upper).to(input.dtype);
+    const nz = onesLike(input).contiguous();
+    return nz.maskedScatter(neg, draws);
+  });
+  return pointwise(input, "RreluWithNoiseBackward0", (x) => x.mul(noise), (g) => g.mul(noise), o.inplace);
+}
+
+export interface EluParams { alpha: number; scale: number; inputScale: number }
+function eluCore(input: Tensor, name: string, { alpha, scale, inputScale }: EluParams, inplace: boolean): Tensor {
+  return pointwise(input, name, (x) => where(x.gt(0), x.mul(scale), expm1(x.mul(inputScale)).mul(alpha * scale)),
+    (g, x) => where(x.gt(0), g.mul(scale), g.mul(x.mul(inputScale).exp()).mul(inputScale * alpha * scale)), inplace);
+}
+
+/** F.elu(input, alpha = 1): x > 0 ? x : alpha (exp(x) - 1) (Clevert et al. 2015). */
+export function elu(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = opts(["alpha", "inplace"], rest, { alpha: 1, inplace: false });
+  return eluCore(input, "EluBackward0", { alpha: o.alpha, scale: 1, inputScale: 1 }, o.inplace);
+}
+
+export const SELU_ALPHA = 1.6732632423543772848170429916717, SELU_SCALE = 1.0507009873554804934193349852946;
+/** F.selu(input): scale * elu(x, alpha) with Klambauer et al.'s constants. */
+export function selu(input: Tensor, ...rest: unknown[]): Tensor {
+  const { inplace } = opts(["inplace"], rest, { inplace: false });
+  return eluCore(input, "EluBackward0", { alpha: SELU_ALPHA, scale: SELU_SCALE, inputScale: 1 }, inplace);
+}
+
+/** F.celu(input, alpha = 1): max(0, x) + min(0, alpha (exp(x / alpha) - 1)) (Barron 2017). */
+export function celu(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = opts(["alpha", "inplace"], rest, { alpha: 1, inplace: false });
+  if (o.alpha === 0) throw new RuntimeError("ZeroDivisionError");
+  return eluCore(input, "CeluBackward0", { alpha: o.alpha, scale: 1, inputScale: 1 / o.alpha }, o.inplace);
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI), INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI), GELU_KAPPA = 0.044715;
+/** GELU (Hendrycks & Gimpel 2016): x * Phi(x), or the tanh approximation; GeluBackward0. */
 export function gelu(input: Tensor, { approximate = "none" }: { approximate?: "none" | "tanh" } = {}): Tensor {
   if (approximate === "tanh") {
-    const inner = input.add(input.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-    return input.mul(0.5).mul(inner.tanh().add(1));
+    const inner = (x: Tensor): Tensor => x.add(x.pow(3).mul(GELU_KAPPA)).mul(SQRT_2_OVER_PI);
+    return pointwise(input, "GeluBackward0", (x) => x.mul(0.5).mul(inner(x).tanh().add(1)), (g, x) => {
+      const t = inner(x).tanh();
+      const left = t.add(1).mul(0.5);
+      const right = x.mul(0.5).mul(t.square().neg().add(1)).mul(x.square().mul(3 * GELU_KAPPA).add(1).mul(SQRT_2_OVER_PI));
+      return g.mul(left.add(right));
+    });
   }
   if (approximate !== "none") throw new RuntimeError(`approximate argument must be either none or tanh.`);
-  return input.mul(0.5).mul(input.mul(Math.SQRT1_2).erf().add(1));
+  return pointwise(input, "GeluBackward0", (x) => x.mul(0.5).mul(x.mul(Math.SQRT1_2).erf().add(1)), (g, x) => {
+    const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
+    const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
+    return g.mul(cdf.add(x.mul(pdf)));
+  });
 }
-export const silu = (input: Tensor): Tensor => input.mul(input.sigmoid());
+
+/** F.silu(input) = x * sigmoid(x) (Elfwing et al. 2017); SiluBackward0. */
+export function silu(input: Tensor, ...rest: unknown[]): Tensor {
+  const { inplace } = opts(["inplace"], rest, { inplace: false });
+  return pointwise(input, "SiluBackward0", (x) => x.mul(x.sigmoid()), (g, x) => {
+    const s = x.sigmoid();
+    return g.mul(s).mul(x.mul(s.neg().add(1)).add(1));
+  }, inplace);
+}
+
+/** F.softplus(input, beta = 1, threshold = 20): log(1 + exp(beta x)) / beta, linear above threshold. */
+export function softplus(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = opts(["beta", "threshold"], rest, { beta: 1, threshold: 20 });
+  const { beta, threshold: th } = o;
+  return pointwise(input, "SoftplusBackward0", (x) => where(x.mul(beta).gt(th), x, log1p(x.mul(beta).exp()).div(beta)), (g, x) => {
+    const z = x.mul(beta).exp();
+    return where(x.mul(beta).gt(th), g, g.mul(z).div(z.add(1)));
+  });
+}
+
+/** F.mish(input) = x * tanh(softplus(x)) (Misra 2019); MishBackward0. */
+export function mish(input: Tensor, ...rest: unknown[]): Tensor {
+  const { inplace } = opts(["inplace"], rest, { inplace: false });
+  const sp = (x: Tensor): Tensor => where(x.gt(20), x, log1p(x.exp()));
+  return pointwise(input, "MishBackward0", (x) => x.mul(sp(x).tanh()), (g, x) => {
+    const t = sp(x).tanh();
+    return g.mul(t.add(x.mul(x.sigmoid()).mul(t.square().neg().add(1))));
+  }, inplace);
+}
+
+/** F.hardswish(input) = x * relu6(x + 3) / 6 (Howard et al. 2019); HardswishBackward0. */
+export function hardswish(input: Tensor, ...rest: unknown[]): Tensor {
+  const { inplace } = opts(["inplace"], rest, { inplace: false });
+  return pointwise(input, "HardswishBackward0", (x) => x.mul(x.add(3).clamp(0, 6)).div(6),
+    (g, x) => where(x.lt(-3), 0, where(x.le(3), g.mul(x.div(3).add(0.5)), g)), inplace);
+}
+
+/** F.hardsigmoid(input) = relu6(x + 3) / 6; HardsigmoidBackward0 (zero gradient outside (-3, 3)). */
+export function hardsigmoid(input: Tensor, ...rest: unknown[]): Tensor {
+  const { inplace } = opts(["inplace"], rest, { inplace: false });
+  return pointwise(input, "HardsigmoidBackward0", (x) => x.add(3).clamp(0, 6).div(6),
+    (g, x) => where(x.gt(-3).logicalAnd(x.lt(3)), g.div(6), 0), inplace);
+}
+
+/** F.hardshrink(input, lambd = 0.5): x outside [-lambd, lambd], 0 inside. */
+export function hardshrink(input: Tensor, ...rest: unknown[]): Tensor {
+  const { lambd } = opts(["lambd"], rest, { lambd: 0.5 });
+  const inside = (x: Tensor): Tensor => x.ge(-lambd).logicalAnd(x.le(lambd));
+  return pointwise(input, "HardshrinkBackward0", (x) => where(inside(x), 0, x), (g, x) => where(inside(x), 0, g));
+}
+
+/** F.softshrink(input, lambd = 0.5): x - lambd above lambd, x + lambd below -lambd, 0 between. */
+export function softshrink(input: Tensor, ...rest: unknown[]): Tensor {
+  const { lambd } = opts(["lambd"], rest, { lambd: 0.5 });
+  if (lambd < 0) throw new RuntimeError(`lambda must be greater or equal to 0, but found to be ${lambd}.`);
+  const inside = (x: Tensor): Tensor => x.ge(-lambd).logicalAnd(x.le(lambd));
+  return pointwise(input, "SoftshrinkBackward0", (x) => where(x.gt(lambd), x.sub(lambd), where(x.lt(-lambd), x.add(lambd), 0)),
+    (g, x) => where(inside(x), 0, g));
+}
+
+/** F.tanhshrink(input) = x - tanh(x). */
+export const tanhshrink = (input: Tensor): Tensor => input.sub(input.tanh());
+/** F.softsign(input) = x / (1 + |x|). */
+export const softsign = (input: Tensor): Tensor => input.div(input.abs().add(1));
+
+/** F.logsigmoid(input) = min(x, 0) - log1p(exp(-|x|)), stable for large |x|; LogSigmoidBackward0. */
+export function logsigmoid(input: Tensor): Tensor {
+  return pointwise(input, "LogSigmoidBackward0", (x) => x.clampMax(0).sub(log1p(x.abs().neg().exp())), (g, x) => {
+    const neg = x.lt(0);
+    const z = x.abs().neg().exp();
+    const zr = z.div(z.add(1));
+    return g.mul(where(neg, zr.neg().add(1), zr));
+  });
+}
+
+export const sigmoid = (input: Tensor): Tensor => input.sigmoid();
+export const tanh = (input: Tensor): Tensor => input.tanh();
 
 function dimOf(input: Tensor, dim: number): number {
   const n = Math.max(input.ndim, 1);
-  if (dim < -n || dim >= n) throw new RuntimeError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+  if (dim < -n || dim >= n) throw new IndexError(`Dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
   return dim < 0 ? dim + n : dim;
 }
 
-/** F.softmax(input, dim): exp(x - max) / sum, max-shifted so large inputs do not overflow. */
-export function softmax(input: Tensor, dim: number | { dim: number }): Tensor {
+/** F.glu(input, dim = -1): a * sigmoid(b), a and b the halves of input along dim (Dauphin et al. 2016). */
+export function glu(input: Tensor, ...rest: unknown[]): Tensor {
+  const { dim } = opts(["dim"], rest, { dim: -1 });
+  if (input.ndim === 0) throw new RuntimeError("glu does not support scalars because halving size must be even");
+  const d = dimOf(input, dim);
+  const n = input.shape[d]!;
+  if (n % 2 !== 0) throw new RuntimeError(`Halving dimension must be even, but dimension ${d} is size ${n}`);
+  const h = n / 2;
+  const y = noGrad(() => input.narrow(d, 0, h).mul(input.narrow(d, h, h).sigmoid()));
+  return record(y, {
+    name: "GluBackward0", inputs: [input], save: [input],
+    backward: ([g], [x]) => {
+      const a = x!.narrow(d, 0, h), s = x!.narrow(d, h, h).sigmoid();
+      return [cat([g!.mul(s), g!.mul(a).mul(s).mul(s.neg().add(1))], d)];
+    },
+  });
+}
+
+type SoftmaxDim = number | { dim: number; dtype?: Tensor["dtype"] };
+interface SoftmaxOptions { dtype?: Tensor["dtype"] }
+function softmaxArgs(input: Tensor, dim: SoftmaxDim, o: SoftmaxOptions): [Tensor, number] {
   const d = dimOf(input, typeof dim === "number" ? dim : dim.dim);
-  const x = input.isFloatingPoint() ? input : input.float();
+  const dtype = (typeof dim === "number" ? undefined : dim.dtype) ?? o.dtype;
+  const x = dtype !== undefined ? input.to(dtype) : input.isFloatingPoint() ? input : input.float();
+  return [x, d];
+}
+
+/** F.softmax(input, dim): exp(x - max) / sum, max-shifted so large inputs do not overflow. */
+export function softmax(input: Tensor, dim: SoftmaxDim, o: SoftmaxOptions = {}): Tensor {
+  const [x, d] = softmaxArgs(input, dim, o);
   const y = noGrad(() => {
     const e = x.sub(x.amax(d, { keepdim: true })).exp();
     return e.div(e.sum(d, { keepdim: true }));
@@ -55,10 +317,15 @@ export function softmax(input: Tensor, dim: number | { dim: number }): Tensor {
   return record(y, { name: "SoftmaxBackward0", inputs: [x], save: [y], backward: ([g], [ys]) => [ys!.mul(g!.sub(g!.mul(ys!).sum(d, { keepdim: true })))] });
 }
 
+/** F.softmin(input, dim) = softmax(-input, dim). */
+export function softmin(input: Tensor, dim: SoftmaxDim, o: SoftmaxOptions = {}): Tensor {
+  const [x, d] = softmaxArgs(input, dim, o);
+  return softmax(x.neg(), d);
+}
+
 /** F.logSoftmax(input, dim): x - max - log(sum(exp(x - max))). */
-export function logSoftmax(input: Tensor, dim: number | { dim: number }): Tensor {
-  const d = dimOf(input, typeof dim === "number" ? dim : dim.dim);
-  const x = input.isFloatingPoint() ? input : input.float();
+export function logSoftmax(input: Tensor, dim: SoftmaxDim, o: SoftmaxOptions = {}): Tensor {
+  const [x, d] = softmaxArgs(input, dim, o);
   const y = noGrad(() => {
     const shifted = x.sub(x.amax(d, { keepdim: true }));
     return shifted.sub(shifted.exp().sum(d, { keepdim: true }).log());
@@ -67,13 +334,10 @@ export function logSoftmax(input: Tensor, dim: number | { dim: number }): Tensor
   return record(y, { name: "LogSoftmaxBackward0", inputs: [x], save: [y], backward: ([g], [ys]) => [g!.sub(ys!.exp().mul(g!.sum(d, { keepdim: true })))] });
 }
 
-/** F.dropout(input, p = 0.5, training = true, inplace = false): zeroes with probability p, scales the rest by 1/(1-p). */
-export function dropout(input: Tensor, ...rest: unknown[]): Tensor {
-  const o = argsOf<{ p: number; training: boolean; inplace: boolean }>(["p", "training", "inplace"], rest, { p: 0.5, training: true, inplace: false });
-  if (o.p < 0 || o.p > 1) throw new ValueError(`dropout probability has to be between 0 and 1, but got ${o.p}`);
-  if (!o.training || o.p === 0) return input;
-  if (o.p === 1) return o.inplace ? input.mul_(0) : input.mul(0);
-  // as PyTorch's _dropout_impl: noise = empty_like(x).bernoulli_(1 - p).div_(1 - p); x * noise
-  const noise = noGrad(() => emptyLike(input).bernoulli_(1 - o.p).div_(1 - o.p));
-  return o.inplace ? input.mul_(noise) : input.mul(noise);
+/** nn.Softmax2d's forward: softmax over the channel dim of (C, H, W) or (N, C, H, W). */
+export function softmax2d(input: Tensor): Tensor {
+  if (input.ndim !== 3 && input.ndim !== 4) throw new AssertionError("Softmax2d requires a 3D or 4D tensor as input");
+  return softmax(input, -3);
 }
+
+export { dropout } from "./dropout.js";

@@ -12,3 +12,18 @@ import type { Tensor } from "../../tensor/tensor.js";
 /** F.flatten is torch.flatten. */
 export const flatten = (input: Tensor, startDim = 0, endDim = -1): Tensor => input.flatten(startDim, endDim);
 export { instanceNorm, groupNorm, localResponseNorm, type InstanceNormOptions, type GroupNormOptions, type LocalResponseNormOptions } from "./normalization.js";
+export {
+  threshold, hardtanh, relu6, prelu, rrelu, elu, selu, celu, softplus, mish, hardswish, hardsigmoid, hardshrink, softshrink,
+  tanhshrink, softsign, logsigmoid, glu, softmin, softmax2d, AssertionError, SELU_ALPHA, SELU_SCALE,
+} from "./activation.js";
+export { dropout1d, dropout2d, dropout3d, alphaDropout, featureAlphaDropout } from "./dropout.js";
+export {
+  huberLoss, smoothL1Loss, klDiv, poissonNllLoss, gaussianNllLoss, marginRankingLoss, hingeEmbeddingLoss, softMarginLoss,
+  multilabelSoftMarginLoss, multilabelMarginLoss, multiMarginLoss, cosineEmbeddingLoss, tripletMarginLoss,
+  tripletMarginWithDistanceLoss, ctcLoss, type KlReduction, type DistanceFunction, type CtcOptions,
+} from "./loss.js";
+export { pairwiseDistance, cosineSimilarity, normalize, channelShuffle } from "./distance.js";
+export { bilinear } from "./activation.js";
+export {
+  embedding, embeddingBag, oneHot, paddingIndex, embeddingRenorm_, NotImplementedError, type EmbeddingOptions, type EmbeddingBagOptions, type BagMode,
+} from "./embedding.js";

@@ -3,10 +3,12 @@
 import { noGrad } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
 import { IndexError, RuntimeError, ValueError } from "../../errors.js";
-import { ones, zerosLike } from "../../ops/creation.js";
+import { ones, onesLike, tensor, zerosLike } from "../../ops/creation.js";
+import { broadcastShapes } from "../../tensor/layout.js";
 import { where } from "../../ops/math.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { logSoftmax } from "./activation.js";
+import { logSoftmax, logsigmoid } from "./activation.js";
+import { pairwiseDistance } from "./distance.js";
 
 export type Reduction = "none" | "mean" | "sum";
 
@@ -69,7 +71,9 @@ export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIn
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   const { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 } = opts;
   if (labelSmoothing < 0 || labelSmoothing > 1) throw new RuntimeError(`label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
-  if (target.isFloatingPoint()) return crossEntropyProbs(input, target, opts);
+  // probabilities when the target has the input's shape (PyTorch's rule); otherwise class indices
+  if (target.isFloatingPoint() && target.ndim === input.ndim && target.shape.every((s, i) => s === input.shape[i]))
+    return crossEntropyProbs(input, target, opts);
   const classDim = input.ndim === 1 ? 0 : 1;
   const lp = logSoftmax(input, classDim);
   const nll = nllLoss(lp, target, { weight, ignoreIndex, reduction });
@@ -141,11 +145,13 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, { weight = nul
   });
   // PyTorch's binary_cross_entropy_backward: g * (x - t) / max(x (1 - x), 1e-12) * w
   return record(out, {
-    name: "BinaryCrossEntropyBackward0", inputs: [input], save: [input],
-    backward: ([g], [x]) => {
-      let d = x!.sub(target).div(x!.neg().add(1).mul(x!).clampMin(1e-12)).mul(g!);
-      if (weight !== null) d = d.mul(weight);
-      return [n === 1 ? d : d.div(n)];
+    name: "BinaryCrossEntropyBackward0", inputs: [input, target], save: [input, target],
+    backward: ([g], [x, t]) => {
+      let d = x!.sub(t!).div(x!.neg().add(1).mul(x!).clampMin(1e-12)).mul(g!);
+      // d/dtarget = -logit(x) = log(1 - x) - log(x)
+      let dt = x!.neg().add(1).log().sub(x!.log()).mul(g!);
+      if (weight !== null) { d = d.mul(weight); dt = dt.mul(weight); }
+      return n === 1 ? [d, dt] : [d.div(n), dt.div(n)];
     },
   });
 }
@@ -167,4 +173,370 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
   } else l = target.neg().add(1).mul(input).add(softplusNeg);
   if (weight !== null) l = l.mul(weight);
   return reduce(l, reduction);
+}
+
+type ReductionOpt = { reduction?: Reduction };
+const checkReduction = (reduction: string): void => {
+  if (!["none", "mean", "sum"].includes(reduction)) throw new ValueError(`${String(reduction)} is not a valid value for reduction`);
+};
+const numelOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * A pointwise loss l(input, target) with derivative dl/dinput = dl(d) in d = input - target (so
+ * dl/dtarget = -dl): one node named `name`, as PyTorch's HuberLossBackward0 / SmoothL1LossBackward0.
+ */
+function differenceLoss(input: Tensor, target: Tensor, reduction: Reduction, name: string, l: (d: Tensor) => Tensor, dl: (d: Tensor) => Tensor): Tensor {
+  checkReduction(reduction);
+  const out = noGrad(() => reduce(l(input.sub(target)), reduction));
+  const n = reduction === "mean" ? numelOf(broadcastShapes(input.shape, target.shape)) : 1;
+  return record(out, {
+    name, inputs: [input, target], save: [input, target],
+    backward: ([g], [x, y]) => {
+      const dx = dl(x!.sub(y!)).mul(g!).div(n);
+      return [dx, dx.neg()];
+    },
+  });
+}
+
+/** F.huberLoss(input, target, { delta = 1 }): 0.5 d^2 for |d| < delta, delta (|d| - delta / 2) beyond (Huber 1964). */
+export function huberLoss(input: Tensor, target: Tensor, { reduction = "mean", delta = 1 }: ReductionOpt & { delta?: number } = {}): Tensor {
+  if (delta <= 0) throw new RuntimeError("huber_loss does not support non-positive values for delta.");
+  return differenceLoss(input, target, reduction, "HuberLossBackward0",
+    (d) => where(d.abs().lt(delta), d.square().mul(0.5), d.abs().sub(0.5 * delta).mul(delta)),
+    (d) => d.clamp(-delta, delta));
+}
+
+/** F.smoothL1Loss(input, target, { beta = 1 }): 0.5 d^2 / beta for |d| < beta, |d| - beta / 2 beyond; beta 0 is L1. */
+export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = "mean", beta = 1 }: ReductionOpt & { beta?: number } = {}): Tensor {
+  if (beta < 0) throw new RuntimeError("smooth_l1_loss does not support negative values for beta.");
+  if (beta === 0) return differenceLoss(input, target, reduction, "SmoothL1LossBackward0", (d) => d.abs(), (d) => d.sign());
+  return differenceLoss(input, target, reduction, "SmoothL1LossBackward0",
+    (d) => where(d.abs().lt(beta), d.square().mul(0.5 / beta), d.abs().sub(0.5 * beta)),
+    (d) => d.div(beta).clamp(-1, 1));
+}
+
+export type KlReduction = Reduction | "batchmean";
+/**
+ * F.klDiv(input, target, { reduction = "mean", logTarget = false }): input holds log-probabilities;
+ * target * (log(target) - input) (0 where target is 0), or exp(t) (t - input) for log targets.
+ * "batchmean" divides the sum by the batch size, the mathematically correct KL divergence.
+ */
+export function klDiv(input: Tensor, target: Tensor, { reduction = "mean", logTarget = false }: { reduction?: KlReduction; logTarget?: boolean } = {}): Tensor {
+  if (!["none", "mean", "sum", "batchmean"].includes(reduction)) throw new ValueError(`${String(reduction)} is not a valid value for reduction`);
+  const l = logTarget ? target.exp().mul(target.sub(input))
+    : where(target.eq(0), 0, target.mul(target.log())).sub(target.mul(input));  // xlogy(t, t) - t * x
+  if (reduction === "batchmean") return input.ndim !== 0 ? l.sum().div(input.shape[0]!) : l.sum();
+  return reduce(l, reduction);
+}
+
+/**
+ * F.poissonNllLoss(input, target, { logInput = true, full = false, eps = 1e-8 }): exp(x) - t x for
+ * log-rate inputs, else x - t log(x + eps); `full` adds Stirling's t log t - t + 0.5 log(2 pi t) where t > 1.
+ */
+export function poissonNllLoss(input: Tensor, target: Tensor,
+  { logInput = true, full = false, eps = 1e-8, reduction = "mean" }: ReductionOpt & { logInput?: boolean; full?: boolean; eps?: number } = {}): Tensor {
+  checkReduction(reduction);
+  let l = logInput ? input.exp().sub(target.mul(input)) : input.sub(target.mul(input.add(eps).log()));
+  if (full) {
+    const stirling = noGrad(() => target.mul(target.log()).sub(target).add(target.mul(2 * Math.PI).log().mul(0.5)));
+    l = l.add(where(target.gt(1), stirling, 0));
+  }
+  return reduce(l, reduction);
+}
+
+/**
+ * F.gaussianNllLoss(input, target, var, { full = false, eps = 1e-6 }): 0.5 (log(max(var, eps)) +
+ * (input - target)^2 / max(var, eps)) (+ 0.5 log(2 pi) when full). var may omit the last dim or have 1 there.
+ */
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor,
+  { full = false, eps = 1e-6, reduction = "mean" }: ReductionOpt & { full?: boolean; eps?: number } = {}): Tensor {
+  const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
+  let v = variance;
+  if (!same(v.shape, input.shape)) {
+    if (same(input.shape.slice(0, -1), v.shape)) v = v.unsqueeze(-1);  // homoscedastic over the last dim
+    else if (!(same(input.shape.slice(0, -1), v.shape.slice(0, -1)) && v.shape[v.ndim - 1] === 1))
+      throw new ValueError("var is of incorrect size");
+  }
+  checkReduction(reduction);
+  if (noGrad(() => v.lt(0).any().item())) throw new ValueError("var has negative entry/entries");
+  // the clamp is applied without grad, as PyTorch's: the gradient flows to var as if unclamped
+  const clamped = noGrad(() => v.clampMin(eps));
+  v = v.add(clamped.sub(v).detach());
+  let l = v.log().add(input.sub(target).square().div(v)).mul(0.5);
+  if (full) l = l.add(0.5 * Math.log(2 * Math.PI));
+  return reduce(l, reduction);
+}
+
+function sameDims(name: string, ...ts: Tensor[]): void {
+  if (ts.some((t) => t.ndim !== ts[0]!.ndim))
+    throw new RuntimeError(`${name} : All input tensors should have same dimension but got sizes: input1: torch.Size([${ts[0]!.shape.join(", ")}]), ` +
+      `input2: torch.Size([${ts[1]!.shape.join(", ")}]), target: torch.Size([${ts[2]!.shape.join(", ")}]) `);
+}
+
+/** F.marginRankingLoss(input1, input2, target, { margin = 0 }): max(0, -y (x1 - x2) + margin). */
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, { margin = 0, reduction = "mean" }: ReductionOpt & { margin?: number } = {}): Tensor {
+  sameDims("margin_ranking_loss", input1, input2, target);
+  checkReduction(reduction);
+  return reduce(target.neg().mul(input1.sub(input2)).add(margin).clampMin(0), reduction);
+}
+
+/** F.hingeEmbeddingLoss(input, target, { margin = 1 }): x where y = 1, max(0, margin - x) where y = -1. */
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, { margin = 1, reduction = "mean" }: ReductionOpt & { margin?: number } = {}): Tensor {
+  checkReduction(reduction);
+  const marginClamp = input.neg().add(margin).clampMin(0);
+  const l = where(target.ne(1), marginClamp, 0).add(where(target.ne(-1), input, 0));
+  return reduce(l, reduction);
+}
+
+/** F.softMarginLoss(input, target): log(1 + exp(-y x)). */
+export function softMarginLoss(input: Tensor, target: Tensor, { reduction = "mean" }: ReductionOpt = {}): Tensor {
+  checkReduction(reduction);
+  return reduce(input.neg().mul(target).exp().log1p(), reduction);
+}
+
+/**
+ * F.multilabelSoftMarginLoss(input, target, { weight }): -(t logsigmoid(x) + (1 - t) logsigmoid(-x)),
+ * averaged over the classes (the last dim).
+ */
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, { weight = null, reduction = "mean" }: ReductionOpt & { weight?: Tensor | null } = {}): Tensor {
+  checkReduction(reduction);
+  let l = target.mul(logsigmoid(input)).add(target.neg().add(1).mul(logsigmoid(input.neg()))).neg();
+  if (weight !== null) l = l.mul(weight);
+  const classDim = input.ndim - 1;
+  l = l.sum(classDim).div(input.shape[classDim]!);
+  return reduce(l, reduction);
+}
+
+function checkMarginShapes(name: string, input: Tensor, target: Tensor, sameShape: boolean): [number, number] {
+  const C = input.ndim === 0 ? 1 : input.shape[input.ndim - 1]!;
+  const N = input.ndim <= 1 ? 1 : input.shape[0]!;
+  const ok = input.ndim <= 2 && (sameShape
+    ? (input.ndim <= 1 ? target.ndim <= 1 && target.numel() === C : target.ndim === 2 && target.shape[0] === N && target.shape[1] === C)
+    : (input.ndim <= 1 ? target.ndim <= 1 && target.numel() === 1 : target.ndim === 1 && target.shape[0] === N));
+  if (!ok) throw new RuntimeError(`inconsistent ${name} size: [${target.shape.join(", ")}] for input of size: [${input.shape.join(", ")}]`);
+  if (target.dtype !== "int64") throw new RuntimeError(`expected scalar type Long but found ${scalarName(target.dtype)}`);
+  return [N, C];
+}
+const scalarName = (d: string): string => ({ float32: "Float", float64: "Double", int32: "Int", int16: "Short", int8: "Char", uint8: "Byte", bool: "Bool", float16: "Half", bfloat16: "BFloat16" } as Record<string, string>)[d] ?? d;
+
+/** Reduction of a per-sample loss for the (C) / (N, C) margin losses: (C) input gives a 0-dim loss. */
+function reducePerSample(l: Tensor, input: Tensor, reduction: Reduction): Tensor {
+  if (reduction === "none") return input.ndim <= 1 ? l.reshape([]) : l;
+  return reduce(l, reduction);
+}
+
+/**
+ * F.multilabelMarginLoss(input, target): target holds class indices, ended by the first -1;
+ * loss = sum over target classes j and non-target classes i of max(0, 1 - (x[j] - x[i])) / C.
+ */
+export function multilabelMarginLoss(input: Tensor, target: Tensor, { reduction = "mean" }: ReductionOpt = {}): Tensor {
+  checkReduction(reduction);
+  const [N, C] = checkMarginShapes("multilabel_margin_loss", input, target, true);
+  const x = input.reshape([N, C]);
+  const rows = target.reshape([N, C]).tolist() as number[][];
+  const count = rows.map(() => new Array<number>(C).fill(0));
+  const isTarget = rows.map(() => new Array<number>(C).fill(1));
+  rows.forEach((row, n) => {
+    for (const t of row) {
+      if (t === -1) break;
+      if (t < 0 || t >= C) throw new RuntimeError("argument #2 'target' is out of range");
+      count[n]![t]! += 1;
+      isTarget[n]![t] = 0;
+    }
+  });
+  const cnt = tensor(count, { dtype: x.dtype }), notTarget = tensor(isTarget, { dtype: x.dtype });
+  // (N, Cj, 1) against (N, 1, Ci): hinge of every (target j, other i) pair
+  const hinge = x.unsqueeze(1).sub(x.unsqueeze(2)).add(1).clampMin(0);
+  const l = hinge.mul(cnt.unsqueeze(2)).mul(notTarget.unsqueeze(1)).sum([1, 2]).div(C);
+  return reducePerSample(l, input, reduction);
+}
+
+/**
+ * F.multiMarginLoss(input, target, { p = 1, margin = 1, weight }): sum over i != y of
+ * w[y] max(0, margin - x[y] + x[i])^p / C.
+ */
+export function multiMarginLoss(input: Tensor, target: Tensor,
+  { p = 1, margin = 1, weight = null, reduction = "mean" }: ReductionOpt & { p?: number; margin?: number; weight?: Tensor | null } = {}): Tensor {
+  if (p !== 1 && p !== 2) throw new ValueError("only p == 1 and p == 2 supported");
+  checkReduction(reduction);
+  const [N, C] = checkMarginShapes("multi_margin_loss", input, target, false);
+  if (weight !== null && (weight.ndim !== 1 || weight.numel() !== C))
+    throw new RuntimeError(`inconsistent weight size, expected [${C}] but got [${weight.shape.join(", ")}]`);
+  const x = input.reshape([N, C]), t = target.reshape([N, 1]);
+  for (const v of t.reshape(-1).tolist() as number[]) if (v < 0 || v >= C) throw new IndexError("target out of range");
+  const xy = x.gather(1, t);  // (N, 1)
+  let h = x.sub(xy).add(margin).clampMin(0);
+  if (p === 2) h = h.square();
+  if (weight !== null) h = h.mul(weight.gather(0, t.reshape(-1)).unsqueeze(1));
+  const notY = noGrad(() => onesLike(x).scatter(1, t, 0));
+  const l = h.mul(notY).sum(1).div(C);
+  return reducePerSample(l, input, reduction);
+}
+
+/**
+ * F.cosineEmbeddingLoss(input1, input2, target, { margin = 0 }): 1 - cos(x1, x2) where y = 1,
+ * max(0, cos - margin) where y = -1, cos with 1e-12 added to each squared norm as PyTorch's.
+ */
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, { margin = 0, reduction = "mean" }: ReductionOpt & { margin?: number } = {}): Tensor {
+  checkReduction(reduction);
+  const td = target.ndim;
+  if (td > 1) throw new RuntimeError(`0D or 1D target tensor expected, multi-target not supported`);
+  if (input1.ndim !== td + 1 || input2.ndim !== td + 1)
+    throw new RuntimeError(`${td}D target tensor expects ${td + 1}D input tensors, but found inputs with sizes [${input1.shape.join(", ")}] and [${input2.shape.join(", ")}].`);
+  const dim = td === 0 ? 0 : 1;
+  const EPS = 1e-12;
+  const prod = input1.mul(input2).sum(dim);
+  const m1 = input1.mul(input1).sum(dim).add(EPS), m2 = input2.mul(input2).sum(dim).add(EPS);
+  const cos = prod.div(m1.mul(m2).sqrt());
+  const l = where(target.eq(1), cos.neg().add(1), 0).add(where(target.eq(-1), cos.sub(margin).clampMin(0), 0));
+  return reduce(l, reduction);
+}
+
+/**
+ * F.tripletMarginLoss(anchor, positive, negative, { margin = 1, p = 2, eps = 1e-6, swap = false }):
+ * max(0, margin + d(a, p) - d(a, n)), d the pairwise p-distance (Balntas et al. 2016).
+ */
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor,
+  { margin = 1, p = 2, eps = 1e-6, swap = false, reduction = "mean" }: ReductionOpt & { margin?: number; p?: number; eps?: number; swap?: boolean } = {}): Tensor {
+  checkReduction(reduction);
+  const a = anchor.ndim, pd = positive.ndim, nd = negative.ndim;
+  if (a !== pd || a !== nd)
+    throw new RuntimeError(`All inputs should have same dimension but got ${a}D, ${pd}D and ${nd}D inputs.`);
+  const dPos = pairwiseDistance(anchor, positive, p, eps);
+  let dNeg = pairwiseDistance(anchor, negative, p, eps);
+  if (swap) dNeg = dNeg.minimum(pairwiseDistance(positive, negative, p, eps));
+  return reduce(dPos.sub(dNeg).add(margin).clampMin(0), reduction);
+}
+
+export type DistanceFunction = (x1: Tensor, x2: Tensor) => Tensor;
+/**
+ * F.tripletMarginWithDistanceLoss(anchor, positive, negative, { distanceFunction, margin = 1, swap }):
+ * the triplet loss with any distance (pairwiseDistance by default).
+ */
+export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor, negative: Tensor,
+  { distanceFunction = null, margin = 1, swap = false, reduction = "mean" }: ReductionOpt & { distanceFunction?: DistanceFunction | null; margin?: number; swap?: boolean } = {}): Tensor {
+  checkReduction(reduction);
+  const a = anchor.ndim, pd = positive.ndim, nd = negative.ndim;
+  if (a !== pd || a !== nd)
+    throw new RuntimeError(`All inputs should have same dimension but got ${a}D, ${pd}D and ${nd}D inputs.`);
+  const dist = distanceFunction ?? ((x1: Tensor, x2: Tensor) => pairwiseDistance(x1, x2));
+  const dPos = dist(anchor, positive);
+  let dNeg = dist(anchor, negative);
+  if (swap) dNeg = dNeg.minimum(dist(positive, negative));
+  return reduce(dPos.sub(dNeg).add(margin).clampMin(0), reduction);
+}
+
+const lse = (a: number, b: number): number => {
+  const m = Math.max(a, b);
+  return m === -Infinity ? -Infinity : m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+};
+const lse3 = (a: number, b: number, c: number): number => {
+  let m = Math.max(a, b, c);
+  if (m === -Infinity) m = 0;
+  return Math.log(Math.exp(a - m) + Math.exp(b - m) + Math.exp(c - m)) + m;
+};
+const lengthsOf = (v: Tensor | readonly number[] | number): number[] =>
+  typeof v === "number" ? [v] : Array.isArray(v) ? [...v as number[]] : ((v as Tensor).reshape(-1).tolist() as number[]);
+
+export interface CtcOptions { blank?: number; reduction?: Reduction; zeroInfinity?: boolean }
+
+/**
+ * F.ctcLoss(logProbs, targets, inputLengths, targetLengths, { blank = 0, reduction = "mean", zeroInfinity = false }):
+ * the connectionist temporal classification loss (Graves et al. 2006) by the alpha (forward)
+ * recursion in log space; the gradient by alpha-beta, with PyTorch's formula (exp(lp) - posterior,
+ * the gradient for log_softmax outputs). logProbs (T, N, C) or (T, C); targets (N, S) padded or the
+ * concatenated 1-D targets. "mean" divides each loss by its target length, then averages the batch.
+ */
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor | readonly number[] | number,
+  targetLengths: Tensor | readonly number[] | number, { blank = 0, reduction = "mean", zeroInfinity = false }: CtcOptions = {}): Tensor {
+  checkReduction(reduction);
+  const batched = logProbs.ndim === 3;
+  if (!batched) {
+    if (logProbs.ndim !== 2) throw new RuntimeError(`ctc_loss expects log_probs to be 2D (unbatched) or 3D (batched), but got ${logProbs.ndim}D`);
+    const r = ctcLoss(logProbs.unsqueeze(1), targets.unsqueeze(0), lengthsOf(inputLengths), lengthsOf(targetLengths), { blank, reduction, zeroInfinity });
+    return reduction === "none" ? r.squeeze(0) : r;
+  }
+  const [T, N, C] = logProbs.shape as [number, number, number];
+  const inLen = lengthsOf(inputLengths), tgLen = lengthsOf(targetLengths);
+  if (blank < 0 || blank >= C) throw new RuntimeError("blank must be in label range");
+  if (inLen.length !== N) throw new RuntimeError(`input_lengths must be of size batch_size`);
+  if (tgLen.length !== N) throw new RuntimeError(`target_lengths must be of size batch_size`);
+  const lp = noGrad(() => logProbs.double().contiguous().reshape(-1).tolist() as number[]);
+  const tg = targets.reshape(-1).tolist() as number[];
+  const offsets: number[] = [];
+  if (targets.ndim === 1) {
+    let acc = 0;
+    for (const l of tgLen) { offsets.push(acc); acc += l; }
+  } else {
+    const S = targets.shape[1]!;
+    for (let b = 0; b < N; b++) {
+      if (tgLen[b]! > S) throw new RuntimeError(`Expected tensor to have size at least ${tgLen[b]} at dimension 1, but got size ${S} for argument #2 'targets' (while checking arguments for ctc_loss_cpu)`);
+      offsets.push(b * S);
+    }
+  }
+  const at = (t: number, b: number, c: number): number => lp[(t * N + b) * C + c]!;
+  const nll = new Float64Array(N);
+  const grads: Float64Array[] = [];
+  for (let b = 0; b < N; b++) {
+    const Tb = inLen[b]!, L = tgLen[b]!, S2 = 2 * L + 1;
+    if (Tb > T) throw new RuntimeError(`Expected input_lengths to have value at most ${T}, but got value ${Tb} (while checking arguments for ctc_loss_cpu)`);
+    const label = (s: number): number => (s % 2 === 0 ? blank : tg[offsets[b]! + (s - 1) / 2]!);
+    const alpha = new Float64Array(Math.max(Tb, 1) * S2).fill(-Infinity), beta = new Float64Array(Math.max(Tb, 1) * S2).fill(-Infinity);
+    if (Tb > 0) {
+      alpha[0] = at(0, b, blank);
+      if (L > 0) alpha[1] = at(0, b, label(1));
+      for (let t = 1; t < Tb; t++)
+        for (let s = 0; s < S2; s++) {
+          const cur = label(s);
+          const a1 = alpha[(t - 1) * S2 + s]!, a2 = s > 0 ? alpha[(t - 1) * S2 + s - 1]! : -Infinity;
+          const a3 = s > 1 && label(s - 2) !== cur ? alpha[(t - 1) * S2 + s - 2]! : -Infinity;
+          alpha[t * S2 + s] = lse3(a1, a2, a3) + at(t, b, cur);
+        }
+      const last = (Tb - 1) * S2;
+      nll[b] = -(L > 0 ? lse(alpha[last + S2 - 1]!, alpha[last + S2 - 2]!) : alpha[last + S2 - 1]!);
+      beta[last + S2 - 1] = at(Tb - 1, b, blank);
+      if (L > 0) beta[last + S2 - 2] = at(Tb - 1, b, label(S2 - 2));
+      for (let t = Tb - 2; t >= 0; t--)
+        for (let s = S2 - 1; s >= 0; s--) {
+          const cur = label(s);
+          const b1 = beta[(t + 1) * S2 + s]!, b2 = s < S2 - 1 ? beta[(t + 1) * S2 + s + 1]! : -Infinity;
+          const b3 = s < S2 - 2 && label(s + 2) !== cur ? beta[(t + 1) * S2 + s + 2]! : -Infinity;
+          beta[t * S2 + s] = lse3(b1, b2, b3) + at(t, b, cur);
+        }
+    } else nll[b] = L > 0 ? Infinity : 0;
+    // log of sum over s with label c of alpha * beta, per (t, c)
+    const g = new Float64Array(T * C).fill(-Infinity);
+    for (let t = 0; t < Tb; t++)
+      for (let s = 0; s < S2; s++) {
+        const k = t * C + label(s);
+        g[k] = lse(g[k]!, alpha[t * S2 + s]! + beta[t * S2 + s]!);
+      }
+    for (let t = 0; t < T; t++)
+      for (let c = 0; c < C; c++) {
+        const k = t * C + c;
+        if (t >= Tb || (zeroInfinity && nll[b] === Infinity)) { g[k] = 0; continue; }
+        const l = at(t, b, c);
+        g[k] = Math.exp(l) - Math.exp(g[k]! + nll[b]! - l);
+      }
+    grads.push(g);
+  }
+  const dtype = logProbs.dtype;
+  const lossValues = Array.from(nll, (v) => (zeroInfinity && v === Infinity ? 0 : v));
+  const perSample = tensor(lossValues, { dtype });
+  const out = noGrad(() => {
+    if (reduction === "none") return perSample;
+    if (reduction === "sum") return perSample.sum();
+    return perSample.div(tensor(tgLen.map((l) => Math.max(l, 1)), { dtype })).mean();
+  });
+  // the scale of each sample's loss in the reduced output
+  const scale = tgLen.map((l) => (reduction === "mean" ? 1 / Math.max(l, 1) / N : 1));
+  return record(out, {
+    name: "CtcLossBackward0", inputs: [logProbs], save: [],
+    backward: ([go]) => {
+      const gb = tensor(Array.from({ length: T }, (_, t) => Array.from({ length: N }, (_, b) => Array.from(grads[b]!.subarray(t * C, (t + 1) * C)))), { dtype: "float64" });
+      const w = tensor(scale, { dtype: "float64" }).reshape([1, N, 1]);
+      const gout = reduction === "none" ? go!.reshape([1, N, 1]) : go!;
+      return [gb.mul(w).mul(gout).to(dtype)];
+    },
+  });
 }
