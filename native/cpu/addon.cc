@@ -103,6 +103,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerConv(env, exports);
   registerPool(env, exports);
   registerNorm(env, exports);
+  registerNormLayer(env, exports);
   return exports;
 }
 

@@ -30,3 +30,10 @@ export { PairwiseDistance, CosineSimilarity, ChannelShuffle } from "./modules/di
 export { Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from "./modules/dropout.js";
 export { Bilinear, LazyLinear } from "./modules/linear.js";
 export { Embedding, EmbeddingBag } from "./modules/sparse.js";
+export { LayerNorm, RMSNorm } from "./modules/normalization.js";
+export { RNNBase, RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell } from "./modules/rnn.js";
+export {
+  MultiheadAttention, NonDynamicallyQuantizableLinear, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer,
+  TransformerDecoder, Transformer,
+} from "./modules/transformer.js";
+export * as utils from "./utils/index.js";

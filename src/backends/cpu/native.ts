@@ -25,6 +25,8 @@ export interface NativeAddon {
   getNumThreads(): number;
   setNumThreads(n: number): void;
   cpuFeatures(): Record<string, boolean>;
+  /** layer_norm: mode 0 forward [out, mean, rstd, x, weight?, bias?], 1 backward [gx?, gw?, gb?, gy, x, mean, rstd, weight?] (native/cpu/norm_layer.cc). */
+  layerNorm(mode: number, buffers: (ArrayBufferView | null)[], meta: Float64Array): void;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   [name: string]: any;
 }

@@ -27,3 +27,5 @@ export { bilinear } from "./activation.js";
 export {
   embedding, embeddingBag, oneHot, paddingIndex, embeddingRenorm_, NotImplementedError, type EmbeddingOptions, type EmbeddingBagOptions, type BagMode,
 } from "./embedding.js";
+export { layerNorm, rmsNorm } from "./layer-norm.js";
+export { scaledDotProductAttention, multiHeadAttentionForward, type SdpaOptions } from "./attention.js";
