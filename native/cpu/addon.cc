@@ -104,6 +104,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerPool(env, exports);
   registerNorm(env, exports);
   registerNormLayer(env, exports);
+  registerResample(env, exports);
   return exports;
 }
 

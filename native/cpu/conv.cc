@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// conv2d forward and backward (input and weight gradients) as im2col + the packed GEMM of
+// conv1d/2d/3d forward and backward (input and weight gradients), unfold and fold, as im2col + the packed GEMM of
 // matmul.cc. A chunk of the batch is unfolded at once into col (C*KH*KW, nb*OH*OW), so one GEMM
 // per group covers the chunk and small images still fill every thread. All tensors are
 // contiguous NCHW; the TypeScript side (src/nn/functional/conv.ts) checks shapes.
@@ -15,16 +15,19 @@
 namespace tt {
 namespace {
 
-// meta = [dtype, N, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, groups, OH, OW, off0..off3]
+// meta = [dtype, N, C, D, H, W, OC, KD, KH, KW, SD, SH, SW, PD, PH, PW, DD, DH, DW, groups, OD, OH, OW,
+//         off0..off3]; conv1d/conv2d pass singleton leading spatial dims (D = KD = OD = 1, ...).
 struct ConvGeom {
   int dt;
-  int64_t N, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, OH, OW;
+  int64_t N, C, D, H, W, OC, KD, KH, KW, SD, SH, SW, PD, PH, PW, DD, DH, DW, G, OD, OH, OW;
   int64_t off[4];
   int64_t Cg() const { return C / G; }
   int64_t OCg() const { return OC / G; }
-  int64_t Kg() const { return Cg() * KH * KW; }
-  int64_t Ktot() const { return C * KH * KW; }
-  int64_t OHW() const { return OH * OW; }
+  int64_t KK() const { return KD * KH * KW; }
+  int64_t Kg() const { return Cg() * KK(); }
+  int64_t Ktot() const { return C * KK(); }
+  int64_t OHW() const { return OD * OH * OW; }
+  int64_t IHW() const { return D * H * W; }
   // batch items per chunk: keeps col under ~8M elements
   int64_t chunk() const { return std::max<int64_t>(1, std::min<int64_t>(N, (int64_t)(8 << 20) / std::max<int64_t>(1, Ktot() * OHW()))); }
 };
@@ -32,13 +35,14 @@ struct ConvGeom {
 ConvGeom parseGeom(const Napi::Value& v) {
   size_t n;
   const double* m = f64Data(v, &n);
-  if (n < 21) throw std::runtime_error("conv2d: truncated descriptor");
+  if (n < 27) throw std::runtime_error("conv: truncated descriptor");
   ConvGeom g;
   g.dt = (int)m[0];
-  int64_t* f[] = {&g.N, &g.C, &g.H, &g.W, &g.OC, &g.KH, &g.KW, &g.SH, &g.SW, &g.PH, &g.PW, &g.DH, &g.DW, &g.G, &g.OH, &g.OW};
-  for (int i = 0; i < 16; i++) *f[i] = (int64_t)m[1 + i];
-  for (int i = 0; i < 4; i++) g.off[i] = (int64_t)m[17 + i];
-  if (g.dt != kFloat32 && g.dt != kFloat64) throw std::runtime_error("conv2d: float32 or float64 only");
+  int64_t* f[] = {&g.N, &g.C, &g.D, &g.H, &g.W, &g.OC, &g.KD, &g.KH, &g.KW, &g.SD, &g.SH, &g.SW, &g.PD, &g.PH, &g.PW,
+                  &g.DD, &g.DH, &g.DW, &g.G, &g.OD, &g.OH, &g.OW};
+  for (int i = 0; i < 22; i++) *f[i] = (int64_t)m[1 + i];
+  for (int i = 0; i < 4; i++) g.off[i] = (int64_t)m[23 + i];
+  if (g.dt != kFloat32 && g.dt != kFloat64) throw std::runtime_error("conv: float32 or float64 only");
   return g;
 }
 
@@ -46,50 +50,67 @@ template <class T> T* ptr(const Napi::Array& bufs, int k, int64_t off) {
   return reinterpret_cast<T*>(bufferData(bufs.Get(k))) + off;
 }
 
-// col[(c*KH+ki)*KW+kj][nl*OHW + oh*OW + ow] = x[n0+nl, c, oh*SH-PH+ki*DH, ow*SW-PW+kj*DW] (0 outside)
+// col[((c*KD+kd)*KH+ki)*KW+kj][nl*OHW + (od*OH+oh)*OW + ow]
+//   = x[n0+nl, c, od*SD-PD+kd*DD, oh*SH-PH+ki*DH, ow*SW-PW+kj*DW] (0 outside)
 template <class T> void im2col(const ConvGeom& g, const T* x, int64_t n0, int64_t nb, T* col) {
   const int64_t OHW = g.OHW(), NC = nb * OHW, rows = g.Ktot();
   parallelFor(rows * nb, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW)), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; r++) {
       const int64_t row = r / nb, nl = r % nb;
-      const int64_t kj = row % g.KW, ki = (row / g.KW) % g.KH, c = row / (g.KW * g.KH);
-      const T* plane = x + ((n0 + nl) * g.C + c) * g.H * g.W;
+      const int64_t kj = row % g.KW, ki = (row / g.KW) % g.KH, kd = (row / (g.KW * g.KH)) % g.KD, c = row / g.KK();
+      const T* vol = x + ((n0 + nl) * g.C + c) * g.IHW();
       T* dst = col + row * NC + nl * OHW;
-      for (int64_t oh = 0; oh < g.OH; oh++) {
-        const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
-        T* d = dst + oh * g.OW;
-        if (ih < 0 || ih >= g.H) { std::fill(d, d + g.OW, T(0)); continue; }
-        const T* src = plane + ih * g.W;
-        for (int64_t ow = 0; ow < g.OW; ow++) {
-          const int64_t iw = ow * g.SW - g.PW + kj * g.DW;
-          d[ow] = (iw >= 0 && iw < g.W) ? src[iw] : T(0);
+      for (int64_t od = 0; od < g.OD; od++) {
+        const int64_t id = od * g.SD - g.PD + kd * g.DD;
+        T* dd = dst + od * g.OH * g.OW;
+        if (id < 0 || id >= g.D) { std::fill(dd, dd + g.OH * g.OW, T(0)); continue; }
+        const T* plane = vol + id * g.H * g.W;
+        for (int64_t oh = 0; oh < g.OH; oh++) {
+          const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
+          T* d = dd + oh * g.OW;
+          if (ih < 0 || ih >= g.H) { std::fill(d, d + g.OW, T(0)); continue; }
+          const T* src = plane + ih * g.W;
+          if (g.SW == 1 && g.PW == 0) {  // no column padding: a straight copy of the row segment
+            std::memcpy(d, src + kj * g.DW, sizeof(T) * g.OW);
+            continue;
+          }
+          for (int64_t ow = 0; ow < g.OW; ow++) {
+            const int64_t iw = ow * g.SW - g.PW + kj * g.DW;
+            d[ow] = (iw >= 0 && iw < g.W) ? src[iw] : T(0);
+          }
         }
       }
     }
   });
 }
 
-// gx[n0+nl, c] += the col entries that im2col read from it; one task per (nl, c) plane, so no races
+// gx[n0+nl, c] += the col entries that im2col read from it; one task per (nl, c) volume, so no races
 template <class T> void col2im(const ConvGeom& g, const T* col, int64_t n0, int64_t nb, T* gx) {
   const int64_t OHW = g.OHW(), NC = nb * OHW;
-  parallelFor(nb * g.C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW * g.KH * g.KW)), [&](int64_t p0, int64_t p1) {
+  parallelFor(nb * g.C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW * g.KK())), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
       const int64_t nl = p / g.C, c = p % g.C;
-      T* plane = gx + ((n0 + nl) * g.C + c) * g.H * g.W;
-      for (int64_t ki = 0; ki < g.KH; ki++)
-        for (int64_t kj = 0; kj < g.KW; kj++) {
-          const T* src = col + ((c * g.KH + ki) * g.KW + kj) * NC + nl * OHW;
-          for (int64_t oh = 0; oh < g.OH; oh++) {
-            const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
-            if (ih < 0 || ih >= g.H) continue;
-            T* drow = plane + ih * g.W;
-            const T* s = src + oh * g.OW;
-            for (int64_t ow = 0; ow < g.OW; ow++) {
-              const int64_t iw = ow * g.SW - g.PW + kj * g.DW;
-              if (iw >= 0 && iw < g.W) drow[iw] += s[ow];
+      T* vol = gx + ((n0 + nl) * g.C + c) * g.IHW();
+      for (int64_t kd = 0; kd < g.KD; kd++)
+        for (int64_t ki = 0; ki < g.KH; ki++)
+          for (int64_t kj = 0; kj < g.KW; kj++) {
+            const T* srcRow = col + (((c * g.KD + kd) * g.KH + ki) * g.KW + kj) * NC + nl * OHW;
+            for (int64_t od = 0; od < g.OD; od++) {
+              const int64_t id = od * g.SD - g.PD + kd * g.DD;
+              if (id < 0 || id >= g.D) continue;
+              T* plane = vol + id * g.H * g.W;
+              for (int64_t oh = 0; oh < g.OH; oh++) {
+                const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
+                if (ih < 0 || ih >= g.H) continue;
+                T* drow = plane + ih * g.W;
+                const T* s = srcRow + (od * g.OH + oh) * g.OW;
+                for (int64_t ow = 0; ow < g.OW; ow++) {
+                  const int64_t iw = ow * g.SW - g.PW + kj * g.DW;
+                  if (iw >= 0 && iw < g.W) drow[iw] += s[ow];
+                }
+              }
             }
           }
-        }
     }
   });
 }
@@ -141,7 +162,7 @@ template <class T> void backwardInput(const ConvGeom& g, const Napi::Array& bufs
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
-  std::memset(gx, 0, sizeof(T) * (size_t)(g.N * g.C * g.H * g.W));
+  std::memset(gx, 0, sizeof(T) * (size_t)(g.N * g.C * g.IHW()));
   std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
   std::vector<T> gop(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
@@ -173,9 +194,26 @@ template <class T> void backwardWeight(const ConvGeom& g, const Napi::Array& buf
   }
 }
 
-// conv2d(mode, buffers, meta): mode 0 forward [out, input, weight, bias?], 1 input grad
-// [gradInput, gradOut, weight], 2 weight grad [gradWeight, gradOut, input]
-Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+// unfold: [out (N, C*KK, L), input]; one im2col per batch item writes straight into out
+template <class T> void unfold(const ConvGeom& g, const Napi::Array& bufs) {
+  T* out = ptr<T>(bufs, 0, g.off[0]);
+  const T* x = ptr<T>(bufs, 1, g.off[1]);
+  for (int64_t n = 0; n < g.N; n++) im2col<T>(g, x, n, 1, out + n * g.Ktot() * g.OHW());
+}
+
+// fold: [out (N, C, D, H, W), col (N, C*KK, L)]; sums overlapping blocks
+template <class T> void fold(const ConvGeom& g, const Napi::Array& bufs) {
+  T* out = ptr<T>(bufs, 0, g.off[0]);
+  const T* col = ptr<T>(bufs, 1, g.off[1]);
+  std::memset(out, 0, sizeof(T) * (size_t)(g.N * g.C * g.IHW()));
+  for (int64_t n = 0; n < g.N; n++) col2im<T>(g, col + n * g.Ktot() * g.OHW(), 0, 1, out + n * g.C * g.IHW());
+}
+
+// conv(mode, buffers, meta): mode 0 forward [out, input, weight, bias?], 1 input grad
+// [gradInput, gradOut, weight], 2 weight grad [gradWeight, gradOut, input], 3 unfold, 4 fold.
+// A transposed convolution is mode 1 forward, mode 0 (no bias) for its input grad and mode 2
+// with input and gradOut swapped for its weight grad.
+Napi::Value Conv(const Napi::CallbackInfo& info) {
   const int mode = info[0].As<Napi::Number>().Int32Value();
   Napi::Array bufs = info[1].As<Napi::Array>();
   const ConvGeom g = parseGeom(info[2]);
@@ -185,7 +223,9 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
     case 0: f32 ? forward<float>(g, bufs, hasBias) : forward<double>(g, bufs, hasBias); break;
     case 1: f32 ? backwardInput<float>(g, bufs) : backwardInput<double>(g, bufs); break;
     case 2: f32 ? backwardWeight<float>(g, bufs) : backwardWeight<double>(g, bufs); break;
-    default: throw std::runtime_error("conv2d: bad mode");
+    case 3: f32 ? unfold<float>(g, bufs) : unfold<double>(g, bufs); break;
+    case 4: f32 ? fold<float>(g, bufs) : fold<double>(g, bufs); break;
+    default: throw std::runtime_error("conv: bad mode");
   }
   return info.Env().Undefined();
 }
@@ -193,7 +233,7 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerConv(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv2d", Napi::Function::New(env, Conv2d, "conv2d"));
+  exports.Set("conv", Napi::Function::New(env, Conv, "conv"));
 }
 
 }  // namespace tt

@@ -45,7 +45,8 @@ template <class T> T* ptr(const Napi::Array& bufs, int k, int64_t off) {
 int64_t grainFor(const PoolGeom& g) { return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.OH * g.OW * g.KH * g.KW)); }
 
 // buffers [out, indices (int64), input]
-template <class T> void maxForward(const PoolGeom& g, const Napi::Array& bufs) {
+// Adaptive: window i spans [floor(i*H/OH), ceil((i+1)*H/OH)) (adaptive_max_pool2d); K/S/P/D unused.
+template <class T, bool Adaptive = false> void maxForward(const PoolGeom& g, const Napi::Array& bufs) {
   T* out = ptr<T>(bufs, 0, g.off[0]);
   int64_t* ind = ptr<int64_t>(bufs, 1, g.off[1]);
   const T* x = ptr<T>(bufs, 2, g.off[2]);
@@ -54,14 +55,21 @@ template <class T> void maxForward(const PoolGeom& g, const Napi::Array& bufs) {
       const T* plane = x + p * g.H * g.W;
       for (int64_t oh = 0; oh < g.OH; oh++)
         for (int64_t ow = 0; ow < g.OW; ow++) {
-          int64_t hs = oh * g.SH - g.PH, ws = ow * g.SW - g.PW;
-          const int64_t he = std::min(hs + (g.KH - 1) * g.DH + 1, g.H), we = std::min(ws + (g.KW - 1) * g.DW + 1, g.W);
-          while (hs < 0) hs += g.DH;
-          while (ws < 0) ws += g.DW;
+          int64_t hs, ws, he, we;
+          if (Adaptive) {
+            hs = (oh * g.H) / g.OH; he = ((oh + 1) * g.H + g.OH - 1) / g.OH;
+            ws = (ow * g.W) / g.OW; we = ((ow + 1) * g.W + g.OW - 1) / g.OW;
+          } else {
+            hs = oh * g.SH - g.PH; ws = ow * g.SW - g.PW;
+            he = std::min(hs + (g.KH - 1) * g.DH + 1, g.H); we = std::min(ws + (g.KW - 1) * g.DW + 1, g.W);
+            while (hs < 0) hs += g.DH;
+            while (ws < 0) ws += g.DW;
+          }
+          const int64_t dh = Adaptive ? 1 : g.DH, dw = Adaptive ? 1 : g.DW;
           int64_t best = hs * g.W + ws;
           T m = -std::numeric_limits<T>::infinity();
-          for (int64_t h = hs; h < he; h += g.DH)
-            for (int64_t w = ws; w < we; w += g.DW) {
+          for (int64_t h = hs; h < he; h += dh)
+            for (int64_t w = ws; w < we; w += dw) {
               const T v = plane[h * g.W + w];
               if (v > m || std::isnan(v)) { m = v; best = h * g.W + w; }
             }
@@ -127,7 +135,8 @@ template <class T, bool Backward> void avg(const PoolGeom& g, const Napi::Array&
   });
 }
 
-// pool2d(mode, buffers, meta): 0 max forward, 1 max backward, 2 avg forward, 3 avg backward
+// pool2d(mode, buffers, meta): 0 max forward, 1 max backward, 2 avg forward, 3 avg backward,
+// 4 adaptive max forward (its backward is mode 1)
 Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   const int mode = info[0].As<Napi::Number>().Int32Value();
   Napi::Array bufs = info[1].As<Napi::Array>();
@@ -138,6 +147,7 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
     case 1: f32 ? maxBackward<float>(g, bufs) : maxBackward<double>(g, bufs); break;
     case 2: f32 ? avg<float, false>(g, bufs) : avg<double, false>(g, bufs); break;
     case 3: f32 ? avg<float, true>(g, bufs) : avg<double, true>(g, bufs); break;
+    case 4: f32 ? maxForward<float, true>(g, bufs) : maxForward<double, true>(g, bufs); break;
     default: throw std::runtime_error("pool2d: bad mode");
   }
   return info.Env().Undefined();

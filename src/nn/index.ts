@@ -11,6 +11,13 @@ export { Sequential, ModuleList, ModuleDict } from "./modules/container.js";
 export { Flatten, Unflatten, Dropout } from "./modules/misc.js";
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss } from "./modules/loss.js";
 export { BatchNorm1d, BatchNorm2d } from "./modules/batchnorm.js";
+export { Conv1d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, Unfold, Fold } from "./modules/conv.js";
+export { MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, MaxUnpool1d, MaxUnpool2d, LPPool1d, LPPool2d } from "./modules/pooling.js";
+export {
+  ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+  ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d,
+} from "./modules/padding.js";
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle } from "./modules/upsampling.js";
 export * as functional from "./functional/index.js";
 export * as init from "./init.js";
 export { AssertionError, type BackwardHook, type BackwardPreHook, type StateDictMetadata, type NamedOptions } from "./module.js";

@@ -1,101 +1,295 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// F.conv2d over the native im2col + GEMM kernel (native/cpu/conv.cc), forward and backward.
+// F.conv1d/2d/3d, F.convTranspose1d/2d/3d, F.unfold and F.fold over the native im2col + GEMM
+// kernels (native/cpu/conv.cc). Every spatial rank runs as a 3-d geometry with singleton leading
+// dims. Three primitives close under differentiation, so double backward works:
+//   fwd(x, w)     the convolution
+//   bwdIn(gy, w)  its input gradient (= the transposed convolution)
+//   bwdW(gy, x)   its weight gradient
+// d fwd = [bwdIn, bwdW], d bwdIn = [fwd, bwdW], d bwdW = [fwd, bwdIn] with the roles swapped.
 import { native } from "../../backends/cpu/native.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
-import { RuntimeError } from "../../errors.js";
-import { cat } from "../../ops/join.js";
-import { zeros } from "../../ops/creation.js";
+import { RuntimeError, ValueError } from "../../errors.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { pad as fpad } from "./padding.js";
 import { argsOf, dtypeCode, type IntOrTuple, tuple } from "./util.js";
 
 export type Conv2dPadding = IntOrTuple | "same" | "valid";
-export interface Conv2dOptions { bias?: Tensor | null; stride?: IntOrTuple; padding?: Conv2dPadding; dilation?: IntOrTuple; groups?: number }
+export type ConvPadding = IntOrTuple | "same" | "valid";
+export interface ConvOptions { bias?: Tensor | null; stride?: IntOrTuple; padding?: ConvPadding; dilation?: IntOrTuple; groups?: number }
+export type Conv2dOptions = ConvOptions;
+export interface ConvTransposeOptions {
+  bias?: Tensor | null; stride?: IntOrTuple; padding?: IntOrTuple; outputPadding?: IntOrTuple; groups?: number; dilation?: IntOrTuple;
+}
 
-interface Geom { N: number; C: number; H: number; W: number; OC: number; KH: number; KW: number; s: number[]; p: number[]; d: number[]; G: number; OH: number; OW: number }
+/** The conv geometry in 3-d form: the convolution maps x (N, C, D, H, W) to y (N, OC, OD, OH, OW). */
+export interface Geom {
+  N: number; C: number; sp: number[]; OC: number; k: number[]; s: number[]; p: number[]; d: number[]; G: number; osp: number[];
+  xShape: number[]; wShape: number[]; yShape: number[];
+}
+
+const pad3 = (v: number[], fill: number): number[] => [...Array(3 - v.length).fill(fill), ...v];
 
 function meta(g: Geom, dt: number, offs: number[]): Float64Array {
-  return Float64Array.from([dt, g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.s[0]!, g.s[1]!, g.p[0]!, g.p[1]!, g.d[0]!, g.d[1]!,
-    g.G, g.OH, g.OW, ...offs, 0, 0, 0, 0].slice(0, 21));
+  const sp = pad3(g.sp, 1), k = pad3(g.k, 1), s = pad3(g.s, 1), p = pad3(g.p, 0), d = pad3(g.d, 1), o = pad3(g.osp, 1);
+  return Float64Array.from([dt, g.N, g.C, ...sp, g.OC, ...k, ...s, ...p, ...d, g.G, ...o, offs[0] ?? 0, offs[1] ?? 0, offs[2] ?? 0, offs[3] ?? 0]);
 }
 
-/** Zero-pads the last two dims by [top, bottom, left, right] (for asymmetric "same" padding). */
-function zeroPad2d(x: Tensor, [t, b, l, r]: number[]): Tensor {
-  const parts = (dim: number, before: number, after: number, y: Tensor): Tensor => {
-    const z = (n: number) => { const s = [...y.shape]; s[dim] = n; return zeros(s, { dtype: y.dtype }); };
-    const list = [before > 0 ? z(before) : null, y, after > 0 ? z(after) : null].filter((v): v is Tensor => v !== null);
-    return list.length === 1 ? y : cat(list, dim);
-  };
-  return parts(x.ndim - 1, l!, r!, parts(x.ndim - 2, t!, b!, x));
-}
+const numel = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
-function conv2dRaw(x: Tensor, w: Tensor, g: Geom, bias: Tensor | null): Tensor {
-  const out = Tensor._empty([g.N, g.OC, g.OH, g.OW], x.dtype);
+/** y = conv(x, w) (+ bias); x, w contiguous. */
+function fwdRaw(x: Tensor, w: Tensor, g: Geom, bias: Tensor | null): Tensor {
+  const out = Tensor._empty(g.yShape, x.dtype);
   if (out.numel() === 0) return out;
-  const bufs = [out, x, w, bias].map((t) => (t ? t._storage.data : null));
-  native.conv2d(0, bufs, meta(g, dtypeCode(x), [0, x._offset, w._offset, bias?._offset ?? 0]));
+  if (x.numel() === 0 || w.numel() === 0) return noGrad(() => (bias ? out.zero_().add_(bias.reshape([g.OC, ...g.osp.map(() => 1)])) : out.zero_()));
+  native.conv(0, [out._storage.data, x._storage.data, w._storage.data, bias ? bias._storage.data : null],
+    meta(g, dtypeCode(x), [0, x._offset, w._offset, bias?._offset ?? 0]));
   return out;
 }
 
+/** x-shaped input gradient of the convolution from gy (y-shaped); the transposed convolution. */
+function bwdInRaw(gy: Tensor, w: Tensor, g: Geom): Tensor {
+  const out = Tensor._empty(g.xShape, gy.dtype);
+  if (out.numel() === 0) return out;
+  if (gy.numel() === 0 || w.numel() === 0) return noGrad(() => out.zero_());
+  native.conv(1, [out._storage.data, gy._storage.data, w._storage.data], meta(g, dtypeCode(gy), [0, gy._offset, w._offset, 0]));
+  return out;
+}
+
+/** w-shaped weight gradient from gy (y-shaped) and x. */
+function bwdWRaw(gy: Tensor, x: Tensor, g: Geom): Tensor {
+  const out = Tensor._empty(g.wShape, gy.dtype);
+  if (out.numel() === 0) return out;
+  if (gy.numel() === 0) return noGrad(() => out.zero_());
+  native.conv(2, [out._storage.data, gy._storage.data, x._storage.data], meta(g, dtypeCode(gy), [0, gy._offset, x._offset, 0]));
+  return out;
+}
+
+const biasDims = (g: Geom): number[] => [0, ...g.osp.map((_, i) => i + 2)];
+
+export function convFwd(x: Tensor, w: Tensor, bias: Tensor | null, g: Geom): Tensor {
+  const xc = x.contiguous(), wc = w.contiguous(), bc = bias ? bias.contiguous() : null;
+  const out = noGrad(() => fwdRaw(xc, wc, g, bc));
+  return record(out, {
+    name: "ConvolutionBackward0", inputs: [x, w, bias], save: [xc, wc],
+    backward: ([gy], [xs, ws]) => [
+      x.requiresGrad ? convBwdIn(gy!, ws!, null, g) : null,
+      w.requiresGrad ? convBwdW(gy!, xs!, g) : null,
+      bias ? gy!.sum(biasDims(g)) : null,
+    ],
+  });
+}
+
+/** The transposed convolution: x-shaped result from a y-shaped gy, plus an optional bias on C. */
+export function convBwdIn(gy: Tensor, w: Tensor, bias: Tensor | null, g: Geom): Tensor {
+  const gc = gy.contiguous(), wc = w.contiguous();
+  let out = noGrad(() => bwdInRaw(gc, wc, g));
+  if (bias) noGrad(() => { out = out.add_(bias.reshape([g.C, ...g.sp.map(() => 1)])); });
+  return record(out, {
+    name: "ConvolutionBackward0", inputs: [gy, w, bias], save: [gc, wc],
+    backward: ([gx], [gs, ws]) => [
+      gy.requiresGrad ? convFwd(gx!, ws!, null, g) : null,
+      w.requiresGrad ? convBwdW(gs!, gx!, g) : null,
+      bias ? gx!.sum([0, ...g.sp.map((_, i) => i + 2)]) : null,
+    ],
+  });
+}
+
+function convBwdW(gy: Tensor, x: Tensor, g: Geom): Tensor {
+  const gc = gy.contiguous(), xc = x.contiguous();
+  const out = noGrad(() => bwdWRaw(gc, xc, g));
+  return record(out, {
+    name: "ConvolutionBackwardBackward0", inputs: [gy, x], save: [gc, xc],
+    backward: ([gw], [gs, xs]) => [
+      gy.requiresGrad ? convFwd(xs!, gw!, null, g) : null,
+      x.requiresGrad ? convBwdIn(gs!, gw!, null, g) : null,
+    ],
+  });
+}
+
+const sizeStr = (t: Tensor): string => `[${t.shape.join(", ")}]`;
+const RANK_WORDS = ["", "1D", "2D", "3D", "4D", "5D"];
+
+/** Shared argument checks of conv{1,2,3}d; returns the batched input (and whether it was unbatched). */
+function checkConvInput(name: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null, groups: number): [Tensor, boolean] {
+  if (input.ndim !== nd + 1 && input.ndim !== nd + 2)
+    throw new RuntimeError(`Expected ${RANK_WORDS[nd + 1]} (unbatched) or ${RANK_WORDS[nd + 2]} (batched) input to ${name}, but got input of size: ${sizeStr(input)}`);
+  if (weight.ndim !== nd + 2)
+    throw new RuntimeError(`weight should have at least three dimensions`);
+  if (input.dtype !== weight.dtype || (bias && bias.dtype !== input.dtype))
+    throw new RuntimeError(`expected scalar type ${input.dtype === "float64" ? "Double" : "Float"} but found ${weight.dtype === "float64" ? "Double" : "Float"}`);
+  if (input.dtype !== "float32" && input.dtype !== "float64")
+    throw new RuntimeError(`"slow_conv2d_cpu" not implemented for '${input.dtype === "int64" ? "Long" : input.dtype}'`);
+  if (!Number.isInteger(groups) || groups <= 0) throw new RuntimeError("non-positive groups is not supported");
+  const unbatched = input.ndim === nd + 1;
+  return [unbatched ? input.unsqueeze(0) : input, unbatched];
+}
+
+function convNd(name: string, nd: number, input: Tensor, weight: Tensor, rest: unknown[]): Tensor {
+  const o = argsOf<Required<ConvOptions>>(["bias", "stride", "padding", "dilation", "groups"], rest,
+    { bias: null, stride: 1, padding: 0, dilation: 1, groups: 1 });
+  const G = o.groups;
+  let [x, unbatched] = checkConvInput(name, nd, input, weight, o.bias, G);
+  const stride = tuple(o.stride, nd, "stride"), dilation = tuple(o.dilation, nd, "dilation");
+  const N = x.shape[0]!, C = x.shape[1]!, OC = weight.shape[0]!, Cg = weight.shape[1]!;
+  const k = weight.shape.slice(2);
+  if (C !== Cg * G)
+    throw new RuntimeError(`Given groups=${G}, weight of size ${sizeStr(weight)}, expected input${sizeStr(x)} to have ${Cg * G} channels, but got ${C} channels instead`);
+  if (OC % G !== 0)
+    throw new RuntimeError(`Given groups=${G}, expected weight to be divisible by ${G} at dimension 0, but got weight of size ${sizeStr(weight)} instead`);
+  if (stride.some((s) => s <= 0)) throw new RuntimeError("non-positive stride is not supported");
+  if (dilation.some((d) => d <= 0)) throw new RuntimeError("dilation should be greater than zero");
+  let pad: number[];
+  if (o.padding === "valid") pad = Array(nd).fill(0) as number[];
+  else if (o.padding === "same") {
+    if (stride.some((s) => s !== 1)) throw new RuntimeError("padding='same' is not supported for strided convolutions");
+    const total = k.map((kk, i) => dilation[i]! * (kk - 1));
+    pad = total.map((t) => Math.floor(t / 2));
+    // odd totals: the extra element goes after, as PyTorch's _convolution_mode pads
+    if (total.some((t) => t % 2 === 1)) {
+      const extra: number[] = [];
+      for (let i = nd - 1; i >= 0; i--) extra.push(0, total[i]! % 2);
+      x = fpad(x, extra);
+    }
+  } else {
+    if (typeof o.padding === "string") throw new ValueError(`Invalid padding string '${o.padding}', should be one of {'valid', 'same'}`);
+    pad = tuple(o.padding, nd, "padding");
+    if (pad.some((p) => p < 0)) throw new RuntimeError("negative padding is not supported");
+  }
+  const sp = x.shape.slice(2);
+  const osp = sp.map((s, i) => Math.floor((s + 2 * pad[i]! - dilation[i]! * (k[i]! - 1) - 1) / stride[i]!) + 1);
+  if (osp.some((v) => v <= 0)) {
+    const padded = sp.map((s, i) => s + 2 * pad[i]!).join(" x "), ks = k.map((kk, i) => (kk - 1) * dilation[i]! + 1).join(" x ");
+    throw new RuntimeError(`Calculated padded input size per channel: (${padded}). Kernel size: (${ks}). Kernel size can't be greater than actual input size`);
+  }
+  const bias = o.bias;
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== OC))
+    throw new RuntimeError(`Given weight of size ${sizeStr(weight)}, expected bias to be 1-dimensional with ${OC} elements, but got bias of size ${sizeStr(bias)} instead`);
+  const g: Geom = { N, C, sp, OC, k, s: stride, p: pad, d: dilation, G, osp, xShape: [N, C, ...sp], wShape: [...weight.shape], yShape: [N, OC, ...osp] };
+  const y = convFwd(x, weight, bias, g);
+  return unbatched ? y.squeeze(0) : y;
+}
+
+/** F.conv1d(input, weight, bias?, stride = 1, padding = 0, dilation = 1, groups = 1); input (N, C, L) or (C, L). */
+export function conv1d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tensor { return convNd("conv1d", 1, input, weight, rest); }
 /**
  * F.conv2d(input, weight, bias?, stride = 1, padding = 0, dilation = 1, groups = 1); any of the
  * optional arguments may also come in a trailing options object. Input (N, C, H, W) or (C, H, W).
  */
-export function conv2d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tensor {
-  const o = argsOf<Required<Conv2dOptions>>(["bias", "stride", "padding", "dilation", "groups"], rest,
-    { bias: null, stride: 1, padding: 0, dilation: 1, groups: 1 });
-  if (input.ndim !== 3 && input.ndim !== 4)
-    throw new RuntimeError(`Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [${input.shape.join(", ")}]`);
-  if (input.ndim === 3) return conv2d(input.unsqueeze(0), weight, o).squeeze(0);
-  if (weight.ndim !== 4)
-    throw new RuntimeError(`weight should have at least three dimensions`);
-  if (input.dtype !== weight.dtype || (o.bias && o.bias.dtype !== input.dtype))
-    throw new RuntimeError(`expected scalar type ${input.dtype === "float64" ? "Double" : "Float"} but found ${weight.dtype === "float64" ? "Double" : "Float"}`);
-  if (input.dtype !== "float32" && input.dtype !== "float64")
-    throw new RuntimeError(`"slow_conv2d_cpu" not implemented for '${input.dtype}'`);
-  const stride = tuple(o.stride, 2, "stride"), dilation = tuple(o.dilation, 2, "dilation"), G = o.groups;
-  const [N, C] = input.shape as [number, number, number, number];
-  const [OC, Cg, KH, KW] = weight.shape as [number, number, number, number];
-  if (C !== Cg * G)
-    throw new RuntimeError(`Given groups=${G}, weight of size [${weight.shape.join(", ")}], expected input[${input.shape.join(", ")}] to have ${Cg * G} channels, but got ${C} channels instead`);
-  if (OC % G !== 0) throw new RuntimeError("Given groups=" + G + ", expected weight to be divisible by " + G + " at dimension 0, but got weight of size [" + weight.shape.join(", ") + "] instead");
-  let x = input, pad: number[];
-  if (o.padding === "valid") pad = [0, 0];
-  else if (o.padding === "same") {
-    if (stride.some((s) => s !== 1)) throw new RangeError("padding='same' is not supported for strided convolutions");
-    const total = [dilation[0]! * (KH - 1), dilation[1]! * (KW - 1)];
-    pad = total.map((t) => Math.floor(t / 2));
-    // odd totals: the extra row/column goes after, as PyTorch's _convolution_same pads
-    if (total.some((t) => t % 2 === 1)) x = zeroPad2d(x, [0, total[0]! % 2, 0, total[1]! % 2]);
-  } else pad = tuple(o.padding, 2, "padding");
-  const Hp = x.shape[2]!, Wp = x.shape[3]!;
-  const OH = Math.floor((Hp + 2 * pad[0]! - dilation[0]! * (KH - 1) - 1) / stride[0]!) + 1;
-  const OW = Math.floor((Wp + 2 * pad[1]! - dilation[1]! * (KW - 1) - 1) / stride[1]!) + 1;
-  if (OH <= 0 || OW <= 0)
-    throw new RuntimeError(`Calculated padded input size per channel: (${Hp + 2 * pad[0]!} x ${Wp + 2 * pad[1]!}). Kernel size: (${(KH - 1) * dilation[0]! + 1} x ${(KW - 1) * dilation[1]! + 1}). Kernel size can't be greater than actual input size`);
+export function conv2d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tensor { return convNd("conv2d", 2, input, weight, rest); }
+/** F.conv3d(input, weight, bias?, stride = 1, padding = 0, dilation = 1, groups = 1); input (N, C, D, H, W) or unbatched. */
+export function conv3d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tensor { return convNd("conv3d", 3, input, weight, rest); }
+
+/** The output size of a transposed convolution (without output padding) per spatial dim. */
+export function convTransposeOutSize(insp: number[], k: number[], s: number[], p: number[], d: number[]): number[] {
+  return insp.map((v, i) => (v - 1) * s[i]! - 2 * p[i]! + d[i]! * (k[i]! - 1) + 1);
+}
+
+function convTransposeNd(name: string, nd: number, input: Tensor, weight: Tensor, rest: unknown[]): Tensor {
+  const o = argsOf<Required<ConvTransposeOptions>>(["bias", "stride", "padding", "outputPadding", "groups", "dilation"], rest,
+    { bias: null, stride: 1, padding: 0, outputPadding: 0, groups: 1, dilation: 1 });
+  const G = o.groups;
+  const [x, unbatched] = checkConvInput(name, nd, input, weight, o.bias, G);
+  const s = tuple(o.stride, nd, "stride"), p = tuple(o.padding, nd, "padding"), op = tuple(o.outputPadding, nd, "output_padding");
+  const d = tuple(o.dilation, nd, "dilation");
+  const N = x.shape[0]!, Cin = x.shape[1]!, OCg = weight.shape[1]!, k = weight.shape.slice(2);
+  if (Cin !== weight.shape[0]!)
+    throw new RuntimeError(`Given transposed=1, weight of size ${sizeStr(weight)}, expected input${sizeStr(x)} to have ${weight.shape[0]} channels, but got ${Cin} channels instead`);
+  if (Cin % G !== 0)
+    throw new RuntimeError(`Given groups=${G}, expected weight to be divisible by ${G} at dimension 0, but got weight of size ${sizeStr(weight)} instead`);
+  if (op.some((v, i) => v >= s[i]! && v >= d[i]!))
+    throw new RuntimeError(`output padding must be smaller than either stride or dilation, got output_padding=${pyTuple(op)}, stride=${pyTuple(s)}, dilation=${pyTuple(d)}`);
+  const insp = x.shape.slice(2);
+  const osp = convTransposeOutSize(insp, k, s, p, d).map((v, i) => v + op[i]!);
+  if (osp.some((v) => v <= 0))
+    throw new RuntimeError(`Given input size per channel: (${insp.join(" x ")}). Calculated output size per channel: (${osp.join(" x ")}). Output size is too small`);
+  const C = OCg * G;
   const bias = o.bias;
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== OC))
-    throw new RuntimeError(`Given weight of size [${weight.shape.join(", ")}], expected bias to be 1-dimensional with ${OC} elements, but got bias of size [${bias.shape.join(", ")}] instead`);
-  const g: Geom = { N, C, H: Hp, W: Wp, OC, KH, KW, s: stride, p: pad, d: dilation, G, OH, OW };
-  const xc = x.contiguous(), wc = weight.contiguous(), bc = bias ? bias.contiguous() : null;
-  const out = noGrad(() => conv2dRaw(xc, wc, g, bc));
-  const needX = x.requiresGrad, needW = weight.requiresGrad;
-  return record(out, {
-    name: "ConvolutionBackward0", inputs: [x, weight, bias], save: [xc, wc],
-    backward: ([go], [xs, ws]) => {
-      const gc = go!.contiguous();
-      const dt = dtypeCode(gc);
-      let gx: Tensor | null = null, gw: Tensor | null = null;
-      if (needX && gc.numel() > 0) {
-        gx = Tensor._empty([N, C, Hp, Wp], gc.dtype);
-        native.conv2d(1, [gx._storage.data, gc._storage.data, ws!._storage.data], meta(g, dt, [0, gc._offset, ws!._offset, 0]));
-      }
-      if (needW) {
-        gw = Tensor._empty([OC, Cg, KH, KW], gc.dtype);
-        native.conv2d(2, [gw._storage.data, gc._storage.data, xs!._storage.data], meta(g, dt, [0, gc._offset, xs!._offset, 0]));
-      }
-      const gb = bias ? gc.sum([0, 2, 3]) : null;
-      return [gx, gw, gb];
-    },
-  });
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== C))
+    throw new RuntimeError(`Given transposed=1, weight of size ${sizeStr(weight)}, expected bias to be 1-dimensional with ${C} elements, but got bias of size ${sizeStr(bias)} instead`);
+  // the convolution whose input gradient this is: input (N, C, osp) -> output (N, Cin, insp)
+  const g: Geom = { N, C, sp: osp, OC: Cin, k, s, p, d, G, osp: insp, xShape: [N, C, ...osp], wShape: [...weight.shape], yShape: [N, Cin, ...insp] };
+  const y = convBwdIn(x, weight, bias, g);
+  return unbatched ? y.squeeze(0) : y;
+}
+
+const pyTuple = (v: number[]): string => (v.length === 1 ? `(${v[0]},)` : `(${v.join(", ")})`);
+
+/** F.convTranspose1d(input, weight, bias?, stride = 1, padding = 0, outputPadding = 0, groups = 1, dilation = 1). */
+export function convTranspose1d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tensor { return convTransposeNd("conv_transpose1d", 1, input, weight, rest); }
+/** F.convTranspose2d(input, weight, bias?, stride = 1, padding = 0, outputPadding = 0, groups = 1, dilation = 1). */
+export function convTranspose2d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tensor { return convTransposeNd("conv_transpose2d", 2, input, weight, rest); }
+/** F.convTranspose3d(input, weight, bias?, stride = 1, padding = 0, outputPadding = 0, groups = 1, dilation = 1). */
+export function convTranspose3d(input: Tensor, weight: Tensor, ...rest: unknown[]): Tensor { return convTransposeNd("conv_transpose3d", 3, input, weight, rest); }
+
+// ---- unfold / fold (im2col / col2im), each the other's gradient ----
+
+interface FoldGeom { g: Geom; colShape: number[]; imShape: number[] }
+
+function im2col(x: Tensor, fg: FoldGeom): Tensor {
+  const xc = x.contiguous();
+  const out = Tensor._empty(fg.colShape, x.dtype);
+  if (out.numel() > 0) native.conv(3, [out._storage.data, xc._storage.data], meta(fg.g, dtypeCode(x), [0, xc._offset]));
+  return record(out, { name: "Im2ColBackward0", inputs: [x], backward: ([gc]) => [col2im(gc!, fg)] });
+}
+
+function col2im(col: Tensor, fg: FoldGeom): Tensor {
+  const cc = col.contiguous();
+  const out = Tensor._empty(fg.imShape, col.dtype);
+  if (out.numel() > 0) native.conv(4, [out._storage.data, cc._storage.data], meta(fg.g, dtypeCode(col), [0, cc._offset]));
+  return record(out, { name: "Col2ImBackward0", inputs: [col], backward: ([gi]) => [im2col(gi!, fg)] });
+}
+
+export interface UnfoldOptions { dilation?: IntOrTuple; padding?: IntOrTuple; stride?: IntOrTuple }
+
+function foldGeom(N: number, C: number, sp: number[], k: number[], d: number[], p: number[], s: number[]): FoldGeom {
+  const osp = sp.map((v, i) => Math.floor((v + 2 * p[i]! - d[i]! * (k[i]! - 1) - 1) / s[i]!) + 1);
+  const K = numel(k), L = numel(osp);
+  const g: Geom = { N, C, sp, OC: 1, k, s, p, d, G: 1, osp, xShape: [N, C, ...sp], wShape: [], yShape: [] };
+  return { g, colShape: [N, C * K, L], imShape: [N, C, ...sp] };
+}
+
+function checkPositive(k: number[], d: number[], p: number[], s: number[]): void {
+  if (k.some((v) => v <= 0)) throw new RuntimeError(`kernel size should be greater than zero, but got kernel_height: ${k[0]} kernel_width: ${k[1]}`);
+  if (d.some((v) => v <= 0)) throw new RuntimeError(`dilation should be greater than zero, but got dilation_height: ${d[0]} dilation_width: ${d[1]}`);
+  if (p.some((v) => v < 0)) throw new RuntimeError(`padding should be non-negative, but got pad_height: ${p[0]} pad_width: ${p[1]}`);
+  if (s.some((v) => v <= 0)) throw new RuntimeError(`stride should be greater than zero, but got stride_height: ${s[0]} stride_width: ${s[1]}`);
+}
+
+/** F.unfold(input, kernelSize, dilation = 1, padding = 0, stride = 1): (N, C, H, W) -> (N, C*kH*kW, L). */
+export function unfold(input: Tensor, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor {
+  const o = argsOf<Required<UnfoldOptions>>(["dilation", "padding", "stride"], rest, { dilation: 1, padding: 0, stride: 1 });
+  if (input.ndim !== 4 && input.ndim !== 3)
+    throw new RuntimeError(`Expected 3D or 4D (batch mode) tensor for input with possibly 0 batch size and non-zero dimensions for input, but got: ${sizeStr(input)}`);
+  if (input.ndim === 3) return unfold(input.unsqueeze(0), kernelSize, o).squeeze(0);
+  const k = tuple(kernelSize, 2, "kernel_size"), d = tuple(o.dilation, 2, "dilation"), p = tuple(o.padding, 2, "padding"), s = tuple(o.stride, 2, "stride");
+  checkPositive(k, d, p, s);
+  const [N, C, H, W] = input.shape as [number, number, number, number];
+  const fg = foldGeom(N, C, [H, W], k, d, p, s);
+  const [oh, ow] = fg.g.osp as [number, number];
+  if (oh < 1 || ow < 1)
+    throw new RuntimeError(`Given input with spatial size (${H}, ${W}), kernel_size=(${k[0]}, ${k[1]}), dilation=(${d[0]}, ${d[1]}), padding=(${p[0]}, ${p[1]}), calculated shape of the array of sliding blocks as (${oh}, ${ow}), but its components must be at least one.`);
+  return im2col(input, fg);
+}
+
+/** F.fold(input, outputSize, kernelSize, dilation = 1, padding = 0, stride = 1): (N, C*kH*kW, L) -> (N, C, H, W). */
+export function fold(input: Tensor, outputSize: IntOrTuple, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor {
+  const o = argsOf<Required<UnfoldOptions>>(["dilation", "padding", "stride"], rest, { dilation: 1, padding: 0, stride: 1 });
+  if (input.ndim !== 3 && input.ndim !== 2)
+    throw new RuntimeError(`Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero dimensions for input, but got: ${sizeStr(input)}`);
+  if (input.ndim === 2) return fold(input.unsqueeze(0), outputSize, kernelSize, o).squeeze(0);
+  const os = tuple(outputSize, 2, "output_size"), k = tuple(kernelSize, 2, "kernel_size");
+  const d = tuple(o.dilation, 2, "dilation"), p = tuple(o.padding, 2, "padding"), s = tuple(o.stride, 2, "stride");
+  checkPositive(k, d, p, s);
+  const [N, CK, L] = input.shape as [number, number, number];
+  const K = k[0]! * k[1]!;
+  if (CK % K !== 0)
+    throw new RuntimeError(`Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)=${CK} and kernel_size=(${k[0]}, ${k[1]}).`);
+  const fg = foldGeom(N, CK / K, os, k, d, p, s);
+  const [bh, bw] = fg.g.osp as [number, number];
+  if (bh < 1 || bw < 1)
+    throw new RuntimeError(`Given output_size=(${os[0]}, ${os[1]}), kernel_size=(${k[0]}, ${k[1]}), dilation=(${d[0]}, ${d[1]}), padding=(${p[0]}, ${p[1]}), stride=(${s[0]}, ${s[1]}), calculated shape of the array of sliding blocks as (${bh}, ${bw}), which is too small (non-positive)`);
+  if (L !== bh * bw)
+    throw new RuntimeError(`Given output_size=(${os[0]}, ${os[1]}), kernel_size=(${k[0]}, ${k[1]}), dilation=(${d[0]}, ${d[1]}), padding=(${p[0]}, ${p[1]}), stride=(${s[0]}, ${s[1]}), expected size of input's dimension 2 to match the calculated number of sliding blocks ${bh} * ${bw} = ${bh * bw}, but got input.size(2)=${L}.`);
+  return col2im(input, fg);
 }

@@ -8,6 +8,11 @@ export {
   type CrossEntropyOptions,
 } from "./loss.js";
 export { batchNorm, type BatchNormOptions } from "./normalization.js";
+export { conv1d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, unfold, fold, type ConvOptions, type ConvTransposeOptions, type UnfoldOptions } from "./conv.js";
+export { maxPool1d, avgPool1d, adaptiveAvgPool1d, adaptiveAvgPool3d, adaptiveMaxPool1d, adaptiveMaxPool2d, maxUnpool1d, maxUnpool2d, lpPool1d, lpPool2d } from "./pooling.js";
+export { pad, type PadMode } from "./padding.js";
+export { interpolate, upsample, upsampleNearest, upsampleBilinear, pixelShuffle, pixelUnshuffle, type InterpolateMode, type InterpolateOptions } from "./resample.js";
+export { gridSample, affineGrid, type GridSampleOptions } from "./vision.js";
 import type { Tensor } from "../../tensor/tensor.js";
 /** F.flatten is torch.flatten. */
 export const flatten = (input: Tensor, startDim = 0, endDim = -1): Tensor => input.flatten(startDim, endDim);

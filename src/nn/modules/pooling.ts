@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d.
+// nn.MaxPool1d/2d, nn.AvgPool1d/2d, nn.AdaptiveAvgPool1d/2d/3d, nn.AdaptiveMaxPool1d/2d, nn.MaxUnpool1d/2d, nn.LPPool1d/2d.
 import type { Tensor } from "../../tensor/tensor.js";
 import * as F from "../functional/index.js";
 import type { IntOrTuple } from "../functional/util.js";
@@ -67,4 +67,141 @@ export class AdaptiveAvgPool2d extends Module {
   constructor(readonly outputSize: IntOrTuple) { super(); }
   override forward(input: Tensor): Tensor { return F.adaptiveAvgPool2d(input, this.outputSize); }
   override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
+}
+
+type StrideArg<O> = IntOrTuple | null | (O & { stride?: IntOrTuple | null });
+function strideOpts<O>(stride: StrideArg<O> | undefined, opts: O): O & { stride?: IntOrTuple | null } {
+  return typeof stride === "object" && stride !== null && !Array.isArray(stride)
+    ? (stride as O & { stride?: IntOrTuple | null }) : { ...opts, stride: stride as IntOrTuple | null | undefined };
+}
+const single = (v: IntOrTuple): number[] => (typeof v === "number" ? [v] : [...v]);
+
+/** nn.MaxPool1d(kernelSize, stride = kernelSize, { padding, dilation, returnIndices, ceilMode }). */
+export class MaxPool1d extends Module {
+  readonly stride: IntOrTuple;
+  readonly padding: IntOrTuple;
+  readonly dilation: IntOrTuple;
+  readonly returnIndices: boolean;
+  readonly ceilMode: boolean;
+  constructor(readonly kernelSize: IntOrTuple, stride?: StrideArg<MaxPool2dOptions>, opts: MaxPool2dOptions = {}) {
+    super();
+    const o = strideOpts(stride, opts);
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+    this.dilation = o.dilation ?? 1;
+    this.returnIndices = o.returnIndices ?? false;
+    this.ceilMode = o.ceilMode ?? false;
+  }
+  override forward(input: Tensor): Tensor {
+    return F.maxPool1d(input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}, dilation=${pyValue(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
+  }
+}
+
+/** nn.AvgPool1d(kernelSize, stride = kernelSize, { padding, ceilMode, countIncludePad }). */
+export class AvgPool1d extends Module {
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[];
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+  constructor(kernelSize: IntOrTuple, stride?: StrideArg<AvgPool2dOptions>, opts: AvgPool2dOptions = {}) {
+    super();
+    const o = strideOpts(stride, opts);
+    this.kernelSize = single(kernelSize);
+    this.stride = single(o.stride ?? kernelSize);
+    this.padding = single(o.padding ?? 0);
+    this.ceilMode = o.ceilMode ?? false;
+    this.countIncludePad = o.countIncludePad ?? true;
+  }
+  override forward(input: Tensor): Tensor {
+    return F.avgPool1d(input, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}`;
+  }
+}
+
+type OutSize = number | null | readonly (number | null)[];
+
+/** nn.AdaptiveAvgPool1d(outputSize). */
+export class AdaptiveAvgPool1d extends Module {
+  constructor(readonly outputSize: OutSize) { super(); }
+  override forward(input: Tensor): Tensor { return F.adaptiveAvgPool1d(input, this.outputSize); }
+  override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
+}
+/** nn.AdaptiveAvgPool3d(outputSize). */
+export class AdaptiveAvgPool3d extends Module {
+  constructor(readonly outputSize: OutSize) { super(); }
+  override forward(input: Tensor): Tensor { return F.adaptiveAvgPool3d(input, this.outputSize); }
+  override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
+}
+/** nn.AdaptiveMaxPool1d(outputSize, returnIndices = false). */
+export class AdaptiveMaxPool1d extends Module {
+  constructor(readonly outputSize: OutSize, readonly returnIndices = false) { super(); }
+  override forward(input: Tensor): Tensor { return F.adaptiveMaxPool1d(input, this.outputSize, this.returnIndices); }
+  override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
+}
+/** nn.AdaptiveMaxPool2d(outputSize, returnIndices = false). */
+export class AdaptiveMaxPool2d extends Module {
+  constructor(readonly outputSize: OutSize, readonly returnIndices = false) { super(); }
+  override forward(input: Tensor): Tensor { return F.adaptiveMaxPool2d(input, this.outputSize, this.returnIndices); }
+  override extraRepr(): string { return `output_size=${pyValue(this.outputSize)}`; }
+}
+
+export interface MaxUnpoolOptions { padding?: IntOrTuple }
+
+abstract class MaxUnpoolNd extends Module {
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[];
+  constructor(nd: number, kernelSize: IntOrTuple, stride?: StrideArg<MaxUnpoolOptions>, opts: MaxUnpoolOptions = {}) {
+    super();
+    const o = strideOpts(stride, opts);
+    const t = (v: IntOrTuple): number[] => (typeof v === "number" ? Array(nd).fill(v) as number[] : [...v]);
+    this.kernelSize = t(kernelSize);
+    this.stride = t(o.stride ?? kernelSize);
+    this.padding = t(o.padding ?? 0);
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}`;
+  }
+}
+/** nn.MaxUnpool1d(kernelSize, stride = kernelSize, { padding }); forward(input, indices, outputSize?). */
+export class MaxUnpool1d extends MaxUnpoolNd {
+  constructor(kernelSize: IntOrTuple, stride?: StrideArg<MaxUnpoolOptions>, opts: MaxUnpoolOptions = {}) { super(1, kernelSize, stride, opts); }
+  override forward(input: Tensor, indices: Tensor, outputSize: readonly number[] | null = null): Tensor {
+    return F.maxUnpool1d(input, indices, this.kernelSize, this.stride, this.padding, outputSize);
+  }
+}
+/** nn.MaxUnpool2d(kernelSize, stride = kernelSize, { padding }); forward(input, indices, outputSize?). */
+export class MaxUnpool2d extends MaxUnpoolNd {
+  constructor(kernelSize: IntOrTuple, stride?: StrideArg<MaxUnpoolOptions>, opts: MaxUnpoolOptions = {}) { super(2, kernelSize, stride, opts); }
+  override forward(input: Tensor, indices: Tensor, outputSize: readonly number[] | null = null): Tensor {
+    return F.maxUnpool2d(input, indices, this.kernelSize, this.stride, this.padding, outputSize);
+  }
+}
+
+abstract class LPPoolNd extends Module {
+  readonly stride: IntOrTuple | null;
+  readonly ceilMode: boolean;
+  constructor(readonly normType: number, readonly kernelSize: IntOrTuple, stride: IntOrTuple | null | { stride?: IntOrTuple | null; ceilMode?: boolean } = null, ceilMode = false) {
+    super();
+    const o = typeof stride === "object" && stride !== null && !Array.isArray(stride) ? stride as { stride?: IntOrTuple | null; ceilMode?: boolean } : { stride: stride as IntOrTuple | null, ceilMode };
+    this.stride = o.stride ?? null;
+    this.ceilMode = o.ceilMode ?? false;
+  }
+  override extraRepr(): string {
+    return `norm_type=${this.normType}, kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.stride)}, ceil_mode=${pyBool(this.ceilMode)}`;
+  }
+}
+/** nn.LPPool1d(normType, kernelSize, stride = null, ceilMode = false). */
+export class LPPool1d extends LPPoolNd {
+  override forward(input: Tensor): Tensor { return F.lpPool1d(input, this.normType, this.kernelSize as number, this.stride, this.ceilMode); }
+}
+/** nn.LPPool2d(normType, kernelSize, stride = null, ceilMode = false). */
+export class LPPool2d extends LPPoolNd {
+  override forward(input: Tensor): Tensor { return F.lpPool2d(input, this.normType, this.kernelSize, this.stride, this.ceilMode); }
 }
