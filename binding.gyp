@@ -16,7 +16,8 @@
         "native/cpu/pool.cc",
         "native/cpu/norm.cc",
         "native/cpu/norm_layer.cc",
-        "native/cpu/resample.cc"
+        "native/cpu/resample.cc",
+        "native/cpu/mmap.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"],

@@ -44,3 +44,5 @@ export function setNumThreads(n: number): void {
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
+export { save, load, saveAsync, loadAsync, serialization, safetensors } from "./serialization/index.js";
+export type { LoadOptions, MapLocation, LoadSource, WritableLike, CheckpointErrorCode } from "./serialization/index.js";

@@ -105,6 +105,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerNorm(env, exports);
   registerNormLayer(env, exports);
   registerResample(env, exports);
+  registerMmap(env, exports);
   return exports;
 }
 
