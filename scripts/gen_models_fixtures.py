@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Fixtures for torchts's vision.models (issue 9), from Debian's python3-torchvision 0.14.
+
+Run with /usr/bin/python3 scripts/gen_models_fixtures.py. Writes test/fixtures/models/:
+
+- forward.json: for each architecture in FORWARD, built with num_classes=10 (and the listed
+  options): the state_dict keys with shapes, the sum of each float tensor right after a seeded
+  build (torchvision's default init), and the eval-mode logits on a fixed input after every
+  parameter and buffer was refilled from torch.randn in state_dict order (see fill()).
+- structure.json: for every builder in STRUCTURE (default num_classes=1000): the number of
+  parameters and a sha256 of the "key:shape" lines of its state_dict (keys kept for small nets).
+- repr_resnet18.txt, repr_mobilenet_v2.txt: str(model) for the default builders.
+
+fill() is mirrored exactly by test/vision/models.test.ts (torchts's randn is bit-exact):
+  torch.manual_seed(1); for each state_dict entry in order, skipping integer tensors:
+    r = torch.randn(shape)
+    running_var: r.abs() + 0.5;  1-d "weight": 1 + 0.1 r;  other 1-d: 0.05 r;
+    >=2-d: r / sqrt(numel / shape[0])   (fan-in scaling keeps activations O(1))
+  then x = torch.randn(input_shape).
+"""
+import hashlib
+import json
+import math
+import os
+
+import torch
+import torchvision
+from torchvision import models
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "models")
+
+# name, torchvision builder kwargs (besides num_classes=10), input shape
+FORWARD = [
+    ("resnet18", {}, [1, 3, 64, 64]),
+    ("resnet50", {}, [1, 3, 64, 64]),
+    ("resnext50_32x4d", {}, [1, 3, 64, 64]),
+    ("vgg11_bn", {}, [1, 3, 32, 32]),
+    ("alexnet", {}, [1, 3, 64, 64]),
+    ("squeezenet1_0", {}, [1, 3, 64, 64]),
+    ("squeezenet1_1", {}, [1, 3, 64, 64]),
+    ("mobilenet_v2", {}, [1, 3, 64, 64]),
+    ("mobilenet_v3_small", {}, [1, 3, 64, 64]),
+    ("mobilenet_v3_large", {}, [1, 3, 64, 64]),
+    ("densenet121", {}, [1, 3, 64, 64]),
+    ("shufflenet_v2_x0_5", {}, [1, 3, 64, 64]),
+    ("mnasnet0_5", {}, [1, 3, 64, 64]),
+    ("efficientnet_b0", {}, [1, 3, 64, 64]),
+    ("convnext_tiny", {}, [1, 3, 64, 64]),
+    ("vit_b_16", {"image_size": 32}, [1, 3, 32, 32]),
+]
+ONLY = os.environ.get("MODELS")  # comma list to restrict (debugging)
+
+STRUCTURE = [
+    "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
+    "wide_resnet50_2", "wide_resnet101_2",
+    "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+    "alexnet", "squeezenet1_0", "squeezenet1_1",
+    "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large",
+    "densenet121", "densenet161", "densenet169", "densenet201",
+    "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0",
+    "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3",
+    "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3",
+    "convnext_tiny", "convnext_small",
+    "vit_b_16",
+]
+
+
+def fill(model):
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for k, t in model.state_dict().items():
+            if not t.is_floating_point():
+                continue
+            r = torch.randn(t.shape)
+            if k.endswith("running_var"):
+                v = r.abs() + 0.5
+            elif t.dim() == 1 and k.endswith("weight"):
+                v = 1 + 0.1 * r
+            elif t.dim() <= 1:
+                v = 0.05 * r
+            else:
+                v = r / math.sqrt(t.numel() / t.shape[0])
+            t.copy_(v)
+
+
+def key_lines(sd):
+    return "".join(f"{k}:{list(v.shape)}\n" for k, v in sd.items())
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    fwd = []
+    for name, kw, shape in FORWARD:
+        if ONLY and name not in ONLY.split(","):
+            continue
+        torch.manual_seed(0)
+        m = getattr(models, name)(num_classes=10, **kw)
+        sd = m.state_dict()
+        init_sums = [float(v.double().sum()) if v.is_floating_point() else int(v.sum()) for v in sd.values()]
+        fill(m)
+        x = torch.randn(shape)
+        m.eval()
+        with torch.no_grad():
+            y = m(x)
+        fwd.append({
+            "name": name, "kwargs": kw, "inputShape": shape,
+            "keys": [[k, list(v.shape)] for k, v in sd.items()],
+            "initSums": init_sums,
+            "output": [float(v) for v in y.reshape(-1).tolist()], "outputShape": list(y.shape),
+        })
+        print(name, list(y.shape), float(y.abs().max()))
+    with open(os.path.join(OUT, "forward.json"), "w") as f:
+        json.dump({"torchvision": torchvision.__version__, "torch": torch.__version__, "models": fwd}, f)
+    if ONLY:
+        return
+    st = []
+    for name in STRUCTURE:
+        m = getattr(models, name)()
+        sd = m.state_dict()
+        lines = key_lines(sd)
+        st.append({"name": name, "numParams": sum(p.numel() for p in m.parameters()), "numKeys": len(sd),
+                   "sha256": hashlib.sha256(lines.encode()).hexdigest()})
+        print(name, st[-1]["numParams"])
+    with open(os.path.join(OUT, "structure.json"), "w") as f:
+        json.dump({"models": st}, f, indent=0)
+    with open(os.path.join(OUT, "repr_resnet18.txt"), "w") as f:
+        f.write(str(models.resnet18()))
+    with open(os.path.join(OUT, "repr_mobilenet_v2.txt"), "w") as f:
+        f.write(str(models.mobilenet_v2()))
+
+
+if __name__ == "__main__":
+    main()
