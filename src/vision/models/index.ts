@@ -21,3 +21,4 @@ export {
   ShuffleNet_V2_X1_5_Weights, ShuffleNet_V2_X2_0_Weights, shufflenetV2X0_5, shufflenetV2X1_0, shufflenetV2X1_5, shufflenetV2X2_0,
 } from "./shufflenetv2.js";
 export * from "./mnasnet.js";
+export * from "./efficientnet.js";
