@@ -22,3 +22,5 @@ export {
 } from "./shufflenetv2.js";
 export * from "./mnasnet.js";
 export * from "./efficientnet.js";
+export * from "./convnext.js";
+export * from "./vision_transformer.js";
