@@ -87,8 +87,27 @@ def key_lines(sd):
     return "".join(f"{k}:{list(v.shape)}\n" for k, v in sd.items())
 
 
+def presets():
+    """ImageClassification on a uint8 image (antialiased bilinear resize, center crop, normalize) and weights reprs."""
+    from torchvision.transforms._presets import ImageClassification
+    torch.manual_seed(3)
+    img = torch.randint(0, 256, (3, 40, 52), dtype=torch.uint8)
+    t = ImageClassification(crop_size=24, resize_size=28)
+    out = t(img)
+    w = models.ResNet18_Weights.IMAGENET1K_V1
+    with open(os.path.join(OUT, "presets.json"), "w") as f:
+        json.dump({"input": img.reshape(-1).tolist(), "inputShape": list(img.shape), "output": out.reshape(-1).tolist(),
+                   "outputShape": list(out.shape), "repr": repr(t), "resnet18Transforms": repr(w.transforms()),
+                   "resnet50V2Transforms": repr(models.ResNet50_Weights.IMAGENET1K_V2.transforms()),
+                   "resnet18Meta": {"url": w.url, "numParams": w.meta["num_params"], "metrics": w.meta["_metrics"],
+                                    "categories": w.meta["categories"][:5], "minSize": list(w.meta["min_size"])}}, f)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    presets()
+    if os.environ.get("PRESETS_ONLY"):
+        return
     fwd = []
     for name, kw, shape in FORWARD:
         if ONLY and name not in ONLY.split(","):

@@ -20,7 +20,8 @@ import { WEIGHTS_TABLE, type WeightsRow } from "./_weights_table.js";
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 /**
- * torchvision's ImageClassification preset: resize (bilinear, antialiased) to resizeSize, center crop
+ * torchvision's ImageClassification preset (0.14): resize (bilinear; antialiased for an Image as PIL
+ * does, not for a tensor) to resizeSize, center crop
  * to cropSize, to a float tensor in [0, 1], normalize. Accepts an Image or a uint8/float CHW tensor
  * (or a batch).
  */
@@ -40,7 +41,7 @@ export class ImageClassification {
   }
 
   forward(img: Image | Tensor): Tensor {
-    let x: any = new T.Resize(this.resizeSize, { interpolation: this.interpolation as any, antialias: true } as any).forward(img as any);
+    let x: any = new T.Resize(this.resizeSize, { interpolation: this.interpolation as any, antialias: img instanceof Image } as any).forward(img as any);
     x = new T.CenterCrop(this.cropSize).forward(x);
     if (x instanceof Image) x = new T.PILToTensor().forward(x);
     x = new T.ConvertImageDtype("float32").forward(x as Tensor);
