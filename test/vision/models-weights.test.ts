@@ -5,9 +5,11 @@
 // errors in torchvision's words, the registry, and transfer learning (freeze, replace fc, one step
 // changes only the head). No test touches the network.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, test } from "node:test";
 
 import * as torch from "../../src/index.js";
@@ -147,4 +149,17 @@ describe("transfer learning", () => {
     assert.deepEqual(out.shape, [4, 3]);
     assert.equal(out.requiresGrad, false);
   });
+});
+
+test("examples/transfer-learning.ts: loads a local weights file, fine-tunes the head, reports accuracy", () => {
+  const dir = mkdtempSync(join(tmpdir(), "torchts-weights-"));
+  torch.manualSeed(5);
+  const file = join(dir, "resnet18-f37072fd.pth");
+  torch.save(models.resnet18().stateDict(), file);
+  const script = fileURLToPath(new URL("../../examples/transfer-learning.js", import.meta.url));
+  const out = execFileSync(process.execPath, [script, "-", file, "2"], { encoding: "utf8" });
+  assert.match(out, /^classes: blue, red; 32 training and 16 validation images\nloaded .*resnet18-f37072fd\.pth/);
+  assert.match(out, /epoch 2: loss [\d.]+, val accuracy [\d.]+%/);
+  const noWeights = execFileSync(process.execPath, [script, "-", join(dir, "missing.pth"), "1"], { encoding: "utf8" });
+  assert.match(noWeights, /RANDOMLY INITIALISED/);
 });
