@@ -47,8 +47,12 @@ FORWARD = [
     ("efficientnet_b0", {}, [1, 3, 64, 64]),
     ("convnext_tiny", {}, [1, 3, 64, 64]),
     ("vit_b_16", {"image_size": 32}, [1, 3, 32, 32]),
+    ("googlenet", {}, [1, 3, 64, 64]),
+    ("inception_v3", {}, [1, 3, 80, 80]),
+    ("regnet_y_400mf", {}, [1, 3, 64, 64]),
+    ("regnet_x_400mf", {}, [1, 3, 64, 64]),
 ]
-ONLY = os.environ.get("MODELS")  # comma list to restrict (debugging)
+ONLY = os.environ.get("MODELS")  # comma list: regenerate only these entries, keeping the others
 
 STRUCTURE = [
     "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
@@ -61,7 +65,8 @@ STRUCTURE = [
     "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3",
     "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3",
     "convnext_tiny", "convnext_small",
-    "vit_b_16",
+    "vit_b_16", "googlenet", "inception_v3",
+    "regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf", "regnet_x_400mf", "regnet_x_800mf", "regnet_x_1_6gf",
 ]
 
 
@@ -128,12 +133,18 @@ def main():
             "output": [float(v) for v in y.reshape(-1).tolist()], "outputShape": list(y.shape),
         })
         print(name, list(y.shape), float(y.abs().max()))
+    if ONLY:
+        old = {e["name"]: e for e in json.load(open(os.path.join(OUT, "forward.json")))["models"]}
+        new = {e["name"]: e for e in fwd}
+        fwd = [new.get(n, old.get(n)) for n, _, _ in FORWARD if n in new or n in old]
     with open(os.path.join(OUT, "forward.json"), "w") as f:
         json.dump({"torchvision": torchvision.__version__, "torch": torch.__version__, "models": fwd}, f)
-    if ONLY:
-        return
     st = []
+    old_st = {e["name"]: e for e in json.load(open(os.path.join(OUT, "structure.json")))["models"]} if ONLY else {}
     for name in STRUCTURE:
+        if ONLY and name not in ONLY.split(",") and name in old_st:
+            st.append(old_st[name])
+            continue
         m = getattr(models, name)()
         sd = m.state_dict()
         lines = key_lines(sd)
@@ -142,6 +153,8 @@ def main():
         print(name, st[-1]["numParams"])
     with open(os.path.join(OUT, "structure.json"), "w") as f:
         json.dump({"models": st}, f, indent=0)
+    if ONLY:
+        return
     with open(os.path.join(OUT, "repr_resnet18.txt"), "w") as f:
         f.write(str(models.resnet18()))
     with open(os.path.join(OUT, "repr_mobilenet_v2.txt"), "w") as f:

@@ -82,7 +82,9 @@ describe("models: structure of every builder", () => {
       assert.equal([...m.parameters()].reduce((n, p) => n + p.numel(), 0), s.numParams, "number of parameters");
       assert.equal(createHash("sha256").update(lines).digest("hex"), s.sha256, "sha256 of key:shape lines");
       const w = models.getModelWeights(s.name);
-      assert.equal(w.DEFAULT.meta.numParams, s.numParams, "weights meta numParams");
+      // torchvision counts GoogLeNet's parameters without its auxiliary classifiers (dropped after loading)
+      const counted = s.name === "googlenet" ? [...models.getModel(s.name, { auxLogits: false }).parameters()].reduce((n, p) => n + p.numel(), 0) : s.numParams;
+      assert.equal(w.DEFAULT.meta.numParams, counted, "weights meta numParams");
     });
   }
 });

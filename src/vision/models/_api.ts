@@ -165,6 +165,15 @@ export function numClassesFor(opts: ModelOptions, w: Weights | null, dflt = 1000
   return n;
 }
 
+/** torchvision's _ovewrite_named_param: the value the weights force, or ValueError if the caller asked for another. */
+export function overwriteNamedParam<T>(given: T | undefined, pyName: string, value: T): T {
+  if (given !== undefined && given !== value) {
+    const py = (v: unknown) => (v === true ? "True" : v === false ? "False" : v === null ? "None" : String(v));
+    throw new ValueError(`The parameter '${pyName}' expected value ${py(value)} but got ${py(given)} instead.`);
+  }
+  return value;
+}
+
 /** Loads w's state dict strictly into model (after the builder made it). */
 export function loadWeights<M extends Module>(model: M, w: Weights | null, progress = true,
   fix?: (sd: Record<string, Tensor>) => Record<string, Tensor>): M {

@@ -24,3 +24,9 @@ export * from "./mnasnet.js";
 export * from "./efficientnet.js";
 export * from "./convnext.js";
 export * from "./vision_transformer.js";
+export * from "./googlenet.js";
+export {
+  Inception3, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE, InceptionAux as InceptionV3Aux, Inception_V3_Weights, inceptionV3,
+  type InceptionOutputs, type Inception3Options,
+} from "./inception.js";
+export * from "./regnet.js";
