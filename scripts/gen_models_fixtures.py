@@ -108,10 +108,43 @@ def presets():
                                     "categories": w.meta["categories"][:5], "minSize": list(w.meta["min_size"])}}, f)
 
 
+TRAIN = [("resnet18", [2, 3, 96, 96]), ("densenet121", [2, 3, 96, 96]), ("regnet_x_400mf", [2, 3, 96, 96])]  # >= 3x3 at the last BN: batch statistics over a handful of values are ill-conditioned
+
+
+def train_grads():
+    """Training mode (batch statistics, running stats updated), no dropout in these nets: loss = sum(logits *
+    w) for a fixed w; per state_dict entry the sum and abs-sum of the gradient (parameters) or the value
+    after the step (buffers), plus the input gradient's sum and abs-sum."""
+    out = []
+    for name, shape in TRAIN:
+        torch.manual_seed(0)
+        m = getattr(models, name)(num_classes=10)
+        fill(m)
+        x = torch.randn(shape, requires_grad=True)
+        w = torch.randn(shape[0], 10)
+        m.train()
+        y = m(x)
+        (y * w).sum().backward()
+        stats = []
+        params = dict(m.named_parameters())
+        for k, v in m.state_dict().items():
+            t = params[k].grad if k in params else v
+            t = t.double()
+            stats.append([k, float(t.sum()), float(t.abs().sum())])
+        out.append({"name": name, "inputShape": shape, "output": y.detach().reshape(-1).tolist(), "stats": stats,
+                    "inputGrad": [float(x.grad.double().sum()), float(x.grad.double().abs().sum())]})
+        print("train", name)
+    with open(os.path.join(OUT, "train.json"), "w") as f:
+        json.dump({"models": out}, f)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     presets()
     if os.environ.get("PRESETS_ONLY"):
+        return
+    train_grads()
+    if os.environ.get("TRAIN_ONLY"):
         return
     fwd = []
     for name, kw, shape in FORWARD:

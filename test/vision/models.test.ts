@@ -97,3 +97,60 @@ describe("models: repr", () => {
     });
   }
 });
+
+interface TrainFixture { name: string; inputShape: number[]; output: number[]; stats: [string, number, number][]; inputGrad: [number, number] }
+const trainFx = loadFixture<{ models: TrainFixture[] }>("models/train.json").models;
+
+describe("models vs torchvision: training mode forward, backward and running stats", () => {
+  for (const fx of trainFx) {
+    test(fx.name, () => {
+      torch.manualSeed(0);
+      const m = models.getModel(fx.name, { numClasses: 10 });
+      fill(m);
+      const x = torch.randn(fx.inputShape).requiresGrad_();
+      const w = torch.randn(fx.inputShape[0]!, 10);
+      m.train();
+      const y = m.forward(x) as torch.Tensor;
+      const maxAbs = Math.max(...fx.output.map(Math.abs));
+      close(y.detach().flatten().tolist() as number[], fx.output, 1e-3, 1e-4 * maxAbs, `${fx.name} train-mode logits`);
+      y.mul(w).sum().backward();
+      const params = new Map(m.namedParameters());
+      const sd = m.stateDict();
+      assert.deepEqual(Object.keys(sd), fx.stats.map((s) => s[0]));
+      for (const [k, sum, abs] of fx.stats) {
+        const t = (params.has(k) ? params.get(k)!.grad! : sd[k]!).double();
+        const what = params.has(k) ? `grad of ${k}` : `buffer ${k} after the step`;
+        // a norm layer's weight/bias gradient is, per channel, a sum over N*H*W terms of both signs, and
+        // batch statistics over a batch of 2 amplify float32 rounding: 1% there, 0.2% elsewhere
+        const rtol = params.has(k) && t.dim() === 1 ? 1e-2 : 2e-3;
+        close([t.abs().sum().item() as number], [abs], rtol, 1e-6, `${what} |sum|`);
+        close([t.sum().item() as number], [sum], 0, rtol * abs + 1e-6, `${what} sum`);
+      }
+      const g = x.grad!.double();
+      close([g.abs().sum().item() as number], [fx.inputGrad[1]], 2e-3, 1e-6, "input grad |sum|");
+      close([g.sum().item() as number], [fx.inputGrad[0]], 0, 2e-3 * fx.inputGrad[1] + 1e-6, "input grad sum");
+    });
+  }
+});
+
+test("resnet18 on a non-contiguous (channels-last view) input gives the contiguous result", () => {
+  const fx = fwd.find((f) => f.name === "resnet18")!;
+  torch.manualSeed(0);
+  const m = models.resnet18({ numClasses: 10 });
+  fill(m);
+  const x = torch.randn(fx.inputShape);
+  const xs = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+  assert.equal(xs.isContiguous(), false);
+  m.eval();
+  const y = torch.noGrad(() => m.forward(xs)) as torch.Tensor;
+  close(y.flatten().tolist() as number[], fx.output, 1e-3, 1e-4 * Math.max(...fx.output.map(Math.abs)), "logits");
+});
+
+test("builder errors in torchvision's words", () => {
+  assert.throws(() => new models.BasicBlock(64, 64, { groups: 2 }), { name: "ValueError", message: "BasicBlock only supports groups=1 and base_width=64" });
+  assert.throws(() => models.resnet18({ replaceStrideWithDilation: [true, false] as any }), { name: "ValueError", message: "replace_stride_with_dilation should be None or a 3-element tuple, got [true,false]" });
+  assert.throws(() => new models.SqueezeNet("1_2"), { name: "ValueError", message: "Unsupported SqueezeNet version 1_2: 1_0 or 1_1 expected" });
+  assert.throws(() => new models.MNASNet(0), { name: "ValueError", message: "alpha should be greater than 0.0 instead of 0" });
+  assert.throws(() => new models.InvertedResidual(8, 8, 3, 6), { name: "ValueError", message: "stride should be 1 or 2 instead of 3" });
+  assert.throws(() => models.stochasticDepth(torch.ones(2), 1.5, "row"), { name: "ValueError", message: "drop probability has to be between 0 and 1, but got 1.5" });
+});
