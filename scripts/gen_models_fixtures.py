@@ -108,7 +108,7 @@ def presets():
                                     "categories": w.meta["categories"][:5], "minSize": list(w.meta["min_size"])}}, f)
 
 
-TRAIN = [("resnet18", [2, 3, 96, 96]), ("densenet121", [2, 3, 96, 96]), ("regnet_x_400mf", [2, 3, 96, 96])]  # >= 3x3 at the last BN: batch statistics over a handful of values are ill-conditioned
+TRAIN = [("resnet18", [2, 3, 96, 96]), ("densenet121", [2, 3, 96, 96]), ("regnet_x_400mf", [2, 3, 192, 192])]  # >= 3x3 at the last BN: batch statistics over a handful of values are ill-conditioned
 
 
 def train_grads():
