@@ -51,6 +51,7 @@ FORWARD = [
     ("inception_v3", {}, [1, 3, 80, 80]),
     ("regnet_y_400mf", {}, [1, 3, 64, 64]),
     ("regnet_x_400mf", {}, [1, 3, 64, 64]),
+    ("efficientnet_v2_s", {}, [1, 3, 64, 64]),
 ]
 ONLY = os.environ.get("MODELS")  # comma list: regenerate only these entries, keeping the others
 
@@ -67,6 +68,7 @@ STRUCTURE = [
     "convnext_tiny", "convnext_small",
     "vit_b_16", "googlenet", "inception_v3",
     "regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf", "regnet_x_400mf", "regnet_x_800mf", "regnet_x_1_6gf",
+    "efficientnet_b4", "efficientnet_v2_s", "vit_b_32", "regnet_y_3_2gf", "regnet_x_3_2gf",
 ]
 
 
