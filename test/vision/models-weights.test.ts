@@ -6,11 +6,13 @@
 // changes only the head). No test touches the network.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { Worker } from "node:worker_threads";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 
 import * as torch from "../../src/index.js";
 import { models } from "../../src/vision/index.js";
@@ -68,7 +70,9 @@ describe("weights enums", () => {
   test("weights given by name, by enum entry, or wrongly", () => {
     assert.throws(() => models.resnet18({ weights: models.ResNet50_Weights.DEFAULT }),
       { name: "TypeError", message: "Invalid Weight class provided; expected ResNet18_Weights but received ResNet50_Weights." });
-    assert.throws(() => models.resnet18({ weights: "IMAGENET1K_V9" }), (e: Error) => e.name === "ValueError" && e.message.startsWith("Failed to find Weights IMAGENET1K_V9"));
+    assert.throws(() => models.resnet18({ weights: "IMAGENET1K_V9" }), { name: "ValueError", message: "Unknown value 'IMAGENET1K_V9' for ResNet18_Weights." });
+    assert.throws(() => models.resnet18({ weights: "ResNet50_Weights.IMAGENET1K_V1" }),
+      { name: "ValueError", message: "Unknown value 'ResNet50_Weights.IMAGENET1K_V1' for ResNet18_Weights." });
     assert.throws(() => models.resnet18({ weights: "DEFAULT", numClasses: 10 }),
       { name: "ValueError", message: "The parameter 'num_classes' expected value 1000 but got 10 instead." });
     assert.equal(models.getWeight("ResNet50_Weights.IMAGENET1K_V2"), models.ResNet50_Weights.IMAGENET1K_V2);
@@ -162,4 +166,44 @@ test("examples/transfer-learning.ts: loads a local weights file, fine-tunes the 
   assert.match(out, /epoch 2: loss [\d.]+, val accuracy [\d.]+%/);
   const noWeights = execFileSync(process.execPath, [script, "-", join(dir, "missing.pth"), "1"], { encoding: "utf8" });
   assert.match(noWeights, /RANDOMLY INITIALISED/);
+});
+
+describe("downloading into the hub cache (a local server on 127.0.0.1)", () => {
+  let server: Worker, base = "", body: Uint8Array, digest = "";
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), "torchts-srv-"));
+    torch.manualSeed(3);
+    const file = join(dir, "ckpt.pth");
+    torch.save(models.squeezenet1_1({ numClasses: 4 }).stateDict(), file);
+    body = readFileSync(file);
+    digest = createHash("sha256").update(body).digest("hex");
+    server = new Worker(`
+      const { createServer } = require("node:http");
+      const { readFileSync } = require("node:fs");
+      const { parentPort, workerData } = require("node:worker_threads");
+      const b = readFileSync(workerData.file);
+      const s = createServer((req, res) => { res.writeHead(200, { "content-length": b.length }); res.end(b); });
+      s.listen(0, "127.0.0.1", () => parentPort.postMessage(s.address().port));
+    `, { eval: true, workerData: { file } });
+    base = `http://127.0.0.1:${await new Promise<number>((r) => server.once("message", r))}`;
+  });
+  after(() => server.terminate());
+
+  test("a file whose sha256 starts with the name's hash is downloaded, cached and loaded", () => {
+    const dir = mkdtempSync(join(tmpdir(), "torchts-hub-"));
+    const name = `squeezenet-${digest.slice(0, 8)}.pth`;
+    const sd = models.loadStateDictFromUrl(`${base}/models/${name}`, { modelDir: dir, checkHash: true, progress: false });
+    assert.deepEqual(readdirSync(dir), [name]);
+    assert.deepEqual(readFileSync(join(dir, name)), Buffer.from(body));
+    const m = new models.SqueezeNet("1_1", { numClasses: 4 });
+    m.loadStateDict(sd, { strict: true });
+  });
+
+  test("a checksum mismatch is an error and leaves nothing in the cache", () => {
+    const dir = mkdtempSync(join(tmpdir(), "torchts-hub-"));
+    assert.throws(() => models.loadStateDictFromUrl(`${base}/models/squeezenet-0123abcd.pth`, { modelDir: dir, checkHash: true, progress: false }),
+      { name: "RuntimeError", message: `invalid hash value (expected "0123abcd", got "${digest}")` });
+    assert.deepEqual(readdirSync(dir), []);
+    assert.equal(existsSync(join(dir, "squeezenet-0123abcd.pth")), false);
+  });
 });

@@ -3,7 +3,7 @@
 // (getModel, listModels, getModelWeights), loading checkpoints from the hub cache, and the
 // ImageClassification preset.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
 
@@ -123,19 +123,22 @@ export function loadStateDictFromUrl(url: string, { modelDir, progress = true, c
   const path = join(dir, file);
   if (!existsSync(path)) {
     if (progress) process.stderr.write(`Downloading: "${url}" to ${path}\n`);
+    let tmp: string;
     try {
-      const tmp = downloadUrl(url, dir, { filename: `${file}.partial`, progress });
-      renameSync(tmp, path);
+      tmp = downloadUrl(url, dir, { filename: `${file}.partial`, progress });
     } catch (e) {
       throw new RuntimeError(`could not download ${url} (${(e as Error).message}); without network access, download it elsewhere and put it at ${path} ` +
         `(set TORCH_HOME to change the cache directory)`);
     }
     if (checkHash) {
       const prefix = /-([a-f0-9]+)\./.exec(file)?.[1];
-      const digest = createHash("sha256").update(readFileSync(path)).digest("hex");
-      if (prefix !== undefined && !digest.startsWith(prefix))
+      const digest = createHash("sha256").update(readFileSync(tmp)).digest("hex");
+      if (prefix !== undefined && !digest.startsWith(prefix)) {
+        rmSync(tmp, { force: true });
         throw new RuntimeError(`invalid hash value (expected "${prefix}", got "${digest}")`);
+      }
     }
+    renameSync(tmp, path);
   }
   return load(path, { mapLocation: "cpu", weightsOnly: true }) as Record<string, Tensor>;
 }
@@ -151,9 +154,9 @@ export function verifyWeights(e: WeightsEnum, weights: Weights | string | null |
     if (ENUMS.get(weights.enumName) !== e) throw new TypeError(`Invalid Weight class provided; expected ${String(e)} but received ${weights.enumName}.`);
     return weights;
   }
-  const key = weights.includes(".") ? weights.slice(weights.indexOf(".") + 1) : weights;
-  const w = key === "DEFAULT" ? e.DEFAULT : e[key];
-  if (w === undefined) throw new ValueError(`Failed to find Weights ${weights} in ${String(e)}. Try one of ${Object.keys(e).join(", ")}`);
+  const key = weights.replace(`${String(e)}.`, "");
+  const w = key === "DEFAULT" ? e.DEFAULT : Object.prototype.hasOwnProperty.call(e, key) ? e[key] : undefined;
+  if (w === undefined) throw new ValueError(`Unknown value '${key}' for ${String(e)}.`);
   return w;
 }
 
