@@ -140,9 +140,19 @@ def train_grads():
         json.dump({"models": out}, f)
 
 
+REPRS = ["alexnet", "vgg11_bn", "squeezenet1_1", "resnext50_32x4d", "mobilenet_v3_small", "densenet121", "shufflenet_v2_x0_5",
+         "mnasnet0_5", "efficientnet_b0", "efficientnet_v2_s", "googlenet", "inception_v3", "regnet_y_400mf", "convnext_tiny", "vit_b_16"]
+
+
+def reprs():
+    with open(os.path.join(OUT, "reprs.json"), "w") as f:
+        json.dump({n: str(getattr(models, n)()) for n in REPRS}, f)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     presets()
+    reprs()
     if os.environ.get("PRESETS_ONLY"):
         return
     train_grads()

@@ -154,3 +154,14 @@ test("builder errors in torchvision's words", () => {
   assert.throws(() => new models.InvertedResidual(8, 8, 3, 6), { name: "ValueError", message: "stride should be 1 or 2 instead of 3" });
   assert.throws(() => models.stochasticDepth(torch.ones(2), 1.5, "row"), { name: "ValueError", message: "drop probability has to be between 0 and 1, but got 1.5" });
 });
+
+describe("models: repr of the other families", () => {
+  const reprs = loadFixture<Record<string, string>>("models/reprs.json");
+  for (const [name, expected] of Object.entries(reprs)) {
+    test(name, () => {
+      const got = String(models.getModel(name)).split("\n"), exp = expected.split("\n");
+      const i = got.findIndex((l, j) => l !== exp[j]);
+      assert.ok(i < 0 && got.length === exp.length, i < 0 ? `line count ${got.length} vs ${exp.length}` : `line ${i + 1}: ${got[i]}\n   torchvision: ${exp[i]}`);
+    });
+  }
+});
