@@ -5,3 +5,4 @@ export * as transforms from "./transforms/index.js";
 export * as io from "./io.js";
 export * as utils from "./utils.js";
 export { Image, type ImageMode } from "./image.js";
+export * as models from "./models/index.js";

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# PyTorch side of bench/models.ts: eval-mode inference (no_grad) of torchvision's resnet18,
+# resnet50 and mobilenet_v2 on 224x224 inputs at batch 1 and 8, the same timing rule; prints JSON
+# with seconds per forward.
+import json, sys, time
+import torch
+from torchvision import models
+
+
+def median_time(fn, min_time=0.5, chunks=5):
+    fn()  # warm-up
+    reps = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(reps): fn()
+        if time.perf_counter() - t0 >= min_time / 4: break
+        reps *= 2
+    times = []
+    for _ in range(chunks):
+        t0 = time.perf_counter()
+        for _ in range(reps): fn()
+        times.append((time.perf_counter() - t0) / reps)
+    times.sort()
+    return times[len(times) // 2]
+
+
+threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+names = sys.argv[2].split(",") if len(sys.argv) > 2 else ["resnet18", "resnet50", "mobilenet_v2"]
+batches = [int(b) for b in sys.argv[3].split(",")] if len(sys.argv) > 3 else [1, 8]
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+out = {"torch": torch.__version__}
+for name in names:
+    m = getattr(models, name)().eval()
+    for b in batches:
+        x = torch.randn(b, 3, 224, 224)
+        with torch.no_grad():
+            out[f"{name}/{b}"] = median_time(lambda: m(x))
+print(json.dumps(out))
