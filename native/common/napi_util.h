@@ -12,6 +12,13 @@ namespace tt {
 
 // Raw pointer to the bytes of a TypedArray/DataView/ArrayBuffer (byteOffset applied).
 inline char* bufferData(const Napi::Value& v) {
+  {  // the common case in one N-API call (data already includes the byte offset)
+    napi_typedarray_type type;
+    size_t length;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(v.Env(), v, &type, &length, &data, nullptr, nullptr) == napi_ok)
+      return static_cast<char*>(data);
+  }
   if (v.IsTypedArray()) {
     Napi::TypedArray ta = v.As<Napi::TypedArray>();
     return static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
@@ -51,6 +58,13 @@ inline StridedIter parseIter(const Napi::Array& buffers, const double* meta, siz
 }
 
 inline const double* f64Data(const Napi::Value& v, size_t* len) {
+  {  // the common case in one N-API call
+    napi_typedarray_type type;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(v.Env(), v, &type, len, &data, nullptr, nullptr) == napi_ok &&
+        type == napi_float64_array)
+      return static_cast<const double*>(data);
+  }
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
     throw std::runtime_error("expected a Float64Array");
   Napi::Float64Array a = v.As<Napi::Float64Array>();
