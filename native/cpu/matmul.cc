@@ -5,6 +5,7 @@
 // integer types use a plain loop with int64 accumulation.
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "common/dtype.h"
@@ -280,6 +281,29 @@ inline __attribute__((always_inline)) void gemvImpl(const GemmArgs& g) {
   }
 }
 
+// One row of C, columns [j, j + NV*W), held in NV vector registers over all of K (rows of B contiguous).
+template <class T, int W, int NV>
+inline __attribute__((always_inline)) void smallRowBlock(const GemmArgs& g, int64_t i, int64_t j, T alpha, T beta) {
+  using V = typename VecOf<T, W>::type;
+  const T* A = static_cast<const T*>(g.A);
+  const T* B = static_cast<const T*>(g.B);
+  T* C = static_cast<T*>(g.C);
+  V acc[NV];
+  for (int v = 0; v < NV; v++) acc[v] = V{};
+  for (int64_t k = 0; k < g.K; k++) {
+    const T a = A[i * g.ars + k * g.acs];
+    const T* b = B + k * g.brs + j;
+    for (int v = 0; v < NV; v++) {
+      V bv;
+      __builtin_memcpy(&bv, b + v * W, sizeof(V));
+      acc[v] += a * bv;
+    }
+  }
+  T tile[NV * W];
+  __builtin_memcpy(tile, acc, sizeof(tile));
+  for (int l = 0; l < NV * W; l++) storeC(C + i * g.crs + (j + l) * g.ccs, tile[l], alpha, beta);
+}
+
 // Small products without packing, on the calling thread. Needs g.bcs == 1 (rows of B and of the
 // accumulator contiguous) or rows of A and columns of B contiguous (dot products).
 template <class T, int W>
@@ -289,19 +313,16 @@ inline __attribute__((always_inline)) void gemmSmallImpl(const GemmArgs& g) {
   T* C = static_cast<T*>(g.C);
   const T alpha = (T)g.alpha, beta = (T)g.beta;
   if (g.bcs == 1) {
-    constexpr int64_t JB = 256;
-    T acc[JB];
-    for (int64_t i = 0; i < g.M; i++)
-      for (int64_t j0 = 0; j0 < g.N; j0 += JB) {
-        const int64_t jn = std::min(JB, g.N - j0);
-        for (int64_t j = 0; j < jn; j++) acc[j] = 0;
-        for (int64_t k = 0; k < g.K; k++) {
-          const T a = A[i * g.ars + k * g.acs];
-          const T* b = B + k * g.brs + j0;
-          for (int64_t j = 0; j < jn; j++) acc[j] += a * b[j];
-        }
-        for (int64_t j = 0; j < jn; j++) storeC(C + i * g.crs + (j0 + j) * g.ccs, acc[j], alpha, beta);
+    for (int64_t i = 0; i < g.M; i++) {
+      int64_t j = 0;
+      for (; j + 4 * W <= g.N; j += 4 * W) smallRowBlock<T, W, 4>(g, i, j, alpha, beta);
+      for (; j + W <= g.N; j += W) smallRowBlock<T, W, 1>(g, i, j, alpha, beta);
+      for (; j < g.N; j++) {
+        T acc = 0;
+        for (int64_t k = 0; k < g.K; k++) acc += A[i * g.ars + k * g.acs] * B[k * g.brs + j];
+        storeC(C + i * g.crs + j * g.ccs, acc, alpha, beta);
       }
+    }
   } else {  // g.acs == 1 && g.brs == 1
     for (int64_t i = 0; i < g.M; i++)
       for (int64_t j = 0; j < g.N; j++)
