@@ -237,14 +237,43 @@ inline __attribute__((always_inline)) T dotKernel(int64_t K, const T* __restrict
   return r;
 }
 
-// Matrix-vector product (N == 1): y[M] = beta*y + alpha*A[M,K] x[K], no packing.
+// Rows [i0, i1) of a matrix-vector product with contiguous x: one dot product per row (rows of A
+// contiguous, or gathered into `row`), or column updates into `acc` (columns of A contiguous).
 template <class T, int W>
-inline __attribute__((always_inline)) void gemvImpl(const GemmArgs& g) {
-  const int64_t M = g.M, K = g.K;
+inline __attribute__((always_inline)) void gemvRows(const GemmArgs& g, const T* x, int64_t i0, int64_t i1, T* row,
+                                                    T* acc) {
+  const int64_t K = g.K;
   const T* A = static_cast<const T*>(g.A);
-  const T* B = static_cast<const T*>(g.B);
   T* C = static_cast<T*>(g.C);
   const T alpha = (T)g.alpha, beta = (T)g.beta;
+  if (g.acs == 1 || g.ars != 1) {
+    for (int64_t i = i0; i < i1; i++) {
+      const T* a = A + i * g.ars;
+      if (g.acs != 1) {
+        for (int64_t k = 0; k < K; k++) row[k] = a[k * g.acs];
+        a = row;
+      }
+      storeC(C + i * g.crs, dotKernel<T, W>(K, a, x), alpha, beta);
+    }
+  } else {
+    const int64_t m = i1 - i0;
+    for (int64_t i = 0; i < m; i++) acc[i] = 0;
+    for (int64_t k = 0; k < K; k++) {
+      const T* a = A + i0 + k * g.acs;
+      const T xk = x[k];
+      for (int64_t i = 0; i < m; i++) acc[i] += a[i] * xk;
+    }
+    for (int64_t i = 0; i < m; i++) storeC(C + (i0 + i) * g.crs, acc[i], alpha, beta);
+  }
+}
+
+template <class T> using GemvRowsFn = void (*)(const GemmArgs&, const T*, int64_t, int64_t, T*, T*);
+
+// Matrix-vector product (N == 1): y[M] = beta*y + alpha*A[M,K] x[K], no packing; threads over rows.
+template <class T>
+void gemvDriver(const GemmArgs& g, GemvRowsFn<T> rows) {
+  const int64_t M = g.M, K = g.K;
+  const T* B = static_cast<const T*>(g.B);
   const bool serial = M * K < (int64_t(1) << 17);
   const T* x = B;
   if (g.brs != 1) {  // gather x once
@@ -252,33 +281,11 @@ inline __attribute__((always_inline)) void gemvImpl(const GemmArgs& g) {
     for (int64_t k = 0; k < K; k++) t[k] = B[k * g.brs];
     x = t;
   }
-  if (g.acs == 1 || g.ars != 1) {
-    // rows of A contiguous (or neither stride 1: rows gathered per row): one dot product per row
-    maybeParallel(serial, M, 64, [&](int64_t i0, int64_t i1) {
-      T* row = g.acs == 1 ? nullptr : scratch<T>(1, (size_t)K);
-      for (int64_t i = i0; i < i1; i++) {
-        const T* a = A + i * g.ars;
-        if (row) {
-          for (int64_t k = 0; k < K; k++) row[k] = a[k * g.acs];
-          a = row;
-        }
-        storeC(C + i * g.crs, dotKernel<T, W>(K, a, x), alpha, beta);
-      }
-    });
-  } else {
-    // columns of A contiguous: y += A[:, k] * x[k], a contiguous accumulator per row block
-    maybeParallel(serial, M, 256, [&](int64_t i0, int64_t i1) {
-      T* acc = scratch<T>(1, (size_t)(i1 - i0));
-      const int64_t m = i1 - i0;
-      for (int64_t i = 0; i < m; i++) acc[i] = 0;
-      for (int64_t k = 0; k < K; k++) {
-        const T* a = A + i0 + k * g.acs;
-        const T xk = x[k];
-        for (int64_t i = 0; i < m; i++) acc[i] += a[i] * xk;
-      }
-      for (int64_t i = 0; i < m; i++) storeC(C + (i0 + i) * g.crs, acc[i], alpha, beta);
-    });
-  }
+  const bool byRows = g.acs == 1 || g.ars != 1;
+  maybeParallel(serial, M, byRows ? 64 : 256, [&](int64_t i0, int64_t i1) {
+    T* buf = byRows ? (g.acs == 1 ? nullptr : scratch<T>(1, (size_t)K)) : scratch<T>(1, (size_t)(i1 - i0));
+    rows(g, x, i0, i1, byRows ? buf : nullptr, byRows ? nullptr : buf);
+  });
 }
 
 // One row of C, columns [j, j + NV*W), held in NV vector registers over all of K (rows of B contiguous).
@@ -336,7 +343,11 @@ inline __attribute__((always_inline)) void gemmSmallImpl(const GemmArgs& g) {
                                                   bool packA) {                                                 \
     gemmWork<T, MR, NV, W>(g, bp, ap, jc, nc, pc, kc, blk, p0, p1, packA);                                     \
   }                                                                                                             \
-  __attribute__((target(TARGET))) void NAME##Gemv(const GemmArgs& g) { gemvImpl<T, W>(g); }                   \
+  __attribute__((target(TARGET))) void NAME##GemvRows(const GemmArgs& g, const T* x, int64_t i0, int64_t i1,    \
+                                                      T* row, T* acc) {                                        \
+    gemvRows<T, W>(g, x, i0, i1, row, acc);                                                                     \
+  }                                                                                                             \
+  void NAME##Gemv(const GemmArgs& g) { gemvDriver<T>(g, &NAME##GemvRows); }                                    \
   __attribute__((target(TARGET))) void NAME##Small(const GemmArgs& g) { gemmSmallImpl<T, W>(g); }             \
   void NAME(const GemmArgs& g) { gemmDriver<T>(g, MR, NV * W, &NAME##Work); }
 
