@@ -36,6 +36,12 @@ inline __attribute__((always_inline)) void microKernel(int64_t kc, const T* __re
   V acc[MR][NV];
   for (int i = 0; i < MR; i++)
     for (int j = 0; j < NV; j++) acc[i][j] = V{};
+  if (cs == 1)  // the C tile is written after the loop: start fetching it now
+    for (int i = 0; i < mr; i++) {
+      __builtin_prefetch(c + i * rs, 1);
+      __builtin_prefetch(c + i * rs + NR - 1, 1);
+    }
+#pragma GCC unroll 4
   for (int64_t k = 0; k < kc; k++) {
     V bv[NV];
     for (int j = 0; j < NV; j++) __builtin_memcpy(&bv[j], b + k * NR + j * W, sizeof(V));
