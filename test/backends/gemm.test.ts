@@ -9,14 +9,9 @@ import type { Tensor } from "../../src/index.js";
 
 const SIZES = [1, 7, 63, 65, 257];
 
-/** Reads element [...idx] of any strided float tensor. */
-function reader(t: Tensor): (idx: number[]) => number {
-  const data = t._storage.data as Float32Array | Float64Array, st = t.stride(), off = t.storageOffset();
-  return (idx) => {
-    let p = off;
-    for (let i = 0; i < idx.length; i++) p += idx[i]! * st[i]!;
-    return data[p]!;
-  };
+/** The storage, strides and offset of any strided float tensor, for direct reads. */
+function layout(t: Tensor): { data: Float32Array | Float64Array; st: number[]; off: number } {
+  return { data: t._storage.data as Float32Array | Float64Array, st: t.stride(), off: t.storageOffset() };
 }
 
 /**
@@ -27,23 +22,33 @@ function check(C: Tensor, A: Tensor, B: Tensor, what: string, alpha = 1, beta = 
   const nb = C.ndim - 2;
   const M = C.shape[nb]!, N = C.shape[nb + 1]!, K = A.shape[nb + 1]!;
   assert.deepEqual(C.shape.slice(0, nb), A.shape.slice(0, nb), what);
+  assert.deepEqual(B.shape.slice(0, nb), A.shape.slice(0, nb), what);
   const eps = C.dtype === "float64" ? 1e-14 : 2e-6;
-  const ra = reader(A), rb = reader(B), rc = reader(C), rc0 = C0 ? reader(C0) : null;
+  const la = layout(A), lb = layout(B), lc = layout(C), lc0 = C0 ? layout(C0) : null;
   const batch = C.shape.slice(0, nb).reduce((x, y) => x * y, 1);
   for (let b = 0; b < batch; b++) {
+    // offsets of this batch entry in each operand
+    let oa = la.off, ob = lb.off, oc = lc.off, oc0 = lc0?.off ?? 0;
     const bi: number[] = [];
-    for (let d = nb - 1, r = b; d >= 0; d--) { bi.unshift(r % C.shape[d]!); r = Math.floor(r / C.shape[d]!); }
+    for (let d = nb - 1, r = b; d >= 0; d--) {
+      const idx = r % C.shape[d]!;
+      r = Math.floor(r / C.shape[d]!);
+      bi.unshift(idx);
+      oa += idx * la.st[d]!; ob += idx * lb.st[d]!; oc += idx * lc.st[d]!;
+      if (lc0) oc0 += idx * lc0.st[d]!;
+    }
+    const [ars, acs] = [la.st[nb]!, la.st[nb + 1]!], [brs, bcs] = [lb.st[nb]!, lb.st[nb + 1]!];
     for (let i = 0; i < M; i++)
       for (let j = 0; j < N; j++) {
         let s = 0, mag = 0;
         for (let k = 0; k < K; k++) {
-          const p = ra([...bi, i, k]) * rb([...bi, k, j]);
+          const p = la.data[oa + i * ars + k * acs]! * lb.data[ob + k * brs + j * bcs]!;
           s += p;
           mag += Math.abs(p);
         }
-        const c0 = rc0 && beta !== 0 ? rc0([...bi, i, j]) : 0;
+        const c0 = lc0 && beta !== 0 ? lc0.data[oc0 + i * lc0.st[nb]! + j * lc0.st[nb + 1]!]! : 0;
         const want = beta * c0 + alpha * s;
-        const got = rc([...bi, i, j]);
+        const got = lc.data[oc + i * lc.st[nb]! + j * lc.st[nb + 1]!]!;
         const tol = eps * (Math.abs(alpha) * mag * Math.max(1, Math.sqrt(K)) + Math.abs(beta * c0)) + 1e-30;
         if (!(Math.abs(got - want) <= tol))
           assert.fail(`${what}: [${bi.join(",")}${bi.length ? "," : ""}${i},${j}] = ${got}, expected ${want} (tol ${tol})`);
@@ -171,4 +176,14 @@ test("results do not depend on the thread count (bit for bit)", () => {
   const parallel = run();
   torch.setNumThreads(before);
   serial.forEach((s, i) => assert.ok(torch.equal(s, parallel[i]!), `case ${i}`));
+});
+
+test("the reference check rejects a product that is off in one element", () => {
+  torch.manualSeed(8);
+  const A = torch.randn(65, 63), B = torch.randn(63, 7);
+  const C = torch.mm(A, B);
+  check(C, A, B, "exact");
+  const bad = C.clone();
+  bad.narrow(0, 64, 1).narrow(1, 6, 1).add_(1e-2);
+  assert.throws(() => check(bad, A, B, "perturbed"), /perturbed: \[64,6\]/);
 });
