@@ -12,13 +12,13 @@ namespace tt {
 
 // Raw pointer to the bytes of a TypedArray/DataView/ArrayBuffer (byteOffset applied).
 inline char* bufferData(const Napi::Value& v) {
-  if (v.IsTypedArray()) {
-    // napi_get_typedarray_info's data pointer already includes the byte offset and, unlike
-    // ArrayBuffer().Data(), works for views on a SharedArrayBuffer (DataLoader workers share those).
+  {  // the common case in one N-API call (data already includes the byte offset; unlike
+     // ArrayBuffer().Data() this also works for views on a SharedArrayBuffer, as DataLoader workers use)
+    napi_typedarray_type type;
+    size_t length;
     void* data = nullptr;
-    napi_status st = napi_get_typedarray_info(v.Env(), v, nullptr, nullptr, &data, nullptr, nullptr);
-    if (st != napi_ok) throw std::runtime_error("cannot read the TypedArray's memory");
-    return static_cast<char*>(data);
+    if (napi_get_typedarray_info(v.Env(), v, &type, &length, &data, nullptr, nullptr) == napi_ok)
+      return static_cast<char*>(data);
   }
   if (v.IsArrayBuffer()) return static_cast<char*>(v.As<Napi::ArrayBuffer>().Data());
   if (v.IsDataView()) {
@@ -55,6 +55,13 @@ inline StridedIter parseIter(const Napi::Array& buffers, const double* meta, siz
 }
 
 inline const double* f64Data(const Napi::Value& v, size_t* len) {
+  {  // the common case in one N-API call
+    napi_typedarray_type type;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(v.Env(), v, &type, len, &data, nullptr, nullptr) == napi_ok &&
+        type == napi_float64_array)
+      return static_cast<const double*>(data);
+  }
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
     throw std::runtime_error("expected a Float64Array");
   Napi::Float64Array a = v.As<Napi::Float64Array>();

@@ -30,9 +30,16 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
 
 /** Attaches a node to `outputs` when grad mode is on and an input requires grad. */
 export function record<T extends Tensor | Tensor[]>(outputs: T, spec: RecordSpec): T {
-  const inputs = spec.inputs.map((t) => t ?? null);
-  if (!needsGrad(inputs)) return outputs;
-  const metas = inputs.map((t) => (t ? { shape: [...t._shape], dtype: t.dtype } : { shape: [], dtype: "float32" as const }));
+  if (!needsGrad(spec.inputs)) return outputs;
+  // one pass over the inputs: their metadata and their edges (no intermediate arrays)
+  const n = spec.inputs.length;
+  const inputs = new Array<Tensor | null>(n);
+  const metas = new Array<{ shape: number[]; dtype: Tensor["dtype"] }>(n);
+  for (let i = 0; i < n; i++) {
+    const t = spec.inputs[i] ?? null;
+    inputs[i] = t;
+    metas[i] = t ? { shape: t._shape.slice(), dtype: t.dtype } : { shape: [], dtype: "float32" };
+  }
   const backward: BackwardFn = (grads, saved) => {
     const gs = spec.backward(grads, saved);
     return gs.map((g, i) => {
@@ -44,17 +51,23 @@ export function record<T extends Tensor | Tensor[]>(outputs: T, spec: RecordSpec
   };
   const outs: Tensor[] = Array.isArray(outputs) ? outputs : [outputs as Tensor];
   const node = new FunctionNode(spec.name, backward, metas, outs.length);
-  node.nextFunctions = inputs.map((t) => (t ? edgeOf(t) : [null, 0]));
-  node.saved = (spec.save ?? []).map((t) => {
-    const k = outs.indexOf(t);
-    return new SavedTensor(t, node, k >= 0, Math.max(k, 0));
-  });
-  outs.forEach((o, i) => {
-    if (!o.isFloatingPoint()) return;  // integer outputs (indices) never require grad
+  // edges after the node, so a leaf's AccumulateGrad made here is numbered after it (as before)
+  const edges = new Array<ReturnType<typeof edgeOf>>(n);
+  for (let i = 0; i < n; i++) edges[i] = inputs[i] ? edgeOf(inputs[i]!) : [null, 0];
+  node.nextFunctions = edges;
+  const save = spec.save;
+  if (save !== undefined && save.length > 0)
+    node.saved = save.map((t) => {
+      const k = outs.indexOf(t);
+      return new SavedTensor(t, node, k >= 0, Math.max(k, 0));
+    });
+  for (let i = 0; i < outs.length; i++) {
+    const o = outs[i]!;
+    if (!o.isFloatingPoint()) continue;  // integer outputs (indices) never require grad
     o.requiresGrad = true;
     o.gradFn = node;
     o._outputNr = i;
-  });
+  }
   return outputs;
 }
 

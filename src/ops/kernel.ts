@@ -2,15 +2,19 @@
 // The thin layer between ops and the native engine: builds strided descriptors and calls one
 // kernel over whole buffers. Nothing here loops over elements.
 import { native } from "../backends/cpu/native.js";
-import { DTYPE_CODE } from "../tensor/dtype.js";
+import { DTYPE_CODE, type TypedArray } from "../tensor/dtype.js";
 import { expandStrides } from "../tensor/layout.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /** Strides of `t` read as if broadcast to `shape` (0 on broadcast dims). */
 export function stridesFor(t: Tensor, shape: readonly number[]): number[] {
-  const s = t._shape;
-  if (s.length === shape.length && s.every((v, i) => v === shape[i])) return t._strides;
-  return expandStrides(s, t._strides, shape);
+  return sameShape(t._shape, shape) ? t._strides : expandStrides(t._shape, t._strides, shape);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** [ndim, shape..., nops, (dtype, offset, strides...) per operand]. */
@@ -32,12 +36,50 @@ export function descriptor(shape: readonly number[], operands: Tensor[], strides
 
 const EMPTY = new Float64Array(8);
 
+// Scratch reused by runElementwise (the native call reads it synchronously and keeps nothing; the
+// native side ignores entries past the descriptor's end and buffers past its operand count), so
+// the hot path allocates no descriptor, scalar or buffer arrays.
+const MAX_DIMS = 25;
+const metaScratch = new Float64Array(2 + MAX_DIMS + 9 * (2 + MAX_DIMS));
+const scalarScratch = new Float64Array(8);
+const bufferScratch: TypedArray[][] = [];
+
 /** Runs an elementwise kernel: out (operand 0) over out's shape, inputs broadcast to it. */
 export function runElementwise(kernel: string, out: Tensor, inputs: Tensor[], scalars?: readonly number[]): void {
-  if (out.numel() === 0) return;
-  const ops = [out, ...inputs];
-  const s = scalars ? Float64Array.from(scalars.length < 8 ? [...scalars, ...Array(8 - scalars.length).fill(0)] : scalars) : EMPTY;
-  native.elementwise(kernel, ops.map((t) => t._storage.data), descriptor(out._shape, ops), s);
+  const shape = out._shape, nd = shape.length, nops = inputs.length + 1;
+  let numel = 1;
+  for (let i = 0; i < nd; i++) numel *= shape[i]!;
+  if (numel === 0) return;
+  if (nd > MAX_DIMS || nops > 9 || (scalars !== undefined && scalars.length > 8)) {  // rare: the general path
+    const ops = [out, ...inputs];
+    const s = scalars ? Float64Array.from(scalars.length < 8 ? [...scalars, ...Array(8 - scalars.length).fill(0)] : scalars) : EMPTY;
+    native.elementwise(kernel, ops.map((t) => t._storage.data), descriptor(shape, ops), s);
+    return;
+  }
+  const meta = metaScratch;
+  meta[0] = nd;
+  for (let i = 0; i < nd; i++) meta[1 + i] = shape[i]!;
+  meta[1 + nd] = nops;
+  let p = 2 + nd;
+  const bufs = (bufferScratch[nops] ??= new Array<TypedArray>(nops));
+  for (let k = 0; k < nops; k++) {
+    const t = k === 0 ? out : inputs[k - 1]!;
+    bufs[k] = t._storage.data;
+    meta[p++] = DTYPE_CODE[t.dtype];
+    meta[p++] = t._offset;
+    const st = k === 0 || sameShape(t._shape, shape) ? t._strides : expandStrides(t._shape, t._strides, shape);
+    for (let i = 0; i < nd; i++) meta[p++] = st[i]!;
+  }
+  let s = EMPTY;
+  if (scalars !== undefined) {
+    s = scalarScratch;
+    for (let i = 0; i < 8; i++) s[i] = i < scalars.length ? scalars[i]! : 0;
+  }
+  try {
+    native.elementwise(kernel, bufs, meta, s);
+  } finally {
+    bufs.fill(EMPTY);  // drop the references so the scratch never keeps a storage alive
+  }
 }
 
 /**

@@ -89,6 +89,7 @@ const ORDER: DType[] = ["bool", "uint8", "int8", "int16", "int32", "int64", "flo
 
 /** torch.promote_types: the table in reliability.md §4.2. */
 export function promoteTypes(a: DTypeLike, b: DTypeLike): DType {
+  if (a === b && typeof DTYPE_CODE[a as DType] === "number") return a as DType;  // the common case, no parsing
   const x = toDType(a), y = toDType(b);
   if (x === y) return x;
   if ((x === "uint8" && y === "int8") || (x === "int8" && y === "uint8")) return "int16";
@@ -116,6 +117,17 @@ function scalarDtype(v: number | boolean | bigint): DType {
  * operand's dtype (a 0-dim tensor) or the default dtype (a float scalar).
  */
 export function resultType(...operands: PromotionOperand[]): DType {
+  // the common case: tensors of one dtype, at least one of them dimensioned
+  const first = operands[0];
+  if (typeof first === "object" && typeof DTYPE_CODE[first.dtype] === "number") {
+    let same = true, anyDim = false;
+    for (let i = 0; i < operands.length; i++) {
+      const o = operands[i]!;
+      if (typeof o !== "object" || o.dtype !== first.dtype) { same = false; break; }
+      if (o.ndim > 0) anyDim = true;
+    }
+    if (same && anyDim) return first.dtype;
+  }
   let dim: DType | null = null, zero: DType | null = null, wrapped: DType | null = null;
   for (const o of operands) {
     if (typeof o === "object") {

@@ -60,6 +60,12 @@ export function checkShape(shape: Shape): void {
 
 /** torch.broadcast_shapes, with the message binary ops give ("The size of tensor a ..."). */
 export function broadcastShapes(a: Shape, b: Shape): number[] {
+  if (a.length === 0) return b.slice();  // the first operand of a fold, or a 0-dim tensor
+  if (a.length === b.length) {  // same rank: most calls have equal shapes
+    let same = true;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) { same = false; break; }
+    if (same) return a.slice();
+  }
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {

@@ -23,6 +23,9 @@ export type ToArgs = [DeviceLike | DTypeLike | Tensor] | [DeviceLike, DTypeLike]
 
 export type NestedArray<T> = T | NestedArray<T>[];
 
+/** The hook list of every tensor without hooks (never written: registering a hook replaces it). */
+const NO_HOOKS: readonly unknown[] = Object.freeze([]);
+
 export class Tensor {
   /** @internal */ _storage: Storage;
   /** @internal */ _shape: number[];
@@ -39,9 +42,10 @@ export class Tensor {
   _gradAccumulator: Node | null = null;
   /** @internal The tensor this one is a view of (null if it owns its layout). */
   _base: Tensor | null = null;
-  /** @internal Hooks on a leaf's incoming gradient, and after its accumulation. */
-  _hooks: GradHook[] = [];
-  _postAccumulateHooks: ((t: Tensor) => void)[] = [];
+  /** @internal Hooks on a leaf's incoming gradient, and after its accumulation (a shared empty
+   * list until the first hook, so making a tensor allocates no hook arrays). */
+  _hooks: GradHook[] = NO_HOOKS as GradHook[];
+  _postAccumulateHooks: ((t: Tensor) => void)[] = NO_HOOKS as ((t: Tensor) => void)[];
 
   /** @internal Use the creation functions (torch.tensor, torch.zeros, ...). */
   constructor(storage: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
@@ -146,6 +150,7 @@ export class Tensor {
   /** A hook on the gradient of this tensor; returning a tensor replaces the gradient. */
   registerHook(hook: GradHook): { remove(): void } {
     if (!this.requiresGrad) throw new RuntimeError("cannot register a hook on a tensor that doesn't require gradient");
+    if (this.gradFn === null && this._hooks === NO_HOOKS) this._hooks = [];
     const list = this.gradFn !== null
       ? (this.gradFn.outputHooks.get(this._outputNr) ?? this.gradFn.outputHooks.set(this._outputNr, []).get(this._outputNr)!)
       : this._hooks;
@@ -154,6 +159,7 @@ export class Tensor {
   }
   registerPostAccumulateGradHook(hook: (t: Tensor) => void): { remove(): void } {
     if (this.gradFn !== null) throw new RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors");
+    if (this._postAccumulateHooks === NO_HOOKS) this._postAccumulateHooks = [];
     this._postAccumulateHooks.push(hook);
     return { remove: () => { const i = this._postAccumulateHooks.indexOf(hook); if (i >= 0) this._postAccumulateHooks.splice(i, 1); } };
   }

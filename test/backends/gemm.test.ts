@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The native GEMM against a float64 reference computed here: odd sizes (1, 7, 63, 65, 257), all
+// four transpose combinations, strided and offset operands, batches (the split over the batch and
+// the serial loop), alpha/beta, matrix-vector shapes, and parallel == serial bit for bit.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as torch from "../../src/index.js";
+import type { Tensor } from "../../src/index.js";
+
+const SIZES = [1, 7, 63, 65, 257];
+
+/** The storage, strides and offset of any strided float tensor, for direct reads. */
+function layout(t: Tensor): { data: Float32Array | Float64Array; st: number[]; off: number } {
+  return { data: t._storage.data as Float32Array | Float64Array, st: t.stride(), off: t.storageOffset() };
+}
+
+/**
+ * Checks C == beta*C0 + alpha*A@B over the last two dims, batch dims equal, against a float64
+ * sum; the tolerance scales with sum |a*b| (the rounding bound), never loosened per case.
+ */
+function check(C: Tensor, A: Tensor, B: Tensor, what: string, alpha = 1, beta = 0, C0?: Tensor): void {
+  const nb = C.ndim - 2;
+  const M = C.shape[nb]!, N = C.shape[nb + 1]!, K = A.shape[nb + 1]!;
+  assert.deepEqual(C.shape.slice(0, nb), A.shape.slice(0, nb), what);
+  assert.deepEqual(B.shape.slice(0, nb), A.shape.slice(0, nb), what);
+  const eps = C.dtype === "float64" ? 1e-14 : 2e-6;
+  const la = layout(A), lb = layout(B), lc = layout(C), lc0 = C0 ? layout(C0) : null;
+  const batch = C.shape.slice(0, nb).reduce((x, y) => x * y, 1);
+  for (let b = 0; b < batch; b++) {
+    // offsets of this batch entry in each operand
+    let oa = la.off, ob = lb.off, oc = lc.off, oc0 = lc0?.off ?? 0;
+    const bi: number[] = [];
+    for (let d = nb - 1, r = b; d >= 0; d--) {
+      const idx = r % C.shape[d]!;
+      r = Math.floor(r / C.shape[d]!);
+      bi.unshift(idx);
+      oa += idx * la.st[d]!; ob += idx * lb.st[d]!; oc += idx * lc.st[d]!;
+      if (lc0) oc0 += idx * lc0.st[d]!;
+    }
+    const [ars, acs] = [la.st[nb]!, la.st[nb + 1]!], [brs, bcs] = [lb.st[nb]!, lb.st[nb + 1]!];
+    for (let i = 0; i < M; i++)
+      for (let j = 0; j < N; j++) {
+        let s = 0, mag = 0;
+        for (let k = 0; k < K; k++) {
+          const p = la.data[oa + i * ars + k * acs]! * lb.data[ob + k * brs + j * bcs]!;
+          s += p;
+          mag += Math.abs(p);
+        }
+        const c0 = lc0 && beta !== 0 ? lc0.data[oc0 + i * lc0.st[nb]! + j * lc0.st[nb + 1]!]! : 0;
+        const want = beta * c0 + alpha * s;
+        const got = lc.data[oc + i * lc.st[nb]! + j * lc.st[nb + 1]!]!;
+        const tol = eps * (Math.abs(alpha) * mag * Math.max(1, Math.sqrt(K)) + Math.abs(beta * c0)) + 1e-30;
+        if (!(Math.abs(got - want) <= tol))
+          assert.fail(`${what}: [${bi.join(",")}${bi.length ? "," : ""}${i},${j}] = ${got}, expected ${want} (tol ${tol})`);
+      }
+  }
+}
+
+/** An [r, c] operand of `dtype`, stored transposed when `trans` (a .t() view of a [c, r] tensor). */
+function operand(r: number, c: number, trans: boolean, dtype: torch.DType): Tensor {
+  return trans ? torch.randn(c, r, { dtype }).t() : torch.randn(r, c, { dtype });
+}
+
+for (const dtype of ["float32", "float64"] as const) {
+  for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+    test(`mm ${dtype} A${ta ? "^T" : ""} @ B${tb ? "^T" : ""} over sizes ${SIZES.join(", ")} (M x N x K)`, () => {
+      torch.manualSeed(1);
+      for (const M of SIZES)
+        for (const N of SIZES)
+          for (const K of SIZES) {
+            if ([M, N, K].filter((v) => v === 257).length > 1 && !(M === 257 && N === 257 && K === 257)) continue;
+            const A = operand(M, K, ta, dtype), B = operand(K, N, tb, dtype);
+            check(torch.mm(A, B), A, B, `mm ${M}x${N}x${K}`);
+          }
+    });
+  }
+}
+
+test("mm with offsets and row strides larger than the row (narrowed views of bigger tensors)", () => {
+  torch.manualSeed(2);
+  for (const dtype of ["float32", "float64"] as const)
+    for (const [M, N, K] of [[7, 65, 63], [65, 7, 257], [63, 63, 1], [1, 65, 65], [65, 1, 65], [130, 200, 70]]) {
+      const bigA = torch.randn(M! + 5, K! + 9, { dtype }), bigB = torch.randn(K! + 3, N! + 11, { dtype });
+      const A = bigA.narrow(0, 3, M!).narrow(1, 5, K!), B = bigB.narrow(0, 2, K!).narrow(1, 7, N!);
+      assert.ok(A.storageOffset() > 0 && B.storageOffset() > 0);
+      check(torch.mm(A, B), A, B, `narrowed ${dtype} ${M}x${N}x${K}`);
+      check(torch.mm(B.t(), A.t()), B.t(), A.t(), `narrowed^T ${dtype} ${N}x${M}x${K}`);
+    }
+});
+
+test("mm with no unit stride in any operand (column stride 2, via asStrided)", () => {
+  torch.manualSeed(3);
+  for (const [M, N, K] of [[7, 9, 5], [65, 63, 67], [1, 33, 40], [40, 1, 33]]) {
+    const A = torch.randn(M! * K! * 2 + 8).asStrided([M!, K!], [K! * 2, 2], 3);
+    const B = torch.randn(K! * N! * 2 + 8).asStrided([K!, N!], [N! * 2, 2], 5);
+    check(torch.mm(A, B), A, B, `stride-2 ${M}x${N}x${K}`);
+    check(torch.mm(B.t(), A.t()), B.t(), A.t(), `stride-2 transposed ${N}x${M}x${K}`);
+  }
+});
+
+test("matrix-vector shapes: mv, vector @ matrix, dot, and 1 x N / M x 1 products", () => {
+  torch.manualSeed(4);
+  for (const dtype of ["float32", "float64"] as const)
+    for (const [M, K] of [[1, 1], [7, 257], [257, 7], [65, 63], [1000, 300]]) {
+      for (const ta of [false, true]) {
+        const A = operand(M!, K!, ta, dtype), x = torch.randn(K!, { dtype }), y = torch.randn(M!, { dtype });
+        check(torch.mv(A, x).unsqueeze(1), A, x.unsqueeze(1), `mv ${dtype} ${M}x${K}${ta ? " (A^T)" : ""}`);
+        check(torch.matmul(y, A).unsqueeze(0), y.unsqueeze(0), A, `vecmat ${dtype} ${M}x${K}${ta ? " (A^T)" : ""}`);
+        const xs = torch.randn(K! * 3, { dtype }).asStrided([K!], [3], 1);  // strided vector
+        check(torch.mv(A, xs).unsqueeze(1), A, xs.unsqueeze(1), `mv strided x ${dtype} ${M}x${K}`);
+      }
+      const u = torch.randn(K!, { dtype }), v = torch.randn(K!, { dtype });
+      check(torch.dot(u, v).reshape([1, 1]), u.unsqueeze(0), v.unsqueeze(1), `dot ${dtype} ${K}`);
+    }
+});
+
+test("bmm and batched matmul: small batches split over threads, large products one after another", () => {
+  torch.manualSeed(5);
+  for (const dtype of ["float32", "float64"] as const)
+    for (const [bs, M, N, K] of [[5, 7, 9, 11], [64, 4, 4, 4], [3, 65, 63, 257], [2, 130, 140, 120], [4, 1, 65, 63], [3, 63, 1, 65]]) {
+      const A = torch.randn(bs!, M!, K!, { dtype }), B = torch.randn(bs!, K!, N!, { dtype });
+      check(torch.bmm(A, B), A, B, `bmm ${dtype} ${bs}x${M}x${N}x${K}`);
+      // transposed batch operands (views, no copies) and a permuted batch
+      const At = torch.randn(bs!, K!, M!, { dtype }).transpose(1, 2), Bt = torch.randn(N!, bs!, K!, { dtype }).permute([1, 2, 0]);
+      check(torch.bmm(At, Bt), At, Bt, `bmm transposed ${dtype} ${bs}x${M}x${N}x${K}`);
+    }
+  // broadcast batch dims in matmul: [2,3,M,K] @ [K,N] and [3,1,M,K] @ [4,K,N]
+  const A = torch.randn(2, 3, 9, 17), B = torch.randn(17, 5);
+  check(torch.matmul(A, B), A, B.expand([2, 3, 17, 5]), "matmul 4-D @ 2-D");
+  const A2 = torch.randn(3, 1, 9, 17), B2 = torch.randn(4, 17, 5);
+  check(torch.matmul(A2, B2), A2.expand([3, 4, 9, 17]), B2.expand([3, 4, 17, 5]), "matmul broadcast batch");
+});
+
+test("addmm / baddbmm alpha and beta, beta = 0 ignores NaN in the input (as PyTorch)", () => {
+  torch.manualSeed(6);
+  for (const [M, N, K] of [[7, 65, 63], [130, 140, 150], [1, 9, 20], [9, 1, 20]]) {
+    const C0 = torch.randn(M!, N!), A = torch.randn(M!, K!), B = torch.randn(K!, N!);
+    check(torch.addmm(C0, A, B, { beta: 0.5, alpha: -2 }), A, B, `addmm ${M}x${N}x${K}`, -2, 0.5, C0);
+    const nan = torch.full([M!, N!], NaN);
+    check(torch.addmm(nan, A, B, { beta: 0 }), A, B, `addmm beta=0 over NaN ${M}x${N}x${K}`);
+  }
+  const C0 = torch.randn(3, 7, 8), A = torch.randn(3, 7, 9), B = torch.randn(3, 9, 8);
+  check(torch.baddbmm(C0, A, B, { beta: 2, alpha: 0.25 }), A, B, "baddbmm", 0.25, 2, C0);
+});
+
+test("K = 0 gives beta*C (zeros for mm); empty M or N gives an empty result", () => {
+  assert.ok(torch.equal(torch.mm(torch.empty(3, 0), torch.empty(0, 4)), torch.zeros(3, 4)));
+  const C0 = torch.ones(3, 4);
+  assert.ok(torch.equal(torch.addmm(C0, torch.empty(3, 0), torch.empty(0, 4), { beta: 3 }), torch.full([3, 4], 3)));
+  assert.deepEqual(torch.mm(torch.empty(0, 5), torch.randn(5, 4)).shape, [0, 4]);
+  assert.deepEqual(torch.bmm(torch.empty(2, 3, 5), torch.empty(2, 5, 0)).shape, [2, 3, 0]);
+});
+
+test("integer matmul is exact (int64 accumulation)", () => {
+  const A = torch.arange(7 * 65, { dtype: torch.int64 }).reshape(7, 65).remainder(13).sub(6);
+  const B = torch.arange(65 * 9, { dtype: torch.int64 }).reshape(65, 9).remainder(7).sub(3);
+  const want = torch.mm(A.double(), B.double()).long();
+  assert.ok(torch.equal(torch.mm(A, B), want));
+  assert.ok(torch.equal(torch.mm(B.t(), A.t()), want.t()));
+});
+
+test("results do not depend on the thread count (bit for bit)", () => {
+  const before = torch.getNumThreads();
+  torch.manualSeed(7);
+  const cases: [Tensor, Tensor][] = [
+    [torch.randn(300, 257), torch.randn(257, 190)],
+    [torch.randn(257, 300).t(), torch.randn(190, 257).t()],
+    [torch.randn(2000, 300), torch.randn(300, 1)],
+    [torch.randn(6, 65, 63), torch.randn(6, 63, 65)],
+    [torch.randn(3, 150, 140), torch.randn(3, 140, 130)],
+  ];
+  const run = () => cases.map(([a, b]) => torch.matmul(a, b));
+  torch.setNumThreads(1);
+  const serial = run();
+  torch.setNumThreads(2);
+  const parallel = run();
+  torch.setNumThreads(before);
+  serial.forEach((s, i) => assert.ok(torch.equal(s, parallel[i]!), `case ${i}`));
+});
+
+test("the reference check rejects a product that is off in one element", () => {
+  torch.manualSeed(8);
+  const A = torch.randn(65, 63), B = torch.randn(63, 7);
+  const C = torch.mm(A, B);
+  check(C, A, B, "exact");
+  const bad = C.clone();
+  bad.narrow(0, 64, 1).narrow(1, 6, 1).add_(1e-2);
+  assert.throws(() => check(bad, A, B, "perturbed"), /perturbed: \[64,6\]/);
+});
