@@ -10,29 +10,12 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../src/index.js";
+import { medianTime } from "./harness.js";
 import * as nn from "../src/nn/index.js";
 import * as optim from "../src/optim/index.js";
 
 const F = nn.functional;
 
-function medianTime(fn: () => void, minTime = 0.5, chunks = 7): number {
-  fn();
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    if ((performance.now() - t0) / 1000 >= minTime / 4) break;
-    reps *= 2;
-  }
-  const times: number[] = [];
-  for (let c = 0; c < chunks; c++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    times.push((performance.now() - t0) / 1000 / reps);
-  }
-  times.sort((x, y) => x - y);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 class Net extends nn.Module {
   conv1 = new nn.Conv2d(3, 6, 5);

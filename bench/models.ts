@@ -11,26 +11,9 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../src/index.js";
+import { medianTime } from "./harness.js";
 import { models } from "../src/vision/index.js";
 
-function medianTime(fn: () => void, minTime = 0.5, chunks = 5): number {
-  fn();
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    if ((performance.now() - t0) / 1000 >= minTime / 4) break;
-    reps *= 2;
-  }
-  const times: number[] = [];
-  for (let c = 0; c < chunks; c++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    times.push((performance.now() - t0) / 1000 / reps);
-  }
-  times.sort((x, y) => x - y);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const threads = Number(process.argv[2] ?? 2);

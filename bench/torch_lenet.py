@@ -2,27 +2,11 @@
 # PyTorch side of bench/lenet.ts: the CIFAR-10 tutorial Net's training step (forward,
 # CrossEntropyLoss, backward, SGD(lr=0.001, momentum=0.9) step) at batch 64 and batch 4, the same
 # timing rule; prints JSON with seconds per step.
-import json, sys, time
+import json, sys
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
-
-def median_time(fn, min_time=0.5, chunks=7):
-    fn()  # warm-up
-    reps = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(reps): fn()
-        if time.perf_counter() - t0 >= min_time / 4: break
-        reps *= 2
-    times = []
-    for _ in range(chunks):
-        t0 = time.perf_counter()
-        for _ in range(reps): fn()
-        times.append((time.perf_counter() - t0) / reps)
-    times.sort()
-    return times[len(times) // 2]
+from harness import median_time
 
 
 class Net(nn.Module):

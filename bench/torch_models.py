@@ -2,26 +2,10 @@
 # PyTorch side of bench/models.ts: eval-mode inference (no_grad) of torchvision's resnet18,
 # resnet50 and mobilenet_v2 on 224x224 inputs at batch 1 and 8, the same timing rule; prints JSON
 # with seconds per forward.
-import json, sys, time
+import json, sys
 import torch
 from torchvision import models
-
-
-def median_time(fn, min_time=0.5, chunks=5):
-    fn()  # warm-up
-    reps = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(reps): fn()
-        if time.perf_counter() - t0 >= min_time / 4: break
-        reps *= 2
-    times = []
-    for _ in range(chunks):
-        t0 = time.perf_counter()
-        for _ in range(reps): fn()
-        times.append((time.perf_counter() - t0) / reps)
-    times.sort()
-    return times[len(times) // 2]
+from harness import median_time
 
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2

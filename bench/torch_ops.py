@@ -2,26 +2,10 @@
 # PyTorch side of bench/ops.ts: the same workloads and the same timing rule. Serves requests so
 # the two frameworks can be timed interleaved in one run: prints {"ready": ...} once, then for
 # each line "NAME" on stdin prints one JSON line {"name": NAME, "time": seconds} (or "error").
-import json, sys, time
+import json, sys
 import torch
 import torch.nn.functional as F
-
-
-def median_time(fn, min_time, chunks=7):
-    fn()  # warm-up
-    reps = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(reps): fn()
-        if time.perf_counter() - t0 >= min_time / 4: break
-        reps *= 2
-    times = []
-    for _ in range(chunks):
-        t0 = time.perf_counter()
-        for _ in range(reps): fn()
-        times.append((time.perf_counter() - t0) / reps)
-    times.sort()
-    return times[len(times) // 2]
+from harness import median_time
 
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2

@@ -1,24 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # PyTorch side of bench/optim.ts: one optimizer step over the same ~10M-parameter model (ten
 # 1000x1000 weights and their biases, gradients preset), the same timing rule; prints JSON.
-import json, sys, time
+import json, sys
 import torch
-
-def median_time(fn, min_time=0.5, chunks=7):
-    fn()  # warm-up (creates the optimizer state)
-    reps = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(reps): fn()
-        if time.perf_counter() - t0 >= min_time / 4: break
-        reps *= 2
-    times = []
-    for _ in range(chunks):
-        t0 = time.perf_counter()
-        for _ in range(reps): fn()
-        times.append((time.perf_counter() - t0) / reps)
-    times.sort()
-    return times[len(times) // 2]
+from harness import median_time
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 torch.set_num_threads(threads)

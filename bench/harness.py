@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Timing shared by the PyTorch side of the benchmarks (the same procedure as bench/harness.ts)."""
+import time
+
+
+def median_time(fn, min_time=0.5, chunks=7):
+    """Median seconds per call: one warm-up call, the repetition count doubled until a chunk takes
+    min_time / 4, then `chunks` chunks of that many calls."""
+    fn()
+    reps = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(reps): fn()
+        if time.perf_counter() - t0 >= min_time / 4: break
+        reps *= 2
+    times = []
+    for _ in range(chunks):
+        t0 = time.perf_counter()
+        for _ in range(reps): fn()
+        times.append((time.perf_counter() - t0) / reps)
+    times.sort()
+    return times[len(times) // 2]
