@@ -16,3 +16,23 @@ export class IndexError extends RangeError {
 export class ValueError extends RangeError {
   override name = "ValueError";
 }
+
+/** Python's NotImplementedError (a RuntimeError subclass in Python too): modes PyTorch refuses that way. */
+export class NotImplementedError extends RuntimeError {
+  override name = "NotImplementedError";
+}
+
+/** Python's AssertionError: checks PyTorch makes with `assert` ("Torch not compiled with CUDA enabled", attention shapes). */
+export class AssertionError extends Error {
+  override name = "AssertionError";
+}
+
+/** Python's KeyError (missing module/parameter names). */
+export class KeyError extends Error {
+  override name = "KeyError";
+}
+
+/** Python's AttributeError. */
+export class AttributeError extends Error {
+  override name = "AttributeError";
+}

@@ -7,7 +7,7 @@ import { broadcastShapeList } from "./tensor/layout.js";
 import { Tensor } from "./tensor/tensor.js";
 
 export { Tensor, type ValuesIndices } from "./tensor/tensor.js";
-export { RuntimeError, IndexError, ValueError } from "./errors.js";
+export { RuntimeError, IndexError, ValueError, NotImplementedError, AssertionError, KeyError, AttributeError } from "./errors.js";
 export {
   type DType, type DTypeLike, promoteTypes, resultType, canCast, getDefaultDtype, setDefaultDtype, toDType,
 } from "./tensor/dtype.js";

@@ -5,7 +5,7 @@
 // names were declared with registerBuffer. Module bookkeeping lives in non-enumerable fields.
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/record.js";
-import { RuntimeError, ValueError } from "../errors.js";
+import { RuntimeError, ValueError, KeyError, AssertionError, AttributeError } from "../errors.js";
 import { toDType, type DType, type DTypeLike } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { Device, type DeviceLike } from "../tensor/device.js";
@@ -542,12 +542,6 @@ export class Module {
   [Symbol.for("nodejs.util.inspect.custom")](): string { return this.toString(); }
 }
 
-/** Python's KeyError. */
-export class KeyError extends Error { override name = "KeyError"; }
-/** Python's AssertionError (PyTorch's "Torch not compiled with CUDA enabled"). */
-export class AssertionError extends Error { override name = "AssertionError"; }
-/** Python's AttributeError. */
-export class AttributeError extends Error { override name = "AttributeError"; }
 
 /** Python's type(x) as load_state_dict prints it. */
 function pyTypeOf(v: unknown): string {
@@ -629,3 +623,4 @@ class BackwardHookState {
     return (out as any[]).map((v) => (v instanceof Tensor && v.requiresGrad ? wrapped[k++] : v));
   }
 }
+export { KeyError, AssertionError, AttributeError };

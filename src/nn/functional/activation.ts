@@ -7,7 +7,7 @@ import { noGrad } from "../../autograd/grad-mode.js";
 import { needsGrad } from "../../autograd/graph.js";
 import { inplace as inplaceOp, record } from "../../autograd/record.js";
 import { elementwise } from "../../ops/elementwise.js";
-import { IndexError, RuntimeError, ValueError } from "../../errors.js";
+import { IndexError, RuntimeError, ValueError, AssertionError } from "../../errors.js";
 import { addmm } from "../../ops/linalg.js";
 import { empty, onesLike } from "../../ops/creation.js";
 import { expm1, log1p, where } from "../../ops/math.js";
@@ -15,10 +15,6 @@ import { cat } from "../../ops/join.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { argsOf } from "./util.js";
 
-/** Python's AssertionError (Softmax2d's input check is an assert in PyTorch). */
-export class AssertionError extends Error {
-  constructor(message: string) { super(message); this.name = "AssertionError"; }
-}
 
 /** F.linear(input, weight, bias?): input @ weight^T + bias; (*, in) -> (*, out). */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
@@ -359,3 +355,4 @@ export function softmax2d(input: Tensor): Tensor {
 }
 
 export { dropout } from "./dropout.js";
+export { AssertionError };

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // F.scaledDotProductAttention and F.multiHeadAttentionForward (the math path of
 // torch.nn.functional.multi_head_attention_forward), composed from matmul / softmax / dropout.
-import { RuntimeError } from "../../errors.js";
+import { RuntimeError, AssertionError } from "../../errors.js";
 import { full, ones, zeros } from "../../ops/creation.js";
 import { cat } from "../../ops/join.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout, linear, softmax } from "./activation.js";
 import { argsOf } from "./util.js";
 
-/** Python's AssertionError, which PyTorch's attention code raises for bad shapes. */
-export class AssertionError extends Error { override name = "AssertionError"; }
 const check = (cond: boolean, msg: string): void => { if (!cond) throw new AssertionError(msg); };
 
 export interface SdpaOptions { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number | null; enableGqa?: boolean }
@@ -177,3 +175,4 @@ export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Ten
 export function generateSquareSubsequentMask(sz: number, { dtype = "float32" as Tensor["dtype"] } = {}): Tensor {
   return full([sz, sz], -Infinity, { dtype }).triu(1);
 }
+export { AssertionError };

@@ -3,17 +3,13 @@
 // EmbeddingBag.cpp, PyTorch 1.13).
 import { noGrad } from "../../autograd/grad-mode.js";
 import { record } from "../../autograd/record.js";
-import { IndexError, RuntimeError, ValueError } from "../../errors.js";
+import { IndexError, RuntimeError, ValueError, NotImplementedError } from "../../errors.js";
 import { tensor, zeros } from "../../ops/creation.js";
 import { stack } from "../../ops/join.js";
 import { norm } from "../../ops/reduce.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { AssertionError } from "./activation.js";
 
-/** Python's NotImplementedError. */
-export class NotImplementedError extends Error {
-  constructor(message: string) { super(message); this.name = "NotImplementedError"; }
-}
 
 const TYPE_NAME: Record<string, string> = { float32: "FloatTensor", float64: "DoubleTensor", float16: "HalfTensor", bfloat16: "BFloat16Tensor", bool: "BoolTensor",
   uint8: "ByteTensor", int8: "CharTensor", int16: "ShortTensor" };
@@ -184,3 +180,4 @@ export function oneHot(input: Tensor, numClasses = -1): Tensor {
   const out = zeros([...input.shape, numClasses], { dtype: "int64" });  // (*) -> (*, C)
   return out.scatter(-1, input.unsqueeze(-1), 1);
 }
+export { NotImplementedError };

@@ -5,7 +5,7 @@
 // are each other's gradient, so double backward works.
 import { native } from "../../backends/cpu/native.js";
 import { record } from "../../autograd/record.js";
-import { RuntimeError } from "../../errors.js";
+import { RuntimeError, NotImplementedError } from "../../errors.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { dtypeCode } from "./util.js";
 
@@ -59,8 +59,4 @@ export function tapDim(I: number, O: number, T: number, f: (o: number, idx: numb
   }
   return { I, O, T, idx, w };
 }
-
-/** Python's NotImplementedError (a RuntimeError subclass there too), for modes PyTorch refuses that way. */
-export class NotImplementedError extends RuntimeError {
-  constructor(message: string) { super(message); this.name = "NotImplementedError"; }
-}
+export { NotImplementedError };

@@ -5,12 +5,12 @@ import { ValueError } from "../../errors.js";
 import * as nn from "../../nn/index.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { loadWeights, numClassesFor, registerModel, verifyWeights, weightsEnum, type ModelOptions } from "./_api.js";
+import { NotImplementedError } from "../../errors.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type NormLayer = (numFeatures: number) => nn.Module;
 const defaultNorm: NormLayer = (n) => new nn.BatchNorm2d(n);
 
-class NotImplementedError extends Error { override name = "NotImplementedError"; }
 
 export function conv3x3(inPlanes: number, outPlanes: number, stride = 1, groups = 1, dilation = 1): nn.Conv2d {
   return new nn.Conv2d(inPlanes, outPlanes, 3, { stride, padding: dilation, groups, bias: false, dilation });
