@@ -126,11 +126,125 @@ template <class T> void packOut(const ConvGeom& g, const T* src, int64_t n0, int
   });
 }
 
+// ---- depthwise (Cg == 1: each output channel reads one input channel), 1-d and 2-d ----
+// A direct kernel: one task per (n, oc) output plane, rows accumulated tap by tap over the
+// valid output-column range, so no im2col, no GEMM and no per-group calls.
+bool isDepthwise(const ConvGeom& g) { return g.Cg() == 1 && g.KD == 1 && g.D == 1 && g.OD == 1 && g.OCg() <= 4; }
+
+// the output columns [lo, hi) whose input column ow*SW - PW + kj*DW lies inside [0, W)
+inline void colRange(const ConvGeom& g, int64_t kj, int64_t& lo, int64_t& hi) {
+  const int64_t off = kj * g.DW - g.PW;  // iw = ow*SW + off
+  lo = off >= 0 ? 0 : (-off + g.SW - 1) / g.SW;
+  hi = g.W - off <= 0 ? 0 : std::min<int64_t>(g.OW, (g.W - off - 1) / g.SW + 1);
+  if (hi < lo) hi = lo;
+}
+
+template <class T> void dwForward(const ConvGeom& g, T* out, const T* x, const T* w, const T* bias) {
+  const int64_t OHW = g.OH * g.OW, IHW = g.H * g.W, KK = g.KH * g.KW, OCg = g.OCg();
+  std::vector<int64_t> lo(g.KW), hi(g.KW);
+  for (int64_t kj = 0; kj < g.KW; kj++) colRange(g, kj, lo[kj], hi[kj]);
+  parallelFor(g.N * g.OC, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW * KK)), [&](int64_t q0, int64_t q1) {
+    for (int64_t q = q0; q < q1; q++) {
+      const int64_t n = q / g.OC, oc = q % g.OC, c = oc / OCg;
+      const T* plane = x + (n * g.C + c) * IHW;
+      const T* wk = w + oc * KK;
+      const T b = bias ? bias[oc] : T(0);
+      T* o = out + q * OHW;
+      for (int64_t oh = 0; oh < g.OH; oh++) {
+        T* __restrict orow = o + oh * g.OW;
+        for (int64_t ow = 0; ow < g.OW; ow++) orow[ow] = b;
+        for (int64_t ki = 0; ki < g.KH; ki++) {
+          const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
+          if (ih < 0 || ih >= g.H) continue;
+          const T* xrow = plane + ih * g.W;
+          for (int64_t kj = 0; kj < g.KW; kj++) {
+            const T wv = wk[ki * g.KW + kj];
+            const T* __restrict src = xrow + kj * g.DW - g.PW;
+            const int64_t a = lo[kj], e = hi[kj];
+            if (g.SW == 1) for (int64_t ow = a; ow < e; ow++) orow[ow] += wv * src[ow];
+            else for (int64_t ow = a; ow < e; ow++) orow[ow] += wv * src[ow * g.SW];
+          }
+        }
+      }
+    }
+  });
+}
+
+// gx plane (n, c) = sum over its OCg output channels of the scattered taps
+template <class T> void dwBackwardInput(const ConvGeom& g, T* gx, const T* go, const T* w) {
+  const int64_t OHW = g.OH * g.OW, IHW = g.H * g.W, KK = g.KH * g.KW, OCg = g.OCg();
+  std::vector<int64_t> lo(g.KW), hi(g.KW);
+  for (int64_t kj = 0; kj < g.KW; kj++) colRange(g, kj, lo[kj], hi[kj]);
+  parallelFor(g.N * g.C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW * KK * OCg)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+      const int64_t n = p / g.C, c = p % g.C;
+      T* plane = gx + p * IHW;
+      std::fill(plane, plane + IHW, T(0));
+      for (int64_t m = 0; m < OCg; m++) {
+        const int64_t oc = c * OCg + m;
+        const T* gplane = go + (n * g.OC + oc) * OHW;
+        const T* wk = w + oc * KK;
+        for (int64_t oh = 0; oh < g.OH; oh++) {
+          const T* __restrict grow = gplane + oh * g.OW;
+          for (int64_t ki = 0; ki < g.KH; ki++) {
+            const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
+            if (ih < 0 || ih >= g.H) continue;
+            T* xrow = plane + ih * g.W;
+            for (int64_t kj = 0; kj < g.KW; kj++) {
+              const T wv = wk[ki * g.KW + kj];
+              T* __restrict dst = xrow + kj * g.DW - g.PW;
+              const int64_t a = lo[kj], e = hi[kj];
+              if (g.SW == 1) for (int64_t ow = a; ow < e; ow++) dst[ow] += wv * grow[ow];
+              else for (int64_t ow = a; ow < e; ow++) dst[ow * g.SW] += wv * grow[ow];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+// gw[oc, ki, kj] = sum over n, oh, ow of go * x; one task per output channel
+template <class T> void dwBackwardWeight(const ConvGeom& g, T* gw, const T* go, const T* x) {
+  const int64_t OHW = g.OH * g.OW, IHW = g.H * g.W, KK = g.KH * g.KW, OCg = g.OCg();
+  std::vector<int64_t> lo(g.KW), hi(g.KW);
+  for (int64_t kj = 0; kj < g.KW; kj++) colRange(g, kj, lo[kj], hi[kj]);
+  parallelFor(g.OC, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.N * OHW * KK)), [&](int64_t q0, int64_t q1) {
+    std::vector<T> acc((size_t)KK);
+    for (int64_t oc = q0; oc < q1; oc++) {
+      const int64_t c = oc / OCg;
+      std::fill(acc.begin(), acc.end(), T(0));
+      for (int64_t n = 0; n < g.N; n++) {
+        const T* gplane = go + (n * g.OC + oc) * OHW;
+        const T* plane = x + (n * g.C + c) * IHW;
+        for (int64_t oh = 0; oh < g.OH; oh++) {
+          const T* __restrict grow = gplane + oh * g.OW;
+          for (int64_t ki = 0; ki < g.KH; ki++) {
+            const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
+            if (ih < 0 || ih >= g.H) continue;
+            const T* xrow = plane + ih * g.W;
+            for (int64_t kj = 0; kj < g.KW; kj++) {
+              const T* __restrict src = xrow + kj * g.DW - g.PW;
+              const int64_t a = lo[kj], e = hi[kj];
+              T s = 0;
+              if (g.SW == 1) for (int64_t ow = a; ow < e; ow++) s += grow[ow] * src[ow];
+              else for (int64_t ow = a; ow < e; ow++) s += grow[ow] * src[ow * g.SW];
+              acc[ki * g.KW + kj] += s;
+            }
+          }
+        }
+      }
+      std::copy(acc.begin(), acc.end(), gw + oc * KK);
+    }
+  });
+}
+
 template <class T> void forward(const ConvGeom& g, const Napi::Array& bufs, bool hasBias) {
   T* out = ptr<T>(bufs, 0, g.off[0]);
   const T* x = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   const T* bias = hasBias ? ptr<T>(bufs, 3, g.off[3]) : nullptr;
+  if (isDepthwise(g)) return dwForward<T>(g, out, x, w, bias);
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
   std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
   std::vector<T> tmp(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
@@ -161,6 +275,7 @@ template <class T> void backwardInput(const ConvGeom& g, const Napi::Array& bufs
   T* gx = ptr<T>(bufs, 0, g.off[0]);
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
+  if (isDepthwise(g)) return dwBackwardInput<T>(g, gx, go, w);
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
   std::memset(gx, 0, sizeof(T) * (size_t)(g.N * g.C * g.IHW()));
   std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
@@ -179,6 +294,7 @@ template <class T> void backwardWeight(const ConvGeom& g, const Napi::Array& buf
   T* gw = ptr<T>(bufs, 0, g.off[0]);
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* x = ptr<T>(bufs, 2, g.off[2]);
+  if (isDepthwise(g)) return dwBackwardWeight<T>(g, gw, go, x);
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
   std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
   std::vector<T> gop(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
