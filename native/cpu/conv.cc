@@ -204,6 +204,26 @@ template <class T> void dwBackwardInput(const ConvGeom& g, T* gx, const T* go, c
   });
 }
 
+// sum of a[i] * b[i] over n, in 8 lanes so the compiler can vectorize it
+template <class T> inline T dot8(const T* __restrict a, const T* __restrict b, int64_t n) {
+  T l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) l[j] += a[i + j] * b[i + j];
+  T s = ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
+  for (; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+template <class T> inline T dotStrided(const T* __restrict a, const T* __restrict b, int64_t sb, int64_t n) {
+  T l[4] = {0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int j = 0; j < 4; j++) l[j] += a[i + j] * b[(i + j) * sb];
+  T s = (l[0] + l[2]) + (l[1] + l[3]);
+  for (; i < n; i++) s += a[i] * b[i * sb];
+  return s;
+}
+
 // gw[oc, ki, kj] = sum over n, oh, ow of go * x; one task per output channel
 template <class T> void dwBackwardWeight(const ConvGeom& g, T* gw, const T* go, const T* x) {
   const int64_t OHW = g.OH * g.OW, IHW = g.H * g.W, KK = g.KH * g.KW, OCg = g.OCg();
@@ -226,10 +246,7 @@ template <class T> void dwBackwardWeight(const ConvGeom& g, T* gw, const T* go, 
             for (int64_t kj = 0; kj < g.KW; kj++) {
               const T* __restrict src = xrow + kj * g.DW - g.PW;
               const int64_t a = lo[kj], e = hi[kj];
-              T s = 0;
-              if (g.SW == 1) for (int64_t ow = a; ow < e; ow++) s += grow[ow] * src[ow];
-              else for (int64_t ow = a; ow < e; ow++) s += grow[ow] * src[ow * g.SW];
-              acc[ki * g.KW + kj] += s;
+              acc[ki * g.KW + kj] += g.SW == 1 ? dot8(grow + a, src + a, e - a) : dotStrided(grow + a, src + a * g.SW, g.SW, e - a);
             }
           }
         }
