@@ -46,6 +46,15 @@ ConvGeom parseGeom(const Napi::Value& v) {
   return g;
 }
 
+// Scratch that lives as long as its thread and is never zero-filled (every entry is written
+// before it is read), so repeated convolutions neither allocate nor memset.
+template <class T> T* scratch(int which, size_t n) {
+  static thread_local std::vector<T> bufs[2];
+  std::vector<T>& v = bufs[which];
+  if (v.size() < n) { v.clear(); v.shrink_to_fit(); v.resize(n); }
+  return v.data();
+}
+
 template <class T> T* ptr(const Napi::Array& bufs, int k, int64_t off) {
   return reinterpret_cast<T*>(bufferData(bufs.Get(k))) + off;
 }
@@ -71,7 +80,8 @@ template <class T> void im2col(const ConvGeom& g, const T* x, int64_t n0, int64_
           if (ih < 0 || ih >= g.H) { std::fill(d, d + g.OW, T(0)); continue; }
           const T* src = plane + ih * g.W;
           if (g.SW == 1 && g.PW == 0) {  // no column padding: a straight copy of the row segment
-            std::memcpy(d, src + kj * g.DW, sizeof(T) * g.OW);
+            const T* __restrict s = src + kj * g.DW;  // short rows: an inline loop beats a memcpy call
+            for (int64_t ow = 0; ow < g.OW; ow++) d[ow] = s[ow];
             continue;
           }
           for (int64_t ow = 0; ow < g.OW; ow++) {
@@ -263,15 +273,15 @@ template <class T> void forward(const ConvGeom& g, const Napi::Array& bufs, bool
   const T* bias = hasBias ? ptr<T>(bufs, 3, g.off[3]) : nullptr;
   if (isDepthwise(g)) return dwForward<T>(g, out, x, w, bias);
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
-  std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
-  std::vector<T> tmp(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
+  T* col = scratch<T>(0, (size_t)(g.Ktot() * nbMax * OHW));
+  T* tmp = scratch<T>(1, nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
     const int64_t nb = std::min(nbMax, g.N - n0), NC = nb * OHW;
-    im2col<T>(g, x, n0, nb, col.data());
+    im2col<T>(g, x, n0, nb, col);
     // with one image the GEMM writes straight into out
-    T* dst = nb == 1 ? out + n0 * g.OC * OHW : tmp.data();
+    T* dst = nb == 1 ? out + n0 * g.OC * OHW : tmp;
     for (int64_t gi = 0; gi < g.G; gi++)
-      gemmStrided(g.dt, OCg, NC, Kg, w + gi * OCg * Kg, Kg, 1, col.data() + gi * Kg * NC, NC, 1, dst + gi * OCg * NC, NC, 1, 1.0, 0.0);
+      gemmStrided(g.dt, OCg, NC, Kg, w + gi * OCg * Kg, Kg, 1, col + gi * Kg * NC, NC, 1, dst + gi * OCg * NC, NC, 1, 1.0, 0.0);
     parallelFor(nb * g.OC, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW)), [&](int64_t q0, int64_t q1) {
       for (int64_t q = q0; q < q1; q++) {
         const int64_t nl = q / g.OC, oc = q % g.OC;
@@ -295,15 +305,15 @@ template <class T> void backwardInput(const ConvGeom& g, const Napi::Array& bufs
   if (isDepthwise(g)) return dwBackwardInput<T>(g, gx, go, w);
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
   std::memset(gx, 0, sizeof(T) * (size_t)(g.N * g.C * g.IHW()));
-  std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
-  std::vector<T> gop(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
+  T* col = scratch<T>(0, (size_t)(g.Ktot() * nbMax * OHW));
+  T* gop = scratch<T>(1, nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
     const int64_t nb = std::min(nbMax, g.N - n0), NC = nb * OHW;
     const T* src = go + n0 * g.OC * OHW;
-    if (nb > 1) { packOut<T>(g, go, n0, nb, gop.data()); src = gop.data(); }
+    if (nb > 1) { packOut<T>(g, go, n0, nb, gop); src = gop; }
     for (int64_t gi = 0; gi < g.G; gi++)  // colGrad = W^T @ gradOut
-      gemmStrided(g.dt, Kg, NC, OCg, w + gi * OCg * Kg, 1, Kg, src + gi * OCg * NC, NC, 1, col.data() + gi * Kg * NC, NC, 1, 1.0, 0.0);
-    col2im<T>(g, col.data(), n0, nb, gx);
+      gemmStrided(g.dt, Kg, NC, OCg, w + gi * OCg * Kg, 1, Kg, src + gi * OCg * NC, NC, 1, col + gi * Kg * NC, NC, 1, 1.0, 0.0);
+    col2im<T>(g, col, n0, nb, gx);
   }
 }
 
@@ -313,16 +323,16 @@ template <class T> void backwardWeight(const ConvGeom& g, const Napi::Array& buf
   const T* x = ptr<T>(bufs, 2, g.off[2]);
   if (isDepthwise(g)) return dwBackwardWeight<T>(g, gw, go, x);
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
-  std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
-  std::vector<T> gop(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
+  T* col = scratch<T>(0, (size_t)(g.Ktot() * nbMax * OHW));
+  T* gop = scratch<T>(1, nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
   if (g.N == 0) std::memset(gw, 0, sizeof(T) * (size_t)(g.OC * Kg));
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
     const int64_t nb = std::min(nbMax, g.N - n0), NC = nb * OHW;
-    im2col<T>(g, x, n0, nb, col.data());
+    im2col<T>(g, x, n0, nb, col);
     const T* src = go + n0 * g.OC * OHW;
-    if (nb > 1) { packOut<T>(g, go, n0, nb, gop.data()); src = gop.data(); }
+    if (nb > 1) { packOut<T>(g, go, n0, nb, gop); src = gop; }
     for (int64_t gi = 0; gi < g.G; gi++)  // gradW = gradOut @ col^T
-      gemmStrided(g.dt, OCg, Kg, NC, src + gi * OCg * NC, NC, 1, col.data() + gi * Kg * NC, 1, NC, gw + gi * OCg * Kg, Kg, 1,
+      gemmStrided(g.dt, OCg, Kg, NC, src + gi * OCg * NC, NC, 1, col + gi * Kg * NC, 1, NC, gw + gi * OCg * Kg, Kg, 1,
                   1.0, n0 == 0 ? 0.0 : 1.0);
   }
 }
