@@ -94,9 +94,19 @@ template <class T> void im2col(const ConvGeom& g, const T* x, int64_t n0, int64_
   });
 }
 
+// the output columns [lo, hi) whose input column ow*SW - PW + kj*DW lies inside [0, W)
+inline void colRange(const ConvGeom& g, int64_t kj, int64_t& lo, int64_t& hi) {
+  const int64_t off = kj * g.DW - g.PW;  // iw = ow*SW + off
+  lo = off >= 0 ? 0 : (-off + g.SW - 1) / g.SW;
+  hi = g.W - off <= 0 ? 0 : std::min<int64_t>(g.OW, (g.W - off - 1) / g.SW + 1);
+  if (hi < lo) hi = lo;
+}
+
 // gx[n0+nl, c] += the col entries that im2col read from it; one task per (nl, c) volume, so no races
 template <class T> void col2im(const ConvGeom& g, const T* col, int64_t n0, int64_t nb, T* gx) {
   const int64_t OHW = g.OHW(), NC = nb * OHW;
+  std::vector<int64_t> lo(g.KW), hi(g.KW);
+  for (int64_t kj = 0; kj < g.KW; kj++) colRange(g, kj, lo[kj], hi[kj]);
   parallelFor(nb * g.C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW * g.KK())), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
       const int64_t nl = p / g.C, c = p % g.C;
@@ -112,12 +122,11 @@ template <class T> void col2im(const ConvGeom& g, const T* col, int64_t n0, int6
               for (int64_t oh = 0; oh < g.OH; oh++) {
                 const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
                 if (ih < 0 || ih >= g.H) continue;
-                T* drow = plane + ih * g.W;
-                const T* s = srcRow + (od * g.OH + oh) * g.OW;
-                for (int64_t ow = 0; ow < g.OW; ow++) {
-                  const int64_t iw = ow * g.SW - g.PW + kj * g.DW;
-                  if (iw >= 0 && iw < g.W) drow[iw] += s[ow];
-                }
+                T* __restrict dst = plane + ih * g.W + kj * g.DW - g.PW;
+                const T* __restrict s = srcRow + (od * g.OH + oh) * g.OW;
+                const int64_t a = lo[kj], e = hi[kj];  // the columns that land inside the row
+                if (g.SW == 1) for (int64_t ow = a; ow < e; ow++) dst[ow] += s[ow];
+                else for (int64_t ow = a; ow < e; ow++) dst[ow * g.SW] += s[ow];
               }
             }
           }
@@ -141,13 +150,6 @@ template <class T> void packOut(const ConvGeom& g, const T* src, int64_t n0, int
 // valid output-column range, so no im2col, no GEMM and no per-group calls.
 bool isDepthwise(const ConvGeom& g) { return g.Cg() == 1 && g.KD == 1 && g.D == 1 && g.OD == 1 && g.OCg() <= 4; }
 
-// the output columns [lo, hi) whose input column ow*SW - PW + kj*DW lies inside [0, W)
-inline void colRange(const ConvGeom& g, int64_t kj, int64_t& lo, int64_t& hi) {
-  const int64_t off = kj * g.DW - g.PW;  // iw = ow*SW + off
-  lo = off >= 0 ? 0 : (-off + g.SW - 1) / g.SW;
-  hi = g.W - off <= 0 ? 0 : std::min<int64_t>(g.OW, (g.W - off - 1) / g.SW + 1);
-  if (hi < lo) hi = lo;
-}
 
 template <class T> void dwForward(const ConvGeom& g, T* out, const T* x, const T* w, const T* bias) {
   const int64_t OHW = g.OH * g.OW, IHW = g.H * g.W, KK = g.KH * g.KW, OCg = g.OCg();
