@@ -46,6 +46,15 @@ ConvGeom parseGeom(const Napi::Value& v) {
   return g;
 }
 
+// Scratch that lives as long as its thread and is never zero-filled (every entry is written
+// before it is read), so repeated convolutions neither allocate nor memset.
+template <class T> T* scratch(int which, size_t n) {
+  static thread_local std::vector<T> bufs[2];
+  std::vector<T>& v = bufs[which];
+  if (v.size() < n) { v.clear(); v.shrink_to_fit(); v.resize(n); }
+  return v.data();
+}
+
 template <class T> T* ptr(const Napi::Array& bufs, int k, int64_t off) {
   return reinterpret_cast<T*>(bufferData(bufs.Get(k))) + off;
 }
@@ -71,7 +80,8 @@ template <class T> void im2col(const ConvGeom& g, const T* x, int64_t n0, int64_
           if (ih < 0 || ih >= g.H) { std::fill(d, d + g.OW, T(0)); continue; }
           const T* src = plane + ih * g.W;
           if (g.SW == 1 && g.PW == 0) {  // no column padding: a straight copy of the row segment
-            std::memcpy(d, src + kj * g.DW, sizeof(T) * g.OW);
+            const T* __restrict s = src + kj * g.DW;  // short rows: an inline loop beats a memcpy call
+            for (int64_t ow = 0; ow < g.OW; ow++) d[ow] = s[ow];
             continue;
           }
           for (int64_t ow = 0; ow < g.OW; ow++) {
@@ -84,9 +94,19 @@ template <class T> void im2col(const ConvGeom& g, const T* x, int64_t n0, int64_
   });
 }
 
+// the output columns [lo, hi) whose input column ow*SW - PW + kj*DW lies inside [0, W)
+inline void colRange(const ConvGeom& g, int64_t kj, int64_t& lo, int64_t& hi) {
+  const int64_t off = kj * g.DW - g.PW;  // iw = ow*SW + off
+  lo = off >= 0 ? 0 : (-off + g.SW - 1) / g.SW;
+  hi = g.W - off <= 0 ? 0 : std::min<int64_t>(g.OW, (g.W - off - 1) / g.SW + 1);
+  if (hi < lo) hi = lo;
+}
+
 // gx[n0+nl, c] += the col entries that im2col read from it; one task per (nl, c) volume, so no races
 template <class T> void col2im(const ConvGeom& g, const T* col, int64_t n0, int64_t nb, T* gx) {
   const int64_t OHW = g.OHW(), NC = nb * OHW;
+  std::vector<int64_t> lo(g.KW), hi(g.KW);
+  for (int64_t kj = 0; kj < g.KW; kj++) colRange(g, kj, lo[kj], hi[kj]);
   parallelFor(nb * g.C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW * g.KK())), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
       const int64_t nl = p / g.C, c = p % g.C;
@@ -102,12 +122,11 @@ template <class T> void col2im(const ConvGeom& g, const T* col, int64_t n0, int6
               for (int64_t oh = 0; oh < g.OH; oh++) {
                 const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
                 if (ih < 0 || ih >= g.H) continue;
-                T* drow = plane + ih * g.W;
-                const T* s = srcRow + (od * g.OH + oh) * g.OW;
-                for (int64_t ow = 0; ow < g.OW; ow++) {
-                  const int64_t iw = ow * g.SW - g.PW + kj * g.DW;
-                  if (iw >= 0 && iw < g.W) drow[iw] += s[ow];
-                }
+                T* __restrict dst = plane + ih * g.W + kj * g.DW - g.PW;
+                const T* __restrict s = srcRow + (od * g.OH + oh) * g.OW;
+                const int64_t a = lo[kj], e = hi[kj];  // the columns that land inside the row
+                if (g.SW == 1) for (int64_t ow = a; ow < e; ow++) dst[ow] += s[ow];
+                else for (int64_t ow = a; ow < e; ow++) dst[ow * g.SW] += s[ow];
               }
             }
           }
@@ -126,21 +145,145 @@ template <class T> void packOut(const ConvGeom& g, const T* src, int64_t n0, int
   });
 }
 
+// ---- depthwise (Cg == 1: each output channel reads one input channel), 1-d and 2-d ----
+// A direct kernel: one task per (n, oc) output plane, rows accumulated tap by tap over the
+// valid output-column range, so no im2col, no GEMM and no per-group calls.
+bool isDepthwise(const ConvGeom& g) { return g.Cg() == 1 && g.KD == 1 && g.D == 1 && g.OD == 1 && g.OCg() <= 4; }
+
+
+template <class T> void dwForward(const ConvGeom& g, T* out, const T* x, const T* w, const T* bias) {
+  const int64_t OHW = g.OH * g.OW, IHW = g.H * g.W, KK = g.KH * g.KW, OCg = g.OCg();
+  std::vector<int64_t> lo(g.KW), hi(g.KW);
+  for (int64_t kj = 0; kj < g.KW; kj++) colRange(g, kj, lo[kj], hi[kj]);
+  parallelFor(g.N * g.OC, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW * KK)), [&](int64_t q0, int64_t q1) {
+    for (int64_t q = q0; q < q1; q++) {
+      const int64_t n = q / g.OC, oc = q % g.OC, c = oc / OCg;
+      const T* plane = x + (n * g.C + c) * IHW;
+      const T* wk = w + oc * KK;
+      const T b = bias ? bias[oc] : T(0);
+      T* o = out + q * OHW;
+      for (int64_t oh = 0; oh < g.OH; oh++) {
+        T* __restrict orow = o + oh * g.OW;
+        for (int64_t ow = 0; ow < g.OW; ow++) orow[ow] = b;
+        for (int64_t ki = 0; ki < g.KH; ki++) {
+          const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
+          if (ih < 0 || ih >= g.H) continue;
+          const T* xrow = plane + ih * g.W;
+          for (int64_t kj = 0; kj < g.KW; kj++) {
+            const T wv = wk[ki * g.KW + kj];
+            const T* __restrict src = xrow + kj * g.DW - g.PW;
+            const int64_t a = lo[kj], e = hi[kj];
+            if (g.SW == 1) for (int64_t ow = a; ow < e; ow++) orow[ow] += wv * src[ow];
+            else for (int64_t ow = a; ow < e; ow++) orow[ow] += wv * src[ow * g.SW];
+          }
+        }
+      }
+    }
+  });
+}
+
+// gx plane (n, c) = sum over its OCg output channels of the scattered taps
+template <class T> void dwBackwardInput(const ConvGeom& g, T* gx, const T* go, const T* w) {
+  const int64_t OHW = g.OH * g.OW, IHW = g.H * g.W, KK = g.KH * g.KW, OCg = g.OCg();
+  std::vector<int64_t> lo(g.KW), hi(g.KW);
+  for (int64_t kj = 0; kj < g.KW; kj++) colRange(g, kj, lo[kj], hi[kj]);
+  parallelFor(g.N * g.C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW * KK * OCg)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+      const int64_t n = p / g.C, c = p % g.C;
+      T* plane = gx + p * IHW;
+      std::fill(plane, plane + IHW, T(0));
+      for (int64_t m = 0; m < OCg; m++) {
+        const int64_t oc = c * OCg + m;
+        const T* gplane = go + (n * g.OC + oc) * OHW;
+        const T* wk = w + oc * KK;
+        for (int64_t oh = 0; oh < g.OH; oh++) {
+          const T* __restrict grow = gplane + oh * g.OW;
+          for (int64_t ki = 0; ki < g.KH; ki++) {
+            const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
+            if (ih < 0 || ih >= g.H) continue;
+            T* xrow = plane + ih * g.W;
+            for (int64_t kj = 0; kj < g.KW; kj++) {
+              const T wv = wk[ki * g.KW + kj];
+              T* __restrict dst = xrow + kj * g.DW - g.PW;
+              const int64_t a = lo[kj], e = hi[kj];
+              if (g.SW == 1) for (int64_t ow = a; ow < e; ow++) dst[ow] += wv * grow[ow];
+              else for (int64_t ow = a; ow < e; ow++) dst[ow * g.SW] += wv * grow[ow];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+// sum of a[i] * b[i] over n, in 8 lanes so the compiler can vectorize it
+template <class T> inline T dot8(const T* __restrict a, const T* __restrict b, int64_t n) {
+  T l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) l[j] += a[i + j] * b[i + j];
+  T s = ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
+  for (; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+template <class T> inline T dotStrided(const T* __restrict a, const T* __restrict b, int64_t sb, int64_t n) {
+  T l[4] = {0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int j = 0; j < 4; j++) l[j] += a[i + j] * b[(i + j) * sb];
+  T s = (l[0] + l[2]) + (l[1] + l[3]);
+  for (; i < n; i++) s += a[i] * b[i * sb];
+  return s;
+}
+
+// gw[oc, ki, kj] = sum over n, oh, ow of go * x; one task per output channel
+template <class T> void dwBackwardWeight(const ConvGeom& g, T* gw, const T* go, const T* x) {
+  const int64_t OHW = g.OH * g.OW, IHW = g.H * g.W, KK = g.KH * g.KW, OCg = g.OCg();
+  std::vector<int64_t> lo(g.KW), hi(g.KW);
+  for (int64_t kj = 0; kj < g.KW; kj++) colRange(g, kj, lo[kj], hi[kj]);
+  parallelFor(g.OC, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.N * OHW * KK)), [&](int64_t q0, int64_t q1) {
+    std::vector<T> acc((size_t)KK);
+    for (int64_t oc = q0; oc < q1; oc++) {
+      const int64_t c = oc / OCg;
+      std::fill(acc.begin(), acc.end(), T(0));
+      for (int64_t n = 0; n < g.N; n++) {
+        const T* gplane = go + (n * g.OC + oc) * OHW;
+        const T* plane = x + (n * g.C + c) * IHW;
+        for (int64_t oh = 0; oh < g.OH; oh++) {
+          const T* __restrict grow = gplane + oh * g.OW;
+          for (int64_t ki = 0; ki < g.KH; ki++) {
+            const int64_t ih = oh * g.SH - g.PH + ki * g.DH;
+            if (ih < 0 || ih >= g.H) continue;
+            const T* xrow = plane + ih * g.W;
+            for (int64_t kj = 0; kj < g.KW; kj++) {
+              const T* __restrict src = xrow + kj * g.DW - g.PW;
+              const int64_t a = lo[kj], e = hi[kj];
+              acc[ki * g.KW + kj] += g.SW == 1 ? dot8(grow + a, src + a, e - a) : dotStrided(grow + a, src + a * g.SW, g.SW, e - a);
+            }
+          }
+        }
+      }
+      std::copy(acc.begin(), acc.end(), gw + oc * KK);
+    }
+  });
+}
+
 template <class T> void forward(const ConvGeom& g, const Napi::Array& bufs, bool hasBias) {
   T* out = ptr<T>(bufs, 0, g.off[0]);
   const T* x = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   const T* bias = hasBias ? ptr<T>(bufs, 3, g.off[3]) : nullptr;
+  if (isDepthwise(g)) return dwForward<T>(g, out, x, w, bias);
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
-  std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
-  std::vector<T> tmp(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
+  T* col = scratch<T>(0, (size_t)(g.Ktot() * nbMax * OHW));
+  T* tmp = scratch<T>(1, nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
     const int64_t nb = std::min(nbMax, g.N - n0), NC = nb * OHW;
-    im2col<T>(g, x, n0, nb, col.data());
+    im2col<T>(g, x, n0, nb, col);
     // with one image the GEMM writes straight into out
-    T* dst = nb == 1 ? out + n0 * g.OC * OHW : tmp.data();
+    T* dst = nb == 1 ? out + n0 * g.OC * OHW : tmp;
     for (int64_t gi = 0; gi < g.G; gi++)
-      gemmStrided(g.dt, OCg, NC, Kg, w + gi * OCg * Kg, Kg, 1, col.data() + gi * Kg * NC, NC, 1, dst + gi * OCg * NC, NC, 1, 1.0, 0.0);
+      gemmStrided(g.dt, OCg, NC, Kg, w + gi * OCg * Kg, Kg, 1, col + gi * Kg * NC, NC, 1, dst + gi * OCg * NC, NC, 1, 1.0, 0.0);
     parallelFor(nb * g.OC, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW)), [&](int64_t q0, int64_t q1) {
       for (int64_t q = q0; q < q1; q++) {
         const int64_t nl = q / g.OC, oc = q % g.OC;
@@ -161,17 +304,18 @@ template <class T> void backwardInput(const ConvGeom& g, const Napi::Array& bufs
   T* gx = ptr<T>(bufs, 0, g.off[0]);
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
+  if (isDepthwise(g)) return dwBackwardInput<T>(g, gx, go, w);
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
   std::memset(gx, 0, sizeof(T) * (size_t)(g.N * g.C * g.IHW()));
-  std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
-  std::vector<T> gop(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
+  T* col = scratch<T>(0, (size_t)(g.Ktot() * nbMax * OHW));
+  T* gop = scratch<T>(1, nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
     const int64_t nb = std::min(nbMax, g.N - n0), NC = nb * OHW;
     const T* src = go + n0 * g.OC * OHW;
-    if (nb > 1) { packOut<T>(g, go, n0, nb, gop.data()); src = gop.data(); }
+    if (nb > 1) { packOut<T>(g, go, n0, nb, gop); src = gop; }
     for (int64_t gi = 0; gi < g.G; gi++)  // colGrad = W^T @ gradOut
-      gemmStrided(g.dt, Kg, NC, OCg, w + gi * OCg * Kg, 1, Kg, src + gi * OCg * NC, NC, 1, col.data() + gi * Kg * NC, NC, 1, 1.0, 0.0);
-    col2im<T>(g, col.data(), n0, nb, gx);
+      gemmStrided(g.dt, Kg, NC, OCg, w + gi * OCg * Kg, 1, Kg, src + gi * OCg * NC, NC, 1, col + gi * Kg * NC, NC, 1, 1.0, 0.0);
+    col2im<T>(g, col, n0, nb, gx);
   }
 }
 
@@ -179,17 +323,18 @@ template <class T> void backwardWeight(const ConvGeom& g, const Napi::Array& buf
   T* gw = ptr<T>(bufs, 0, g.off[0]);
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* x = ptr<T>(bufs, 2, g.off[2]);
+  if (isDepthwise(g)) return dwBackwardWeight<T>(g, gw, go, x);
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
-  std::vector<T> col((size_t)(g.Ktot() * nbMax * OHW));
-  std::vector<T> gop(nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
+  T* col = scratch<T>(0, (size_t)(g.Ktot() * nbMax * OHW));
+  T* gop = scratch<T>(1, nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
   if (g.N == 0) std::memset(gw, 0, sizeof(T) * (size_t)(g.OC * Kg));
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
     const int64_t nb = std::min(nbMax, g.N - n0), NC = nb * OHW;
-    im2col<T>(g, x, n0, nb, col.data());
+    im2col<T>(g, x, n0, nb, col);
     const T* src = go + n0 * g.OC * OHW;
-    if (nb > 1) { packOut<T>(g, go, n0, nb, gop.data()); src = gop.data(); }
+    if (nb > 1) { packOut<T>(g, go, n0, nb, gop); src = gop; }
     for (int64_t gi = 0; gi < g.G; gi++)  // gradW = gradOut @ col^T
-      gemmStrided(g.dt, OCg, Kg, NC, src + gi * OCg * NC, NC, 1, col.data() + gi * Kg * NC, 1, NC, gw + gi * OCg * Kg, Kg, 1,
+      gemmStrided(g.dt, OCg, Kg, NC, src + gi * OCg * NC, NC, 1, col + gi * Kg * NC, 1, NC, gw + gi * OCg * Kg, Kg, 1,
                   1.0, n0 == 0 ? 0.0 : 1.0);
   }
 }
