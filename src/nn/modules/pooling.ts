@@ -11,15 +11,14 @@ export interface MaxPool2dOptions { padding?: IntOrTuple; dilation?: IntOrTuple;
 const maxArgs = (rest: unknown[]): MaxPool2dOptions & { stride?: IntOrTuple | null } =>
   argsOf<Record<string, unknown>>(["stride", "padding", "dilation", "returnIndices", "ceilMode"], rest, {}) as MaxPool2dOptions & { stride?: IntOrTuple | null };
 
-export class MaxPool2d extends Module {
+/** PyTorch's _MaxPoolNd: (kernelSize, stride = kernelSize, padding = 0, dilation = 1, returnIndices = false, ceilMode = false), any of them in a trailing options object. */
+abstract class MaxPoolNd extends Module {
   readonly stride: IntOrTuple;
   readonly padding: IntOrTuple;
   readonly dilation: IntOrTuple;
   readonly returnIndices: boolean;
   readonly ceilMode: boolean;
 
-  /** new nn.MaxPool2d(kernelSize, stride = kernelSize, { padding, dilation, returnIndices, ceilMode }). */
-  /** new nn.MaxPool2d(kernelSize, stride = kernelSize, padding = 0, dilation = 1, returnIndices = false, ceilMode = false), any of them in a trailing options object. */
   constructor(readonly kernelSize: IntOrTuple, ...rest: unknown[]) {
     super();
     const o = maxArgs(rest);
@@ -30,13 +29,30 @@ export class MaxPool2d extends Module {
     this.ceilMode = o.ceilMode ?? false;
   }
 
+  protected abstract pool(input: Tensor, kernelSize: IntOrTuple, opts: F.MaxPool2dOptions): Tensor;
+
   override forward(input: Tensor): Tensor {
-    return F.maxPool2d(input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
+    return this.pool(input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
   }
 
   override extraRepr(): string {
     return `kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}, dilation=${pyValue(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
   }
+}
+
+/** nn.MaxPool1d(kernelSize, stride = kernelSize, { padding, dilation, returnIndices, ceilMode }). */
+export class MaxPool1d extends MaxPoolNd {
+  protected pool(input: Tensor, k: IntOrTuple, opts: F.MaxPool2dOptions): Tensor { return F.maxPool1d(input, k, opts); }
+}
+
+/** nn.MaxPool2d(kernelSize, stride = kernelSize, { padding, dilation, returnIndices, ceilMode }). */
+export class MaxPool2d extends MaxPoolNd {
+  protected pool(input: Tensor, k: IntOrTuple, opts: F.MaxPool2dOptions): Tensor { return F.maxPool2d(input, k, opts); }
+}
+
+/** nn.MaxPool3d(kernelSize, stride = kernelSize, { padding, dilation, returnIndices, ceilMode }). */
+export class MaxPool3d extends MaxPoolNd {
+  protected pool(input: Tensor, k: IntOrTuple, opts: F.MaxPool2dOptions): Tensor { return F.maxPool3d(input, k, opts); }
 }
 
 export interface AvgPool2dOptions { padding?: IntOrTuple; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }
@@ -76,29 +92,6 @@ export class AdaptiveAvgPool2d extends Module {
 
 const single = (v: IntOrTuple): number[] => (typeof v === "number" ? [v] : [...v]);
 
-/** nn.MaxPool1d(kernelSize, stride = kernelSize, { padding, dilation, returnIndices, ceilMode }). */
-export class MaxPool1d extends Module {
-  readonly stride: IntOrTuple;
-  readonly padding: IntOrTuple;
-  readonly dilation: IntOrTuple;
-  readonly returnIndices: boolean;
-  readonly ceilMode: boolean;
-  constructor(readonly kernelSize: IntOrTuple, ...rest: unknown[]) {
-    super();
-    const o = maxArgs(rest);
-    this.stride = o.stride ?? kernelSize;
-    this.padding = o.padding ?? 0;
-    this.dilation = o.dilation ?? 1;
-    this.returnIndices = o.returnIndices ?? false;
-    this.ceilMode = o.ceilMode ?? false;
-  }
-  override forward(input: Tensor): Tensor {
-    return F.maxPool1d(input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
-  }
-  override extraRepr(): string {
-    return `kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}, dilation=${pyValue(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
-  }
-}
 
 /** nn.AvgPool1d(kernelSize, stride = kernelSize, { padding, ceilMode, countIncludePad }). */
 export class AvgPool1d extends Module {
@@ -216,28 +209,6 @@ export class LPPool2d extends LPPoolNd {
 }
 
 /** new nn.MaxPool3d(kernelSize, stride = kernelSize, padding = 0, dilation = 1, returnIndices = false, ceilMode = false), or options. */
-export class MaxPool3d extends Module {
-  readonly stride: IntOrTuple;
-  readonly padding: IntOrTuple;
-  readonly dilation: IntOrTuple;
-  readonly returnIndices: boolean;
-  readonly ceilMode: boolean;
-  constructor(readonly kernelSize: IntOrTuple, ...rest: unknown[]) {
-    super();
-    const o = maxArgs(rest);
-    this.stride = o.stride ?? kernelSize;
-    this.padding = o.padding ?? 0;
-    this.dilation = o.dilation ?? 1;
-    this.returnIndices = o.returnIndices ?? false;
-    this.ceilMode = o.ceilMode ?? false;
-  }
-  override forward(input: Tensor): Tensor {
-    return F.maxPool3d(input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
-  }
-  override extraRepr(): string {
-    return `kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.stride)}, padding=${pyValue(this.padding)}, dilation=${pyValue(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
-  }
-}
 
 /** new nn.AvgPool3d(kernelSize, stride = kernelSize, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null), or options. */
 export class AvgPool3d extends Module {
