@@ -20,3 +20,13 @@ def median_time(fn, min_time=0.5, chunks=7):
         times.append((time.perf_counter() - t0) / reps)
     times.sort()
     return times[len(times) // 2]
+
+
+def peak_rss_mib():
+    """Peak resident set size of this process so far (VmHWM), in MiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

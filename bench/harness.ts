@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Timing shared by the benchmarks (bench/harness.py is the same for the PyTorch side).
+import { readFileSync } from "node:fs";
 
 /**
  * Median seconds per call of `fn`: one warm-up call, then the repetition count doubled until a
@@ -22,4 +23,30 @@ export function medianTime(fn: () => void, minTime = 0.5, chunks = 7): number {
   }
   times.sort((x, y) => x - y);
   return times[Math.floor(times.length / 2)]!;
+}
+
+/** medianTime for an async call (onnxruntime-node's `session.run`), awaited each time. */
+export async function medianTimeAsync(fn: () => Promise<unknown>, minTime = 0.5, chunks = 7): Promise<number> {
+  await fn();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await fn();
+    if ((performance.now() - t0) / 1000 >= minTime / 4) break;
+    reps *= 2;
+  }
+  const times: number[] = [];
+  for (let c = 0; c < chunks; c++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await fn();
+    times.push((performance.now() - t0) / 1000 / reps);
+  }
+  times.sort((x, y) => x - y);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+/** Peak resident set size of this process so far (VmHWM), in MiB. */
+export function peakRssMiB(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+  return m ? Number(m[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
 }

@@ -2,14 +2,17 @@
 // vision.models inference: resnet18, resnet50 and mobilenet_v2 in eval mode under noGrad on
 // 224x224 inputs at batch 1 and 8, beside PyTorch + torchvision (bench/torch_models.py) in the same
 // run, as images/s and the ratio PyTorch time / torchts time (> 1: torchts is faster).
-// onnxruntime-node is not a dependency of torchts, so its column is printed only when the package
-// is installed and an exported model is found at bench/onnx/<name>.onnx.
+// onnxruntime-node is not a dependency of torchts, so its column is printed only when bench/setup.sh
+// installed it (into bench/peers) and an exported model is found at bench/onnx/<name>.onnx (only
+// resnet18 is exported, with weights of its own: `npm run bench` has the checked, interleaved
+// ResNet-18 rows with one set of weights in all three frameworks).
 // Run: npm run build && node dist/bench/models.js [threads] [names] [batches]
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import * as torch from "../src/index.js";
 import { medianTime } from "./harness.js";
 import { models } from "../src/vision/index.js";
@@ -43,13 +46,15 @@ if (existsSync("/usr/bin/python3")) {
 
 let onnx: Record<string, number> | null = null, onnxInfo = "onnxruntime-node not installed";
 try {
-  const ort = await import("onnxruntime-node" as string) as any;  // eslint-disable-line @typescript-eslint/no-explicit-any
+  const entry = createRequire(join(root, "bench", "peers", "package.json")).resolve("onnxruntime-node");
+  const mod = await import(pathToFileURL(entry).href) as any;  // eslint-disable-line @typescript-eslint/no-explicit-any
+  const ort = mod.InferenceSession ? mod : mod.default;
   onnx = {};
   onnxInfo = "onnxruntime-node";
   for (const name of names) {
     const file = join(root, "bench", "onnx", `${name}.onnx`);
     if (!existsSync(file)) continue;
-    const session = await ort.InferenceSession.create(file, { intraOpNumThreads: threads });
+    const session = await ort.InferenceSession.create(file, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential" });
     for (const b of batches) {
       const feeds = { [session.inputNames[0]]: new ort.Tensor("float32", new Float32Array(b * 3 * 224 * 224), [b, 3, 224, 224]) };
       await session.run(feeds);

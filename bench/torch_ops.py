@@ -1,14 +1,24 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# PyTorch side of bench/ops.ts: the same workloads and the same timing rule. Serves requests so
-# the two frameworks can be timed interleaved in one run: prints {"ready": ...} once, then for
-# each line "NAME" on stdin prints one JSON line {"name": NAME, "time": seconds} (or "error").
-import json, sys
+# PyTorch side of `npm run bench` (bench/ops.ts): the same workloads and the same timing rule.
+# Serves requests so the frameworks can be timed interleaved in one run:
+#   /usr/bin/python3 bench/torch_ops.py THREADS MODELDIR
+# prints {"ready": true, "torch": VERSION} once, then answers one JSON line per request line:
+#   {"cmd": "check", "name": N, "dir": D, "tag": T}  builds workload N (kept for later requests) and
+#       checks it where it can: training steps must lower the loss; models (weights from
+#       MODELDIR/<model>.pt, the ones torchts and onnxruntime load) read their input from
+#       D/N.in.f32 and write their output to D/N.T.out.f32 for the caller to compare.
+#   {"cmd": "time", "name": N, "minTime": S, "chunks": C}  -> {"time": seconds per call}
+# Errors come back as {"error": ...}, and the server keeps serving.
+import json, os, sys
+import numpy as np
 import torch
 import torch.nn.functional as F
 from harness import median_time
+from export_onnx import Net, mlp as mlp_model
 
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+model_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "onnx")
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 n = 16 * 1024 * 1024
@@ -36,6 +46,13 @@ def matmul_case(size, ta, tb, dtype=torch.float32):
     return lambda: torch.mm(A, B)
 
 
+def falls(step, what):
+    """The loss on a fixed batch must fall over 20 steps (the same check as the torchts side)."""
+    first = step()
+    for _ in range(20): last = step()
+    if not last < first: raise RuntimeError(f"{what}: loss did not fall ({first} -> {last})")
+
+
 def mlp_step():
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
@@ -44,9 +61,63 @@ def mlp_step():
 
     def step():
         opt.zero_grad()
-        F.cross_entropy(model(x), y).backward()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
         opt.step()
+        return loss.item()
+    falls(step, "mlp_adam_64")
     return step
+
+
+def lenet_step(batch):
+    torch.manual_seed(0)
+    net, criterion = Net(), torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.001, momentum=0.9)
+    x, y = torch.randn(batch, 3, 32, 32), torch.randint(0, 10, (batch,))
+
+    def step():
+        optimizer.zero_grad()
+        loss = criterion(net(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+    falls(step, f"lenet_train_{batch}")
+    return step
+
+
+def weights(model):
+    path = os.path.join(model_dir, model + ".pt")
+    if not os.path.exists(path): raise RuntimeError(f"{path} missing (/usr/bin/python3 bench/export_onnx.py)")
+    return torch.load(path)
+
+
+MODELS = {"lenet_infer": ("lenet", Net, (3, 32, 32)), "mlp_infer": ("mlp", mlp_model, (784,))}
+
+
+class ModelWork:
+    """Inference of a model with the shared weights on the caller's input (check), then timed."""
+
+    def __init__(self, name):
+        kind, _, batch = name.rpartition("_")
+        if kind == "resnet18":
+            import torchvision
+            model, build, shape = "resnet18", lambda: torchvision.models.resnet18(weights=None), (3, 224, 224)
+        else:
+            model, build, shape = MODELS[kind]
+        self.name, self.shape = name, (int(batch),) + shape
+        self.net = build().eval()
+        self.net.load_state_dict(weights(model))
+        self.x = None
+
+    def check(self, d, tag):
+        x = np.fromfile(os.path.join(d, self.name + ".in.f32"), dtype=np.float32)
+        self.x = torch.from_numpy(x).reshape(self.shape)
+        with torch.no_grad(): y = self.net(self.x)
+        y.numpy().astype(np.float32).tofile(os.path.join(d, f"{self.name}.{tag}.out.f32"))
+
+    def __call__(self):
+        if self.x is None: raise RuntimeError(self.name + ": not checked")
+        with torch.no_grad(): self.net(self.x)
 
 
 def workload(name):
@@ -82,6 +153,10 @@ def workload(name):
         return lambda: a.add(b)
     if name == "mlp_adam_64":
         return mlp_step()
+    if name.startswith("lenet_train_"):
+        return lenet_step(int(name[12:]))
+    if name.startswith("lenet_infer_") or name.startswith("mlp_infer_") or name.startswith("resnet18_"):
+        return ModelWork(name)
     if name.endswith("_fb"):  # nn spatial kernels, forward + backward (shapes as in bench/ops.ts)
         g = lambda *shape: torch.randn(*shape, requires_grad=True)
         x = g(32, 16, 32, 32)
@@ -101,12 +176,19 @@ def workload(name):
     raise KeyError(name)
 
 
+works = {}
 print(json.dumps({"ready": True, "torch": torch.__version__}), flush=True)
 for line in sys.stdin:
-    name, _, min_time = line.strip().partition(" ")
-    if not name: continue
+    if not line.strip(): continue
+    req = json.loads(line)
+    name = req["name"]
     try:
-        fn = workload(name)
-        print(json.dumps({"name": name, "time": median_time(fn, float(min_time or 0.25))}), flush=True)
+        if name not in works: works[name] = workload(name)
+        fn = works[name]
+        if req["cmd"] == "check":
+            if isinstance(fn, ModelWork): fn.check(req["dir"], req.get("tag", "torch"))
+            print(json.dumps({"name": name, "ok": True}), flush=True)
+        else:
+            print(json.dumps({"name": name, "time": median_time(fn, float(req.get("minTime", 0.25)), int(req.get("chunks", 7)))}), flush=True)
     except Exception as e:  # report, keep serving
         print(json.dumps({"name": name, "error": repr(e)}), flush=True)
