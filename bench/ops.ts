@@ -404,7 +404,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const emit = (r: Row, cells: [string, string, string]): void => {
     rows.push(r);
-    line([r.label, ...cells, r.best ?? "-", r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x${r.note ? `  (${r.note})` : ""}`]);
+    line([r.label, ...cells, r.best ?? "-", r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x${r.note ? "  (see the note above)" : ""}`]);
   };
   const dir = mkdtempSync(join(tmpdir(), "torchts-bench-"));
   try {
@@ -461,7 +461,7 @@ async function main(): Promise<void> {
       const note = [...new Set(notes)].join("; ");
       if (note) console.error(`  ${w.name}: ${note}`);
       emit({ name: w.name, label: w.label, unit: "s", torchts: t, pytorch: p, ort: o, best: bestPeer, ratio: b === null ? null : b / t,
-        note: note ? "see notes" : undefined, check: Object.keys(check).length ? check : undefined,
+        note: note || undefined, check: Object.keys(check).length ? check : undefined,
         torchtsRate: w.unit?.(t), pytorchRate: p === null ? undefined : w.unit?.(p), ortRate: o === null ? undefined : w.unit?.(o) },
       [fmt(t, w.unit), fmt(p, w.unit), fmt(o, w.unit)]);
     }
