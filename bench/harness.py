@@ -5,13 +5,17 @@ import time
 
 def median_time(fn, min_time=0.5, chunks=7):
     """Median seconds per call: one warm-up call, the repetition count doubled until a chunk takes
-    min_time / 4, then `chunks` chunks of that many calls."""
+    min_time / 4, then `chunks` chunks of that many calls. Calls slower than 0.5 s get 3 chunks of
+    one call at most (as in perf-baselines.md)."""
     fn()
     reps = 1
     while True:
         t0 = time.perf_counter()
         for _ in range(reps): fn()
-        if time.perf_counter() - t0 >= min_time / 4: break
+        took = time.perf_counter() - t0
+        if took >= min_time / 4:
+            if reps == 1 and took > 0.5: chunks = min(chunks, 3)
+            break
         reps *= 2
     times = []
     for _ in range(chunks):
