@@ -193,3 +193,47 @@ test("direct paths give bit-identical results with 1 and 2 threads", () => {
     torch.setNumThreads(saved);
   }
 });
+
+/** Naive max pool (no padding, dilation 1): PyTorch's rule, a later element wins if greater or NaN. */
+function maxPoolRef(x: number[], P: number, H: number, W: number, k: number, s: number) {
+  const OH = Math.floor((H - k) / s) + 1, OW = Math.floor((W - k) / s) + 1;
+  const out: number[] = [], ind: number[] = [];
+  for (let p = 0; p < P; p++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++) {
+        let m = -Infinity, best = oh * s * W + ow * s;
+        for (let h = oh * s; h < oh * s + k; h++)
+          for (let w = ow * s; w < ow * s + k; w++) {
+            const v = x[p * H * W + h * W + w]!;
+            if (v > m || Number.isNaN(v)) { m = v; best = h * W + w; }
+          }
+        out.push(m); ind.push(best);
+      }
+  return { out, ind, OH, OW };
+}
+
+test("maxPool2d fast paths (2x2 stride 2 vectorized, windows inside the plane): values, indices, ties, NaN, gradient", () => {
+  for (const dtype of ["float32", "float64"] as const)
+    for (const [H, W, k, s] of [[28, 28, 2, 2], [10, 10, 2, 2], [7, 35, 2, 2], [9, 65, 2, 2], [2, 2, 2, 2], [12, 13, 3, 3], [11, 11, 3, 2], [8, 9, 2, 1], [9, 9, 4, 3]] as const) {
+      torch.manualSeed(H * 100 + W);
+      // small integers make ties common; a few NaN and -inf
+      let x = torch.randint(-3, 4, [2, 3, H, W]).to(dtype);
+      const flat = vals(x);
+      for (let i = 0; i < flat.length; i += 17) flat[i] = i % 34 === 0 ? NaN : -Infinity;
+      x = torch.tensor(flat, { dtype }).reshape([2, 3, H, W]).requiresGrad_();
+      const [y, ind] = F.maxPool2dWithIndices(x, k, { stride: s });
+      const ref = maxPoolRef(flat, 6, H, W, k, s);
+      const what = `maxPool2d ${dtype} ${H}x${W} k${k} s${s}`;
+      assert.deepEqual(y.shape, [2, 3, ref.OH, ref.OW], `${what} shape`);
+      const got = vals(y);
+      for (let i = 0; i < got.length; i++)
+        assert.ok(Object.is(got[i], ref.out[i]) || got[i] === ref.out[i], `${what} out[${i}] ${got[i]} != ${ref.out[i]}`);
+      assert.deepEqual(flatValues(ind).map(Number), ref.ind, `${what} indices`);
+      const gy = torch.randn(y.shape, { dtype });
+      y.backward(gy);
+      const gx = new Array(flat.length).fill(0), g = vals(gy);
+      const rnd = dtype === "float32" ? Math.fround : (v: number) => v;  // the kernel adds in output order in the tensor's precision
+      ref.ind.forEach((j, i) => { const p = Math.floor(i / (ref.OH * ref.OW)); gx[p * H * W + j] = rnd(gx[p * H * W + j] + g[i]!); });
+      assert.deepEqual(vals(x.grad!), gx, `${what} grad`);
+    }
+});
