@@ -4,6 +4,7 @@
 // per group covers the chunk and small images still fill every thread. All tensors are
 // contiguous NCHW; the TypeScript side (src/nn/functional/conv.ts) checks shapes.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -270,8 +271,18 @@ template <class T> void dwBackwardWeight(const ConvGeom& g, T* gw, const T* go, 
 }
 
 // ---- stride-1 2-d/1-d float32: the direct kernels of conv_direct.h (no im2col, no GEMM packing) ----
-bool useDirect(const ConvGeom& g) {
-  if (g.dt != kFloat32 || !convdirect::cpuOk() || isDepthwise(g)) return false;
+// TORCHTS_CONV_DIRECT=mask turns the direct kernels off (for comparisons): bit 1 forward, 2 input
+// gradient, 4 weight gradient (0: all off; unset: all on)
+bool directEnabled(int which) {
+  static const int mask = [] {
+    const char* e = std::getenv("TORCHTS_CONV_DIRECT");
+    return e && *e ? std::atoi(e) : 7;
+  }();
+  return (mask & which) != 0;
+}
+
+bool useDirect(const ConvGeom& g, int which) {
+  if (g.dt != kFloat32 || !directEnabled(which) || !convdirect::cpuOk() || isDepthwise(g)) return false;
   if (g.KD != 1 || g.D != 1 || g.OD != 1 || g.SH != 1 || g.SW != 1) return false;
   if (g.KH == 1 && g.KW == 1 && g.PH == 0 && g.PW == 0) return false;  // 1x1: plain GEMM (below)
   // 32-bit tap offsets within one group's padded planes (input side and gradOut side)
@@ -294,7 +305,7 @@ template <class T> void forward(const ConvGeom& g, const Napi::Array& bufs, bool
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   const T* bias = hasBias ? ptr<T>(bufs, 3, g.off[3]) : nullptr;
   if (isDepthwise(g)) return dwForward<T>(g, out, x, w, bias);
-  if (useDirect(g)) {
+  if (useDirect(g, 1)) {
     const int64_t OCg = g.OCg(), Cg = g.Cg(), KK = g.KH * g.KW;
     const float* wf = reinterpret_cast<const float*>(w);
     return convdirect::run(fwdPlan(g), reinterpret_cast<const float*>(x), reinterpret_cast<float*>(out),
@@ -349,7 +360,7 @@ template <class T> void backwardInput(const ConvGeom& g, const Napi::Array& bufs
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   if (isDepthwise(g)) return dwBackwardInput<T>(g, gx, go, w);
-  if (useDirect(g)) {  // the stride-1 transposed convolution: gradOut padded by D*(K-1)-P, weights flipped
+  if (useDirect(g, 2)) {  // the stride-1 transposed convolution: gradOut padded by D*(K-1)-P, weights flipped
     const int64_t OCg = g.OCg(), Cg = g.Cg(), KK = g.KH * g.KW;
     const float* wf = reinterpret_cast<const float*>(w);
     const convdirect::Plan P{g.N, g.G, OCg, g.OH, g.OW, g.DH * (g.KH - 1) - g.PH, g.DW * (g.KW - 1) - g.PW, Cg, g.KH, g.KW, g.DH, g.DW};
@@ -385,7 +396,7 @@ template <class T> void backwardWeight(const ConvGeom& g, const Napi::Array& buf
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* x = ptr<T>(bufs, 2, g.off[2]);
   if (isDepthwise(g)) return dwBackwardWeight<T>(g, gw, go, x);
-  if (useDirect(g))
+  if (useDirect(g, 4))
     return convdirect::weightGrad(fwdPlan(g), reinterpret_cast<const float*>(x), reinterpret_cast<const float*>(go),
                                   reinterpret_cast<float*>(gw));
   if (isPointwise(g)) {
