@@ -244,6 +244,7 @@ TT_AVX2 inline void gwBlock(int64_t Lp, const float* __restrict gv, int64_t gvSt
 template <int MR>
 TT_AVX2 inline void gwBlockK(int nk, int64_t Lp, const float* gv, int64_t gvStride, const float* xb, const int32_t* off, __m256* acc, int64_t accStride) {
   switch (nk) {
+    case 4: return gwBlock<MR, 4>(Lp, gv, gvStride, xb, off, acc, accStride);
     case 3: return gwBlock<MR, 3>(Lp, gv, gvStride, xb, off, acc, accStride);
     case 2: return gwBlock<MR, 2>(Lp, gv, gvStride, xb, off, acc, accStride);
     default: return gwBlock<MR, 1>(Lp, gv, gvStride, xb, off, acc, accStride);
@@ -266,25 +267,27 @@ TT_AVX2 inline float hsum(__m256 v) {
 }
 
 constexpr int64_t kGwChunk = 8;  // samples summed in registers before a chunk's partial is added (fixed: thread-count independent)
-constexpr int kGwMR = 4, kGwNK = 3, kGwKPer = 8 * kGwNK;
 
-// One weight-gradient task: channels [o0, o0+mr) x taps [k0, k1) of one group over nb samples; adds to gw.
-TT_AVX2 inline void gwTask(int mr, int64_t k0, int64_t k1, int64_t nb, int64_t Lp, const float* xg, int64_t xStride,
-                           const float* gvb, int64_t gvStride, const int32_t* off, float* gwRow, int64_t K) {
-  __m256 ac[kGwMR * kGwKPer];
+// One weight-gradient task: channels [o0, o0+mr) x taps [k0, k1) (at most 8*NK) of one group over
+// nb samples, MR x NK accumulator blocks; adds to gw.
+template <int MR, int NK>
+TT_AVX2 __attribute__((noinline)) void gwTask(int mr, int64_t k0, int64_t k1, int64_t nb, int64_t Lp, const float* xg, int64_t xStride,
+                                             const float* gvb, int64_t gvStride, const int32_t* off, float* gwRow, int64_t K) {
+  constexpr int KPer = 8 * NK;
+  __m256 ac[4 * KPer];  // 4 rows: gwBlockN's widest case (mr <= MR <= 4)
   const int64_t kn = k1 - k0;
   #pragma GCC unroll 16
-  for (int i = 0; i < kGwMR * kGwKPer; i++) ac[i] = _mm256_setzero_ps();
+  for (int i = 0; i < MR * KPer; i++) ac[i] = _mm256_setzero_ps();
   for (int64_t nl = 0; nl < nb; nl++)
-    for (int64_t k = k0; k < k1; k += kGwNK) {
-      const int nk = (int)std::min<int64_t>(kGwNK, k1 - k);
+    for (int64_t k = k0; k < k1; k += NK) {
+      const int nk = (int)std::min<int64_t>(NK, k1 - k);
       const float* x = xg + nl * xStride;
       const float* g = gvb + nl * gvStride;
-      if (mr == kGwMR && nk == kGwNK) gwBlock<kGwMR, kGwNK>(Lp, g, Lp, x, off + k, ac + (k - k0), kGwKPer);
-      else gwBlockN(mr, nk, Lp, g, Lp, x, off + k, ac + (k - k0), kGwKPer);
+      if (mr == MR && nk == NK) gwBlock<MR, NK>(Lp, g, Lp, x, off + k, ac + (k - k0), KPer);
+      else gwBlockN(mr, nk, Lp, g, Lp, x, off + k, ac + (k - k0), KPer);
     }
   for (int i = 0; i < mr; i++)
-    for (int64_t k = 0; k < kn; k++) gwRow[i * K + k0 + k] += hsum(ac[i * kGwKPer + k]);
+    for (int64_t k = 0; k < kn; k++) gwRow[i * K + k0 + k] += hsum(ac[i * KPer + k]);
 }
 
 // x (N, G*Cs, H, W) with padding (qh, qw) = (PH, PW); gy (N, G*Od, OH, OW); gw (G*Od, Cs, KH, KW).
@@ -303,7 +306,10 @@ inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw
   float* gv = buf<float>(2, (size_t)(nc * Otot * Lp) + 8);
   gv = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(gv) + 31) & ~uintptr_t(31));  // 32-byte aligned rows (Lp % 8 == 0)
   // tasks: (g, block of 4 channels, block of taps); each owns its accumulators and gw entries
-  const int64_t nob = (P.Od + kGwMR - 1) / kGwMR, nkb = (K + kGwKPer - 1) / kGwKPer, ntask = P.G * nob * nkb;
+  // 4 channels x 3 taps, or 3 x 4 when the channel count is a multiple of 3 but not of 4 (6: no 2-row block)
+  const bool three = P.Od % 4 != 0 && P.Od % 3 == 0;
+  const int64_t MR = three ? 3 : 4, KPer = three ? 32 : 24;
+  const int64_t nob = (P.Od + MR - 1) / MR, nkb = (K + KPer - 1) / KPer, ntask = P.G * nob * nkb;
   std::memset(gw, 0, sizeof(float) * (size_t)(Otot * K));
   const int32_t* offp = off.data();
   for (int64_t n0 = 0; n0 < P.N; n0 += nc) {
@@ -320,9 +326,9 @@ inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw
     parallelFor(ntask, 1, [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; t++) {
         const int64_t g = t / (nob * nkb), ob = (t / nkb) % nob, kb = t % nkb;
-        const int mr = (int)std::min<int64_t>(kGwMR, P.Od - ob * kGwMR);
-        const int64_t o0 = g * P.Od + ob * kGwMR, k0 = kb * kGwKPer, k1 = std::min(K, k0 + kGwKPer);
-        gwTask(mr, k0, k1, nb, Lp, xp + g * P.Cs * HpWp, Ctot * HpWp, gv + o0 * Lp, Otot * Lp, offp, gw + o0 * K, K);
+        const int mr = (int)std::min<int64_t>(MR, P.Od - ob * MR);
+        const int64_t o0 = g * P.Od + ob * MR, k0 = kb * KPer, k1 = std::min(K, k0 + KPer);
+        (three ? gwTask<3, 4> : gwTask<4, 3>)(mr, k0, k1, nb, Lp, xp + g * P.Cs * HpWp, Ctot * HpWp, gv + o0 * Lp, Otot * Lp, offp, gw + o0 * K, K);
       }
     });
   }
