@@ -150,7 +150,7 @@ inline TileCfg tileFor(int64_t Od) { return (Od % 4 == 0 && Od % 6 != 0) ? TileC
 template <class WeightAt>
 void run(const Plan& P, const float* src, float* dst, const float* bias, const WeightAt& weightAt) {
   const int64_t Hp = P.Hp(), Wp = P.Wp(), HpWp = Hp * Wp, OH = P.OH(), OW = P.OW(), K = P.K(), Pend = P.Pend();
-  const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od, KK = P.KH * P.KW;
+  const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od;
   const TileCfg cfg = tileFor(P.Od);
   const int64_t MR = cfg.MR, NR = cfg.NR;
   const int64_t nob = (P.Od + MR - 1) / MR;
@@ -159,20 +159,22 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
   for (int64_t g = 0; g < P.G; g++)
     for (int64_t ob = 0; ob < nob; ob++) {
       float* Ab = A + (g * nob + ob) * K * MR;
-      for (int64_t c = 0; c < P.Cs; c++)
-        for (int64_t ki = 0; ki < P.KH; ki++)
+      for (int64_t ki = 0; ki < P.KH; ki++)
+        for (int64_t c = 0; c < P.Cs; c++)
           for (int64_t kj = 0; kj < P.KW; kj++) {
-            float* ak = Ab + (c * KK + ki * P.KW + kj) * MR;
+            float* ak = Ab + ((ki * P.Cs + c) * P.KW + kj) * MR;
             for (int64_t r = 0; r < MR; r++) {
               const int64_t o = ob * MR + r;
               ak[r] = o < P.Od ? weightAt(g, o, c, ki, kj) : 0.f;
             }
           }
     }
+  // taps in (ki, c, kj) order, so the taps of the kernel rows a tile needs are one contiguous range
   std::vector<int32_t> off((size_t)K);
-  for (int64_t c = 0; c < P.Cs; c++)
-    for (int64_t ki = 0; ki < P.KH; ki++)
-      for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)(c * KK + ki * P.KW + kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
+  for (int64_t ki = 0; ki < P.KH; ki++)
+    for (int64_t c = 0; c < P.Cs; c++)
+      for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)((ki * P.Cs + c) * P.KW + kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
+  const int64_t perRow = P.Cs * P.KW;  // taps per kernel row
   // padded source, all samples, plus zero slack
   const size_t padN = (size_t)(P.N * Ctot * HpWp);
   float* xp = buf<float>(1, padN + kSlack);
@@ -201,8 +203,14 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
           const float* bb = bias ? bias + o0 : nullptr;
           for (int64_t ti = tb; ti < te; ti++) {
             const int64_t p0 = ti * NR;
-            if (MR == 6) fwdTile<6, 2>(mr, K, Ab, xg + p0, offp, bb, outb, rowStride, p0, Pend, Wp, OW);
-            else fwdTile<4, 3>(mr, K, Ab, xg + p0, offp, bb, outb, rowStride, p0, Pend, Wp, OW);
+            // kernel rows whose source rows are all padding for every output row of the tile add
+            // exact zeros: skip them (large for input gradients, whose gradOut is padded by K-1)
+            const int64_t ohA = p0 / Wp, ohB = (std::min(p0 + NR, Pend) - 1) / Wp;
+            const int64_t lo = P.qh - ohB, kiLo = lo <= 0 ? 0 : (lo + P.DH - 1) / P.DH;
+            const int64_t hi = P.qh + P.Hs - 1 - ohA, kiHi = hi < 0 ? -1 : std::min<int64_t>(P.KH - 1, hi / P.DH);
+            const int64_t kb = kiLo * perRow, ke = std::max(kb, (kiHi + 1) * perRow);
+            if (MR == 6) fwdTile<6, 2>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
+            else fwdTile<4, 3>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
           }
         }
       }
