@@ -305,7 +305,7 @@ template <class T> void forward(const ConvGeom& g, const Napi::Array& bufs, bool
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   const T* bias = hasBias ? ptr<T>(bufs, 3, g.off[3]) : nullptr;
   if (isDepthwise(g)) return dwForward<T>(g, out, x, w, bias);
-  if (useDirect(g, 1)) {
+  if (useDirect(g, 1) && convdirect::worthIt(fwdPlan(g))) {
     const int64_t OCg = g.OCg(), Cg = g.Cg(), KK = g.KH * g.KW;
     const float* wf = reinterpret_cast<const float*>(w);
     return convdirect::run(fwdPlan(g), reinterpret_cast<const float*>(x), reinterpret_cast<float*>(out),
@@ -360,10 +360,11 @@ template <class T> void backwardInput(const ConvGeom& g, const Napi::Array& bufs
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   if (isDepthwise(g)) return dwBackwardInput<T>(g, gx, go, w);
-  if (useDirect(g, 2)) {  // the stride-1 transposed convolution: gradOut padded by D*(K-1)-P, weights flipped
+  // the stride-1 transposed convolution: gradOut padded by D*(K-1)-P, weights flipped
+  const convdirect::Plan P{g.N, g.G, g.OCg(), g.OH, g.OW, g.DH * (g.KH - 1) - g.PH, g.DW * (g.KW - 1) - g.PW, g.Cg(), g.KH, g.KW, g.DH, g.DW};
+  if (useDirect(g, 2) && convdirect::worthIt(P)) {
     const int64_t OCg = g.OCg(), Cg = g.Cg(), KK = g.KH * g.KW;
     const float* wf = reinterpret_cast<const float*>(w);
-    const convdirect::Plan P{g.N, g.G, OCg, g.OH, g.OW, g.DH * (g.KH - 1) - g.PH, g.DW * (g.KW - 1) - g.PW, Cg, g.KH, g.KW, g.DH, g.DW};
     return convdirect::run(P, reinterpret_cast<const float*>(go), reinterpret_cast<float*>(gx), nullptr,
                            [&](int64_t gi, int64_t c, int64_t oc, int64_t ki, int64_t kj) {
                              return wf[((gi * OCg + oc) * Cg + c) * KK + (g.KH - 1 - ki) * g.KW + (g.KW - 1 - kj)];
@@ -396,7 +397,7 @@ template <class T> void backwardWeight(const ConvGeom& g, const Napi::Array& buf
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* x = ptr<T>(bufs, 2, g.off[2]);
   if (isDepthwise(g)) return dwBackwardWeight<T>(g, gw, go, x);
-  if (useDirect(g, 4))
+  if (useDirect(g, 4) && convdirect::worthIt(fwdPlan(g), 8))
     return convdirect::weightGrad(fwdPlan(g), reinterpret_cast<const float*>(x), reinterpret_cast<const float*>(go),
                                   reinterpret_cast<float*>(gw));
   if (isPointwise(g)) {

@@ -146,6 +146,16 @@ TT_AVX2 __attribute__((noinline)) void fwdTile(int mr, int64_t K, const float* _
 struct TileCfg { int MR, NR; };
 inline TileCfg tileFor(int64_t Od) { return (Od % 4 == 0 && Od % 6 != 0) ? TileCfg{4, 24} : TileCfg{6, 16}; }
 
+// Whether the direct kernel should beat im2col + GEMM: always for short reductions (small
+// channel counts, where im2col and packing cost as much as the product), otherwise only while the
+// grid wastes little (garbage columns and the last partial tile; 7x7 planes waste about a third).
+inline bool worthIt(const Plan& P, int64_t NR) {
+  if (P.K() <= 512) return true;
+  const int64_t tiles = (P.Pend() + NR - 1) / NR;
+  return (double)(P.OH() * P.OW()) >= 0.75 * (double)(tiles * NR);
+}
+inline bool worthIt(const Plan& P) { return worthIt(P, tileFor(P.Od).NR); }
+
 // Runs the plan. weightAt(g, o, c, ki, kj) gives A; bias (G*Od or null). src/dst contiguous.
 template <class WeightAt>
 void run(const Plan& P, const float* src, float* dst, const float* bias, const WeightAt& weightAt) {
