@@ -147,8 +147,87 @@ __attribute__((target("avx2,fma"))) void maxPool2x2s2Avx2(const PoolGeom& g, flo
 }
 #endif
 
+#if defined(__x86_64__)
+// Stride 2, dilation 1, any window and padding, float32 (ResNet's 3x3/2 pad 1 stem pool): output
+// columns whose window lies inside the row run 8 at a time (each window column is the even lanes
+// of two loads), the border columns scalar; kernel rows outside the plane are skipped, as the
+// general loop skips them. Same scan order and rule as the general loop.
+__attribute__((target("avx2,fma"))) void maxPoolS2Avx2(const PoolGeom& g, float* out, int64_t* ind, const float* x,
+                                                       int64_t p0, int64_t p1) {
+  const int64_t H = g.H, W = g.W, OW = g.OW, KH = g.KH, KW = g.KW;
+  const __m256i lane2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+  // vector blocks: window inside the row and the 16-float loads too: 2*ow - PW >= 0, 2*ow - PW + KW + 15 <= W
+  const int64_t owA = (g.PW + 1) / 2;
+  auto scalarAt = [&](const float* plane, int64_t hs, int64_t he, int64_t ow, float* o, int64_t* oi) {
+    int64_t ws = ow * 2 - g.PW;
+    const int64_t we = std::min(ws + KW, W);
+    ws = std::max<int64_t>(ws, 0);
+    int64_t best = hs * W + ws;
+    float m = -std::numeric_limits<float>::infinity();
+    for (int64_t h = hs; h < he; h++)
+      for (int64_t w = ws; w < we; w++) {
+        const float v = plane[h * W + w];
+        if (v > m || std::isnan(v)) { m = v; best = h * W + w; }
+      }
+    *o = m;
+    *oi = best;
+  };
+  for (int64_t p = p0; p < p1; p++) {
+    const float* plane = x + p * H * W;
+    float* o = out + p * g.OH * OW;
+    int64_t* oi = ind + p * g.OH * OW;
+    for (int64_t oh = 0; oh < g.OH; oh++) {
+      int64_t hs = oh * 2 - g.PH;
+      const int64_t he = std::min(hs + KH, H);
+      hs = std::max<int64_t>(hs, 0);
+      float* orow = o + oh * OW;
+      int64_t* irow = oi + oh * OW;
+      int64_t ow = 0;
+      for (; ow < std::min(owA, OW); ow++) scalarAt(plane, hs, he, ow, orow + ow, irow + ow);
+      for (; ow + 8 <= OW && 2 * ow - g.PW + 14 + KW + 1 <= W; ow += 8) {
+        const int64_t ws = 2 * ow - g.PW;
+        __m256 m = _mm256_setzero_ps();
+        __m256i idx = _mm256_setzero_si256();
+        bool first = true;
+        for (int64_t h = hs; h < he; h++)
+          for (int64_t kj = 0; kj < KW; kj++) {
+            const float* s = plane + h * W + ws + kj;
+            const __m256 a0 = _mm256_loadu_ps(s), a1 = _mm256_loadu_ps(s + 8);
+            const __m256 v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a0, a1, 0x88)), 0xD8));
+            const __m256i vi = _mm256_add_epi32(lane2, _mm256_set1_epi32((int)(h * W + ws + kj)));
+            if (first) { m = v; idx = vi; first = false; continue; }
+            const __m256 t = _mm256_or_ps(_mm256_cmp_ps(v, m, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+            m = _mm256_blendv_ps(m, v, t);
+            idx = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(idx), _mm256_castsi256_ps(vi), t));
+          }
+        _mm256_storeu_ps(orow + ow, m);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(irow + ow), _mm256_cvtepi32_epi64(_mm256_castsi256_si128(idx)));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(irow + ow + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(idx, 1)));
+      }
+      for (; ow < OW; ow++) scalarAt(plane, hs, he, ow, orow + ow, irow + ow);
+    }
+  }
+}
+#endif
+
 template <class T> bool maxForwardFast(const PoolGeom& g, const Napi::Array& bufs) {
-  if (g.PH != 0 || g.PW != 0 || g.DH != 1 || g.DW != 1) return false;
+  if (g.DH != 1 || g.DW != 1) return false;
+#if defined(__x86_64__)
+  // stride 2 with padding (or windows other than 2x2): every window has at least one element
+  // inside the plane (PyTorch requires padding <= kernel/2), which the scalar border code relies on
+  if (std::is_same<T, float>::value && g.SH == 2 && g.SW == 2 && !(g.KH == 2 && g.KW == 2 && g.PH == 0 && g.PW == 0) &&
+      g.PH * 2 <= g.KH && g.PW * 2 <= g.KW && (g.OH - 1) * 2 - g.PH < g.H && (g.OW - 1) * 2 - g.PW < g.W && hasAvx2() &&
+      g.H * g.W < (int64_t(1) << 30)) {
+    T* out = ptr<T>(bufs, 0, g.off[0]);
+    int64_t* ind = ptr<int64_t>(bufs, 1, g.off[1]);
+    const T* x = ptr<T>(bufs, 2, g.off[2]);
+    parallelFor(g.P, grainFor(g), [&](int64_t p0, int64_t p1) {
+      maxPoolS2Avx2(g, reinterpret_cast<float*>(out), ind, reinterpret_cast<const float*>(x), p0, p1);
+    });
+    return true;
+  }
+#endif
+  if (g.PH != 0 || g.PW != 0) return false;
   if ((g.OH - 1) * g.SH + g.KH > g.H || (g.OW - 1) * g.SW + g.KW > g.W) return false;  // ceil_mode partial windows
   T* out = ptr<T>(bufs, 0, g.off[0]);
   int64_t* ind = ptr<int64_t>(bufs, 1, g.off[1]);

@@ -194,16 +194,23 @@ test("direct paths give bit-identical results with 1 and 2 threads", () => {
   }
 });
 
-/** Naive max pool (no padding, dilation 1): PyTorch's rule, a later element wins if greater or NaN. */
-function maxPoolRef(x: number[], P: number, H: number, W: number, k: number, s: number) {
-  const OH = Math.floor((H - k) / s) + 1, OW = Math.floor((W - k) / s) + 1;
+/** Naive max pool (dilation 1, padding, ceil mode): PyTorch's rule, a later element wins if greater or NaN. */
+function maxPoolRef(x: number[], P: number, H: number, W: number, k: number, s: number, pad = 0, ceil = false) {
+  const size = (n: number): number => {
+    let o = (ceil ? Math.ceil((n + 2 * pad - k) / s) : Math.floor((n + 2 * pad - k) / s)) + 1;
+    if (ceil && (o - 1) * s >= n + pad) o--;
+    return o;
+  };
+  const OH = size(H), OW = size(W);
   const out: number[] = [], ind: number[] = [];
   for (let p = 0; p < P; p++)
     for (let oh = 0; oh < OH; oh++)
       for (let ow = 0; ow < OW; ow++) {
-        let m = -Infinity, best = oh * s * W + ow * s;
-        for (let h = oh * s; h < oh * s + k; h++)
-          for (let w = ow * s; w < ow * s + k; w++) {
+        const hs = Math.max(oh * s - pad, 0), he = Math.min(oh * s - pad + k, H);
+        const ws = Math.max(ow * s - pad, 0), we = Math.min(ow * s - pad + k, W);
+        let m = -Infinity, best = hs * W + ws;
+        for (let h = hs; h < he; h++)
+          for (let w = ws; w < we; w++) {
             const v = x[p * H * W + h * W + w]!;
             if (v > m || Number.isNaN(v)) { m = v; best = h * W + w; }
           }
@@ -212,18 +219,24 @@ function maxPoolRef(x: number[], P: number, H: number, W: number, k: number, s: 
   return { out, ind, OH, OW };
 }
 
-test("maxPool2d fast paths (2x2 stride 2 vectorized, windows inside the plane): values, indices, ties, NaN, gradient", () => {
+test("maxPool2d fast paths (2x2 stride 2 and stride 2 with padding vectorized, windows inside the plane): values, indices, ties, NaN, gradient", () => {
   for (const dtype of ["float32", "float64"] as const)
-    for (const [H, W, k, s] of [[28, 28, 2, 2], [10, 10, 2, 2], [7, 35, 2, 2], [9, 65, 2, 2], [2, 2, 2, 2], [12, 13, 3, 3], [11, 11, 3, 2], [8, 9, 2, 1], [9, 9, 4, 3]] as const) {
+    for (const [H, W, k, s, pad, ceil] of [
+      [28, 28, 2, 2, 0, false], [10, 10, 2, 2, 0, false], [7, 35, 2, 2, 0, false], [9, 65, 2, 2, 0, false], [2, 2, 2, 2, 0, false],
+      [12, 13, 3, 3, 0, false], [11, 11, 3, 2, 0, false], [8, 9, 2, 1, 0, false], [9, 9, 4, 3, 0, false],
+      // stride 2 with padding (ResNet's 3x3/2 pad 1), wide rows for the vector blocks, ceil mode
+      [56, 56, 3, 2, 1, false], [9, 65, 3, 2, 1, false], [7, 40, 3, 2, 0, false], [8, 47, 5, 2, 2, false], [6, 37, 2, 2, 1, false],
+      [9, 45, 3, 2, 1, true], [10, 44, 3, 2, 0, true], [5, 5, 3, 2, 1, true],
+    ] as const) {
       torch.manualSeed(H * 100 + W);
       // small integers make ties common; a few NaN and -inf
       let x = torch.randint(-3, 4, [2, 3, H, W]).to(dtype);
       const flat = vals(x);
       for (let i = 0; i < flat.length; i += 17) flat[i] = i % 34 === 0 ? NaN : -Infinity;
       x = torch.tensor(flat, { dtype }).reshape([2, 3, H, W]).requiresGrad_();
-      const [y, ind] = F.maxPool2dWithIndices(x, k, { stride: s });
-      const ref = maxPoolRef(flat, 6, H, W, k, s);
-      const what = `maxPool2d ${dtype} ${H}x${W} k${k} s${s}`;
+      const [y, ind] = F.maxPool2dWithIndices(x, k, { stride: s, padding: pad, ceilMode: ceil });
+      const ref = maxPoolRef(flat, 6, H, W, k, s, pad, ceil);
+      const what = `maxPool2d ${dtype} ${H}x${W} k${k} s${s} p${pad}${ceil ? " ceil" : ""}`;
       assert.deepEqual(y.shape, [2, 3, ref.OH, ref.OW], `${what} shape`);
       const got = vals(y);
       for (let i = 0; i < got.length; i++)
