@@ -4,6 +4,7 @@
 // per group covers the chunk and small images still fill every thread. All tensors are
 // contiguous NCHW; the TypeScript side (src/nn/functional/conv.ts) checks shapes.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "common/napi_util.h"
 #include "common/parallel.h"
 #include "cpu/kernels.h"
+#include "cpu/conv_direct.h"
 
 namespace tt {
 namespace {
@@ -268,12 +270,65 @@ template <class T> void dwBackwardWeight(const ConvGeom& g, T* gw, const T* go, 
   });
 }
 
+// ---- stride-1 2-d/1-d float32: the direct kernels of conv_direct.h (no im2col, no GEMM packing) ----
+// TORCHTS_CONV_DIRECT=mask turns the direct kernels off (for comparisons): bit 1 forward, 2 input
+// gradient, 4 weight gradient (0: all off; unset: all on)
+bool directEnabled(int which) {
+  static const int mask = [] {
+    const char* e = std::getenv("TORCHTS_CONV_DIRECT");
+    return e && *e ? std::atoi(e) : 7;
+  }();
+  return (mask & which) != 0;
+}
+
+bool useDirect(const ConvGeom& g, int which) {
+  if (g.dt != kFloat32 || !directEnabled(which) || !convdirect::cpuOk() || isDepthwise(g)) return false;
+  if (g.KD != 1 || g.D != 1 || g.OD != 1 || g.SH != 1 || g.SW != 1) return false;
+  if (g.KH == 1 && g.KW == 1 && g.PH == 0 && g.PW == 0) return false;  // 1x1: plain GEMM (below)
+  // 32-bit tap offsets within one group's padded planes (input side and gradOut side)
+  const int64_t Hp = g.H + 2 * g.PH + 2 * g.DH * g.KH, Wp = g.W + 2 * g.PW + 2 * g.DW * g.KW;
+  return std::max(g.Cg(), g.OCg()) * Hp * Wp < (int64_t(1) << 30);
+}
+
+convdirect::Plan fwdPlan(const ConvGeom& g) {
+  return convdirect::Plan{g.N, g.G, g.Cg(), g.H, g.W, g.PH, g.PW, g.OCg(), g.KH, g.KW, g.DH, g.DW};
+}
+
+// 1x1, stride 1, no padding (any rank): the input is already the GEMM's B operand
+bool isPointwise(const ConvGeom& g) {
+  return g.KD == 1 && g.KH == 1 && g.KW == 1 && g.SD == 1 && g.SH == 1 && g.SW == 1 && g.PD == 0 && g.PH == 0 && g.PW == 0;
+}
+
 template <class T> void forward(const ConvGeom& g, const Napi::Array& bufs, bool hasBias) {
   T* out = ptr<T>(bufs, 0, g.off[0]);
   const T* x = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   const T* bias = hasBias ? ptr<T>(bufs, 3, g.off[3]) : nullptr;
   if (isDepthwise(g)) return dwForward<T>(g, out, x, w, bias);
+  if (useDirect(g, 1) && convdirect::worthIt(fwdPlan(g))) {
+    const int64_t OCg = g.OCg(), Cg = g.Cg(), KK = g.KH * g.KW;
+    const float* wf = reinterpret_cast<const float*>(w);
+    return convdirect::run(fwdPlan(g), reinterpret_cast<const float*>(x), reinterpret_cast<float*>(out),
+                           reinterpret_cast<const float*>(bias), [&](int64_t gi, int64_t o, int64_t c, int64_t ki, int64_t kj) {
+                             return wf[((gi * OCg + o) * Cg + c) * KK + ki * g.KW + kj];
+                           });
+  }
+  if (isPointwise(g)) {
+    const int64_t HW = g.IHW(), Cg = g.Cg(), OCg = g.OCg();
+    for (int64_t n = 0; n < g.N; n++)
+      for (int64_t gi = 0; gi < g.G; gi++)
+        gemmStrided(g.dt, OCg, HW, Cg, w + gi * OCg * Cg, Cg, 1, x + (n * g.C + gi * Cg) * HW, HW, 1,
+                    out + (n * g.OC + gi * OCg) * HW, HW, 1, 1.0, 0.0);
+    if (bias)
+      parallelFor(g.N * g.OC, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, HW)), [&](int64_t q0, int64_t q1) {
+        for (int64_t q = q0; q < q1; q++) {
+          T* o = out + q * HW;
+          const T b = bias[q % g.OC];
+          for (int64_t p = 0; p < HW; p++) o[p] += b;
+        }
+      });
+    return;
+  }
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
   T* col = scratch<T>(0, (size_t)(g.Ktot() * nbMax * OHW));
   T* tmp = scratch<T>(1, nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
@@ -305,6 +360,24 @@ template <class T> void backwardInput(const ConvGeom& g, const Napi::Array& bufs
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   if (isDepthwise(g)) return dwBackwardInput<T>(g, gx, go, w);
+  // the stride-1 transposed convolution: gradOut padded by D*(K-1)-P, weights flipped
+  const convdirect::Plan P{g.N, g.G, g.OCg(), g.OH, g.OW, g.DH * (g.KH - 1) - g.PH, g.DW * (g.KW - 1) - g.PW, g.Cg(), g.KH, g.KW, g.DH, g.DW};
+  if (useDirect(g, 2) && convdirect::worthIt(P)) {
+    const int64_t OCg = g.OCg(), Cg = g.Cg(), KK = g.KH * g.KW;
+    const float* wf = reinterpret_cast<const float*>(w);
+    return convdirect::run(P, reinterpret_cast<const float*>(go), reinterpret_cast<float*>(gx), nullptr,
+                           [&](int64_t gi, int64_t c, int64_t oc, int64_t ki, int64_t kj) {
+                             return wf[((gi * OCg + oc) * Cg + c) * KK + (g.KH - 1 - ki) * g.KW + (g.KW - 1 - kj)];
+                           });
+  }
+  if (isPointwise(g)) {
+    const int64_t HW = g.IHW(), Cg = g.Cg(), OCg = g.OCg();
+    for (int64_t n = 0; n < g.N; n++)
+      for (int64_t gi = 0; gi < g.G; gi++)  // gx = W^T @ gradOut
+        gemmStrided(g.dt, Cg, HW, OCg, w + gi * OCg * Cg, 1, Cg, go + (n * g.OC + gi * OCg) * HW, HW, 1,
+                    gx + (n * g.C + gi * Cg) * HW, HW, 1, 1.0, 0.0);
+    return;
+  }
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
   std::memset(gx, 0, sizeof(T) * (size_t)(g.N * g.C * g.IHW()));
   T* col = scratch<T>(0, (size_t)(g.Ktot() * nbMax * OHW));
@@ -324,6 +397,18 @@ template <class T> void backwardWeight(const ConvGeom& g, const Napi::Array& buf
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* x = ptr<T>(bufs, 2, g.off[2]);
   if (isDepthwise(g)) return dwBackwardWeight<T>(g, gw, go, x);
+  if (useDirect(g, 4) && convdirect::worthIt(fwdPlan(g), 8))
+    return convdirect::weightGrad(fwdPlan(g), reinterpret_cast<const float*>(x), reinterpret_cast<const float*>(go),
+                                  reinterpret_cast<float*>(gw));
+  if (isPointwise(g)) {
+    const int64_t HW = g.IHW(), Cg = g.Cg(), OCg = g.OCg();
+    if (g.N == 0) std::memset(gw, 0, sizeof(T) * (size_t)(g.OC * Cg));
+    for (int64_t n = 0; n < g.N; n++)
+      for (int64_t gi = 0; gi < g.G; gi++)  // gradW += gradOut @ x^T
+        gemmStrided(g.dt, OCg, Cg, HW, go + (n * g.OC + gi * OCg) * HW, HW, 1, x + (n * g.C + gi * Cg) * HW, 1, HW,
+                    gw + gi * OCg * Cg, Cg, 1, 1.0, n == 0 ? 0.0 : 1.0);
+    return;
+  }
   const int64_t OHW = g.OHW(), Kg = g.Kg(), OCg = g.OCg(), nbMax = g.chunk();
   T* col = scratch<T>(0, (size_t)(g.Ktot() * nbMax * OHW));
   T* gop = scratch<T>(1, nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);

@@ -6,6 +6,11 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "common/dtype.h"
 #include "common/napi_util.h"
@@ -44,9 +49,209 @@ template <class T> T* ptr(const Napi::Array& bufs, int k, int64_t off) {
 
 int64_t grainFor(const PoolGeom& g) { return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.OH * g.OW * g.KH * g.KW)); }
 
+// Windows that never leave the plane (no padding, dilation 1, last window inside): no bounds
+// logic, the window offsets fixed at compile time for KH x KW = KT x KT (KT > 0) or read at run
+// time (KT = 0). Same scan order and rule as the general loop: a later element wins if it is
+// greater or NaN, starting from the window's first element.
+template <class T, int KT>
+void maxForwardInside(const PoolGeom& g, T* out, int64_t* ind, const T* x, int64_t p0, int64_t p1) {
+  const int64_t KH = KT ? KT : g.KH, KW = KT ? KT : g.KW, W = g.W;
+  for (int64_t p = p0; p < p1; p++) {
+    const T* plane = x + p * g.H * W;
+    T* o = out + p * g.OH * g.OW;
+    int64_t* oi = ind + p * g.OH * g.OW;
+    for (int64_t oh = 0; oh < g.OH; oh++) {
+      const int64_t hs = oh * g.SH;
+      for (int64_t ow = 0; ow < g.OW; ow++) {
+        const int64_t first = hs * W + ow * g.SW;
+        const T* b = plane + first;
+        T m = b[0];
+        int64_t best = 0;
+        for (int64_t h = 0; h < KH; h++)
+          for (int64_t w = 0; w < KW; w++) {
+            const T v = b[h * W + w];
+            const bool take = v > m || v != v;
+            m = take ? v : m;
+            best = take ? h * W + w : best;
+          }
+        o[oh * g.OW + ow] = m;
+        oi[oh * g.OW + ow] = first + best;
+      }
+    }
+  }
+}
+
+#if defined(__x86_64__)
+bool hasAvx2() {
+  static const bool ok = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  }();
+  return ok;
+}
+
+// 2x2 windows at stride 2 on float32, 8 outputs at a time: the four candidates are the even and
+// odd columns of two rows, scanned in the order (0,0), (0,1), (1,0), (1,1) with the same rule.
+__attribute__((target("avx2,fma"))) void maxPool2x2s2Avx2(const PoolGeom& g, float* out, int64_t* ind, const float* x,
+                                                          int64_t p0, int64_t p1) {
+  const int64_t W = g.W, OW = g.OW, OW8 = OW / 8 * 8;
+  const __m256i i1 = _mm256_set1_epi32(1), iW = _mm256_set1_epi32((int)W), iW1 = _mm256_set1_epi32((int)W + 1);
+  const __m256i lane2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+  for (int64_t p = p0; p < p1; p++) {
+    const float* plane = x + p * g.H * W;
+    float* o = out + p * g.OH * OW;
+    int64_t* oi = ind + p * g.OH * OW;
+    for (int64_t oh = 0; oh < g.OH; oh++) {
+      const float* r0 = plane + 2 * oh * W;
+      const float* r1 = r0 + W;
+      for (int64_t ow = 0; ow < OW8; ow += 8) {
+        const __m256 a0 = _mm256_loadu_ps(r0 + 2 * ow), a1 = _mm256_loadu_ps(r0 + 2 * ow + 8);
+        const __m256 b0 = _mm256_loadu_ps(r1 + 2 * ow), b1 = _mm256_loadu_ps(r1 + 2 * ow + 8);
+        // even/odd columns, lanes restored to output order
+        const __m256 v0 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a0, a1, 0x88)), 0xD8));
+        const __m256 v1 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a0, a1, 0xDD)), 0xD8));
+        const __m256 v2 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(b0, b1, 0x88)), 0xD8));
+        const __m256 v3 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(b0, b1, 0xDD)), 0xD8));
+        __m256 m = v0;
+        __m256i idx = _mm256_setzero_si256();
+        __m256 t = _mm256_or_ps(_mm256_cmp_ps(v1, m, _CMP_GT_OQ), _mm256_cmp_ps(v1, v1, _CMP_UNORD_Q));
+        m = _mm256_blendv_ps(m, v1, t);
+        idx = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(idx), _mm256_castsi256_ps(i1), t));
+        t = _mm256_or_ps(_mm256_cmp_ps(v2, m, _CMP_GT_OQ), _mm256_cmp_ps(v2, v2, _CMP_UNORD_Q));
+        m = _mm256_blendv_ps(m, v2, t);
+        idx = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(idx), _mm256_castsi256_ps(iW), t));
+        t = _mm256_or_ps(_mm256_cmp_ps(v3, m, _CMP_GT_OQ), _mm256_cmp_ps(v3, v3, _CMP_UNORD_Q));
+        m = _mm256_blendv_ps(m, v3, t);
+        idx = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(idx), _mm256_castsi256_ps(iW1), t));
+        _mm256_storeu_ps(o + oh * OW + ow, m);
+        // flat index = 2*oh*W + 2*ow + offset, widened to int64
+        const __m256i pos = _mm256_add_epi32(idx, _mm256_add_epi32(lane2, _mm256_set1_epi32((int)(2 * oh * W + 2 * ow))));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(oi + oh * OW + ow), _mm256_cvtepi32_epi64(_mm256_castsi256_si128(pos)));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(oi + oh * OW + ow + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(pos, 1)));
+      }
+      for (int64_t ow = OW8; ow < OW; ow++) {
+        const int64_t first = 2 * oh * W + 2 * ow;
+        const float* b = plane + first;
+        float m = b[0];
+        int64_t best = 0;
+        const int64_t offs[3] = {1, W, W + 1};
+        for (int k = 0; k < 3; k++) {
+          const float v = b[offs[k]];
+          if (v > m || v != v) { m = v; best = offs[k]; }
+        }
+        o[oh * OW + ow] = m;
+        oi[oh * OW + ow] = first + best;
+      }
+    }
+  }
+}
+#endif
+
+#if defined(__x86_64__)
+// Stride 2, dilation 1, any window and padding, float32 (ResNet's 3x3/2 pad 1 stem pool): output
+// columns whose window lies inside the row run 8 at a time (each window column is the even lanes
+// of two loads), the border columns scalar; kernel rows outside the plane are skipped, as the
+// general loop skips them. Same scan order and rule as the general loop.
+__attribute__((target("avx2,fma"))) void maxPoolS2Avx2(const PoolGeom& g, float* out, int64_t* ind, const float* x,
+                                                       int64_t p0, int64_t p1) {
+  const int64_t H = g.H, W = g.W, OW = g.OW, KH = g.KH, KW = g.KW;
+  const __m256i lane2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+  // vector blocks: window inside the row and the 16-float loads too: 2*ow - PW >= 0, 2*ow - PW + KW + 15 <= W
+  const int64_t owA = (g.PW + 1) / 2;
+  auto scalarAt = [&](const float* plane, int64_t hs, int64_t he, int64_t ow, float* o, int64_t* oi) {
+    int64_t ws = ow * 2 - g.PW;
+    const int64_t we = std::min(ws + KW, W);
+    ws = std::max<int64_t>(ws, 0);
+    int64_t best = hs * W + ws;
+    float m = -std::numeric_limits<float>::infinity();
+    for (int64_t h = hs; h < he; h++)
+      for (int64_t w = ws; w < we; w++) {
+        const float v = plane[h * W + w];
+        if (v > m || std::isnan(v)) { m = v; best = h * W + w; }
+      }
+    *o = m;
+    *oi = best;
+  };
+  for (int64_t p = p0; p < p1; p++) {
+    const float* plane = x + p * H * W;
+    float* o = out + p * g.OH * OW;
+    int64_t* oi = ind + p * g.OH * OW;
+    for (int64_t oh = 0; oh < g.OH; oh++) {
+      int64_t hs = oh * 2 - g.PH;
+      const int64_t he = std::min(hs + KH, H);
+      hs = std::max<int64_t>(hs, 0);
+      float* orow = o + oh * OW;
+      int64_t* irow = oi + oh * OW;
+      int64_t ow = 0;
+      for (; ow < std::min(owA, OW); ow++) scalarAt(plane, hs, he, ow, orow + ow, irow + ow);
+      for (; ow + 8 <= OW && 2 * ow - g.PW + 14 + KW + 1 <= W; ow += 8) {
+        const int64_t ws = 2 * ow - g.PW;
+        __m256 m = _mm256_setzero_ps();
+        __m256i idx = _mm256_setzero_si256();
+        bool first = true;
+        for (int64_t h = hs; h < he; h++)
+          for (int64_t kj = 0; kj < KW; kj++) {
+            const float* s = plane + h * W + ws + kj;
+            const __m256 a0 = _mm256_loadu_ps(s), a1 = _mm256_loadu_ps(s + 8);
+            const __m256 v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a0, a1, 0x88)), 0xD8));
+            const __m256i vi = _mm256_add_epi32(lane2, _mm256_set1_epi32((int)(h * W + ws + kj)));
+            if (first) { m = v; idx = vi; first = false; continue; }
+            const __m256 t = _mm256_or_ps(_mm256_cmp_ps(v, m, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+            m = _mm256_blendv_ps(m, v, t);
+            idx = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(idx), _mm256_castsi256_ps(vi), t));
+          }
+        _mm256_storeu_ps(orow + ow, m);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(irow + ow), _mm256_cvtepi32_epi64(_mm256_castsi256_si128(idx)));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(irow + ow + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(idx, 1)));
+      }
+      for (; ow < OW; ow++) scalarAt(plane, hs, he, ow, orow + ow, irow + ow);
+    }
+  }
+}
+#endif
+
+template <class T> bool maxForwardFast(const PoolGeom& g, const Napi::Array& bufs) {
+  if (g.DH != 1 || g.DW != 1) return false;
+#if defined(__x86_64__)
+  // stride 2 with padding (or windows other than 2x2): every window has at least one element
+  // inside the plane (PyTorch requires padding <= kernel/2), which the scalar border code relies on
+  if (std::is_same<T, float>::value && g.SH == 2 && g.SW == 2 && !(g.KH == 2 && g.KW == 2 && g.PH == 0 && g.PW == 0) &&
+      g.PH * 2 <= g.KH && g.PW * 2 <= g.KW && (g.OH - 1) * 2 - g.PH < g.H && (g.OW - 1) * 2 - g.PW < g.W && hasAvx2() &&
+      g.H * g.W < (int64_t(1) << 30)) {
+    T* out = ptr<T>(bufs, 0, g.off[0]);
+    int64_t* ind = ptr<int64_t>(bufs, 1, g.off[1]);
+    const T* x = ptr<T>(bufs, 2, g.off[2]);
+    parallelFor(g.P, grainFor(g), [&](int64_t p0, int64_t p1) {
+      maxPoolS2Avx2(g, reinterpret_cast<float*>(out), ind, reinterpret_cast<const float*>(x), p0, p1);
+    });
+    return true;
+  }
+#endif
+  if (g.PH != 0 || g.PW != 0) return false;
+  if ((g.OH - 1) * g.SH + g.KH > g.H || (g.OW - 1) * g.SW + g.KW > g.W) return false;  // ceil_mode partial windows
+  T* out = ptr<T>(bufs, 0, g.off[0]);
+  int64_t* ind = ptr<int64_t>(bufs, 1, g.off[1]);
+  const T* x = ptr<T>(bufs, 2, g.off[2]);
+#if defined(__x86_64__)
+  if (std::is_same<T, float>::value && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && hasAvx2() && g.H * g.W < (int64_t(1) << 30)) {
+    parallelFor(g.P, grainFor(g), [&](int64_t p0, int64_t p1) {
+      maxPool2x2s2Avx2(g, reinterpret_cast<float*>(out), ind, reinterpret_cast<const float*>(x), p0, p1);
+    });
+    return true;
+  }
+#endif
+  parallelFor(g.P, grainFor(g), [&](int64_t p0, int64_t p1) {
+    if (g.KH == 2 && g.KW == 2) maxForwardInside<T, 2>(g, out, ind, x, p0, p1);
+    else if (g.KH == 3 && g.KW == 3) maxForwardInside<T, 3>(g, out, ind, x, p0, p1);
+    else maxForwardInside<T, 0>(g, out, ind, x, p0, p1);
+  });
+  return true;
+}
+
 // buffers [out, indices (int64), input]
 // Adaptive: window i spans [floor(i*H/OH), ceil((i+1)*H/OH)) (adaptive_max_pool2d); K/S/P/D unused.
 template <class T, bool Adaptive = false> void maxForward(const PoolGeom& g, const Napi::Array& bufs) {
+  if (!Adaptive && maxForwardFast<T>(g, bufs)) return;
   T* out = ptr<T>(bufs, 0, g.off[0]);
   int64_t* ind = ptr<int64_t>(bufs, 1, g.off[1]);
   const T* x = ptr<T>(bufs, 2, g.off[2]);

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Direct float32 convolution kernels for stride-1 2-d (and 1-d) convolutions, included by conv.cc only.
+//
+// The trick ("virtual width"): copy each input plane into a zero-padded plane of width Wp, and
+// compute the output on an OH x Wp grid, where output p = oh*Wp + ow reads the padded input at
+// p + off[k], off[k] = c*Hp*Wp + ki*DH*Wp + kj*DW for tap k = (c, ki, kj). Along p the input of
+// every tap is contiguous, so a register tile of MR output channels x 16 positions is a GEMM
+// micro-kernel whose B operand is two unaligned loads straight from the padded input: no im2col,
+// no packing of B. The columns ow >= OW of the grid are garbage and never stored. The input
+// gradient of a stride-1 convolution is the same kernel on the padded gradOut with the weights
+// flipped and transposed; the weight gradient is a dot product along p with gradOut laid out on
+// the same grid (zeros in the garbage columns).
+//
+// Everything here is AVX2+FMA (target attribute); conv.cc calls it only when the CPU has both.
+// Results do not depend on the thread count: every output element is summed in one fixed order,
+// and the weight gradient sums fixed chunks of the batch in order.
+#pragma once
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "common/parallel.h"
+
+namespace tt {
+namespace convdirect {
+
+#define TT_AVX2 __attribute__((target("avx2,fma")))
+
+inline bool cpuOk() {
+#if defined(__x86_64__)
+  static const bool ok = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  }();
+  return ok;
+#else
+  return false;
+#endif
+}
+
+// Thread-local scratch (index `which`), grown on demand and never shrunk or zero-filled.
+template <class T> T* buf(int which, size_t n) {
+  static thread_local std::vector<T> bufs[4];
+  std::vector<T>& v = bufs[which];
+  if (v.size() < n) { v.clear(); v.shrink_to_fit(); v.resize(n); }
+  return v.data();
+}
+
+constexpr int64_t kSlack = 64;  // floats of zeros after a padded buffer: the last tile reads up to 24 past it
+
+// One stride-1 convolution of src (N, G*Cs, Hs, Ws) into dst (N, G*Od, OH, OW):
+// dst[n, g*Od + o, oh, ow] = bias + sum over (c, ki, kj) of A(g, o, c, ki, kj) * srcPadded[n, g*Cs + c, oh + ki*DH, ow + kj*DW],
+// where srcPadded places src at row qh, column qw of an (Hs + 2qh) x (Ws + 2qw) plane (q < 0 crops).
+struct Plan {
+  int64_t N, G, Cs, Hs, Ws, qh, qw, Od, KH, KW, DH, DW;
+  int64_t Hp() const { return Hs + 2 * qh; }
+  int64_t Wp() const { return Ws + 2 * qw; }
+  int64_t OH() const { return Hp() - DH * (KH - 1); }
+  int64_t OW() const { return Wp() - DW * (KW - 1); }
+  int64_t K() const { return Cs * KH * KW; }
+  int64_t Pend() const { return (OH() - 1) * Wp() + OW(); }  // one past the last valid grid position
+};
+
+// Copies planes [p0, p1) of src (Hs x Ws each) into dst planes (Hp x Wp) shifted by (qh, qw), zero elsewhere.
+template <class T>
+void padPlanes(const T* src, T* dst, int64_t planes, int64_t Hs, int64_t Ws, int64_t qh, int64_t qw) {
+  const int64_t Hp = Hs + 2 * qh, Wp = Ws + 2 * qw;
+  const int64_t c0 = std::max<int64_t>(0, qw), c1 = std::min<int64_t>(Wp, Ws + qw);  // dst columns with a source
+  parallelFor(planes, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, Hp * Wp)), [&](int64_t a, int64_t b) {
+    for (int64_t pl = a; pl < b; pl++) {
+      const T* s = src + pl * Hs * Ws;
+      T* d = dst + pl * Hp * Wp;
+      for (int64_t r = 0; r < Hp; r++) {
+        T* dr = d + r * Wp;
+        const int64_t sr = r - qh;
+        if (sr < 0 || sr >= Hs || c1 <= c0) { std::fill(dr, dr + Wp, T(0)); continue; }
+        std::fill(dr, dr + c0, T(0));
+        std::memcpy(dr + c0, s + sr * Ws + (c0 - qw), sizeof(T) * (size_t)(c1 - c0));
+        std::fill(dr + c1, dr + Wp, T(0));
+      }
+    }
+  });
+}
+
+// ---- forward-type kernel: MR output channels x NV*8 grid positions ----
+// Stores the valid positions of rows [0, mr) of the tile into out (row r at outb + r*rowStride,
+// position p = oh*Wp + ow at oh*OW + ow) with masked stores, so garbage columns are never written.
+TT_AVX2 inline void storeSegments(const float* tile, int NR, int mr, float* outb, int64_t rowStride, int64_t p0, int64_t Pend,
+                                  int64_t Wp, int64_t OW) {
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  int64_t p = p0;
+  const int64_t pe = std::min<int64_t>(p0 + NR, Pend);
+  while (p < pe) {
+    const int64_t oh = p / Wp, ow = p - oh * Wp;
+    if (ow >= OW) { p = (oh + 1) * Wp; continue; }
+    const int64_t seg = std::min(pe - p, OW - ow);
+    for (int r = 0; r < mr; r++) {
+      float* d = outb + r * rowStride + oh * OW + ow;
+      const float* src = tile + r * NR + (p - p0);
+      for (int64_t e = 0; e < seg; e += 8) {
+        const int n = (int)std::min<int64_t>(8, seg - e);
+        if (n == 8) _mm256_storeu_ps(d + e, _mm256_loadu_ps(src + e));
+        else _mm256_maskstore_ps(d + e, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), iota), _mm256_loadu_ps(src + e));
+      }
+    }
+    p += seg;
+  }
+}
+
+// A is packed [k][MR] (rows past mr zero); the tile is written with storeSegments.
+template <int MR, int NV>
+TT_AVX2 __attribute__((noinline)) void fwdTile(int mr, int64_t K, const float* __restrict a, const float* __restrict xb,
+                                              const int32_t* __restrict off, const float* bias, float* outb, int64_t rowStride,
+                                              int64_t p0, int64_t Pend, int64_t Wp, int64_t OW) {
+  __m256 acc[MR][NV];
+  #pragma GCC unroll 16
+  for (int i = 0; i < MR; i++)
+    #pragma GCC unroll 16
+    for (int j = 0; j < NV; j++) acc[i][j] = _mm256_set1_ps(bias && i < mr ? bias[i] : 0.f);
+  for (int64_t k = 0; k < K; k++) {
+    const float* s = xb + off[k];
+    __m256 b[NV];
+    #pragma GCC unroll 16
+    for (int j = 0; j < NV; j++) b[j] = _mm256_loadu_ps(s + 8 * j);
+    const float* ak = a + k * MR;
+    #pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      const __m256 av = _mm256_broadcast_ss(ak + i);
+      #pragma GCC unroll 16
+      for (int j = 0; j < NV; j++) acc[i][j] = _mm256_fmadd_ps(av, b[j], acc[i][j]);
+    }
+  }
+  alignas(32) float tile[MR * NV * 8];
+  #pragma GCC unroll 16
+  for (int i = 0; i < MR; i++)
+    #pragma GCC unroll 16
+    for (int j = 0; j < NV; j++) _mm256_store_ps(tile + i * NV * 8 + j * 8, acc[i][j]);
+  storeSegments(tile, NV * 8, mr, outb, rowStride, p0, Pend, Wp, OW);
+}
+
+// Register tiles: 6 channels x 16 positions, or 4 x 24 when the channel count is a multiple of 4
+// but not of 6 (16, 64, 128, ...: no padded rows, and 7 loads per 12 FMAs instead of 8).
+struct TileCfg { int MR, NR; };
+inline TileCfg tileFor(int64_t Od) { return (Od % 4 == 0 && Od % 6 != 0) ? TileCfg{4, 24} : TileCfg{6, 16}; }
+
+// Whether the direct kernel should beat im2col + GEMM: always for short reductions (small
+// channel counts, where im2col and packing cost as much as the product), otherwise only while the
+// grid wastes little (garbage columns and the last partial tile; 7x7 planes waste about a third).
+inline bool worthIt(const Plan& P, int64_t NR) {
+  if (P.K() <= 512) return true;
+  const int64_t tiles = (P.Pend() + NR - 1) / NR;
+  return (double)(P.OH() * P.OW()) >= 0.75 * (double)(tiles * NR);
+}
+inline bool worthIt(const Plan& P) { return worthIt(P, tileFor(P.Od).NR); }
+
+// Runs the plan. weightAt(g, o, c, ki, kj) gives A; bias (G*Od or null). src/dst contiguous.
+template <class WeightAt>
+void run(const Plan& P, const float* src, float* dst, const float* bias, const WeightAt& weightAt) {
+  const int64_t Hp = P.Hp(), Wp = P.Wp(), HpWp = Hp * Wp, OH = P.OH(), OW = P.OW(), K = P.K(), Pend = P.Pend();
+  const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od;
+  const TileCfg cfg = tileFor(P.Od);
+  const int64_t MR = cfg.MR, NR = cfg.NR;
+  const int64_t nob = (P.Od + MR - 1) / MR;
+  // packed weights: [g][ob][k][MR], rows past Od zero
+  float* A = buf<float>(0, (size_t)(P.G * nob * K * MR));
+  for (int64_t g = 0; g < P.G; g++)
+    for (int64_t ob = 0; ob < nob; ob++) {
+      float* Ab = A + (g * nob + ob) * K * MR;
+      for (int64_t ki = 0; ki < P.KH; ki++)
+        for (int64_t c = 0; c < P.Cs; c++)
+          for (int64_t kj = 0; kj < P.KW; kj++) {
+            float* ak = Ab + ((ki * P.Cs + c) * P.KW + kj) * MR;
+            for (int64_t r = 0; r < MR; r++) {
+              const int64_t o = ob * MR + r;
+              ak[r] = o < P.Od ? weightAt(g, o, c, ki, kj) : 0.f;
+            }
+          }
+    }
+  // taps in (ki, c, kj) order, so the taps of the kernel rows a tile needs are one contiguous range
+  std::vector<int32_t> off((size_t)K);
+  for (int64_t ki = 0; ki < P.KH; ki++)
+    for (int64_t c = 0; c < P.Cs; c++)
+      for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)((ki * P.Cs + c) * P.KW + kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
+  const int64_t perRow = P.Cs * P.KW;  // taps per kernel row
+  // padded source, all samples, plus zero slack
+  const size_t padN = (size_t)(P.N * Ctot * HpWp);
+  float* xp = buf<float>(1, padN + kSlack);
+  padPlanes<float>(src, xp, P.N * Ctot, P.Hs, P.Ws, P.qh, P.qw);
+  std::fill(xp + padN, xp + padN + kSlack, 0.f);
+  // tasks: (n, chunk of tiles); a chunk keeps its source strip (all channels, its rows) near L2 size
+  const int64_t tiles = (Pend + NR - 1) / NR;
+  int64_t rows = std::max<int64_t>(1, (int64_t)(48 * 1024) / std::max<int64_t>(1, Ctot * Wp) - P.DH * (P.KH - 1));
+  int64_t perChunk = std::max<int64_t>(1, rows * Wp / NR);
+  const int64_t threads = getNumThreads();
+  while (perChunk > 1 && P.N * ((tiles + perChunk - 1) / perChunk) < 4 * threads) perChunk = (perChunk + 1) / 2;
+  const int64_t nchunk = (tiles + perChunk - 1) / perChunk;
+  const int32_t* offp = off.data();
+  const int64_t rowStride = OH * OW;
+  parallelFor(P.N * nchunk, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) {
+      const int64_t n = t / nchunk, ch = t % nchunk;
+      const int64_t tb = ch * perChunk, te = std::min(tiles, tb + perChunk);
+      for (int64_t g = 0; g < P.G; g++) {
+        const float* xg = xp + (n * Ctot + g * P.Cs) * HpWp;
+        for (int64_t ob = 0; ob < nob; ob++) {
+          const int mr = (int)std::min<int64_t>(MR, P.Od - ob * MR);
+          const float* Ab = A + (g * nob + ob) * K * MR;
+          const int64_t o0 = g * P.Od + ob * MR;
+          float* outb = dst + (n * Otot + o0) * rowStride;
+          const float* bb = bias ? bias + o0 : nullptr;
+          for (int64_t ti = tb; ti < te; ti++) {
+            const int64_t p0 = ti * NR;
+            // kernel rows whose source rows are all padding for every output row of the tile add
+            // exact zeros: skip them (large for input gradients, whose gradOut is padded by K-1)
+            const int64_t ohA = p0 / Wp, ohB = (std::min(p0 + NR, Pend) - 1) / Wp;
+            const int64_t lo = P.qh - ohB, kiLo = lo <= 0 ? 0 : (lo + P.DH - 1) / P.DH;
+            const int64_t hi = P.qh + P.Hs - 1 - ohA, kiHi = hi < 0 ? -1 : std::min<int64_t>(P.KH - 1, hi / P.DH);
+            const int64_t kb = kiLo * perRow, ke = std::max(kb, (kiHi + 1) * perRow);
+            if (MR == 6) fwdTile<6, 2>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
+            else fwdTile<4, 3>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
+          }
+        }
+      }
+    }
+  });
+}
+
+// ---- weight gradient: gw[g*Od + o, c, ki, kj] = sum_n sum_p gv[n, g*Od + o, p] * xp[n, g*Cs + c, off + p] ----
+// gv is gradOut on the OH x Wp grid (zeros in the garbage columns and up to Lp). MR channels x NK taps
+// of 8-lane accumulators, kept in memory (acc) across the samples of a chunk.
+template <int MR, int NK>
+TT_AVX2 inline void gwBlock(int64_t Lp, const float* __restrict gv, int64_t gvStride, const float* __restrict xb,
+                             const int32_t* __restrict off, __m256* __restrict acc, int64_t accStride) {
+  __m256 a[MR][NK];
+  #pragma GCC unroll 16
+  for (int i = 0; i < MR; i++)
+    #pragma GCC unroll 16
+    for (int j = 0; j < NK; j++) a[i][j] = acc[i * accStride + j];
+  const float* xs[NK];
+  #pragma GCC unroll 16
+  for (int j = 0; j < NK; j++) xs[j] = xb + off[j];
+  for (int64_t p = 0; p < Lp; p += 8) {
+    __m256 xv[NK];
+    #pragma GCC unroll 16
+    for (int j = 0; j < NK; j++) xv[j] = _mm256_loadu_ps(xs[j] + p);
+    #pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      const __m256 gvv = _mm256_load_ps(gv + i * gvStride + p);
+      #pragma GCC unroll 16
+      for (int j = 0; j < NK; j++) a[i][j] = _mm256_fmadd_ps(gvv, xv[j], a[i][j]);
+    }
+  }
+  #pragma GCC unroll 16
+  for (int i = 0; i < MR; i++)
+    #pragma GCC unroll 16
+    for (int j = 0; j < NK; j++) acc[i * accStride + j] = a[i][j];
+}
+
+template <int MR>
+TT_AVX2 inline void gwBlockK(int nk, int64_t Lp, const float* gv, int64_t gvStride, const float* xb, const int32_t* off, __m256* acc, int64_t accStride) {
+  switch (nk) {
+    case 4: return gwBlock<MR, 4>(Lp, gv, gvStride, xb, off, acc, accStride);
+    case 3: return gwBlock<MR, 3>(Lp, gv, gvStride, xb, off, acc, accStride);
+    case 2: return gwBlock<MR, 2>(Lp, gv, gvStride, xb, off, acc, accStride);
+    default: return gwBlock<MR, 1>(Lp, gv, gvStride, xb, off, acc, accStride);
+  }
+}
+
+TT_AVX2 inline void gwBlockN(int mr, int nk, int64_t Lp, const float* gv, int64_t gvStride, const float* xb, const int32_t* off, __m256* acc, int64_t accStride) {
+  switch (mr) {
+    case 4: return gwBlockK<4>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
+    case 3: return gwBlockK<3>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
+    case 2: return gwBlockK<2>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
+    default: return gwBlockK<1>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
+  }
+}
+
+TT_AVX2 inline float hsum(__m256 v) {
+  alignas(32) float l[8];
+  _mm256_store_ps(l, v);
+  return ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
+}
+
+constexpr int64_t kGwChunk = 8;  // samples summed in registers before a chunk's partial is added (fixed: thread-count independent)
+
+// One weight-gradient task: channels [o0, o0+mr) x taps [k0, k1) (at most 8*NK) of one group over
+// nb samples, MR x NK accumulator blocks; adds to gw.
+template <int MR, int NK>
+TT_AVX2 __attribute__((noinline)) void gwTask(int mr, int64_t k0, int64_t k1, int64_t nb, int64_t Lp, const float* xg, int64_t xStride,
+                                             const float* gvb, int64_t gvStride, const int32_t* off, float* gwRow, int64_t K) {
+  constexpr int KPer = 8 * NK;
+  __m256 ac[4 * KPer];  // 4 rows: gwBlockN's widest case (mr <= MR <= 4)
+  const int64_t kn = k1 - k0;
+  #pragma GCC unroll 16
+  for (int i = 0; i < MR * KPer; i++) ac[i] = _mm256_setzero_ps();
+  for (int64_t nl = 0; nl < nb; nl++)
+    for (int64_t k = k0; k < k1; k += NK) {
+      const int nk = (int)std::min<int64_t>(NK, k1 - k);
+      const float* x = xg + nl * xStride;
+      const float* g = gvb + nl * gvStride;
+      if (mr == MR && nk == NK) gwBlock<MR, NK>(Lp, g, Lp, x, off + k, ac + (k - k0), KPer);
+      else gwBlockN(mr, nk, Lp, g, Lp, x, off + k, ac + (k - k0), KPer);
+    }
+  for (int i = 0; i < mr; i++)
+    for (int64_t k = 0; k < kn; k++) gwRow[i * K + k0 + k] += hsum(ac[i * KPer + k]);
+}
+
+// x (N, G*Cs, H, W) with padding (qh, qw) = (PH, PW); gy (N, G*Od, OH, OW); gw (G*Od, Cs, KH, KW).
+inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw) {
+  const int64_t Hp = P.Hp(), Wp = P.Wp(), HpWp = Hp * Wp, OH = P.OH(), OW = P.OW(), K = P.K(), Pend = P.Pend();
+  const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od, KK = P.KH * P.KW;
+  const int64_t Lp = (Pend + 7) / 8 * 8;
+  std::vector<int32_t> off((size_t)K);
+  for (int64_t c = 0; c < P.Cs; c++)
+    for (int64_t ki = 0; ki < P.KH; ki++)
+      for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)(c * KK + ki * P.KW + kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
+  const int64_t nc = std::min<int64_t>(kGwChunk, P.N);
+  const size_t padN = (size_t)(nc * Ctot * HpWp);
+  float* xp = buf<float>(1, padN + kSlack);
+  std::fill(xp + padN, xp + padN + kSlack, 0.f);
+  float* gv = buf<float>(2, (size_t)(nc * Otot * Lp) + 8);
+  gv = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(gv) + 31) & ~uintptr_t(31));  // 32-byte aligned rows (Lp % 8 == 0)
+  // tasks: (g, block of 4 channels, block of taps); each owns its accumulators and gw entries
+  // 4 channels x 3 taps, or 3 x 4 when the channel count is a multiple of 3 but not of 4 (6: no 2-row block)
+  const bool three = P.Od % 4 != 0 && P.Od % 3 == 0;
+  const int64_t MR = three ? 3 : 4, KPer = three ? 32 : 24;
+  const int64_t nob = (P.Od + MR - 1) / MR, nkb = (K + KPer - 1) / KPer, ntask = P.G * nob * nkb;
+  std::memset(gw, 0, sizeof(float) * (size_t)(Otot * K));
+  const int32_t* offp = off.data();
+  for (int64_t n0 = 0; n0 < P.N; n0 += nc) {
+    const int64_t nb = std::min(nc, P.N - n0);
+    padPlanes<float>(x + n0 * Ctot * P.Hs * P.Ws, xp, nb * Ctot, P.Hs, P.Ws, P.qh, P.qw);
+    parallelFor(nb * Otot, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, Lp)), [&](int64_t a, int64_t b) {
+      for (int64_t q = a; q < b; q++) {
+        const float* s = gy + (n0 * Otot + q) * OH * OW;
+        float* d = gv + q * Lp;
+        std::memset(d, 0, sizeof(float) * (size_t)Lp);
+        for (int64_t oh = 0; oh < OH; oh++) std::memcpy(d + oh * Wp, s + oh * OW, sizeof(float) * (size_t)OW);
+      }
+    });
+    parallelFor(ntask, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; t++) {
+        const int64_t g = t / (nob * nkb), ob = (t / nkb) % nob, kb = t % nkb;
+        const int mr = (int)std::min<int64_t>(MR, P.Od - ob * MR);
+        const int64_t o0 = g * P.Od + ob * MR, k0 = kb * KPer, k1 = std::min(K, k0 + KPer);
+        (three ? gwTask<3, 4> : gwTask<4, 3>)(mr, k0, k1, nb, Lp, xp + g * P.Cs * HpWp, Ctot * HpWp, gv + o0 * Lp, Otot * Lp, offp, gw + o0 * K, K);
+      }
+    });
+  }
+}
+
+#undef TT_AVX2
+
+}  // namespace convdirect
+}  // namespace tt
