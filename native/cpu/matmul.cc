@@ -7,6 +7,9 @@
 #include <cstring>
 #include <type_traits>
 #include <vector>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "common/dtype.h"
 #include "common/napi_util.h"
@@ -21,10 +24,144 @@ struct MatDesc {
   int64_t batchStride, rs, cs;  // in elements
 };
 
-constexpr int64_t KC = 256, MC = 96, NC = 2048;
+#ifndef TT_KC
+#define TT_KC 256
+#define TT_MC 96
+#define TT_NC 2048
+#endif
+#ifndef TT_PFA
+#define TT_PFA 128
+#endif
+constexpr int64_t KC = TT_KC, MC = TT_MC, NC = TT_NC;
 
 // A vector of W lanes of T (GCC vector extensions: compiled to zmm/ymm/xmm by each variant).
 template <class T, int W> struct VecOf { typedef T type __attribute__((vector_size(W * sizeof(T)))); };
+
+
+#if defined(__x86_64__)
+#define TT_STR2(x) #x
+#define TT_STR(x) TT_STR2(x)
+// The 6x(2 vectors) AVX2 k-loop in assembly, so that the compiler can neither reorder it nor spill
+// accumulators: ymm0-11 accumulate, ymm12-13 hold a row of B, ymm14 a broadcast element of A.
+// S is "s" for float, "d" for double, ES the element size. Unrolled by 4, with a prefetch of A ahead.
+#define TT_FMA2(S, ES, KOFF, I, C0, C1)                                \
+  "vbroadcasts" S " (" TT_STR(KOFF) "*6+" #I ")*" ES "(%[a]), %%ymm14\n\t" \
+  "vfmadd231p" S " %%ymm12, %%ymm14, %%ymm" #C0 "\n\t"                  \
+  "vfmadd231p" S " %%ymm13, %%ymm14, %%ymm" #C1 "\n\t"
+#ifdef TT_PFB
+#define TT_PFBS "prefetcht0 " TT_STR(TT_PFB) "(%[b])\n\tprefetcht0 " TT_STR(TT_PFB) "+64(%[b])\n\t" \
+  "prefetcht0 " TT_STR(TT_PFB) "+128(%[b])\n\tprefetcht0 " TT_STR(TT_PFB) "+192(%[b])\n\t"
+#else
+#define TT_PFBS
+#endif
+#define TT_K1(S, ES, KOFF)                                     \
+  "vmovups " TT_STR(KOFF) "*64(%[b]), %%ymm12\n\t"             \
+  "vmovups " TT_STR(KOFF) "*64+32(%[b]), %%ymm13\n\t"          \
+  TT_FMA2(S, ES, KOFF, 0, 0, 1) TT_FMA2(S, ES, KOFF, 1, 2, 3)  \
+  TT_FMA2(S, ES, KOFF, 2, 4, 5) TT_FMA2(S, ES, KOFF, 3, 6, 7)  \
+  TT_FMA2(S, ES, KOFF, 4, 8, 9) TT_FMA2(S, ES, KOFF, 5, 10, 11)
+#define TT_KLOOP(S, ES)                                                                              \
+  "vxorps %%ymm0, %%ymm0, %%ymm0\n\tvxorps %%ymm1, %%ymm1, %%ymm1\n\t"                            \
+  "vxorps %%ymm2, %%ymm2, %%ymm2\n\tvxorps %%ymm3, %%ymm3, %%ymm3\n\t"                            \
+  "vxorps %%ymm4, %%ymm4, %%ymm4\n\tvxorps %%ymm5, %%ymm5, %%ymm5\n\t"                            \
+  "vxorps %%ymm6, %%ymm6, %%ymm6\n\tvxorps %%ymm7, %%ymm7, %%ymm7\n\t"                            \
+  "vxorps %%ymm8, %%ymm8, %%ymm8\n\tvxorps %%ymm9, %%ymm9, %%ymm9\n\t"                            \
+  "vxorps %%ymm10, %%ymm10, %%ymm10\n\tvxorps %%ymm11, %%ymm11, %%ymm11\n\t"                      \
+  "test %[n4], %[n4]\n\t"                                                                          \
+  "jz 2f\n\t"                                                                                      \
+  "1:\n\t"                                                                                         \
+  "prefetcht0 " TT_STR(TT_PFA) "*" ES "(%[a])\n\t"                                                 \
+  TT_PFBS                                                                                          \
+  TT_K1(S, ES, 0) TT_K1(S, ES, 1) TT_K1(S, ES, 2) TT_K1(S, ES, 3)                                  \
+  "add $24*" ES ", %[a]\n\t"                                                                       \
+  "add $256, %[b]\n\t"                                                                             \
+  "dec %[n4]\n\t"                                                                                  \
+  "jnz 1b\n\t"                                                                                     \
+  "2:\n\t"                                                                                         \
+  "test %[n1], %[n1]\n\t"                                                                          \
+  "jz 4f\n\t"                                                                                      \
+  "3:\n\t" TT_K1(S, ES, 0)                                                                         \
+  "add $6*" ES ", %[a]\n\t"                                                                        \
+  "add $64, %[b]\n\t"                                                                              \
+  "dec %[n1]\n\t"                                                                                  \
+  "jnz 3b\n\t"                                                                                     \
+  "4:\n\t"                                                                                         \
+  "vmovups %%ymm0, 0(%[o])\n\tvmovups %%ymm1, 32(%[o])\n\tvmovups %%ymm2, 64(%[o])\n\t"          \
+  "vmovups %%ymm3, 96(%[o])\n\tvmovups %%ymm4, 128(%[o])\n\tvmovups %%ymm5, 160(%[o])\n\t"       \
+  "vmovups %%ymm6, 192(%[o])\n\tvmovups %%ymm7, 224(%[o])\n\tvmovups %%ymm8, 256(%[o])\n\t"      \
+  "vmovups %%ymm9, 288(%[o])\n\tvmovups %%ymm10, 320(%[o])\n\tvmovups %%ymm11, 352(%[o])\n\t"    \
+  : [a] "+r"(a), [b] "+r"(b), [n4] "+r"(n4), [n1] "+r"(n1)                                        \
+  : [o] "r"(out)                                                                                   \
+  : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", \
+    "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+
+// out[6][2 vectors] = packedA(6 x kc) * packedB(kc x 2 vectors), for 32-byte vectors (AVX2).
+template <class T>
+inline __attribute__((always_inline)) void asmKLoop6x2(int64_t kc, const T* a, const T* b, T* out) {
+  int64_t n4 = kc >> 2, n1 = kc & 3;
+  if (sizeof(T) == 4) asm volatile(TT_KLOOP("s", "4"));
+  else asm volatile(TT_KLOOP("d", "8"));
+}
+#undef TT_KLOOP
+#undef TT_K1
+#undef TT_FMA2
+#endif
+
+
+#if defined(__x86_64__)
+// In-register 8x8 float transpose (AVX2).
+__attribute__((target("avx2,fma"), always_inline)) inline void transpose8x8(__m256 r[8]) {
+  __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20); r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20); r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31); r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31); r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+// Packs 6 rows of A (row stride ars, contiguous along k) into a 6-wide micro-panel, 8 k at a time
+// through an 8x8 transpose; the 8-float stores overlap by 2, so the panel needs 2 floats of slack
+// after it (the next panel's start, or the buffer's tail). Returns how many k it packed.
+__attribute__((target("avx2,fma"), noinline)) int64_t packA6Avx2(const float* src, int64_t ars,
+                                                                              int64_t kc, float* dst) {
+  int64_t k = 0;
+  for (; k + 8 <= kc; k += 8) {
+    __m256 r[8];
+    for (int i = 0; i < 6; i++) r[i] = _mm256_loadu_ps(src + i * ars + k);
+    r[6] = r[7] = _mm256_setzero_ps();
+    transpose8x8(r);
+    for (int j = 0; j < 8; j++) _mm256_storeu_ps(dst + (k + j) * 6, r[j]);
+  }
+  return k;
+}
+
+// Packs 16 columns of B (column stride bcs, contiguous along k) into a 16-wide micro-panel,
+// 8 k at a time through two 8x8 transposes. Returns how many k it packed.
+__attribute__((target("avx2,fma"), noinline)) int64_t packB16TAvx2(const float* src, int64_t bcs,
+                                                                                int64_t kc, float* dst) {
+  int64_t k = 0;
+  for (; k + 8 <= kc; k += 8) {
+    __m256 lo[8], hi[8];
+    for (int j = 0; j < 8; j++) {
+      lo[j] = _mm256_loadu_ps(src + j * bcs + k);
+      hi[j] = _mm256_loadu_ps(src + (j + 8) * bcs + k);
+    }
+    transpose8x8(lo);
+    transpose8x8(hi);
+    for (int j = 0; j < 8; j++) {
+      _mm256_storeu_ps(dst + (k + j) * 16, lo[j]);
+      _mm256_storeu_ps(dst + (k + j) * 16 + 8, hi[j]);
+    }
+  }
+  return k;
+}
+#endif
 
 // acc[MR][NV vectors] += packedA(MR x kc) * packedB(kc x NV*W); then C = beta*C + alpha*acc.
 template <class T, int MR, int NV, int W>
@@ -41,6 +178,11 @@ inline __attribute__((always_inline)) void microKernel(int64_t kc, const T* __re
       __builtin_prefetch(c + i * rs, 1);
       __builtin_prefetch(c + i * rs + NR - 1, 1);
     }
+#if defined(__x86_64__)
+  if constexpr (MR == 6 && NV == 2 && W * sizeof(T) == 32) {
+    asmKLoop6x2<T>(kc, a, b, reinterpret_cast<T*>(acc));
+  } else
+#endif
 #pragma GCC unroll 4
   for (int64_t k = 0; k < kc; k++) {
     V bv[NV];
@@ -101,12 +243,17 @@ inline __attribute__((always_inline)) void gemmWork(const GemmArgs& g, const T* 
     for (int64_t ir = 0; ir < mc; ir += MR) {
       const int mr = (int)std::min<int64_t>(MR, mc - ir);
       T* dst = apack + ir * kc;
+      int64_t k0 = 0;
+#if defined(__x86_64__)
+      if constexpr (std::is_same<T, float>::value && MR == 6 && W == 8)
+        if (mr == MR) k0 = packA6Avx2(A + (ic + ir) * g.ars + pc, g.ars, kc, dst);
+#endif
       for (int i = 0; i < mr; i++) {
         const T* src = A + (ic + ir + i) * g.ars + pc;
-        for (int64_t k = 0; k < kc; k++) dst[k * MR + i] = src[k];
+        for (int64_t k = k0; k < kc; k++) dst[k * MR + i] = src[k];
       }
       for (int i = mr; i < MR; i++)
-        for (int64_t k = 0; k < kc; k++) dst[k * MR + i] = 0;
+        for (int64_t k = k0; k < kc; k++) dst[k * MR + i] = 0;
     }
   } else if (packA) {
     for (int64_t ir = 0; ir < mc; ir += MR) {
@@ -130,8 +277,63 @@ inline __attribute__((always_inline)) void gemmWork(const GemmArgs& g, const T* 
   }
 }
 
+// Packs panels [q0, q1) of B[pc:pc+kc, jc:jc+nc] into NR-wide row-major panels (kc x NR each),
+// zero-padded past nc. Rows of B are copied a few k at a time across all the panels (long
+// contiguous reads, short contiguous writes); columns of B (B^T) are read 8 k at a time.
+template <class T, int NR>
+inline __attribute__((always_inline)) void packB(const GemmArgs& g, T* bpack, int64_t jc, int64_t nc, int64_t pc,
+                                                 int64_t kc, int64_t q0, int64_t q1) {
+  const T* B = static_cast<const T*>(g.B);
+  const int64_t qFull = std::min(q1, nc / NR);  // panels [q0, qFull) are full width
+  if (g.bcs == 1) {
+    constexpr int64_t KB = 8;
+    for (int64_t k0 = 0; k0 < kc; k0 += KB) {
+      const int64_t k1 = std::min(kc, k0 + KB);
+      for (int64_t q = q0; q < qFull; q++) {
+        T* dst = bpack + q * NR * kc;
+        const T* src = B + pc * g.brs + jc + q * NR;
+        for (int64_t k = k0; k < k1; k++) __builtin_memcpy(dst + k * NR, src + k * g.brs, NR * sizeof(T));
+      }
+    }
+  } else if (g.brs == 1) {
+    constexpr int64_t KB = 8;
+    for (int64_t q = q0; q < qFull; q++) {
+      T* dst = bpack + q * NR * kc;
+      const T* src = B + pc + (jc + q * NR) * g.bcs;
+      int64_t k0 = 0;
+#if defined(__x86_64__)
+      if constexpr (std::is_same<T, float>::value && NR == 16) k0 = packB16TAvx2(src, g.bcs, kc, dst);
+#endif
+      for (; k0 + KB <= kc; k0 += KB)
+        for (int j = 0; j < NR; j++)
+          for (int64_t k = 0; k < KB; k++) dst[(k0 + k) * NR + j] = src[j * g.bcs + k0 + k];
+      for (; k0 < kc; k0++)
+        for (int j = 0; j < NR; j++) dst[k0 * NR + j] = src[j * g.bcs + k0];
+    }
+  } else {
+    for (int64_t q = q0; q < qFull; q++) {
+      T* dst = bpack + q * NR * kc;
+      for (int64_t k = 0; k < kc; k++) {
+        const T* src = B + (pc + k) * g.brs + (jc + q * NR) * g.bcs;
+        for (int j = 0; j < NR; j++) dst[k * NR + j] = src[j * g.bcs];
+      }
+    }
+  }
+  for (int64_t q = std::max(q0, qFull); q < q1; q++) {  // the last, partial panel
+    const int64_t jr = q * NR;
+    const int nr = (int)std::min<int64_t>(NR, nc - jr);
+    T* dst = bpack + jr * kc;
+    for (int64_t k = 0; k < kc; k++) {
+      const T* src = B + (pc + k) * g.brs + (jc + jr) * g.bcs;
+      for (int j = 0; j < nr; j++) dst[k * NR + j] = src[j * g.bcs];
+      for (int j = nr; j < NR; j++) dst[k * NR + j] = 0;
+    }
+  }
+}
+
 template <class T> using WorkFn = void (*)(const GemmArgs&, const T*, T*, int64_t, int64_t, int64_t, int64_t, int64_t,
                                            int64_t, int64_t, bool);
+template <class T> using PackBFn = void (*)(const GemmArgs&, T*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
 
 // Products with fewer multiply-adds than this run on the calling thread (a pool wake-up costs more).
 constexpr int64_t kGemmSerialWork = int64_t(1) << 21;  // ~128^3
@@ -151,61 +353,55 @@ template <class F> void maybeParallel(bool serial, int64_t n, int64_t grain, con
   else parallelFor(n, grain, fn);
 }
 
-// Packed, cache-blocked GEMM (the BLIS loop order). Work items are (MC block of rows, slice of
-// the NC panel), so small M still uses every thread.
+// Packed, cache-blocked GEMM (the BLIS loop order) on one thread.
 template <class T>
-void gemmDriver(const GemmArgs& g, int MR, int NR, WorkFn<T> work) {
+void gemmSerial(const GemmArgs& g, int NR, WorkFn<T> work, PackBFn<T> packB) {
   const int64_t M = g.M, N = g.N, K = g.K;
-  const T* B = static_cast<const T*>(g.B);
-  const bool serial = M * N * K < kGemmSerialWork || getNumThreads() <= 1;
   T* bpack = scratch<T>(0, (size_t)KC * (size_t)(std::min(N, NC) + NR));
+  T* apack = scratch<T>(1, (size_t)(MC + 16) * KC);
   const int64_t mBlocks = (M + MC - 1) / MC;
-  const int64_t threads = serial ? 1 : getNumThreads();
   for (int64_t jc = 0; jc < N; jc += NC) {
     const int64_t nc = std::min(NC, N - jc);
     const int64_t nPanels = (nc + NR - 1) / NR;
-    const int64_t nSplit = std::min<int64_t>(nPanels, mBlocks >= 2 * threads ? 1 : threads);
-    const int64_t perSplit = (nPanels + nSplit - 1) / nSplit;
     for (int64_t pc = 0; pc < K; pc += KC) {
       const int64_t kc = std::min(KC, K - pc);
-      // pack B[pc:pc+kc, jc:jc+nc] into NR-wide panels, zero-padded
-      maybeParallel(serial, nPanels, 16, [&](int64_t q0, int64_t q1) {
-        for (int64_t q = q0; q < q1; q++) {
-          const int64_t jr = q * NR;
-          const int nr = (int)std::min<int64_t>(NR, nc - jr);
-          T* dst = bpack + jr * kc;
-          if (g.bcs == 1 && nr == NR) {
-            for (int64_t k = 0; k < kc; k++) std::memcpy(dst + k * NR, B + (pc + k) * g.brs + jc + jr, NR * sizeof(T));
-          } else if (g.brs == 1) {  // columns of B contiguous: read along k
-            for (int j = 0; j < NR; j++) {
-              if (j < nr) {
-                const T* src = B + pc + (jc + jr + j) * g.bcs;
-                for (int64_t k = 0; k < kc; k++) dst[k * NR + j] = src[k];
-              } else {
-                for (int64_t k = 0; k < kc; k++) dst[k * NR + j] = 0;
-              }
-            }
-          } else {
-            for (int64_t k = 0; k < kc; k++) {
-              const T* src = B + (pc + k) * g.brs + (jc + jr) * g.bcs;
-              for (int j = 0; j < nr; j++) dst[k * NR + j] = src[j * g.bcs];
-              for (int j = nr; j < NR; j++) dst[k * NR + j] = 0;
-            }
-          }
-        }
-      });
-      maybeParallel(serial, mBlocks * nSplit, 1, [&](int64_t w0, int64_t w1) {
-        T* apack = scratch<T>(1, (size_t)(MC + MR) * KC);
-        int64_t packed = -1;
-        for (int64_t w = w0; w < w1; w++) {
-          const int64_t blk = w / nSplit, split = w % nSplit;
-          work(g, bpack, apack, jc, nc, pc, kc, blk, split * perSplit,
-               std::min(nPanels, (split + 1) * perSplit), packed != blk);
-          packed = blk;
-        }
-      });
+      packB(g, bpack, jc, nc, pc, kc, 0, nPanels);
+      for (int64_t blk = 0; blk < mBlocks; blk++) work(g, bpack, apack, jc, nc, pc, kc, blk, 0, nPanels, true);
     }
   }
+}
+
+// Threads get disjoint blocks of C: rows (each packs all of B) when M is at least N, else columns
+// (each packs all of A), in whole micro-tiles, with one parallel region and no barrier. Every
+// element of C sees the same sums in the same order whatever the split, so the thread count
+// never changes the result.
+template <class T>
+void gemmDriver(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> packB) {
+  const int64_t M = g.M, N = g.N, K = g.K;
+  const int64_t threads = M * N * K < kGemmSerialWork ? 1 : getNumThreads();
+  const bool byRows = M >= N;
+  const int64_t unit = byRows ? MR : NR, units = ((byRows ? M : N) + unit - 1) / unit;
+  const int64_t parts = std::min<int64_t>(threads, units);
+  if (parts <= 1) return gemmSerial<T>(g, NR, work, packB);
+  const int64_t es = sizeof(T);
+  parallelFor(parts, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) {
+      const int64_t u0 = units * t / parts, u1 = units * (t + 1) / parts;
+      const int64_t lo = u0 * unit, hi = std::min(byRows ? M : N, u1 * unit);
+      if (hi <= lo) continue;
+      GemmArgs s = g;
+      if (byRows) {
+        s.M = hi - lo;
+        s.A = static_cast<const char*>(g.A) + lo * g.ars * es;
+        s.C = static_cast<char*>(g.C) + lo * g.crs * es;
+      } else {
+        s.N = hi - lo;
+        s.B = static_cast<const char*>(g.B) + lo * g.bcs * es;
+        s.C = static_cast<char*>(g.C) + lo * g.ccs * es;
+      }
+      gemmSerial<T>(s, NR, work, packB);
+    }
+  });
 }
 
 // C^T = B^T A^T: the same product with the operands' roles and strides swapped.
@@ -355,7 +551,11 @@ inline __attribute__((always_inline)) void gemmSmallImpl(const GemmArgs& g) {
   }                                                                                                             \
   void NAME##Gemv(const GemmArgs& g) { gemvDriver<T>(g, &NAME##GemvRows); }                                    \
   __attribute__((target(TARGET))) void NAME##Small(const GemmArgs& g) { gemmSmallImpl<T, W>(g); }             \
-  void NAME(const GemmArgs& g) { gemmDriver<T>(g, MR, NV * W, &NAME##Work); }
+  __attribute__((target(TARGET))) void NAME##PackB(const GemmArgs& g, T* bp, int64_t jc, int64_t nc, int64_t pc, \
+                                                   int64_t kc, int64_t q0, int64_t q1) {                        \
+    packB<T, NV * W>(g, bp, jc, nc, pc, kc, q0, q1);                                                            \
+  }                                                                                                             \
+  void NAME(const GemmArgs& g) { gemmDriver<T>(g, MR, NV * W, &NAME##Work, &NAME##PackB); }
 
 #if defined(__x86_64__)
 // register tiles: AVX-512 has 32 vector registers, AVX2 16, SSE2 16
