@@ -90,12 +90,13 @@ function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: 
     for (let i = 0; i < gradsIn.length; i++) {
       let g = gradsIn[i] ?? null;
       if (g === null) continue;
-      for (const h of node.outputHooks.get(i) ?? []) {
+      const hooks = node._outputHooks?.get(i);
+      if (hooks !== undefined) for (const h of hooks) {
         const r = h(g);
         if (r) g = r;
       }
       gradsIn[i] = g;
-      const t = node.retained.get(i)?.deref();
+      const t = node._retained?.get(i)?.deref();
       if (t) t.grad = t.grad ? t.grad.add(g) : (createGraph ? g : g.detach());
     }
     const want = capture?.get(node);

@@ -146,7 +146,7 @@ export class Tensor {
     if (!this.requiresGrad) throw new RuntimeError("can't retain_grad on Tensor that has requires_grad=False");
     if (this.gradFn !== null) this.gradFn.retained.set(this._outputNr, new WeakRef(this));
   }
-  get retainsGrad(): boolean { return this.gradFn !== null && this.gradFn.retained.get(this._outputNr)?.deref() === this; }
+  get retainsGrad(): boolean { return this.gradFn !== null && this.gradFn._retained?.get(this._outputNr)?.deref() === this; }
   /** A hook on the gradient of this tensor; returning a tensor replaces the gradient. */
   registerHook(hook: GradHook): { remove(): void } {
     if (!this.requiresGrad) throw new RuntimeError("cannot register a hook on a tensor that doesn't require gradient");

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The per-op fast paths give the same results as the general ones: gradients computed only for
+// inputs that need them, mm/addmm gradients laid out like their inputs, leaf gradients taken
+// over without a copy only where nothing else can see them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as torch from "../../src/index.js";
+import type { Tensor } from "../../src/index.js";
+
+const f64 = { dtype: torch.float64 } as const;
+
+function same(a: Tensor, b: Tensor, what: string): void {
+  assert.deepEqual(a.shape, b.shape, what);
+  assert.ok(torch.allclose(a, b, { rtol: 1e-12, atol: 1e-12 }), `${what}: ${a} vs ${b}`);
+}
+
+test("addmm / mm gradients only for inputs needing them, equal to the reference formulas", () => {
+  torch.manualSeed(1);
+  for (const [needB, needA, needW] of [[true, false, true], [false, true, false], [true, true, true], [false, false, true]]) {
+    const bias = torch.randn([5], f64).requiresGrad_(needB);
+    const a = torch.randn([3, 7], f64).requiresGrad_(needA);
+    const w = torch.randn([5, 7], f64).requiresGrad_(needW);  // used transposed, as nn.Linear does
+    const g = torch.randn([3, 5], f64);
+    torch.addmm(bias, a, w.t()).backward(g);
+    if (needB) same(bias.grad!, g.sum(0), "bias"); else assert.equal(bias.grad, null);
+    if (needA) same(a.grad!, g.mm(w.detach()), "mat1"); else assert.equal(a.grad, null);
+    if (needW) same(w.grad!, g.t().mm(a.detach()), "mat2"); else assert.equal(w.grad, null);
+    // with alpha and beta
+    const b2 = bias.detach().clone().requiresGrad_(), a2 = a.detach().clone().requiresGrad_(), w2 = w.detach().clone().requiresGrad_();
+    torch.addmm(b2, a2, w2.t(), { beta: 0.5, alpha: -2 }).backward(g);
+    same(b2.grad!, g.sum(0).mul(0.5), "beta");
+    same(a2.grad!, g.mm(w.detach()).mul(-2), "alpha mat1");
+    same(w2.grad!, g.t().mm(a.detach()).mul(-2), "alpha mat2");
+  }
+});
+
+test("mm gradients of column-major (transposed) inputs come out column-major, same values", () => {
+  torch.manualSeed(2);
+  const A = torch.randn([6, 4], f64).requiresGrad_(), B = torch.randn([5, 6], f64).requiresGrad_();
+  const a = A.t(), b = B.t();  // (4, 6) and (6, 5), both column-major
+  const g = torch.randn([4, 5], f64);
+  a.mm(b).backward(g);
+  same(A.grad!, g.mm(B.detach()).t(), "A");
+  same(B.grad!, A.detach().mm(g).t(), "B");
+  assert.ok(A.grad!.isContiguous() && B.grad!.isContiguous());
+  // row-major inputs: the plain formulas
+  const x = torch.randn([4, 6], f64).requiresGrad_(), y = torch.randn([6, 5], f64).requiresGrad_();
+  x.mm(y).backward(g);
+  same(x.grad!, g.mm(y.detach().t()), "x");
+  same(y.grad!, x.detach().t().mm(g), "y");
+});
+
+test("a Linear layer's gradients match PyTorch's formulas (float32, odd sizes)", () => {
+  torch.manualSeed(3);
+  const lin = new torch.nn.Linear(13, 7);
+  const x = torch.randn(5, 13);
+  const g = torch.randn(5, 7);
+  (lin.forward(x) as Tensor).backward(g);
+  const gw = g.t().mm(x), gb = g.sum(0);
+  assert.ok(torch.allclose(lin.weight.grad!, gw, { rtol: 1e-5, atol: 1e-6 }));
+  assert.ok(torch.allclose(lin.bias!.grad!, gb, { rtol: 1e-5, atol: 1e-6 }));
+  assert.deepEqual(lin.weight.grad!.stride(), [13, 1]);
+});
