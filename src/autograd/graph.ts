@@ -81,6 +81,9 @@ export type BackwardFn = (grads: (Tensor | null)[], saved: Tensor[], needs: read
 export class FunctionNode extends Node {
   saved: SavedTensor[] = [];
   private released = false;
+  /** Set for custom autograd.Function nodes: their gradients may be kept by user code, so the
+   * engine never takes them over as a leaf's .grad without a copy. */
+  opaque = false;
   constructor(private readonly opName: string, private readonly backward: BackwardFn, readonly inputs: InputMeta[],
     private readonly outputs = 1, readonly needs: readonly boolean[] = []) {
     super();

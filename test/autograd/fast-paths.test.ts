@@ -61,3 +61,71 @@ test("a Linear layer's gradients match PyTorch's formulas (float32, odd sizes)",
   assert.ok(torch.allclose(lin.bias!.grad!, gb, { rtol: 1e-5, atol: 1e-6 }));
   assert.deepEqual(lin.weight.grad!.stride(), [13, 1]);
 });
+
+/** Whether writing into `a` shows up in `b` (they share memory). */
+function aliases(a: Tensor, b: Tensor): boolean {
+  const before = b.clone();
+  a.add_(1000);
+  const shared = !torch.equal(b, before);
+  a.sub_(1000);
+  return shared;
+}
+
+test("a leaf's first gradient never aliases another tensor the user can reach", () => {
+  torch.manualSeed(4);
+  // one gradient handed to two leaves (AddBackward passes g to both)
+  const a = torch.randn([3], f64).requiresGrad_(), b = torch.randn([3], f64).requiresGrad_();
+  a.add(b).mul(2).sum().backward();
+  assert.ok(!aliases(a.grad!, b.grad!));
+  same(a.grad!, torch.full([3], 2, f64), "a");
+  // a retained gradient passed through to a leaf
+  const x = torch.randn([4], f64).requiresGrad_();
+  const y = x.add(1);
+  y.retainGrad();
+  y.mul(3).sum().backward();
+  assert.ok(!aliases(x.grad!, y.grad!));
+  // a hook that keeps its argument
+  const x2 = torch.randn([4], f64).requiresGrad_();
+  const y2 = x2.add(1);
+  let kept: Tensor | null = null;
+  y2.registerHook((g) => { kept = g; });
+  y2.mul(3).sum().backward();
+  assert.ok(kept !== null && !aliases(x2.grad!, kept));
+  // the user's gradient
+  const x3 = torch.randn([2, 2], f64).requiresGrad_();
+  const G = torch.randn([2, 2], f64);
+  x3.add(1).backward(G);
+  assert.ok(!aliases(x3.grad!, G));
+  // a leaf hook that keeps the gradient
+  const x4 = torch.randn([3], f64).requiresGrad_();
+  let seen: Tensor | null = null;
+  x4.registerHook((g) => { seen = g; });
+  x4.mul(2).mul(3).sum().backward();
+  assert.ok(seen !== null && !aliases(x4.grad!, seen));
+});
+
+test("a custom Function's returned gradient is copied into .grad (its backward may keep it)", () => {
+  let keptGrad: Tensor | null = null;
+  class Twice extends torch.autograd.Function {
+    static override forward(_ctx: torch.autograd.FunctionCtx, x: Tensor): Tensor { return x.mul(2); }
+    static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor | null): Tensor {
+      keptGrad = g!.mul(2);
+      return keptGrad;
+    }
+  }
+  const x = torch.randn([3], f64).requiresGrad_();
+  (Twice.apply(x) as Tensor).mul(1.5).sum().backward();
+  same(x.grad!, torch.full([3], 3, f64), "grad");
+  assert.ok(keptGrad !== null && !aliases(x.grad!, keptGrad));
+});
+
+test("a gradient taken over as .grad accumulates right on the next backward", () => {
+  torch.manualSeed(5);
+  const w = torch.randn([4, 3], f64).requiresGrad_();
+  const x = torch.randn([5, 4], f64);
+  x.mm(w).sum().backward();
+  const first = w.grad!.clone();
+  same(first, x.t().mm(torch.ones([5, 3], f64)), "first");
+  x.mm(w).sum().backward();
+  same(w.grad!, first.mul(2), "accumulated");
+});
