@@ -44,12 +44,38 @@ const metaScratch = new Float64Array(2 + MAX_DIMS + 9 * (2 + MAX_DIMS));
 const scalarScratch = new Float64Array(8);
 const bufferScratch: TypedArray[][] = [];
 
+/**
+ * One element of a float add / sub (alpha 1) / mul / div computed in JavaScript, where crossing
+ * into the native engine costs far more than the arithmetic. The result is the native kernel's:
+ * these operations are correctly rounded in float64, and rounding that to float32 (the typed
+ * array store) gives the correctly rounded float32 result. False when it does not apply.
+ */
+function oneElement(kernel: string, out: Tensor, inputs: Tensor[], scalars?: readonly number[]): boolean {
+  if (inputs.length !== 2) return false;
+  const d = out.dtype;
+  if (d !== "float32" && d !== "float64") return false;
+  const a = inputs[0]!, b = inputs[1]!;
+  if (a.dtype !== d || b.dtype !== d) return false;
+  const x = a._storage.data[a._offset] as number, y = b._storage.data[b._offset] as number;
+  let r: number;
+  switch (kernel) {
+    case "add": if (scalars !== undefined && scalars[0] !== 1) return false; r = x + y; break;
+    case "sub": if (scalars !== undefined && scalars[0] !== 1) return false; r = x - y; break;
+    case "mul": r = x * y; break;
+    case "div": r = x / y; break;
+    default: return false;
+  }
+  out._storage.data[out._offset] = r;
+  return true;
+}
+
 /** Runs an elementwise kernel: out (operand 0) over out's shape, inputs broadcast to it. */
 export function runElementwise(kernel: string, out: Tensor, inputs: Tensor[], scalars?: readonly number[]): void {
   const shape = out._shape, nd = shape.length, nops = inputs.length + 1;
   let numel = 1;
   for (let i = 0; i < nd; i++) numel *= shape[i]!;
   if (numel === 0) return;
+  if (numel === 1 && oneElement(kernel, out, inputs, scalars)) return;
   if (nd > MAX_DIMS || nops > 9 || (scalars !== undefined && scalars.length > 8)) {  // rare: the general path
     const ops = [out, ...inputs];
     const s = scalars ? Float64Array.from(scalars.length < 8 ? [...scalars, ...Array(8 - scalars.length).fill(0)] : scalars) : EMPTY;

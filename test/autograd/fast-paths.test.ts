@@ -129,3 +129,43 @@ test("a gradient taken over as .grad accumulates right on the next backward", ()
   x.mm(w).sum().backward();
   same(w.grad!, first.mul(2), "accumulated");
 });
+
+test("one-element add/sub/mul/div (computed without the native engine) match the native kernels bit for bit", () => {
+  torch.manualSeed(6);
+  const special = [0, -0, 1, -1, 1e-45, -3e-39, 3.4e38, -3.4e38, Infinity, -Infinity, NaN, 0.1, 1 / 3, 16777217];
+  for (const dtype of [torch.float32, torch.float64] as torch.DType[]) {
+    const n = 400;
+    const rnd = torch.randn([n], { dtype }).mul(torch.randn([n], { dtype }).mul(20).exp());
+    const xs = torch.cat([rnd, torch.tensor(special, { dtype }), torch.tensor(special, { dtype })]);
+    const ys = torch.cat([rnd.flip(0), torch.tensor(special, { dtype }), torch.tensor([...special].reverse(), { dtype })]);
+    const m = xs.shape[0]!;
+    const ops: [string, (a: Tensor, b: Tensor) => Tensor][] = [
+      ["add", (a, b) => a.add(b)], ["sub", (a, b) => a.sub(b)], ["mul", (a, b) => a.mul(b)], ["div", (a, b) => a.div(b)],
+      ["add alpha", (a, b) => a.add(b, { alpha: 0.3 })], ["sub alpha", (a, b) => a.sub(b, { alpha: 3 })],
+    ];
+    for (const [name, f] of ops) {
+      const full = f(xs, ys).tolist() as number[];  // native: m elements at once
+      for (let i = 0; i < m; i++) {
+        // one-element views at an offset, and a broadcast pair ([1, 1] with [])
+        const one = f(xs.narrow(0, i, 1), ys.narrow(0, i, 1)).item() as number;
+        const bc = f(xs.narrow(0, i, 1).reshape([1, 1]), ys.select(0, i)).item() as number;
+        assert.ok(Object.is(one, full[i]) || (Number.isNaN(one) && Number.isNaN(full[i])), `${dtype} ${name} ${i}: ${one} vs ${full[i]}`);
+        assert.ok(Object.is(bc, full[i]) || (Number.isNaN(bc) && Number.isNaN(full[i])), `${dtype} ${name} bc ${i}`);
+      }
+    }
+  }
+});
+
+test("the same-shape fast path keeps promotion, dtype rules, errors and autograd", () => {
+  const a = torch.tensor([1, 2, 3], { dtype: torch.int32 }), b = torch.tensor([4, 5, 6], { dtype: torch.int32 });
+  assert.equal(a.add(b).dtype, torch.int32);
+  assert.equal(a.div(b).dtype, torch.float32);  // true division promotes
+  assert.deepEqual(a.div(b).tolist(), [0.25, 0.4000000059604645, 0.5]);
+  assert.throws(() => torch.tensor([true]).sub(torch.tensor([false])), /Subtraction, the `-` operator, with two bool tensors/);
+  assert.equal(a.eq(b).dtype, torch.bool);
+  const x = torch.tensor([1.5], { ...f64, requiresGrad: true }), y = torch.tensor([2], f64);
+  const z = x.mul(y).add(x);
+  assert.equal(z.gradFn!.name(), "AddBackward0");
+  z.backward();
+  assert.deepEqual(x.grad!.tolist(), [3]);
+});
