@@ -45,15 +45,19 @@ const scalarScratch = new Float64Array(8);
 const bufferScratch: TypedArray[][] = [];
 
 /**
- * One element of a float add / sub (alpha 1) / mul / div computed in JavaScript, where crossing
+ * One element of a float fill or add / sub (alpha 1) / mul / div computed in JavaScript, where crossing
  * into the native engine costs far more than the arithmetic. The result is the native kernel's:
  * these operations are correctly rounded in float64, and rounding that to float32 (the typed
  * array store) gives the correctly rounded float32 result. False when it does not apply.
  */
 function oneElement(kernel: string, out: Tensor, inputs: Tensor[], scalars?: readonly number[]): boolean {
-  if (inputs.length !== 2) return false;
   const d = out.dtype;
   if (d !== "float32" && d !== "float64") return false;
+  if (inputs.length === 0 && kernel === "fill" && scalars !== undefined) {  // the typed array store rounds as static_cast
+    out._storage.data[out._offset] = scalars[0]!;
+    return true;
+  }
+  if (inputs.length !== 2) return false;
   const a = inputs[0]!, b = inputs[1]!;
   if (a.dtype !== d || b.dtype !== d) return false;
   const x = a._storage.data[a._offset] as number, y = b._storage.data[b._offset] as number;

@@ -169,3 +169,40 @@ test("the same-shape fast path keeps promotion, dtype rules, errors and autograd
   z.backward();
   assert.deepEqual(x.grad!.tolist(), [3]);
 });
+
+test("nllLoss / crossEntropy on (N, C) without weights (plain loops) equal the general path", () => {
+  torch.manualSeed(7);
+  for (const dtype of [torch.float32, torch.float64] as torch.DType[]) {
+    for (const reduction of ["mean", "sum", "none"] as const) {
+      const x = torch.randn([9, 5], { dtype });
+      const t = torch.tensor([0, 4, -100, 2, 2, 1, -100, 3, 0], { dtype: torch.int64 });
+      const a = x.clone().requiresGrad_(), b = x.clone().requiresGrad_();
+      const fast = torch.nn.functional.nllLoss(a, t, { reduction });
+      const slow = torch.nn.functional.nllLoss(b, t, { reduction, weight: torch.ones([5], { dtype }) });  // the general path
+      assert.equal(fast.gradFn!.name(), "NllLossBackward0");
+      assert.ok(torch.allclose(fast, slow, { rtol: 1e-6, atol: 0 }), `${dtype} ${reduction}: ${fast} vs ${slow}`);
+      const g = reduction === "none" ? torch.randn([9], { dtype }) : torch.tensor(1.7, { dtype });
+      fast.backward(g);
+      slow.backward(g);
+      assert.ok(torch.equal(a.grad!, b.grad!), `${dtype} ${reduction} grad`);
+      // a transposed input and a strided target
+      const xt = x.t().contiguous().t(), tt = torch.stack([t, t], 1).select(1, 1);
+      assert.ok(torch.allclose(torch.nn.functional.nllLoss(xt, tt, { reduction }), slow.detach(), { rtol: 1e-6, atol: 0 }));
+    }
+  }
+  // all targets ignored: mean is nan, as PyTorch
+  const all = torch.nn.functional.nllLoss(torch.randn([2, 3]), torch.tensor([-100, -100], { dtype: torch.int64 }));
+  assert.ok(Number.isNaN(all.item() as number));
+  assert.throws(() => torch.nn.functional.nllLoss(torch.randn([2, 3]), torch.tensor([1, 3], { dtype: torch.int64 })), /Target 3 is out of bounds./);
+  // double backward through the loss goes through tensor ops
+  const x = torch.randn([4, 3], f64).requiresGrad_();
+  const t = torch.tensor([2, 0, 1, 1], { dtype: torch.int64 });
+  const loss = torch.nn.functional.crossEntropy(x, t);
+  const [gx] = torch.autograd.grad(loss, x, { createGraph: true });
+  gx!.pow(2).sum().backward();
+  const p = torch.nn.functional.softmax(x.detach(), 1);
+  assert.ok(x.grad !== null && torch.isfinite(x.grad).all().item() === true);
+  // the first-order gradient: (softmax - onehot) / N
+  const onehot = torch.zeros([4, 3], f64).scatter(1, t.unsqueeze(1), 1);
+  assert.ok(torch.allclose(gx!.detach(), p.sub(onehot).div(4)));
+});
