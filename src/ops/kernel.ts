@@ -105,11 +105,35 @@ export function runElementwise(kernel: string, out: Tensor, inputs: Tensor[], sc
     s = scalarScratch;
     for (let i = 0; i < 8; i++) s[i] = i < scalars.length ? scalars[i]! : 0;
   }
+  const id = nops <= 4 ? kernelId(kernel) : -1;
+  if (id >= 0) {  // kernel by index, buffers as arguments: about half the cost of a call
+    const fast = native.elementwiseFast!;
+    try {
+      if (nops === 1) fast(id, meta, s, bufs[0]!);
+      else if (nops === 2) fast(id, meta, s, bufs[0]!, bufs[1]!);
+      else if (nops === 3) fast(id, meta, s, bufs[0]!, bufs[1]!, bufs[2]!);
+      else fast(id, meta, s, bufs[0]!, bufs[1]!, bufs[2]!, bufs[3]!);
+    } finally {
+      bufs.fill(EMPTY);
+    }
+    return;
+  }
   try {
     native.elementwise(kernel, bufs, meta, s);
   } finally {
     bufs.fill(EMPTY);  // drop the references so the scratch never keeps a storage alive
   }
+}
+
+/** Elementwise kernel name -> index for native.elementwiseFast (-1 where an older addon lacks it). */
+let kernelIds: Map<string, number> | null = null;
+function kernelId(kernel: string): number {
+  if (kernelIds === null) {
+    kernelIds = new Map();
+    if (typeof native.elementwiseFast === "function" && typeof native.elementwiseIds === "function")
+      native.elementwiseIds().forEach((name, i) => kernelIds!.set(name, i));
+  }
+  return kernelIds.get(kernel) ?? -1;
 }
 
 /**

@@ -206,3 +206,21 @@ test("nllLoss / crossEntropy on (N, C) without weights (plain loops) equal the g
   const onehot = torch.zeros([4, 3], f64).scatter(1, t.unsqueeze(1), 1);
   assert.ok(torch.allclose(gx!.detach(), p.sub(onehot).div(4)));
 });
+
+test("elementwiseFast (kernel by index, buffers as arguments) computes what elementwise does", async () => {
+  const { native } = await import("../../src/backends/cpu/native.js");
+  const ids = native.elementwiseIds!();
+  const names = new Set(native.kernelNames());
+  for (const n of ids) assert.ok(names.has(n), n);
+  const a = new Float32Array([1, 2, 3, 4, 5]), b = new Float32Array([0.5, -1, 2, 8, 1e-3]);
+  const meta = new Float64Array([1, 5, 3, 8, 0, 1, 8, 0, 1, 8, 0, 1]);
+  const s = new Float64Array(8);
+  s[0] = 0.25;
+  for (const k of ["add", "sub", "mul", "div", "maximum"]) {
+    const o1 = new Float32Array(5), o2 = new Float32Array(5);
+    native.elementwise(k, [o1, a, b], meta, s);
+    native.elementwiseFast!(ids.indexOf(k), meta, s, o2, a, b);
+    assert.deepEqual(o2, o1, k);
+  }
+  assert.throws(() => native.elementwiseFast!(ids.length, meta, s, a, a, b), /unknown kernel id/);
+});
