@@ -224,3 +224,31 @@ test("elementwiseFast (kernel by index, buffers as arguments) computes what elem
   }
   assert.throws(() => native.elementwiseFast!(ids.length, meta, s, a, a, b), /unknown kernel id/);
 });
+
+test("logSoftmax over the rows of a small matrix (plain loops) agrees with the general path", () => {
+  torch.manualSeed(8);
+  const F = torch.nn.functional;
+  for (const dtype of [torch.float32, torch.float64] as torch.DType[]) {
+    const rtol = dtype === torch.float32 ? 2e-6 : 1e-13;
+    const x = torch.randn([7, 11], { dtype }).mul(5);
+    x.narrow(0, 3, 1).fill_(-Infinity);
+    x.narrow(0, 4, 1).narrow(1, 2, 1).fill_(NaN);
+    x.narrow(0, 5, 1).narrow(1, 0, 1).fill_(Infinity);
+    for (const input of [x, x.t().contiguous().t()]) {  // contiguous and column-major
+      const a = input.clone().requiresGrad_(), b = input.clone().requiresGrad_();
+      const fast = F.logSoftmax(a, 1);
+      const slow = F.logSoftmax(b.unsqueeze(0), 2).squeeze(0);  // 3-D: the general path
+      assert.equal(fast.gradFn!.name(), "LogSoftmaxBackward0");
+      assert.ok(torch.allclose(fast, slow, { rtol, atol: 1e-6, equalNan: true }), `${dtype}: ${fast} vs ${slow}`);
+      const g = torch.randn([7, 11], { dtype });
+      fast.backward(g);
+      slow.backward(g);
+      assert.ok(torch.allclose(a.grad!, b.grad!, { rtol, atol: 1e-6, equalNan: true }), `${dtype} grad`);
+    }
+  }
+  // double backward goes through tensor ops
+  const x = torch.randn([3, 4], f64).requiresGrad_();
+  const [gx] = torch.autograd.grad(F.logSoftmax(x, 1).mul(torch.randn([3, 4], f64)).sum(), x, { createGraph: true });
+  gx!.sum().backward();
+  assert.ok(x.grad !== null && torch.isfinite(x.grad).all().item() === true);
+});
