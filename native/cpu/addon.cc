@@ -4,6 +4,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/napi_util.h"
 #include "common/parallel.h"
@@ -51,6 +52,62 @@ Napi::Value Elementwise(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The elementwise kernels in a fixed order, so JavaScript can name them by index.
+const std::vector<ElementwiseFn>& elementwiseById() {
+  static std::vector<ElementwiseFn> v = [] {
+    std::vector<ElementwiseFn> r;
+    for (size_t i = 0; i < kNumElementwiseKernels; i++) r.push_back(kElementwiseKernels[i].fn);
+    for (size_t i = 0; i < kNumCopyKernels; i++) r.push_back(kCopyKernels[i].fn);
+    return r;
+  }();
+  return v;
+}
+
+// elementwiseIds(): the kernel names, index = id for elementwiseFast.
+Napi::Value ElementwiseIds(const Napi::CallbackInfo& info) {
+  Napi::Array a = Napi::Array::New(info.Env());
+  uint32_t i = 0;
+  for (size_t k = 0; k < kNumElementwiseKernels; k++) a.Set(i++, kElementwiseKernels[k].name);
+  for (size_t k = 0; k < kNumCopyKernels; k++) a.Set(i++, kCopyKernels[k].name);
+  return a;
+}
+
+// elementwiseFast(id, meta, scalars, buffer0, buffer1, ...): elementwise() with the kernel by
+// index and the buffers as arguments (no string conversion, lookup or array reads per call).
+Napi::Value ElementwiseFast(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  const size_t argc = info.Length();
+  if (argc < 4) throw std::runtime_error("elementwiseFast: bad arguments");
+  uint32_t id;
+  if (napi_get_value_uint32(env, info[0], &id) != napi_ok || id >= elementwiseById().size())
+    throw std::runtime_error("elementwiseFast: unknown kernel id");
+  size_t n;
+  const double* meta = f64Data(info[1], &n);
+  size_t ns;
+  const double* scalars = f64Data(info[2], &ns);
+  if (ns < 8) throw std::runtime_error("elementwiseFast: scalars must have 8 entries");
+  StridedIter it;
+  size_t p = 0;
+  auto next = [&]() -> double {
+    if (p >= n) throw std::runtime_error("truncated kernel descriptor");
+    return meta[p++];
+  };
+  it.ndim = (int)next();
+  if (it.ndim < 0 || it.ndim > kMaxDims) throw std::runtime_error("too many dimensions (at most 25)");
+  for (int d = 0; d < it.ndim; d++) it.shape[d] = (int64_t)next();
+  it.nops = (int)next();
+  if (it.nops < 1 || it.nops > kMaxOperands || (size_t)it.nops > argc - 3) throw std::runtime_error("bad operand count");
+  for (int k = 0; k < it.nops; k++) {
+    Operand& op = it.ops[k];
+    op.dtype = (int)next();
+    int64_t es = elementSize(op.dtype);
+    op.data = bufferData(info[3 + k]) + (int64_t)next() * es;
+    for (int d = 0; d < it.ndim; d++) op.strides[d] = (int64_t)next() * es;
+  }
+  elementwiseById()[id](it, scalars);
+  return info.Env().Undefined();
+}
+
 // reduce(kernel, buffers, meta, scalars, ndimOuter)
 Napi::Value Reduce(const Napi::CallbackInfo& info) {
   const std::string name = info[0].As<Napi::String>();
@@ -92,6 +149,8 @@ Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("elementwise", Napi::Function::New(env, Elementwise, "elementwise"));
   exports.Set("reduce", Napi::Function::New(env, Reduce, "reduce"));
+  exports.Set("elementwiseIds", Napi::Function::New(env, ElementwiseIds, "elementwiseIds"));
+  exports.Set("elementwiseFast", Napi::Function::New(env, ElementwiseFast, "elementwiseFast"));
   exports.Set("kernelNames", Napi::Function::New(env, KernelNames, "kernelNames"));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));

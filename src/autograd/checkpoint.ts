@@ -7,12 +7,13 @@ import { defaultGenerator } from "../tensor/random.js";
 import { grad } from "./engine.js";
 import { enableGrad, noGrad } from "./grad-mode.js";
 import { record } from "./record.js";
+import { FunctionNode } from "./graph.js";
 
 export function checkpoint<T extends Tensor | Tensor[]>(fn: (...args: Tensor[]) => T, ...args: Tensor[]): T {
   const rng = defaultGenerator.getState();
   const result = noGrad(() => fn(...args));
   const outs = Array.isArray(result) ? result : [result];
-  return record(result, {
+  const recorded = record(result, {
     name: "CheckpointFunctionBackward",
     inputs: args,
     backward: (grads) => {
@@ -29,4 +30,8 @@ export function checkpoint<T extends Tensor | Tensor[]>(fn: (...args: Tensor[]) 
       return inputs.map((t) => (t.requiresGrad ? gs[k++] ?? null : null));
     },
   });
+  // fn runs again in backward and may keep what its gradients flow through (a hook)
+  const node = outs.find((o) => o.gradFn !== null)?.gradFn;
+  if (node instanceof FunctionNode) node.opaque = true;
+  return recorded;
 }

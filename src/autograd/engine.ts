@@ -3,8 +3,8 @@
 // must not overflow the JS stack), runs each node once all its consumers have contributed,
 // and accumulates leaf gradients (or captures them, for autograd.grad).
 import { RuntimeError } from "../errors.js";
-import type { Tensor } from "../tensor/tensor.js";
-import { AccumulateGrad, type Edge, type Node, edgeOf } from "./graph.js";
+import { type Tensor, allocCount } from "../tensor/tensor.js";
+import { AccumulateGrad, type Edge, FunctionNode, type Node, edgeOf } from "./graph.js";
 import { isAnomalyEnabled, noGrad, setGradEnabled } from "./grad-mode.js";
 
 export interface BackwardOptions {
@@ -72,10 +72,28 @@ function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: 
     }
   }
   const buffers = new Map<Node, (Tensor | null)[]>();
+  // A leaf's first gradient is taken over without a copy (as PyTorch does when nothing else
+  // holds it) only if its storage was made during this run and nothing else can reach it: `live`
+  // counts, per storage, the gradient slots waiting in `buffers` that hold it, plus 2 for good
+  // once a hook, a retained .grad or a custom Function's backward may have kept it.
+  const firstFresh = allocCount() + 1;
+  const live = new Map<unknown, number>();
+  const hold = (g: Tensor, k: number) => { live.set(g._storage, (live.get(g._storage) ?? 0) + k); };
   const addTo = (n: Node, idx: number, g: Tensor | null) => {
     let b = buffers.get(n);
     if (!b) { b = new Array<Tensor | null>(n.numOutputs).fill(null); buffers.set(n, b); }
-    b[idx] = add(b[idx] ?? null, g);
+    const old = b[idx] ?? null;
+    if (g === null) { b[idx] = old; return; }
+    if (old === null) { b[idx] = g; hold(g, 1); return; }
+    const sum = add(old, g)!;
+    hold(old, -1);
+    hold(sum, 1);
+    b[idx] = sum;
+  };
+  const release = (gs: readonly (Tensor | null)[]) => { for (const g of gs) if (g) hold(g, -1); };
+  const stealable = (g: Tensor) => {
+    const root = g._base ?? g;  // a view's storage is its base's
+    return root._allocNr >= firstFresh && root._storage === g._storage && live.get(g._storage) === 1;
   };
   roots.forEach(([n, idx], i) => { if (n) addTo(n, idx, grads[i]!); });
   const captured = new Map<string, Tensor | null>();
@@ -90,27 +108,32 @@ function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: 
     for (let i = 0; i < gradsIn.length; i++) {
       let g = gradsIn[i] ?? null;
       if (g === null) continue;
-      for (const h of node.outputHooks.get(i) ?? []) {
+      const hooks = node._outputHooks?.get(i);
+      if (hooks !== undefined) for (const h of hooks) {
+        hold(g, 2);  // a hook may keep its argument
         const r = h(g);
-        if (r) g = r;
+        if (r) { hold(g, -1); g = r; hold(r, 3); }  // r takes g's slot, and its hook may keep it
       }
       gradsIn[i] = g;
-      const t = node.retained.get(i)?.deref();
-      if (t) t.grad = t.grad ? t.grad.add(g) : (createGraph ? g : g.detach());
+      const t = node._retained?.get(i)?.deref();
+      if (t) { t.grad = t.grad ? t.grad.add(g) : (createGraph ? g : g.detach()); hold(g, 2); }
     }
     const want = capture?.get(node);
     if (want) for (const i of want) captured.set(`${node.sequenceNr}:${i}`, gradsIn[i] ?? null);
     if (node instanceof AccumulateGrad) {
-      if (!capture) accumulate(node.variable, gradsIn[0] ?? null, createGraph);
+      if (!capture) accumulate(node.variable, gradsIn[0] ?? null, createGraph, stealable);
+      release(gradsIn);
       continue;
     }
-    if (needed && !needed.has(node)) continue;
+    if (needed && !needed.has(node)) { release(gradsIn); continue; }
     let out: (Tensor | null)[];
     if (gradsIn.every((g) => g === null)) out = node.nextFunctions.map(() => null);
     else {
       out = createGraph ? setGradEnabled(true, () => node.apply(gradsIn)) : noGrad(() => node.apply(gradsIn));
       if (isAnomalyEnabled()) checkAnomaly(node, out);
+      if (!(node instanceof FunctionNode) || node.opaque) for (const g of out) if (g) hold(g, 2);
     }
+    release(gradsIn);
     if (!retainGraph) node.release();
     node.nextFunctions.forEach(([m, idx], i) => {
       if (!m) return;
@@ -131,16 +154,20 @@ function checkAnomaly(node: Node, grads: (Tensor | null)[]): void {
   });
 }
 
-function accumulate(leaf: Tensor, g: Tensor | null, createGraph: boolean): void {
+function accumulate(leaf: Tensor, g: Tensor | null, createGraph: boolean, stealable?: (g: Tensor) => boolean): void {
   if (g === null) return;
   let grad = g;
   for (const h of leaf._hooks) {
     const r = h(grad);
     if (r) grad = r;
   }
+  // the first gradient is copied (the incoming one may be a user's tensor or shared by another
+  // leaf) unless the engine knows nothing else holds it
+  const steal = !createGraph && leaf.grad === null && leaf._hooks.length === 0 && stealable !== undefined && stealable(g) &&
+    g.isContiguous() && g.dtype === leaf.dtype && g._shape.length === leaf._shape.length && g._shape.every((s, i) => s === leaf._shape[i]);
   if (!createGraph) grad = grad.detach();
-  // the first gradient is copied: the incoming one may be a user's tensor or shared by another leaf
-  if (leaf.grad === null) leaf.grad = createGraph ? grad : noGrad(() => grad.clone());
+  if (steal) leaf.grad = grad;
+  else if (leaf.grad === null) leaf.grad = createGraph ? grad : noGrad(() => grad.clone());
   else leaf.grad = createGraph ? leaf.grad.add(grad) : noGrad(() => leaf.grad!.add_(grad));
   for (const h of leaf._postAccumulateHooks) h(leaf);
 }

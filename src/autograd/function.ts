@@ -5,6 +5,7 @@ import { RuntimeError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "./grad-mode.js";
 import { record } from "./record.js";
+import { FunctionNode } from "./graph.js";
 
 export class FunctionCtx {
   /** Which of forward's arguments need a gradient (false for non-tensors). */
@@ -53,7 +54,7 @@ export class Function {
     }
     const differentiable = outs.filter((o) => !ctx._nonDifferentiable.has(o));
     const cls = this;
-    record(differentiable, {
+    const recorded = record(differentiable, {
       name: `${cls.name}Backward`,
       inputs: args.map((a) => (a instanceof Tensor ? a : null)),
       save: ctx._toSave,
@@ -67,6 +68,8 @@ export class Function {
         return list.map((g, i) => (args[i] instanceof Tensor ? g ?? null : null));
       },
     });
+    const node = recorded.find((o) => o.gradFn !== null)?.gradFn;
+    if (node instanceof FunctionNode) node.opaque = true;
     return result as T;
   }
 }

@@ -18,10 +18,14 @@ export abstract class Node {
   nextFunctions: Edge[] = [];
   /** Creation order: the engine runs later nodes first among those ready. */
   readonly sequenceNr = nextSequence++;
+  /** @internal Made on first use (most nodes never have hooks or retained outputs). */
+  _outputHooks: Map<number, GradHook[]> | null = null;
+  /** @internal */
+  _retained: Map<number, WeakRef<Tensor>> | null = null;
   /** Hooks on gradients flowing into this node's outputs (Tensor.registerHook on non-leaves). */
-  outputHooks = new Map<number, GradHook[]>();
+  get outputHooks(): Map<number, GradHook[]> { return (this._outputHooks ??= new Map()); }
   /** Tensors asking for retainGrad(), by output index. */
-  retained = new Map<number, WeakRef<Tensor>>();
+  get retained(): Map<number, WeakRef<Tensor>> { return (this._retained ??= new Map()); }
 
   abstract name(): string;
   /** Gradients of the inputs, given the gradients of the outputs (null = zero). */
@@ -67,21 +71,28 @@ export class SavedTensor {
 
 export interface InputMeta { shape: number[]; dtype: DType }
 
-export type BackwardFn = (grads: (Tensor | null)[], saved: Tensor[]) => (Tensor | null)[];
+/**
+ * A node's backward formula. `needs[i]` says whether input i needs a gradient (PyTorch's
+ * needs_input_grad): formulas may skip the others (their results are ignored).
+ */
+export type BackwardFn = (grads: (Tensor | null)[], saved: Tensor[], needs: readonly boolean[]) => (Tensor | null)[];
 
 /** The node of one op application: its backward formula plus what it saved. */
 export class FunctionNode extends Node {
   saved: SavedTensor[] = [];
   private released = false;
+  /** Set for custom autograd.Function nodes: their gradients may be kept by user code, so the
+   * engine never takes them over as a leaf's .grad without a copy. */
+  opaque = false;
   constructor(private readonly opName: string, private readonly backward: BackwardFn, readonly inputs: InputMeta[],
-    private readonly outputs = 1) {
+    private readonly outputs = 1, readonly needs: readonly boolean[] = []) {
     super();
   }
   name(): string { return this.opName; }
   override get numOutputs(): number { return this.outputs; }
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
     if (this.released && this.saved.length > 0) this.saved[0]!.unpack();
-    return this.backward(grads, this.saved.map((s) => s.unpack()));
+    return this.backward(grads, this.saved.map((s) => s.unpack()), this.needs);
   }
   override release(): void {
     this.released = true;

@@ -31,29 +31,36 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
 /** Attaches a node to `outputs` when grad mode is on and an input requires grad. */
 export function record<T extends Tensor | Tensor[]>(outputs: T, spec: RecordSpec): T {
   if (!needsGrad(spec.inputs)) return outputs;
-  // one pass over the inputs: their metadata and their edges (no intermediate arrays)
+  // one pass over the inputs: their metadata, edges and whether each needs a gradient
   const n = spec.inputs.length;
-  const inputs = new Array<Tensor | null>(n);
   const metas = new Array<{ shape: number[]; dtype: Tensor["dtype"] }>(n);
+  const needs = new Array<boolean>(n);
   for (let i = 0; i < n; i++) {
-    const t = spec.inputs[i] ?? null;
-    inputs[i] = t;
+    const t = spec.inputs[i];
     metas[i] = t ? { shape: t._shape.slice(), dtype: t.dtype } : { shape: [], dtype: "float32" };
   }
-  const backward: BackwardFn = (grads, saved) => {
-    const gs = spec.backward(grads, saved);
-    return gs.map((g, i) => {
-      const m = metas[i];
-      if (g === null || g === undefined || m === undefined || inputs[i] === null) return null;
-      const r = sumToShape(g, m.shape);
-      return r.dtype === m.dtype ? r : r.to(m.dtype);
-    });
+  const inner = spec.backward;
+  const backward: BackwardFn = (grads, saved, need) => {
+    const gs = inner(grads, saved, need);
+    const r = new Array<Tensor | null>(gs.length);
+    for (let i = 0; i < gs.length; i++) {
+      const g = gs[i], m = metas[i];
+      if (g === null || g === undefined || m === undefined || need[i] !== true) { r[i] = null; continue; }
+      const s = sumToShape(g, m.shape);
+      r[i] = s.dtype === m.dtype ? s : s.to(m.dtype);
+    }
+    return r;
   };
   const outs: Tensor[] = Array.isArray(outputs) ? outputs : [outputs as Tensor];
-  const node = new FunctionNode(spec.name, backward, metas, outs.length);
+  const node = new FunctionNode(spec.name, backward, metas, outs.length, needs);
   // edges after the node, so a leaf's AccumulateGrad made here is numbered after it (as before)
   const edges = new Array<ReturnType<typeof edgeOf>>(n);
-  for (let i = 0; i < n; i++) edges[i] = inputs[i] ? edgeOf(inputs[i]!) : [null, 0];
+  for (let i = 0; i < n; i++) {
+    const t = spec.inputs[i];
+    const e: ReturnType<typeof edgeOf> = t ? edgeOf(t) : [null, 0];
+    edges[i] = e;
+    needs[i] = e[0] !== null;
+  }
   node.nextFunctions = edges;
   const save = spec.save;
   if (save !== undefined && save.length > 0)

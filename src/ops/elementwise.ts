@@ -94,9 +94,42 @@ export interface ElementwiseGrad {
  * Runs an elementwise op: promote, broadcast, cast inputs to the compute dtype, run the kernel
  * into a fresh result, an in-place target (`inplace`: the first input) or `out`.
  */
-export function elementwise(spec: ElementwiseSpec, inputs: TensorOrScalar[], opts: { inplace?: boolean; out?: Tensor } = {}): Tensor {
+export function elementwise(spec: ElementwiseSpec, inputs: TensorOrScalar[], opts: { inplace?: boolean; out?: Tensor } = NO_OPTS): Tensor {
   if (needsGrad(inputs)) return elementwiseWithGrad(spec, inputs, opts);
+  if (opts.out === undefined && opts.inplace !== true) {
+    const r = sameLayoutFast(spec, inputs);
+    if (r !== null) return r;
+  }
   return elementwiseNoGrad(spec, inputs, opts);
+}
+
+const NO_OPTS: { inplace?: boolean; out?: Tensor } = Object.freeze({});
+
+/**
+ * The common case without a destination: one or two tensors of one dtype and one shape, computed
+ * in that dtype. Then promotion and broadcasting are no-ops and the result is a fresh tensor of
+ * that shape; null when the general path is needed.
+ */
+function sameLayoutFast(spec: ElementwiseSpec, inputs: TensorOrScalar[]): Tensor | null {
+  const n = inputs.length;
+  if (n < 1 || n > 2) return null;
+  const a = inputs[0];
+  if (!(a instanceof Tensor)) return null;
+  const dtype = a.dtype;
+  if (n === 2) {
+    const b = inputs[1];
+    if (!(b instanceof Tensor) || b.dtype !== dtype) return null;
+    const sa = a._shape, sb = b._shape;
+    if (sa.length !== sb.length) return null;
+    for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return null;
+  }
+  const compute = spec.compute ? spec.compute(dtype) : dtype;
+  if (compute !== dtype) return null;
+  const resultDtype = spec.result ? spec.result(compute) : compute;
+  spec.check?.(compute, inputs);
+  const out = Tensor._empty(a._shape, resultDtype);
+  runElementwise(spec.kernel, out, inputs as Tensor[], spec.scalars);
+  return out;
 }
 
 function elementwiseWithGrad(spec: ElementwiseSpec, inputs: TensorOrScalar[], opts: { inplace?: boolean; out?: Tensor }): Tensor {
@@ -108,7 +141,9 @@ function elementwiseWithGrad(spec: ElementwiseSpec, inputs: TensorOrScalar[], op
     return inplace(target, rest, (self) => elementwiseWithGrad(spec, [self, ...rest], {}), () => elementwiseNoGrad(spec, inputs, opts));
   }
   let casted: Tensor[] = [];
-  const out = elementwiseNoGrad(spec, inputs, {}, (t) => { casted = t; });
+  let out = sameLayoutFast(spec, inputs);
+  if (out !== null) casted = inputs as Tensor[];
+  else out = elementwiseNoGrad(spec, inputs, {}, (t) => { casted = t; });
   if (!out.isFloatingPoint()) return out;
   const grad = spec.grad;
   if (!grad) throw new RuntimeError(`the derivative for '${spec.kernel}' is not implemented.`);

@@ -69,7 +69,10 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   const d = computeDtype(a, b, "addmm_impl_cpu_");
   const out = Tensor._empty([a._shape[0]!, b._shape[1]!], d);
   noGrad(() => gemmInto(out, a, b, 1, 0));
-  return record(out, { name: "MmBackward0", inputs: [a, b], save: [a, b], backward: ([g], [x, y]) => [mm(g!, y!.t()), mm(x!.t(), g!)] });
+  return record(out, {
+    name: "MmBackward0", inputs: [a, b], save: [a, b],
+    backward: ([g], [x, y], needs) => [needs[0] ? mmGradA(g!, y!, x!) : null, needs[1] ? mmGradB(g!, x!, y!) : null],
+  });
 }
 
 export function bmm(a: Tensor, b: Tensor): Tensor {
@@ -181,9 +184,36 @@ function addProduct(input: Tensor, shape: number[], A: Tensor, B: Tensor, opts: 
   const t = (x: Tensor) => x.transpose(-1, -2);
   return record(out, {
     name: gradName, inputs: [input, A, B], save: [A, B],
-    // the input's gradient is g * beta even for beta = 0 (zeros, as PyTorch's maybe_multiply)
-    backward: ([g], [a, b]) => [g!.mul(beta), product(g!, t(b!)).mul(alpha), product(t(a!), g!).mul(alpha)],
+    // the input's gradient is g * beta even for beta = 0 (zeros, as PyTorch's maybe_multiply);
+    // only the gradients needed are computed (PyTorch's should_compute_output)
+    backward: ([g], [a, b], needs) => [
+      needs[0] ? maybeMultiply(g!, beta) : null,
+      needs[1] ? maybeMultiply(shape.length === 3 ? bmm(g!, t(b!)) : mmGradA(g!, b!, a!), alpha) : null,
+      needs[2] ? maybeMultiply(shape.length === 3 ? product(t(a!), g!) : mmGradB(g!, a!, b!), alpha) : null,
+    ],
   });
+}
+
+/** g * s, or g itself for s = 1 (PyTorch's maybe_multiply). */
+function maybeMultiply(g: Tensor, s: number): Tensor {
+  return s === 1 ? g : g.mul(s);
+}
+
+/** Whether a matrix is a transposed contiguous one (column-major). */
+function columnMajor(t: Tensor): boolean {
+  return t._strides[0] === 1 && t._strides[1] === t._shape[0];
+}
+
+/**
+ * The gradient of mat1 in g = mat1 @ mat2: g @ mat2^T, computed transposed when mat1 was
+ * column-major so its layout matches mat1's (PyTorch's mm_mat1_backward).
+ */
+function mmGradA(g: Tensor, b: Tensor, a: Tensor): Tensor {
+  return columnMajor(a) ? mm(b, g.t()).t() : mm(g, b.t());
+}
+/** The gradient of mat2: mat1^T @ g, transposed when mat2 was column-major (mm_mat2_backward). */
+function mmGradB(g: Tensor, a: Tensor, b: Tensor): Tensor {
+  return columnMajor(b) ? mm(g.t(), a).t() : mm(a.t(), g);
 }
 
 export function addmm(input: Tensor, m1: Tensor, m2: Tensor, opts: BetaAlpha = {}): Tensor {

@@ -17,7 +17,7 @@ type Unary = (x: Tensor, opts?: OutOptions) => Tensor;
 
 function unary(spec: ElementwiseSpec): { fn: Unary; inplace: (x: Tensor) => Tensor } {
   return {
-    fn: (x, opts) => elementwise(spec, [x], { out: opts?.out }),
+    fn: (x, opts) => (opts?.out === undefined ? elementwise(spec, [x]) : elementwise(spec, [x], { out: opts.out })),
     inplace: (x) => elementwise(spec, [x], { inplace: true }),
   };
 }
@@ -175,11 +175,17 @@ function subSpec(a: TensorOrScalar, b: TensorOrScalar, alpha: number, name = "Su
     grad: { name, saveInputs: false, backward: (g) => [g, g.mul(-alpha)] },
   };
 }
-export function add(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}): Tensor {
-  return elementwise(addSpec(Number(opts.alpha ?? 1)), [a, b], { out: opts.out });
+// alpha = 1, the common case: one spec for all calls
+const ADD_1 = addSpec(1);
+const INPLACE = Object.freeze({ inplace: true });
+export function add(a: TensorOrScalar, b: TensorOrScalar, opts?: BinaryOpts): Tensor {
+  if (opts === undefined) return elementwise(ADD_1, [a, b]);
+  const alpha = opts.alpha === undefined ? 1 : Number(opts.alpha);
+  return elementwise(alpha === 1 ? ADD_1 : addSpec(alpha), [a, b], { out: opts.out });
 }
-export function add_(a: Tensor, b: TensorOrScalar, opts: { alpha?: number } = {}): Tensor {
-  return elementwise(addSpec(Number(opts.alpha ?? 1)), [a, b], { inplace: true });
+export function add_(a: Tensor, b: TensorOrScalar, opts?: { alpha?: number }): Tensor {
+  const alpha = opts?.alpha === undefined ? 1 : Number(opts.alpha);
+  return elementwise(alpha === 1 ? ADD_1 : addSpec(alpha), [a, b], INPLACE);
 }
 export function sub(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}): Tensor {
   return elementwise(subSpec(a, b, Number(opts.alpha ?? 1)), [a, b], { out: opts.out });
@@ -196,8 +202,8 @@ export function rsub(a: TensorOrScalar, b: TensorOrScalar, opts: BinaryOpts = {}
 type Binary = (a: TensorOrScalar, b: TensorOrScalar, opts?: OutOptions) => Tensor;
 function binary(spec: ElementwiseSpec): { fn: Binary; inplace: (a: Tensor, b: TensorOrScalar) => Tensor } {
   return {
-    fn: (a, b, opts) => elementwise(spec, [a, b], { out: opts?.out }),
-    inplace: (a, b) => elementwise(spec, [a, b], { inplace: true }),
+    fn: (a, b, opts) => (opts?.out === undefined ? elementwise(spec, [a, b]) : elementwise(spec, [a, b], { out: opts.out })),
+    inplace: (a, b) => elementwise(spec, [a, b], INPLACE),
   };
 }
 

@@ -26,6 +26,11 @@ export type NestedArray<T> = T | NestedArray<T>[];
 /** The hook list of every tensor without hooks (never written: registering a hook replaces it). */
 const NO_HOOKS: readonly unknown[] = Object.freeze([]);
 
+/** Counts the tensors Tensor._empty made (see Tensor._allocNr). */
+let allocCounter = 0;
+/** @internal The number of fresh tensors made so far (autograd's engine compares _allocNr with it). */
+export function allocCount(): number { return allocCounter; }
+
 export class Tensor {
   /** @internal */ _storage: Storage;
   /** @internal */ _shape: number[];
@@ -46,6 +51,9 @@ export class Tensor {
    * list until the first hook, so making a tensor allocates no hook arrays). */
   _hooks: GradHook[] = NO_HOOKS as GradHook[];
   _postAccumulateHooks: ((t: Tensor) => void)[] = NO_HOOKS as ((t: Tensor) => void)[];
+  /** @internal Nonzero for a tensor made by _empty (its own fresh storage), in creation order; 0
+   * for views and tensors over given storage. */
+  _allocNr = 0;
 
   /** @internal Use the creation functions (torch.tensor, torch.zeros, ...). */
   constructor(storage: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
@@ -58,7 +66,9 @@ export class Tensor {
 
   /** @internal A fresh contiguous tensor. */
   static _empty(shape: readonly number[], dtype: DType): Tensor {
-    return new Tensor(Storage.alloc(dtype, numelOf(shape)), [...shape], contiguousStrides(shape), 0, dtype);
+    const t = new Tensor(Storage.alloc(dtype, numelOf(shape)), [...shape], contiguousStrides(shape), 0, dtype);
+    t._allocNr = ++allocCounter;
+    return t;
   }
 
   /** @internal A view over the same storage. */
@@ -146,7 +156,7 @@ export class Tensor {
     if (!this.requiresGrad) throw new RuntimeError("can't retain_grad on Tensor that has requires_grad=False");
     if (this.gradFn !== null) this.gradFn.retained.set(this._outputNr, new WeakRef(this));
   }
-  get retainsGrad(): boolean { return this.gradFn !== null && this.gradFn.retained.get(this._outputNr)?.deref() === this; }
+  get retainsGrad(): boolean { return this.gradFn !== null && this.gradFn._retained?.get(this._outputNr)?.deref() === this; }
   /** A hook on the gradient of this tensor; returning a tensor replaces the gradient. */
   registerHook(hook: GradHook): { remove(): void } {
     if (!this.requiresGrad) throw new RuntimeError("cannot register a hook on a tensor that doesn't require gradient");

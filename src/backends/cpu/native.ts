@@ -22,6 +22,9 @@ export interface NativeAddon {
   /** native/cpu/norm.cc: mode 0 forward, 1 backward. */
   groupNorm(mode: number, buffers: ArrayBufferView[], meta: Float64Array): void;
   kernelNames(): string[];
+  /** elementwise() with the kernel by index into elementwiseIds() and the buffers as arguments (addon.cc). */
+  elementwiseFast?(id: number, meta: Float64Array, scalars: Float64Array, ...buffers: ArrayBufferView[]): void;
+  elementwiseIds?(): string[];
   getNumThreads(): number;
   setNumThreads(n: number): void;
   cpuFeatures(): Record<string, boolean>;

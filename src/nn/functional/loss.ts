@@ -6,7 +6,8 @@ import { IndexError, RuntimeError, ValueError } from "../../errors.js";
 import { ones, onesLike, tensor, zerosLike } from "../../ops/creation.js";
 import { broadcastShapes } from "../../tensor/layout.js";
 import { where } from "../../ops/math.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { needsGrad } from "../../autograd/graph.js";
 import { logSoftmax, logsigmoid } from "./activation.js";
 import { pairwiseDistance } from "./distance.js";
 
@@ -44,6 +45,9 @@ export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIn
     throw new RuntimeError(`Expected target size [${[N, ...x.shape.slice(2)].join(", ")}], got [${target.shape.join(", ")}]`);
   if (weight !== null && (weight.ndim !== 1 || weight.shape[0] !== C))
     throw new RuntimeError(`weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: [${weight.shape.join(", ")}]`);
+  if (!unbatched && weight === null && x.ndim === 2 && target.ndim === 1 && (x.dtype === "float32" || x.dtype === "float64") &&
+    N * C <= NLL_LOOP_MAX)
+    return nllLoss2d(input, target, ignoreIndex, reduction);
   const ignored = target.eq(ignoreIndex);
   const safe = where(ignored, 0, target);
   for (const t of target.reshape(-1).tolist() as number[])
@@ -70,6 +74,67 @@ export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIn
       return [unbatched ? gx.reshape(input.shape) : gx];
     },
   });
+}
+
+/** Up to this many input elements, nllLoss on (N, C) without class weights runs as plain loops. */
+const NLL_LOOP_MAX = 1 << 16;
+
+/**
+ * nllLoss of an (N, C) float input without class weights, in plain loops over the N picked
+ * elements: the same formula, node and values as the general path (whose dozen small kernels
+ * and temporaries cost far more than the arithmetic), the same errors, in the same order.
+ */
+function nllLoss2d(input: Tensor, target: Tensor, ignoreIndex: number, reduction: Reduction): Tensor {
+  const N = input._shape[0]!, C = input._shape[1]!, dtype = input.dtype;
+  const tv = target._storage.data as BigInt64Array, ts = target._strides[0]!, to = target._offset;
+  const cols = new Int32Array(N);  // the picked class of each row (0 where ignored, as `safe`)
+  const ws = new Float64Array(N);  // its weight: 1, or 0 where ignored
+  let total = 0;
+  for (let i = 0; i < N; i++) {
+    const t = Number(tv[to + i * ts]!);
+    if (t === ignoreIndex) continue;
+    if (t < 0 || t >= C) throw new IndexError(`Target ${t} is out of bounds.`);
+    cols[i] = t;
+    ws[i] = 1;
+    total++;
+  }
+  const xd = input._storage.data as Float32Array | Float64Array, x0 = input._strides[0]!, x1 = input._strides[1]!, xo = input._offset;
+  const out = Tensor._empty(reduction === "none" ? [N] : [], dtype);
+  const od = out._storage.data as Float32Array | Float64Array;
+  let sum = 0;
+  for (let i = 0; i < N; i++) {
+    const v = -(xd[xo + i * x0 + cols[i]! * x1]! * ws[i]!);  // exact in either dtype
+    if (reduction === "none") od[i] = v; else sum += v;
+  }
+  // "sum" rounds the (double) sum to the dtype; "mean" then divides by the weight total in the dtype
+  if (reduction === "sum") od[0] = sum;
+  else if (reduction === "mean") od[0] = (dtype === "float32" ? Math.fround(sum) : sum) / total;
+  return record(out, {
+    name: "NllLossBackward0", inputs: [input], save: [],
+    backward: ([g]) => {
+      if (g!.dtype !== dtype || needsGrad([g])) {  // a differentiable backward (createGraph): tensor ops
+        const w = tensorOf(ws, [N], dtype), idx = tensorOf(cols, [N, 1], "int64");
+        let scale = w.neg().mul(reduction === "none" ? g!.reshape([N]) : g!);
+        if (reduction === "mean") scale = scale.div(w.sum());
+        return [zerosLike(input, { dtype }).scatter(1, idx, scale.unsqueeze(1))];
+      }
+      const gx = Tensor._empty([N, C], dtype);
+      const gd = gx._storage.data as Float32Array | Float64Array;
+      gd.fill(0);
+      const gv = g!._storage.data as Float32Array | Float64Array, gs = reduction === "none" ? g!._strides[0]! : 0, go = g!._offset;
+      const f32 = dtype === "float32";
+      for (let i = 0; i < N; i++) {
+        let scale = -ws[i]! * gv[go + i * gs]!;  // exact: the weight is 0 or 1
+        if (reduction === "mean") scale = (f32 ? Math.fround(scale) : scale) / total;
+        gd[i * C + cols[i]!] = scale;
+      }
+      return [gx];
+    },
+  });
+}
+
+function tensorOf(values: ArrayLike<number>, shape: number[], dtype: Tensor["dtype"]): Tensor {
+  return tensor(Array.from(values), { dtype }).reshape(shape);
 }
 
 /** F.crossEntropy(input, target): logSoftmax over dim 1, then nllLoss; labelSmoothing as PyTorch 1.13. */
