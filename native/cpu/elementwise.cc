@@ -314,7 +314,8 @@ UNARY(Neg, C(-x)) UNARY(Abs, absOf(x)) UNARY(Sign, signOf(x)) UNARY(Square, C(x 
 UNARY(Floor, isFp<C>() ? C(std::floor(x)) : x) UNARY(Ceil, isFp<C>() ? C(std::ceil(x)) : x)
 UNARY(Trunc, isFp<C>() ? C(std::trunc(x)) : x) UNARY(Round, roundHalfEven(x))
 UNARY(RoundDecimals, roundDecimals(x, s[0])) UNARY(Clamp, clampOf(x, s))
-UNARY(Relu, x > C(0) ? x : (isNan(x) ? x : C(0)))
+// branch-free so it vectorises: NaN compares false and passes through, -0.0 stays -0.0 (as PyTorch)
+UNARY(Relu, x < C(0) ? C(0) : x)
 // Unary, integral and bool.
 UNARY(BitwiseNot, bitNot(x))
 // Unary, any input, bool output.
@@ -403,6 +404,54 @@ BINARY(GeluBackward, geluBackwardOf(a, b, s[0]))
 UNARY(LogSigmoid, std::min(x, C(0)) - std::log1p(std::exp(-std::abs(x))))
 BINARY(LogSigmoidBackward, logSigmoidBackwardOf(a, b))
 
+// clamp with scalar bounds: branch-free compare-and-select loops, one per bound combination, so
+// they vectorise (x < lo is false for a NaN x, which passes through; -0.0 is not below 0.0).
+// NaN bounds and the half types keep the functor above.
+template <class T, int Mode> TT_SIMD_CLONES void clampContiguous(T* o, const T* a, int64_t n, T lo, T hi) {
+  for (int64_t i = 0; i < n; i++) {
+    T x = a[i];
+    if constexpr ((Mode & 1) != 0) x = x < lo ? lo : x;
+    if constexpr ((Mode & 2) != 0) x = x > hi ? hi : x;
+    o[i] = x;
+  }
+}
+template <class T> void clampTyped(StridedIter& it, const double* s) {
+  const int mode = (s[2] != 0 ? 1 : 0) | (s[3] != 0 ? 2 : 0);
+  const T lo = static_cast<T>(s[0]), hi = static_cast<T>(s[1]);
+  if (mode == 0 || ((mode & 1) && isNan(lo)) || ((mode & 2) && isNan(hi))) {
+    runElementwise<Clamp, T, T, 1>(it, s);
+    return;
+  }
+  it.forEach([&](char** p, int64_t n, const int64_t* st) {
+    if (st[0] == (int64_t)sizeof(T) && st[1] == (int64_t)sizeof(T)) {
+      T* o = reinterpret_cast<T*>(p[0]);
+      const T* a = reinterpret_cast<const T*>(p[1]);
+      if (mode == 1) clampContiguous<T, 1>(o, a, n, lo, hi);
+      else if (mode == 2) clampContiguous<T, 2>(o, a, n, lo, hi);
+      else clampContiguous<T, 3>(o, a, n, lo, hi);
+      return;
+    }
+    for (int64_t i = 0; i < n; i++) {
+      T x = *reinterpret_cast<const T*>(p[1] + i * st[1]);
+      if (mode & 1) x = x < lo ? lo : x;
+      if (mode & 2) x = x > hi ? hi : x;
+      *reinterpret_cast<T*>(p[0] + i * st[0]) = x;
+    }
+  });
+}
+void clampKernel(StridedIter& it, const double* s) {
+  switch (it.ops[1].dtype) {
+    TT_CASE(kUInt8, uint8_t, clampTyped<T>(it, s))
+    TT_CASE(kInt8, int8_t, clampTyped<T>(it, s))
+    TT_CASE(kInt16, int16_t, clampTyped<T>(it, s))
+    TT_CASE(kInt32, int32_t, clampTyped<T>(it, s))
+    TT_CASE(kInt64, int64_t, clampTyped<T>(it, s))
+    TT_CASE(kFloat32, float, clampTyped<T>(it, s))
+    TT_CASE(kFloat64, double, clampTyped<T>(it, s))
+    default: dispatchElementwise<Clamp, Set::Numeric, false, 1>(it, s);
+  }
+}
+
 using S = Set;
 template <class Op> constexpr ElementwiseFn floatOp = &dispatchElementwise<Op, S::Float, false, 1>;
 template <class Op> constexpr ElementwiseFn floatPred = &dispatchElementwise<Op, S::Float, true, 1>;
@@ -433,7 +482,7 @@ const KernelEntry<ElementwiseFn> kElementwiseKernels[] = {
     {"isposinf", floatPred<Isposinf>}, {"isneginf", floatPred<Isneginf>}, {"signbit", floatPred<Signbit>},
     {"neg", numOp<Neg>}, {"abs", numOp<Abs>}, {"sign", allOp<Sign>}, {"square", numOp<Square>},
     {"floor", numOp<Floor>}, {"ceil", numOp<Ceil>}, {"trunc", numOp<Trunc>}, {"round", numOp<Round>},
-    {"roundDecimals", numOp<RoundDecimals>}, {"clamp", numOp<Clamp>}, {"relu", numOp<Relu>},
+    {"roundDecimals", numOp<RoundDecimals>}, {"clamp", &clampKernel}, {"relu", numOp<Relu>},
     {"bitwiseNot", intOp<BitwiseNot>}, {"logicalNot", allPred<LogicalNot>}, {"nonzeroMask", allPred<NonzeroMask>},
     {"fill", &dispatchElementwise<Fill, S::All, false, 0>},
     {"add", allBin<Add>}, {"sub", numBin<Sub>}, {"mul", allBin<Mul>}, {"div", floatBin<Div>},
