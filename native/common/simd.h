@@ -63,10 +63,31 @@ TT_AVX2 inline __m256 exp(__m256 x) {
   __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, _mm256_set1_epi32(127)), 23));
   __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, _mm256_set1_epi32(127)), 23));
   __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
-  // x > 88.72...: +inf; x NaN: NaN
+  // x > 88.72...: +inf; x < -103.97...: 0; x NaN: NaN
   y = _mm256_blendv_ps(y, set1(__builtin_inff()), _mm256_cmp_ps(x, hi, _CMP_GT_OQ));
+  y = _mm256_andnot_ps(_mm256_cmp_ps(x, lo, _CMP_LT_OQ), y);
   y = _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
   return y;
+}
+
+TT_AVX2 inline __m256 neg(__m256 x) { return _mm256_xor_ps(x, set1(-0.0f)); }
+
+// tanh(x) (Cephes tanhf): an odd polynomial below |x| = 0.625, 1 - 2 / (exp(2|x|) + 1) above it.
+TT_AVX2 inline __m256 tanh(__m256 x) {
+  const __m256 sign = set1(-0.0f);
+  __m256 ax = _mm256_andnot_ps(sign, x);
+  __m256 z = _mm256_mul_ps(x, x);
+  __m256 p = set1(-5.70498872745E-3f);
+  p = _mm256_fmadd_ps(p, z, set1(2.06390887954E-2f));
+  p = _mm256_fmadd_ps(p, z, set1(-5.37397155531E-2f));
+  p = _mm256_fmadd_ps(p, z, set1(1.33314422036E-1f));
+  p = _mm256_fmadd_ps(p, z, set1(-3.33332819422E-1f));
+  __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
+  small = _mm256_or_ps(small, _mm256_and_ps(x, sign));  // tanh(-0) = -0
+  __m256 e = exp(_mm256_add_ps(ax, ax));
+  __m256 big = _mm256_sub_ps(set1(1.0f), _mm256_div_ps(set1(2.0f), _mm256_add_ps(e, set1(1.0f))));
+  big = _mm256_or_ps(big, _mm256_and_ps(x, sign));
+  return _mm256_blendv_ps(small, big, _mm256_cmp_ps(ax, set1(0.625f), _CMP_GE_OQ));
 }
 
 }  // namespace v8

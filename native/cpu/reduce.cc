@@ -33,6 +33,13 @@ template <class T> TT_SIMD_CLONES acc_t<T> sumContiguous(const T* a, int64_t n) 
   return r;
 }
 
+// acc[j] += a[j] for j < n: one row of a column reduction (sum over a strided dim into
+// contiguous outputs), vectorised across the outputs.
+template <class T> TT_SIMD_CLONES void addRow(acc_t<T>* acc, const T* a, int64_t n) {
+  using A = acc_t<T>;
+  for (int64_t j = 0; j < n; j++) acc[j] += static_cast<A>(static_cast<compute_t<T>>(a[j]));
+}
+
 template <class T> struct SumR {
   using C = compute_t<T>;
   using Acc = acc_t<T>;
@@ -224,6 +231,30 @@ template <class R, class T> void reduceRun(StridedIter& it, int nOuter, const do
     for (int d = nOuter - 1; d >= 0; d--) { p += (o % it.shape[d]) * it.ops[op].strides[d]; o /= it.shape[d]; }
     return p;
   };
+
+  // Sums over a strided dim into contiguous outputs (x.sum(0) of a row-major matrix): run down the
+  // rows with a tile of accumulators across the outputs instead of one strided walk per output.
+  // Each output adds its elements in order; the tiles split across threads, never a column.
+  if constexpr (PlainSum<R>::value) {
+    if (nOuter >= 1 && ni == 1 && istr[0] != (int64_t)sizeof(T) && it.shape[nOuter - 1] > 1 &&
+        it.ops[1].strides[nOuter - 1] == (int64_t)sizeof(T) && it.ops[0].strides[nOuter - 1] == (int64_t)sizeof(T)) {
+      constexpr int64_t kTile = 512;
+      const int64_t L = it.shape[nOuter - 1], rows = ishape[0], rs = istr[0];
+      const int64_t tilesPerRow = (L + kTile - 1) / kTile, tiles = (outerN / L) * tilesPerRow;
+      parallelFor(tiles, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, rows * kTile)), [&](int64_t b, int64_t e) {
+        acc_t<T> acc[kTile];
+        for (int64_t t = b; t < e; t++) {
+          const int64_t j0 = (t % tilesPerRow) * kTile, len = std::min(kTile, L - j0), o = (t / tilesPerRow) * L + j0;
+          const char* base = outerPtr(1, o);
+          std::fill(acc, acc + len, acc_t<T>(0));
+          for (int64_t r0 = 0; r0 < rows; r0++) addRow<T>(acc, reinterpret_cast<const T*>(base + r0 * rs), len);
+          T* out = reinterpret_cast<T*>(outerPtr(0, o));
+          for (int64_t j = 0; j < len; j++) out[j] = static_cast<T>(static_cast<C>(acc[j]));
+        }
+      });
+      return;
+    }
+  }
 
   // Long reductions are cut into fixed blocks of kBlock elements, each accumulated from init()
   // and combined in order, whether one thread runs them or several: the result does not depend
