@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
@@ -10,9 +11,47 @@
 #include <thread>
 #include <vector>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TT_PAUSE() _mm_pause()
+#else
+#define TT_PAUSE() std::this_thread::yield()
+#endif
+
 namespace tt {
 namespace {
 
+// How long an idle worker spins for the next parallel region before it sleeps, and how long the
+// caller spins for the last chunk before it sleeps. Back-to-back ops then start without a
+// futex wake-up; an idle process stops using the CPU after this long.
+int64_t spinNanos() {
+  static const int64_t ns = [] {
+    if (const char* env = std::getenv("TORCHTS_SPIN_US")) return (int64_t)std::atoll(env) * 1000;
+    return (int64_t)100000;  // 100 us
+  }();
+  return ns;
+}
+
+// Spins until pred() or `ns` nanoseconds pass; true if pred() held.
+template <class Pred> bool spinUntil(Pred pred, int64_t ns) {
+  if (pred()) return true;
+  if (ns <= 0) return false;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (;;) {
+    for (int i = 0; i < 64; i++) {
+      if (pred()) return true;
+      TT_PAUSE();
+    }
+    if (std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count() > ns)
+      return pred();
+  }
+}
+
+// The pool hands out the chunks of one region through a single atomic word, (generation << 32) |
+// (chunk count << 16) | next chunk, so a thread can only claim a chunk of the region that is
+// current. Chunks are claimed dynamically: the caller runs every chunk no worker has claimed yet,
+// so a worker that is slow to wake (asleep, or descheduled on a busy machine) delays nothing, and
+// the caller waits only for chunks a worker has actually started.
 class Pool {
  public:
   explicit Pool(int n) { resize(n); }
@@ -23,53 +62,77 @@ class Pool {
   void resize(int n) {
     stop();
     numThreads_ = std::max(1, n);
-    quit_ = false;
-    // new workers must not mistake an earlier generation for pending work
-    for (int i = 1; i < numThreads_; i++) workers_.emplace_back([this, i, g = generation_] { loop(i, g); });
+    quit_.store(false);
+    const uint32_t gen = generation_;
+    for (int i = 1; i < numThreads_; i++) workers_.emplace_back([this, gen] { loop(gen); });
   }
 
-  // Runs task(i) for i in [0, numThreads) with the caller as thread 0; returns when all finish.
-  void run(const std::function<void(int)>& task) {
-    std::unique_lock<std::mutex> lock(mu_);
+  // Runs task(c) for every c in [0, chunks), on the caller and the workers; returns when all finish.
+  void run(int64_t chunks, const std::function<void(int64_t)>& task) {
+    chunks = std::min<int64_t>(chunks, 0xffff);
     task_ = &task;
-    pending_ = numThreads_ - 1;
-    generation_++;
-    lock.unlock();
-    cv_.notify_all();
-    std::exception_ptr err;
-    try { task(0); } catch (...) { err = std::current_exception(); }
-    lock.lock();
-    done_.wait(lock, [this] { return pending_ == 0; });
+    error_ = nullptr;
+    done_.store(0, std::memory_order_relaxed);
+    const uint32_t gen = ++generation_;
+    work_.store(((uint64_t)gen << 32) | ((uint64_t)chunks << 16), std::memory_order_release);
+    { std::lock_guard<std::mutex> g(mu_); }  // a worker between its check and its wait sees the store
+    wake_.notify_all();
+    work(gen, chunks);
+    if (!spinUntil([&] { return done_.load(std::memory_order_acquire) == chunks; }, spinNanos())) {
+      std::unique_lock<std::mutex> lock(mu_);
+      finished_.wait(lock, [&] { return done_.load(std::memory_order_acquire) == chunks; });
+    }
     task_ = nullptr;
-    if (!err && workerError_) err = workerError_;
-    workerError_ = nullptr;
-    if (err) std::rethrow_exception(err);
+    if (error_) {
+      std::exception_ptr e = error_;
+      error_ = nullptr;
+      std::rethrow_exception(e);
+    }
   }
 
  private:
-  void loop(int id, uint64_t seen) {
+  // Claims and runs chunks of region `gen` until none is left.
+  void work(uint32_t gen, int64_t chunks) {
+    uint64_t v = work_.load(std::memory_order_acquire);
     for (;;) {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return quit_ || generation_ != seen; });
-      if (quit_) return;
-      seen = generation_;
-      const std::function<void(int)>* task = task_;
-      lock.unlock();
-      try { (*task)(id); } catch (...) {
+      if ((uint32_t)(v >> 32) != gen) return;
+      const uint64_t next = v & 0xffff, count = (v >> 16) & 0xffff;
+      if (next >= count) return;
+      if (!work_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      try {
+        (*task_)((int64_t)next);
+      } catch (...) {
         std::lock_guard<std::mutex> g(mu_);
-        workerError_ = std::current_exception();
+        if (!error_) error_ = std::current_exception();
       }
-      lock.lock();
-      if (--pending_ == 0) done_.notify_one();
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) {
+        { std::lock_guard<std::mutex> g(mu_); }
+        finished_.notify_one();
+      }
+      v = work_.load(std::memory_order_acquire);
+    }
+  }
+
+  void loop(uint32_t seen) {
+    for (;;) {
+      auto fresh = [&] { return quit_.load(std::memory_order_acquire) || (uint32_t)(work_.load(std::memory_order_acquire) >> 32) != seen; };
+      if (!spinUntil(fresh, spinNanos())) {
+        std::unique_lock<std::mutex> lock(mu_);
+        wake_.wait(lock, fresh);
+      }
+      if (quit_.load(std::memory_order_acquire)) return;
+      const uint64_t v = work_.load(std::memory_order_acquire);
+      seen = (uint32_t)(v >> 32);
+      work(seen, (int64_t)((v >> 16) & 0xffff));
     }
   }
 
   void stop() {
     {
       std::lock_guard<std::mutex> g(mu_);
-      quit_ = true;
+      quit_.store(true);
     }
-    cv_.notify_all();
+    wake_.notify_all();
     for (auto& t : workers_) t.join();
     workers_.clear();
   }
@@ -77,12 +140,13 @@ class Pool {
   int numThreads_ = 1;
   std::vector<std::thread> workers_;
   std::mutex mu_;
-  std::condition_variable cv_, done_;
-  const std::function<void(int)>* task_ = nullptr;
-  int pending_ = 0;
-  uint64_t generation_ = 0;
-  bool quit_ = false;
-  std::exception_ptr workerError_;
+  std::condition_variable wake_, finished_;
+  std::atomic<uint64_t> work_{0};
+  std::atomic<int64_t> done_{0};
+  std::atomic<bool> quit_{false};
+  uint32_t generation_ = 0;  // written by the caller only
+  const std::function<void(int64_t)>* task_ = nullptr;
+  std::exception_ptr error_;
 };
 
 int defaultThreads() {
@@ -123,10 +187,11 @@ void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int
     fn(0, n);
     return;
   }
-  int64_t per = (n + chunks - 1) / chunks;
-  pool().run([&](int id) {
-    int64_t b = id * per, e = std::min(n, b + per);
-    if (id < chunks && b < e) fn(b, e);
+  const int64_t per = (n + chunks - 1) / chunks;
+  chunks = (n + per - 1) / per;
+  pool().run(chunks, [&](int64_t c) {
+    const int64_t b = c * per, e = std::min(n, b + per);
+    if (b < e) fn(b, e);
   });
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Run-time instruction-set dispatch for hot contiguous loops: GCC's target_clones compiles a
 // function for AVX2 and for the baseline and picks one when the library loads (ifunc).
+// Hand-written AVX2 + FMA code (float32 transcendental activations) is compiled with TT_AVX2 and
+// only called where hasAvx2Fma() says the CPU can run it; elsewhere the scalar loops run.
 #pragma once
 
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
@@ -8,3 +10,87 @@
 #else
 #define TT_SIMD_CLONES
 #endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TT_HAVE_AVX2_CODE 1
+#define TT_AVX2 __attribute__((target("avx2,fma")))
+#include <immintrin.h>
+#else
+#define TT_HAVE_AVX2_CODE 0
+#define TT_AVX2
+#endif
+
+namespace tt {
+
+// True where the CPU runs AVX2 and FMA (checked once).
+inline bool hasAvx2Fma() {
+#if TT_HAVE_AVX2_CODE
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+#else
+  return false;
+#endif
+}
+
+#if TT_HAVE_AVX2_CODE
+namespace v8 {
+// 8 x float32 helpers for the vectorised activations. Accuracy: exp within 2 ulp of the
+// correctly rounded result over its whole range (Cephes' expf polynomial after a 2-step
+// Cody-Waite reduction), with IEEE results for +-inf, NaN, overflow and underflow.
+
+TT_AVX2 inline __m256 set1(float x) { return _mm256_set1_ps(x); }
+
+// exp(x). Inputs below about -87.3 give subnormals / 0 through a two-step scale, as expf does.
+TT_AVX2 inline __m256 exp(__m256 x) {
+  const __m256 hi = set1(88.7228394f), lo = set1(-103.972084f);
+  __m256 xc = _mm256_min_ps(_mm256_max_ps(x, lo), hi);  // NaN: max/min return the second operand
+  // n = round(x / ln2)
+  __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, set1(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, set1(0.693359375f), xc);
+  r = _mm256_fnmadd_ps(n, set1(-2.12194440e-4f), r);
+  __m256 p = set1(1.9875691500E-4f);
+  p = _mm256_fmadd_ps(p, r, set1(1.3981999507E-3f));
+  p = _mm256_fmadd_ps(p, r, set1(8.3334519073E-3f));
+  p = _mm256_fmadd_ps(p, r, set1(4.1665795894E-2f));
+  p = _mm256_fmadd_ps(p, r, set1(1.6666665459E-1f));
+  p = _mm256_fmadd_ps(p, r, set1(5.0000001201E-1f));
+  __m256 r2 = _mm256_mul_ps(r, r);
+  p = _mm256_fmadd_ps(p, r2, _mm256_add_ps(r, set1(1.0f)));
+  // scale by 2^n in two steps so n in [-150, 128] neither overflows the exponent field nor
+  // flushes early: 2^n = 2^(n/2) * 2^(n - n/2)
+  __m256i ni = _mm256_cvtps_epi32(n);
+  __m256i n1 = _mm256_srai_epi32(ni, 1), n2 = _mm256_sub_epi32(ni, n1);
+  __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, _mm256_set1_epi32(127)), 23));
+  __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, _mm256_set1_epi32(127)), 23));
+  __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+  // x > 88.72...: +inf; x < -103.97...: 0; x NaN: NaN
+  y = _mm256_blendv_ps(y, set1(__builtin_inff()), _mm256_cmp_ps(x, hi, _CMP_GT_OQ));
+  y = _mm256_andnot_ps(_mm256_cmp_ps(x, lo, _CMP_LT_OQ), y);
+  y = _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+  return y;
+}
+
+TT_AVX2 inline __m256 neg(__m256 x) { return _mm256_xor_ps(x, set1(-0.0f)); }
+
+// tanh(x) (Cephes tanhf): an odd polynomial below |x| = 0.625, 1 - 2 / (exp(2|x|) + 1) above it.
+TT_AVX2 inline __m256 tanh(__m256 x) {
+  const __m256 sign = set1(-0.0f);
+  __m256 ax = _mm256_andnot_ps(sign, x);
+  __m256 z = _mm256_mul_ps(x, x);
+  __m256 p = set1(-5.70498872745E-3f);
+  p = _mm256_fmadd_ps(p, z, set1(2.06390887954E-2f));
+  p = _mm256_fmadd_ps(p, z, set1(-5.37397155531E-2f));
+  p = _mm256_fmadd_ps(p, z, set1(1.33314422036E-1f));
+  p = _mm256_fmadd_ps(p, z, set1(-3.33332819422E-1f));
+  __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
+  small = _mm256_or_ps(small, _mm256_and_ps(x, sign));  // tanh(-0) = -0
+  __m256 e = exp(_mm256_add_ps(ax, ax));
+  __m256 big = _mm256_sub_ps(set1(1.0f), _mm256_div_ps(set1(2.0f), _mm256_add_ps(e, set1(1.0f))));
+  big = _mm256_or_ps(big, _mm256_and_ps(x, sign));
+  return _mm256_blendv_ps(small, big, _mm256_cmp_ps(ax, set1(0.625f), _CMP_GE_OQ));
+}
+
+}  // namespace v8
+#endif
+
+}  // namespace tt

@@ -314,7 +314,8 @@ UNARY(Neg, C(-x)) UNARY(Abs, absOf(x)) UNARY(Sign, signOf(x)) UNARY(Square, C(x 
 UNARY(Floor, isFp<C>() ? C(std::floor(x)) : x) UNARY(Ceil, isFp<C>() ? C(std::ceil(x)) : x)
 UNARY(Trunc, isFp<C>() ? C(std::trunc(x)) : x) UNARY(Round, roundHalfEven(x))
 UNARY(RoundDecimals, roundDecimals(x, s[0])) UNARY(Clamp, clampOf(x, s))
-UNARY(Relu, x > C(0) ? x : (isNan(x) ? x : C(0)))
+// branch-free so it vectorises: NaN compares false and passes through, -0.0 stays -0.0 (as PyTorch)
+UNARY(Relu, x < C(0) ? C(0) : x)
 // Unary, integral and bool.
 UNARY(BitwiseNot, bitNot(x))
 // Unary, any input, bool output.
@@ -403,6 +404,151 @@ BINARY(GeluBackward, geluBackwardOf(a, b, s[0]))
 UNARY(LogSigmoid, std::min(x, C(0)) - std::log1p(std::exp(-std::abs(x))))
 BINARY(LogSigmoidBackward, logSigmoidBackwardOf(a, b))
 
+// clamp with scalar bounds: branch-free compare-and-select loops, one per bound combination, so
+// they vectorise (x < lo is false for a NaN x, which passes through; -0.0 is not below 0.0).
+// NaN bounds and the half types keep the functor above.
+template <class T, int Mode> TT_SIMD_CLONES void clampContiguous(T* o, const T* a, int64_t n, T lo, T hi) {
+  for (int64_t i = 0; i < n; i++) {
+    T x = a[i];
+    if constexpr ((Mode & 1) != 0) x = x < lo ? lo : x;
+    if constexpr ((Mode & 2) != 0) x = x > hi ? hi : x;
+    o[i] = x;
+  }
+}
+template <class T> void clampTyped(StridedIter& it, const double* s) {
+  const int mode = (s[2] != 0 ? 1 : 0) | (s[3] != 0 ? 2 : 0);
+  const T lo = static_cast<T>(s[0]), hi = static_cast<T>(s[1]);
+  if (mode == 0 || ((mode & 1) && isNan(lo)) || ((mode & 2) && isNan(hi))) {
+    runElementwise<Clamp, T, T, 1>(it, s);
+    return;
+  }
+  it.forEach([&](char** p, int64_t n, const int64_t* st) {
+    if (st[0] == (int64_t)sizeof(T) && st[1] == (int64_t)sizeof(T)) {
+      T* o = reinterpret_cast<T*>(p[0]);
+      const T* a = reinterpret_cast<const T*>(p[1]);
+      if (mode == 1) clampContiguous<T, 1>(o, a, n, lo, hi);
+      else if (mode == 2) clampContiguous<T, 2>(o, a, n, lo, hi);
+      else clampContiguous<T, 3>(o, a, n, lo, hi);
+      return;
+    }
+    for (int64_t i = 0; i < n; i++) {
+      T x = *reinterpret_cast<const T*>(p[1] + i * st[1]);
+      if (mode & 1) x = x < lo ? lo : x;
+      if (mode & 2) x = x > hi ? hi : x;
+      *reinterpret_cast<T*>(p[0] + i * st[0]) = x;
+    }
+  });
+}
+void clampKernel(StridedIter& it, const double* s) {
+  switch (it.ops[1].dtype) {
+    TT_CASE(kUInt8, uint8_t, clampTyped<T>(it, s))
+    TT_CASE(kInt8, int8_t, clampTyped<T>(it, s))
+    TT_CASE(kInt16, int16_t, clampTyped<T>(it, s))
+    TT_CASE(kInt32, int32_t, clampTyped<T>(it, s))
+    TT_CASE(kInt64, int64_t, clampTyped<T>(it, s))
+    TT_CASE(kFloat32, float, clampTyped<T>(it, s))
+    TT_CASE(kFloat64, double, clampTyped<T>(it, s))
+    default: dispatchElementwise<Clamp, Set::Numeric, false, 1>(it, s);
+  }
+}
+
+// ---- hand-vectorised float32 activations (AVX2 + FMA) ----------------------------------------
+// Ops whose scalar form calls exp / tanh (which GCC cannot vectorise) get an 8-lane form VOp::f
+// built on common/simd.h. On float32 with AVX2 + FMA every element goes through it, contiguous
+// or strided, whatever the run length or the thread split (a short tail is padded to 8 lanes),
+// so results do not depend on layout or thread count; other dtypes and CPUs run the scalar
+// functor. The two forms agree within a few float ulp.
+#if TT_HAVE_AVX2_CODE
+struct VExp { TT_AVX2 static __m256 f(__m256 x, const float*) { return v8::exp(x); } };
+struct VTanh { TT_AVX2 static __m256 f(__m256 x, const float*) { return v8::tanh(x); } };
+struct VSigmoid {
+  TT_AVX2 static __m256 f(__m256 x, const float*) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    return _mm256_div_ps(one, _mm256_add_ps(one, v8::exp(v8::neg(x))));
+  }
+};
+struct VSilu {
+  TT_AVX2 static __m256 f(__m256 x, const float*) {
+    return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), v8::exp(v8::neg(x))));
+  }
+};
+// gelu, tanh approximation only (s[0] != 0): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+struct VGeluTanh {
+  TT_AVX2 static __m256 f(__m256 x, const float*) {
+    const __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
+    const __m256 inner = _mm256_mul_ps(_mm256_set1_ps(float(M_SQRT2 * M_2_SQRTPI * 0.5)),
+                                       _mm256_add_ps(x, _mm256_mul_ps(_mm256_set1_ps(0.044715f), x3)));
+    return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), _mm256_add_ps(_mm256_set1_ps(1.0f), v8::tanh(inner)));
+  }
+};
+// silu backward: g * sig * (1 + x (1 - sig)), sig = 1 / (1 + exp(-x))
+struct VSiluBackward {
+  TT_AVX2 static __m256 f(__m256 g, __m256 x, const float*) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    const __m256 sig = _mm256_div_ps(one, _mm256_add_ps(one, v8::exp(v8::neg(x))));
+    return _mm256_mul_ps(_mm256_mul_ps(g, sig), _mm256_add_ps(one, _mm256_mul_ps(x, _mm256_sub_ps(one, sig))));
+  }
+};
+
+template <class VOp, int N> TT_AVX2 __m256 vapply(const __m256* in, const float* s) {
+  if constexpr (N == 1) return VOp::f(in[0], s);
+  else return VOp::f(in[0], in[1], s);
+}
+
+// One run of n elements: contiguous blocks of 8 straight from memory, the rest (a strided run,
+// a broadcast operand, the tail) gathered into 8 lanes.
+template <class VOp, int N> TT_AVX2 void vecRunLoop(char** p, int64_t n, const int64_t* st, const float* s) {
+  bool contiguous = st[0] == 4;
+  for (int k = 1; k <= N; k++) contiguous = contiguous && st[k] == 4;
+  int64_t i = 0;
+  __m256 in[N];
+  if (contiguous) {
+    float* o = reinterpret_cast<float*>(p[0]);
+    for (; i + 8 <= n; i += 8) {
+      for (int k = 0; k < N; k++) in[k] = _mm256_loadu_ps(reinterpret_cast<const float*>(p[k + 1]) + i);
+      _mm256_storeu_ps(o + i, vapply<VOp, N>(in, s));
+    }
+  }
+  for (; i < n; i += 8) {
+    const int m = (int)std::min<int64_t>(8, n - i);
+    alignas(32) float buf[N][8] = {}, r[8];
+    for (int k = 0; k < N; k++)
+      for (int j = 0; j < m; j++) buf[k][j] = *reinterpret_cast<const float*>(p[k + 1] + (i + j) * st[k + 1]);
+    for (int k = 0; k < N; k++) in[k] = _mm256_load_ps(buf[k]);
+    _mm256_store_ps(r, vapply<VOp, N>(in, s));
+    for (int j = 0; j < m; j++) *reinterpret_cast<float*>(p[0] + (i + j) * st[0]) = r[j];
+  }
+}
+
+// Elements per thread chunk for these compute-bound loops (about 10-20 us of work each).
+constexpr int64_t kVecGrain = 16384;
+
+template <class Op, class VOp, int N> void vecOrScalar(StridedIter& it, const double* s) {
+  bool f32 = hasAvx2Fma();
+  for (int k = 0; k <= N; k++) f32 = f32 && it.ops[k].dtype == kFloat32;
+  if (!f32) {
+    dispatchElementwise<Op, Set::Float, false, N>(it, s);
+    return;
+  }
+  float sf[8];
+  for (int k = 0; k < 8; k++) sf[k] = static_cast<float>(s[k]);
+  it.forEach([&](char** p, int64_t n, const int64_t* st) { vecRunLoop<VOp, N>(p, n, st, sf); }, kVecGrain);
+}
+void geluKernel(StridedIter& it, const double* s) {
+  if (s[0] != 0) vecOrScalar<Gelu, VGeluTanh, 1>(it, s);
+  else dispatchElementwise<Gelu, Set::Float, false, 1>(it, s);
+}
+template <class Op, class VOp> constexpr ElementwiseFn vecUnary = &vecOrScalar<Op, VOp, 1>;
+template <class Op, class VOp> constexpr ElementwiseFn vecBinary = &vecOrScalar<Op, VOp, 2>;
+#define TT_VEC1(Op) (vecUnary<Op, V##Op>)
+#define TT_VEC2(Op) (vecBinary<Op, V##Op>)
+#define TT_GELU (&geluKernel)
+#else
+#define TT_VEC1(Op) (floatOp<Op>)
+#define TT_VEC2(Op) (floatBin<Op>)
+#define TT_GELU (floatOp<Gelu>)
+#endif
+
 using S = Set;
 template <class Op> constexpr ElementwiseFn floatOp = &dispatchElementwise<Op, S::Float, false, 1>;
 template <class Op> constexpr ElementwiseFn floatPred = &dispatchElementwise<Op, S::Float, true, 1>;
@@ -421,19 +567,19 @@ template <class Op> constexpr ElementwiseFn numTer = &dispatchElementwise<Op, S:
 }  // namespace
 
 const KernelEntry<ElementwiseFn> kElementwiseKernels[] = {
-    {"exp", floatOp<Exp>}, {"exp2", floatOp<Exp2>}, {"expm1", floatOp<Expm1>}, {"log", floatOp<Log>},
+    {"exp", TT_VEC1(Exp)}, {"exp2", floatOp<Exp2>}, {"expm1", floatOp<Expm1>}, {"log", floatOp<Log>},
     {"log2", floatOp<Log2>}, {"log10", floatOp<Log10>}, {"log1p", floatOp<Log1p>}, {"sqrt", floatOp<Sqrt>},
     {"rsqrt", floatOp<Rsqrt>}, {"sin", floatOp<Sin>}, {"cos", floatOp<Cos>}, {"tan", floatOp<Tan>},
     {"asin", floatOp<Asin>}, {"acos", floatOp<Acos>}, {"atan", floatOp<Atan>}, {"sinh", floatOp<Sinh>},
-    {"cosh", floatOp<Cosh>}, {"tanh", floatOp<Tanh>}, {"asinh", floatOp<Asinh>}, {"acosh", floatOp<Acosh>},
-    {"atanh", floatOp<Atanh>}, {"sigmoid", floatOp<Sigmoid>}, {"erf", floatOp<Erf>}, {"erfc", floatOp<Erfc>},
+    {"cosh", floatOp<Cosh>}, {"tanh", TT_VEC1(Tanh)}, {"asinh", floatOp<Asinh>}, {"acosh", floatOp<Acosh>},
+    {"atanh", floatOp<Atanh>}, {"sigmoid", TT_VEC1(Sigmoid)}, {"erf", floatOp<Erf>}, {"erfc", floatOp<Erfc>},
     {"erfinv", floatOp<Erfinv>}, {"reciprocal", floatOp<Reciprocal>}, {"frac", floatOp<Frac>},
     {"lgamma", floatOp<Lgamma>}, {"nanToNum", floatOp<NanToNum>},
     {"isnan", floatPred<Isnan>}, {"isinf", floatPred<Isinf>}, {"isfinite", floatPred<Isfinite>},
     {"isposinf", floatPred<Isposinf>}, {"isneginf", floatPred<Isneginf>}, {"signbit", floatPred<Signbit>},
     {"neg", numOp<Neg>}, {"abs", numOp<Abs>}, {"sign", allOp<Sign>}, {"square", numOp<Square>},
     {"floor", numOp<Floor>}, {"ceil", numOp<Ceil>}, {"trunc", numOp<Trunc>}, {"round", numOp<Round>},
-    {"roundDecimals", numOp<RoundDecimals>}, {"clamp", numOp<Clamp>}, {"relu", numOp<Relu>},
+    {"roundDecimals", numOp<RoundDecimals>}, {"clamp", &clampKernel}, {"relu", numOp<Relu>},
     {"bitwiseNot", intOp<BitwiseNot>}, {"logicalNot", allPred<LogicalNot>}, {"nonzeroMask", allPred<NonzeroMask>},
     {"fill", &dispatchElementwise<Fill, S::All, false, 0>},
     {"add", allBin<Add>}, {"sub", numBin<Sub>}, {"mul", allBin<Mul>}, {"div", floatBin<Div>},
@@ -456,8 +602,8 @@ const KernelEntry<ElementwiseFn> kElementwiseKernels[] = {
     {"hardswish", floatOp<Hardswish>}, {"hardswishBackward", floatBin<HardswishBackward>},
     {"hardsigmoid", floatOp<Hardsigmoid>}, {"hardsigmoidBackward", floatBin<HardsigmoidBackward>},
     {"hardshrink", floatOp<Hardshrink>}, {"softshrink", floatOp<Softshrink>}, {"shrinkBackward", floatBin<ShrinkBackward>},
-    {"silu", floatOp<Silu>}, {"siluBackward", floatBin<SiluBackward>}, {"mish", floatOp<Mish>},
-    {"mishBackward", floatBin<MishBackward>}, {"gelu", floatOp<Gelu>}, {"geluBackward", floatBin<GeluBackward>},
+    {"silu", TT_VEC1(Silu)}, {"siluBackward", TT_VEC2(SiluBackward)}, {"mish", floatOp<Mish>},
+    {"mishBackward", floatBin<MishBackward>}, {"gelu", TT_GELU}, {"geluBackward", floatBin<GeluBackward>},
     {"logSigmoid", floatOp<LogSigmoid>}, {"logSigmoidBackward", floatBin<LogSigmoidBackward>},
 };
 const size_t kNumElementwiseKernels = sizeof(kElementwiseKernels) / sizeof(kElementwiseKernels[0]);

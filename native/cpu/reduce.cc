@@ -18,17 +18,26 @@ namespace {
 
 template <class C> bool nanOf(C x) { if constexpr (std::is_floating_point<C>::value) return std::isnan(x); else return false; }
 
-// Sum of n contiguous elements with 8 independent accumulators (the adds pipeline and vectorise;
-// compiled for AVX2 and baseline, chosen at run time; the summation order is the same in both).
+// Sum of n contiguous elements with 16 independent accumulators (the adds pipeline and vectorise:
+// for float32, 4 vectors of 4 doubles; compiled for AVX2 and baseline, chosen at run time; the
+// summation order is the same in both, so both give the same result).
 template <class T> TT_SIMD_CLONES acc_t<T> sumContiguous(const T* a, int64_t n) {
   using A = acc_t<T>;
-  A p[8] = {};
+  A p[16] = {};
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; j++) p[j] += static_cast<A>(static_cast<compute_t<T>>(a[i + j]));
+  for (; i + 16 <= n; i += 16)
+    for (int j = 0; j < 16; j++) p[j] += static_cast<A>(static_cast<compute_t<T>>(a[i + j]));
+  for (int j = 0; j < 8; j++) p[j] += p[j + 8];
   A r = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
   for (; i < n; i++) r += static_cast<A>(static_cast<compute_t<T>>(a[i]));
   return r;
+}
+
+// acc[j] += a[j] for j < n: one row of a column reduction (sum over a strided dim into
+// contiguous outputs), vectorised across the outputs.
+template <class T> TT_SIMD_CLONES void addRow(acc_t<T>* acc, const T* a, int64_t n) {
+  using A = acc_t<T>;
+  for (int64_t j = 0; j < n; j++) acc[j] += static_cast<A>(static_cast<compute_t<T>>(a[j]));
 }
 
 template <class T> struct SumR {
@@ -223,25 +232,66 @@ template <class R, class T> void reduceRun(StridedIter& it, int nOuter, const do
     return p;
   };
 
-  if (outerN < getNumThreads() && innerN >= 4 * kGrainSize) {  // few long reductions: split each one
+  // Sums over a strided dim into contiguous outputs (x.sum(0) of a row-major matrix): run down the
+  // rows with a tile of accumulators across the outputs instead of one strided walk per output.
+  // Each output adds its elements in order; the tiles split across threads, never a column.
+  if constexpr (PlainSum<R>::value) {
+    if (nOuter >= 1 && ni == 1 && istr[0] != (int64_t)sizeof(T) && it.shape[nOuter - 1] > 1 &&
+        it.ops[1].strides[nOuter - 1] == (int64_t)sizeof(T) && it.ops[0].strides[nOuter - 1] == (int64_t)sizeof(T)) {
+      constexpr int64_t kTile = 512;
+      const int64_t L = it.shape[nOuter - 1], rows = ishape[0], rs = istr[0];
+      const int64_t tilesPerRow = (L + kTile - 1) / kTile, tiles = (outerN / L) * tilesPerRow;
+      parallelFor(tiles, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, rows * kTile)), [&](int64_t b, int64_t e) {
+        acc_t<T> acc[kTile];
+        for (int64_t t = b; t < e; t++) {
+          const int64_t j0 = (t % tilesPerRow) * kTile, len = std::min(kTile, L - j0), o = (t / tilesPerRow) * L + j0;
+          const char* base = outerPtr(1, o);
+          std::fill(acc, acc + len, acc_t<T>(0));
+          for (int64_t r0 = 0; r0 < rows; r0++) addRow<T>(acc, reinterpret_cast<const T*>(base + r0 * rs), len);
+          T* out = reinterpret_cast<T*>(outerPtr(0, o));
+          for (int64_t j = 0; j < len; j++) out[j] = static_cast<T>(static_cast<C>(acc[j]));
+        }
+      });
+      return;
+    }
+  }
+
+  // Long reductions are cut into fixed blocks of kBlock elements, each accumulated from init()
+  // and combined in order, whether one thread runs them or several: the result does not depend
+  // on the number of threads.
+  constexpr int64_t kBlock = int64_t(1) << 15;
+  using Acc = typename R::Acc;
+  auto reduceOne = [&](const char* base, Acc& acc) {
+    if (innerN <= kBlock) {
+      accumulate(base, 0, innerN, acc);
+      return;
+    }
+    for (int64_t b = 0; b < innerN; b += kBlock) {
+      Acc part = r.init();
+      accumulate(base, b, std::min(innerN, b + kBlock), part);
+      r.combine(acc, part);
+    }
+  };
+
+  if (outerN < getNumThreads() && innerN > kBlock) {  // few long reductions: split each one by blocks
+    const int64_t nBlocks = (innerN + kBlock - 1) / kBlock;
+    std::vector<Acc> partial(nBlocks, r.init());
     for (int64_t o = 0; o < outerN; o++) {
       const char* base = outerPtr(1, o);
-      int64_t chunks = std::min<int64_t>(getNumThreads(), innerN / kGrainSize);
-      std::vector<typename R::Acc> partial(chunks, r.init());
-      int64_t per = (innerN + chunks - 1) / chunks;
-      parallelFor(chunks, 1, [&](int64_t cb, int64_t ce) {
-        for (int64_t c = cb; c < ce; c++) accumulate(base, c * per, std::min(innerN, (c + 1) * per), partial[c]);
+      std::fill(partial.begin(), partial.end(), r.init());
+      parallelFor(nBlocks, 1, [&](int64_t cb, int64_t ce) {
+        for (int64_t c = cb; c < ce; c++) accumulate(base, c * kBlock, std::min(innerN, (c + 1) * kBlock), partial[c]);
       });
-      typename R::Acc acc = partial[0];
-      for (int64_t c = 1; c < chunks; c++) r.combine(acc, partial[c]);
+      Acc acc = r.init();
+      for (int64_t c = 0; c < nBlocks; c++) r.combine(acc, partial[c]);
       r.write(outerPtr(0, o), hasIdx ? outerPtr(2, o) : nullptr, acc, innerN);
     }
     return;
   }
   parallelFor(outerN, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(innerN, 1)), [&](int64_t b, int64_t e) {
     for (int64_t o = b; o < e; o++) {
-      typename R::Acc acc = r.init();
-      accumulate(outerPtr(1, o), 0, innerN, acc);
+      Acc acc = r.init();
+      reduceOne(outerPtr(1, o), acc);
       r.write(outerPtr(0, o), hasIdx ? outerPtr(2, o) : nullptr, acc, innerN);
     }
   });
