@@ -173,3 +173,43 @@ test("the cache is bounded: setAllocLimit and emptyCache give idle blocks back",
     native.setAllocLimit(before.limit);
   }
 });
+
+test("elementwise results in recycled blocks: the same as computed in small (uncached) pieces, 1 and 2 threads", () => {
+  const rows = 97, cols = 1031;  // 97 x 1031 float32 = 391 KiB, above the threshold
+  const x = torch.randn([rows, cols]).mul(3), y = torch.randn([rows, cols]);
+  const yT = torch.randn([cols, rows]).t();  // non-contiguous
+  const yRow = torch.randn([cols]);  // broadcast
+  const xi = x.mul(10).to("int32"), yi = y.mul(10).to("int32").abs().add(1);
+  const ops: [string, (x: torch.Tensor, y: torch.Tensor, xi: torch.Tensor, yi: torch.Tensor) => torch.Tensor][] = [
+    ["add", (a, b) => torch.add(a, b)], ["sub alpha", (a, b) => torch.sub(a, b, { alpha: 2 })], ["mul", (a, b) => torch.mul(a, b)],
+    ["div", (a, b) => torch.div(a, b)], ["relu", (a) => torch.relu(a)], ["exp", (a) => torch.exp(a)],
+    ["sigmoid", (a) => torch.sigmoid(a)], ["tanh", (a) => torch.tanh(a)], ["abs", (a) => torch.abs(a)],
+    ["clamp", (a) => torch.clamp(a, -1, 1)], ["pow", (a) => torch.pow(a, 2)], ["maximum", (a, b) => torch.maximum(a, b)],
+    ["gt (bool)", (a, b) => torch.gt(a, b)], ["isnan (bool)", (a) => torch.isnan(a)],
+    ["where", (a, b) => torch.where(torch.gt(a, 0), a, b)], ["to float64", (a) => a.to("float64")], ["to int64", (a) => a.to("int64")],
+    ["int add", (_a, _b, ai, bi) => torch.add(ai, bi)], ["int remainder", (_a, _b, ai, bi) => torch.remainder(ai, bi)],
+    ["int to float (promotion)", (a, _b, ai) => torch.add(ai, a)], ["lerp", (a, b) => torch.lerp(a, b, 0.25)],
+  ];
+  const threads = torch.getNumThreads();
+  try {
+    for (const nt of [1, 2]) {
+      torch.setNumThreads(nt);
+      for (const [name, f] of ops) {
+        for (const [yname, yy] of [["contiguous", y], ["transposed", yT], ["broadcast row", yRow]] as const) {
+          for (let j = 0; j < 4; j++) torch.full([rows * cols * 2 + j], 12345.678);  // stale bytes for the cache
+          const whole = f(x, yy as torch.Tensor, xi, yi);
+          for (let r = 0; r < rows; r += 13) {
+            const n = Math.min(3, rows - r);  // 3 rows: 12 KiB, below the threshold
+            const piece = f(x.narrow(0, r, n), yy.dim() === 1 ? yy : yy.narrow(0, r, n), xi.narrow(0, r, n), yi.narrow(0, r, n));
+            const got = whole.narrow(0, r, n);
+            assert.ok(torch.equal(torch.isnan(got), torch.isnan(piece)) &&
+              torch.allclose(got.to("float64"), piece.to("float64"), { rtol: 1e-6, atol: 1e-6, equalNan: true }),
+              `${name} (${yname} y, ${nt} threads): rows ${r}..${r + n} differ`);
+          }
+        }
+      }
+    }
+  } finally {
+    torch.setNumThreads(threads);
+  }
+});
