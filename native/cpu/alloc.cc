@@ -77,6 +77,7 @@ struct Pool {
   double maxIdleSeconds = 2.0;
   double lastSweep = 0;
   uint64_t hits = 0, misses = 0, evictions = 0;
+  uint64_t returnsOffThread = 0;  // blocks given back on a thread that never ran allocBuffer (V8's sweeper)
 
   std::vector<FreeBlock>& listFor(size_t cls) {
     for (auto& kv : lists)
@@ -85,6 +86,8 @@ struct Pool {
     return lists.back().second;
   }
 };
+
+thread_local bool tAllocates = false;  // set on threads that run JavaScript and allocate
 
 Pool& pool() {
   static Pool* p = new Pool();  // never destroyed: see the header comment
@@ -166,6 +169,7 @@ void returnBlock(void* data, size_t /*length*/, void* deleterData) {
   {
     std::lock_guard<std::mutex> lock(P.mu);
     P.liveBytes -= cls;
+    if (!tAllocates) P.returnsOffThread++;
     if (cls > P.limit) {
       evicted.emplace_back(data, cls);
     } else {
@@ -243,6 +247,7 @@ Napi::Value AllocBuffer(const Napi::CallbackInfo& info) {
   size_t n = static_cast<size_t>(nd);
   size_t cls = classSize(n);
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  tAllocates = true;
   {
     // V8 (11.x) runs a scavenge, which frees dead young ArrayBuffers and so returns their blocks
     // here, when it allocates a backing store itself while young ArrayBuffers hold more than
@@ -271,6 +276,7 @@ Napi::Value AllocStats(const Napi::CallbackInfo& info) {
   o.Set("hits", Napi::Number::New(env, static_cast<double>(P.hits)));
   o.Set("misses", Napi::Number::New(env, static_cast<double>(P.misses)));
   o.Set("evictions", Napi::Number::New(env, static_cast<double>(P.evictions)));
+  o.Set("returnsOffThread", Napi::Number::New(env, static_cast<double>(P.returnsOffThread)));
   return o;
 }
 
