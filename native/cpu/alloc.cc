@@ -14,9 +14,10 @@
 // as promptly as with V8's own allocator; the cache adds nothing to that accounting.
 //
 // Bounds: blocks are rounded up to one of four classes per power of two (at most 25 % slack, of
-// address space only until a block is written); the free lists hold at most `limit` bytes (the
-// oldest block goes first) and a block left unused for a few seconds is unmapped on the next call
-// in; emptyCache() unmaps all of them. Blocks of 2 MiB and more are 2 MiB-aligned and advised
+// address space only until a block is written); the free lists hold at most `limit` bytes (512 MiB
+// or 1/8 of the RAM, the oldest block goes first); a background thread unmaps blocks left unused
+// for 2 s, and every free block while MemAvailable is under 1/16 of the RAM; emptyCache() unmaps
+// all of them. Blocks of 2 MiB and more are 2 MiB-aligned and advised
 // MADV_HUGEPAGE (transparent huge pages in "madvise" mode fault in 2 MiB at a time).
 //
 // The cache is process-wide: worker threads load the same library, and a buffer transferred to a
@@ -28,10 +29,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <thread>
 #include <vector>
 
 #include "common/parallel.h"
@@ -77,7 +80,8 @@ struct Pool {
   double maxIdleSeconds = 2.0;
   double lastSweep = 0;
   uint64_t hits = 0, misses = 0, evictions = 0;
-  uint64_t returnsOffThread = 0;  // blocks given back on a thread that never ran allocBuffer (V8's sweeper)
+  uint64_t returnsOffThread = 0;
+  uint64_t pressureTrims = 0;  // blocks given back on a thread that never ran allocBuffer (V8's sweeper)
 
   std::vector<FreeBlock>& listFor(size_t cls) {
     for (auto& kv : lists)
@@ -159,6 +163,61 @@ void evictLocked(Pool& P, size_t target, double idleBefore, std::vector<std::pai
 
 void unmapAll(const std::vector<std::pair<void*, size_t>>& blocks) {
   for (auto& b : blocks) unmapBlock(b.first, b.second);
+}
+
+// MemAvailable and MemTotal from /proc/meminfo, in bytes (0, 0 where unknown).
+std::pair<size_t, size_t> memInfo() {
+  size_t avail = 0, total = 0;
+#if defined(__linux__)
+  if (FILE* f = std::fopen("/proc/meminfo", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f)) {
+      unsigned long long kb;
+      if (std::sscanf(line, "MemAvailable: %llu kB", &kb) == 1) avail = static_cast<size_t>(kb) << 10;
+      else if (std::sscanf(line, "MemTotal: %llu kB", &kb) == 1) total = static_cast<size_t>(kb) << 10;
+    }
+    std::fclose(f);
+  }
+#endif
+  return {avail, total};
+}
+
+// The trimmer: a background thread that, once a second, unmaps blocks idle for longer than
+// maxIdleSeconds, and all free blocks while the system is short of memory (MemAvailable under
+// 1/16 of the total), so the cache gives memory back even when JavaScript stops allocating.
+void trimmerLoop() {
+  Pool& P = pool();
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    auto mi = memInfo();
+    bool pressure = mi.second > 0 && mi.first < mi.second / 16;
+    std::vector<std::pair<void*, size_t>> evicted;
+    {
+      std::lock_guard<std::mutex> lock(P.mu);
+      if (P.cachedBytes == 0) continue;
+      double now = nowSeconds();
+      P.lastSweep = now;
+      evictLocked(P, pressure ? 0 : P.limit, now - P.maxIdleSeconds, evicted);
+      if (pressure) P.pressureTrims++;
+    }
+    unmapAll(evicted);
+  }
+}
+
+void startTrimmer() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    size_t total = memInfo().second;
+    if (total > 0) {
+      std::lock_guard<std::mutex> lock(pool().mu);
+      pool().limit = std::min(pool().limit, total / 8);
+    }
+    try {
+      std::thread(trimmerLoop).detach();
+    } catch (...) {
+      // no thread: blocks are still trimmed on allocation
+    }
+  });
 }
 
 // The backing-store deleter: back onto the free list (any thread).
@@ -276,6 +335,7 @@ Napi::Value AllocStats(const Napi::CallbackInfo& info) {
   o.Set("hits", Napi::Number::New(env, static_cast<double>(P.hits)));
   o.Set("misses", Napi::Number::New(env, static_cast<double>(P.misses)));
   o.Set("evictions", Napi::Number::New(env, static_cast<double>(P.evictions)));
+  o.Set("pressureTrims", Napi::Number::New(env, static_cast<double>(P.pressureTrims)));
   o.Set("returnsOffThread", Napi::Number::New(env, static_cast<double>(P.returnsOffThread)));
   return o;
 }
@@ -310,6 +370,7 @@ Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerAlloc(Napi::Env env, Napi::Object exports) {
+  startTrimmer();
   exports.Set("allocBuffer", Napi::Function::New(env, AllocBuffer, "allocBuffer"));
   exports.Set("allocStats", Napi::Function::New(env, AllocStats, "allocStats"));
   exports.Set("setAllocLimit", Napi::Function::New(env, SetAllocLimit, "setAllocLimit"));
