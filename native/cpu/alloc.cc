@@ -98,10 +98,28 @@ Pool& pool() {
   return *p;
 }
 
+// Blocks under this come from the C heap (one mapping each would use up the process's map
+// count, 65530 by default, with a few thousand live tensors); larger ones are their own mappings,
+// which start as zero pages and go straight back to the system when unmapped.
+constexpr size_t kMapMin = size_t(1) << 20;
+
+bool isZeroOnMap(size_t cls) {
+#if defined(_WIN32)
+  (void)cls;
+  return false;
+#else
+  return cls >= kMapMin;
+#endif
+}
+
 void* mapBlock(size_t cls) {
 #if defined(_WIN32)
   return std::malloc(cls);
 #else
+  if (cls < kMapMin) {
+    void* p = nullptr;
+    return posix_memalign(&p, 64, cls) == 0 ? p : nullptr;
+  }
   if (cls < kHuge) {
     void* p = mmap(nullptr, cls, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? nullptr : p;
@@ -127,7 +145,8 @@ void unmapBlock(void* p, size_t cls) {
   (void)cls;
   std::free(p);
 #else
-  munmap(p, cls);
+  if (cls < kMapMin) std::free(p);
+  else munmap(p, cls);
 #endif
 }
 
@@ -254,7 +273,7 @@ void zeroBytes(char* p, size_t n) {
   });
 }
 
-// A block of class size >= n: recycled if one is free, else freshly mapped (zero pages).
+// A block of class size >= n: recycled if one is free, else a fresh one (zero-filled if asked).
 void* takeBlock(size_t n, size_t cls, bool zero) {
   Pool& P = pool();
   void* p = nullptr;
@@ -283,10 +302,21 @@ void* takeBlock(size_t n, size_t cls, bool zero) {
     return p;
   }
   p = mapBlock(cls);
+  if (!p) {  // out of memory or mappings: give every free block back and try once more
+    evicted.clear();
+    {
+      std::lock_guard<std::mutex> lock(P.mu);
+      evictLocked(P, 0, 0, evicted);
+    }
+    unmapAll(evicted);
+    p = mapBlock(cls);
+  }
   if (!p) {
     std::lock_guard<std::mutex> lock(P.mu);
     P.liveBytes -= cls;
+    return nullptr;
   }
+  if (zero && !isZeroOnMap(cls)) std::memset(p, 0, n);
   return p;
 }
 
@@ -297,7 +327,8 @@ napi_value toNapi(v8::Local<v8::Value> v) {
   return r;
 }
 
-// allocBuffer(nbytes, zero): an ArrayBuffer of nbytes from the cache (zero-filled if zero).
+// allocBuffer(nbytes, zero): an ArrayBuffer of nbytes from the cache (zero-filled if zero), or
+// undefined if no memory could be had.
 Napi::Value AllocBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   double nd = info[0].As<Napi::Number>().DoubleValue();
@@ -316,7 +347,7 @@ Napi::Value AllocBuffer(const Napi::CallbackInfo& info) {
     std::unique_ptr<v8::BackingStore> poke = v8::ArrayBuffer::NewBackingStore(isolate, 1);
   }
   void* p = takeBlock(n, cls, zero);
-  if (!p) throw Napi::Error::New(env, "allocBuffer: out of memory allocating " + std::to_string(n) + " bytes");
+  if (!p) return env.Undefined();  // the caller falls back to V8's allocator
   std::shared_ptr<v8::BackingStore> bs =
       v8::ArrayBuffer::NewBackingStore(p, n, returnBlock, reinterpret_cast<void*>(cls));
   v8::Local<v8::ArrayBuffer> ab = v8::ArrayBuffer::New(isolate, std::move(bs));

@@ -47,7 +47,8 @@ const cacheOn = process.env["TORCHTS_ALLOC_CACHE"] !== "0" && typeof native.allo
 function allocCached(dtype: DType, n: number, zero: boolean): TypedArray | null {
   const bytes = n * ITEMSIZE[dtype];
   if (!cacheOn || bytes < CACHE_MIN_BYTES) return null;
-  return new TYPED_CTOR[dtype](native.allocBuffer(bytes, zero) as ArrayBuffer, 0, n);
+  const buf = native.allocBuffer(bytes, zero) as ArrayBuffer | undefined;
+  return buf === undefined ? null : new TYPED_CTOR[dtype](buf, 0, n);
 }
 
 /** The typed array that holds a dtype's elements (half types are stored as their bits), zero-filled. */
