@@ -44,17 +44,21 @@ const TYPED_CTOR: Record<DType, TypedArrayCtor> = {
 export const CACHE_MIN_BYTES = 64 * 1024;
 const cacheOn = process.env["TORCHTS_ALLOC_CACHE"] !== "0" && typeof native.allocBuffer === "function";
 
+const CACHE_MIN_ELEMENTS = CACHE_MIN_BYTES / 8;  // below this no dtype reaches CACHE_MIN_BYTES
+
 function allocCached(dtype: DType, n: number, zero: boolean): TypedArray | null {
   const bytes = n * ITEMSIZE[dtype];
-  if (!cacheOn || bytes < CACHE_MIN_BYTES) return null;
+  if (bytes < CACHE_MIN_BYTES) return null;
   const buf = native.allocBuffer(bytes, zero) as ArrayBuffer | undefined;
   return buf === undefined ? null : new TYPED_CTOR[dtype](buf, 0, n);
 }
 
 /** The typed array that holds a dtype's elements (half types are stored as their bits), zero-filled. */
 export function allocTyped(dtype: DType, n: number): TypedArray {
-  const cached = allocCached(dtype, n, true);
-  if (cached) return cached;
+  if (n >= CACHE_MIN_ELEMENTS && cacheOn) {
+    const cached = allocCached(dtype, n, true);
+    if (cached) return cached;
+  }
   switch (dtype) {
     case "float32": return new Float32Array(n);
     case "float64": return new Float64Array(n);
@@ -72,7 +76,11 @@ export function allocTyped(dtype: DType, n: number): TypedArray {
  * for results whose every element is written before anything reads them.
  */
 export function allocTypedUninit(dtype: DType, n: number): TypedArray {
-  return allocCached(dtype, n, false) ?? allocTyped(dtype, n);
+  if (n >= CACHE_MIN_ELEMENTS && cacheOn) {
+    const cached = allocCached(dtype, n, false);
+    if (cached) return cached;
+  }
+  return allocTyped(dtype, n);
 }
 
 /** Frees the native buffer cache's idle blocks (memory held for reuse, not by live tensors). */
