@@ -7,6 +7,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import * as torch from "../../src/index.js";
@@ -213,5 +216,22 @@ test("elementwise results in recycled blocks: the same as computed in small (unc
     }
   } finally {
     torch.setNumThreads(threads);
+  }
+});
+
+test("torch.save / torch.load (read and mmap) of cached tensors round-trip", () => {
+  const dir = mkdtempSync(join(tmpdir(), "torchts-alloc-"));
+  try {
+    const x = torch.arange(big).float().mul(0.25), y = torch.arange(big, { dtype: "int64" }).t();
+    const file = join(dir, "c.pt");
+    torch.save({ x, y, xt: x.reshape(11, -1).t() }, file);
+    for (const mmap of [false, true]) {
+      for (let j = 0; j < 4; j++) torch.full([big * 2 + j], 12345.678);  // stale bytes for the cache
+      const m = torch.load(file, { mmap }) as Record<string, torch.Tensor>;
+      assert.ok(torch.equal(m["x"]!, x) && torch.equal(m["y"]!, y) && torch.equal(m["xt"]!, x.reshape(11, -1).t()), `mmap: ${mmap}`);
+      assert.ok(torch.equal(m["x"]!.add(1), x.add(1)));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
