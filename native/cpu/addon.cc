@@ -167,6 +167,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerNormLayer(env, exports);
   registerRnnCell(env, exports);
   registerResample(env, exports);
+  registerAlloc(env, exports);
   return exports;
 }
 

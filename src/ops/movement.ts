@@ -3,8 +3,9 @@
 // the one place a layout is copied.
 import { IndexError, RuntimeError } from "../errors.js";
 import {
-  expandStrides, inferSize, normalizeDim, normalizeDims, numelOf, viewStrides,
+  contiguousStrides, expandStrides, inferSize, normalizeDim, normalizeDims, numelOf, viewStrides,
 } from "../tensor/layout.js";
+import { Storage } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
 import { runElementwise } from "./kernel.js";
 import { noGrad } from "../autograd/grad-mode.js";
@@ -45,7 +46,7 @@ function multiView(t: Tensor, name: string, makeViews: ((t: Tensor) => Tensor)[]
 
 export function contiguous(t: Tensor): Tensor {
   if (t.isContiguous()) return t;
-  const out = Tensor._empty(t._shape, t.dtype);
+  const out = new Tensor(Storage.allocUninit(t.dtype, numelOf(t._shape)), [...t._shape], contiguousStrides(t._shape), 0, t.dtype);
   runElementwise("copy", out, [t]);
   return viewOf(t, out, "CloneBackward0", (g) => g);
 }

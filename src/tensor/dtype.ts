@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // dtypes are their names (torch.float32 === "float32"), and PyTorch's type promotion.
+import { native } from "../backends/cpu/native.js";
 
 export type DType =
   | "bool" | "uint8" | "int8" | "int16" | "int32" | "int64" | "float16" | "bfloat16" | "float32" | "float64";
@@ -28,8 +29,36 @@ export const ITEMSIZE: Record<DType, number> = {
   bool: 1, uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8, float16: 2, bfloat16: 2, float32: 4, float64: 8,
 };
 
-/** The typed array that holds a dtype's elements (half types are stored as their bits). */
+type TypedArrayCtor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => TypedArray;
+const TYPED_CTOR: Record<DType, TypedArrayCtor> = {
+  bool: Uint8Array, uint8: Uint8Array, int8: Int8Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array,
+  float16: Uint16Array, bfloat16: Uint16Array, float32: Float32Array, float64: Float64Array,
+};
+
+/**
+ * Buffers of at least this many bytes come from the native buffer cache (native/cpu/alloc.cc):
+ * blocks recycled as soon as V8 frees the dead ArrayBuffer, so a fresh result does not page in
+ * new memory. Smaller ones are ordinary typed arrays (the C allocator recycles those well, and a
+ * V8-made typed array is cheaper to create). TORCHTS_ALLOC_CACHE=0 turns the cache off.
+ */
+export const CACHE_MIN_BYTES = 64 * 1024;
+const cacheOn = process.env["TORCHTS_ALLOC_CACHE"] !== "0" && typeof native.allocBuffer === "function";
+
+const CACHE_MIN_ELEMENTS = CACHE_MIN_BYTES / 8;  // below this no dtype reaches CACHE_MIN_BYTES
+
+function allocCached(dtype: DType, n: number, zero: boolean): TypedArray | null {
+  const bytes = n * ITEMSIZE[dtype];
+  if (bytes < CACHE_MIN_BYTES) return null;
+  const buf = native.allocBuffer(bytes, zero) as ArrayBuffer | undefined;
+  return buf === undefined ? null : new TYPED_CTOR[dtype](buf, 0, n);
+}
+
+/** The typed array that holds a dtype's elements (half types are stored as their bits), zero-filled. */
 export function allocTyped(dtype: DType, n: number): TypedArray {
+  if (n >= CACHE_MIN_ELEMENTS && cacheOn) {
+    const cached = allocCached(dtype, n, true);
+    if (cached) return cached;
+  }
   switch (dtype) {
     case "float32": return new Float32Array(n);
     case "float64": return new Float64Array(n);
@@ -40,6 +69,23 @@ export function allocTyped(dtype: DType, n: number): TypedArray {
     case "uint8": case "bool": return new Uint8Array(n);
     case "float16": case "bfloat16": return new Uint16Array(n);
   }
+}
+
+/**
+ * Like allocTyped, but large arrays may hold stale bytes (a recycled block is not cleared): only
+ * for results whose every element is written before anything reads them.
+ */
+export function allocTypedUninit(dtype: DType, n: number): TypedArray {
+  if (n >= CACHE_MIN_ELEMENTS && cacheOn) {
+    const cached = allocCached(dtype, n, false);
+    if (cached) return cached;
+  }
+  return allocTyped(dtype, n);
+}
+
+/** Frees the native buffer cache's idle blocks (memory held for reuse, not by live tensors). */
+export function emptyCache(): void {
+  if (cacheOn) native.emptyCache();
 }
 
 /** The dtype a typed array holds (for fromTypedArray). */
