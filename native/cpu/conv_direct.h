@@ -25,6 +25,7 @@
 #include "common/parallel.h"
 
 namespace tt {
+namespace {  // included by conv.cc only
 namespace convdirect {
 
 #define TT_AVX2 __attribute__((target("avx2,fma")))
@@ -196,26 +197,28 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
     for (int64_t c = 0; c < P.Cs; c++)
       for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)tapIndex(ki, c, kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
   const int64_t perRow = P.Cs * P.KW;  // taps per kernel row
-  // padded source, all samples, plus zero slack
-  const size_t padN = (size_t)(P.N * Ctot * HpWp);
-  float* xp = buf<float>(1, padN + kSlack);
-  padPlanes<float>(src, xp, P.N * Ctot, P.Hs, P.Ws, P.qh, P.qw);
-  std::fill(xp + padN, xp + padN + kSlack, 0.f);
+  // padded source for a chunk of samples (the scratch stays under ~8M floats), plus zero slack
+  const int64_t nsMax = std::max<int64_t>(1, std::min<int64_t>(P.N, (int64_t)(8 << 20) / std::max<int64_t>(1, Ctot * HpWp)));
+  float* xp = buf<float>(1, (size_t)(nsMax * Ctot * HpWp) + kSlack);
   // tasks: (n, chunk of tiles); a chunk keeps its source strip (all channels, its rows) near L2 size
   const int64_t tiles = (Pend + NR - 1) / NR;
   int64_t rows = std::max<int64_t>(1, (int64_t)(48 * 1024) / std::max<int64_t>(1, Ctot * Wp) - P.DH * (P.KH - 1));
   int64_t perChunk = std::max<int64_t>(1, rows * Wp / NR);
   const int64_t threads = getNumThreads();
-  while (perChunk > 1 && P.N * ((tiles + perChunk - 1) / perChunk) < 4 * threads) perChunk = (perChunk + 1) / 2;
+  while (perChunk > 1 && nsMax * ((tiles + perChunk - 1) / perChunk) < 4 * threads) perChunk = (perChunk + 1) / 2;
   const int64_t nchunk = (tiles + perChunk - 1) / perChunk;
   const int32_t* offp = off.data();
   const int64_t rowStride = OH * OW;
-  parallelFor(P.N * nchunk, 1, [&](int64_t t0, int64_t t1) {
+  for (int64_t n0 = 0; n0 < P.N; n0 += nsMax) {
+  const int64_t ns = std::min(nsMax, P.N - n0);
+  padPlanes<float>(src + n0 * Ctot * P.Hs * P.Ws, xp, ns * Ctot, P.Hs, P.Ws, P.qh, P.qw);
+  std::fill(xp + ns * Ctot * HpWp, xp + ns * Ctot * HpWp + kSlack, 0.f);
+  parallelFor(ns * nchunk, 1, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {
-      const int64_t n = t / nchunk, ch = t % nchunk;
+      const int64_t nl = t / nchunk, n = n0 + nl, ch = t % nchunk;
       const int64_t tb = ch * perChunk, te = std::min(tiles, tb + perChunk);
       for (int64_t g = 0; g < P.G; g++) {
-        const float* xg = xp + (n * Ctot + g * P.Cs) * HpWp;
+        const float* xg = xp + (nl * Ctot + g * P.Cs) * HpWp;
         for (int64_t ob = 0; ob < nob; ob++) {
           const int mr = (int)std::min<int64_t>(MR, P.Od - ob * MR);
           const float* Ab = A + (g * nob + ob) * K * MR;
@@ -237,6 +240,7 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
       }
     }
   });
+  }
 }
 
 // ---- weight gradient: gw[g*Od + o, c, ki, kj] = sum_n sum_p gv[n, g*Od + o, p] * xp[n, g*Cs + c, off + p] ----
@@ -366,4 +370,5 @@ inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw
 #undef TT_AVX2
 
 }  // namespace convdirect
+}  // namespace
 }  // namespace tt
