@@ -361,7 +361,7 @@ template <class T> void backwardInput(const ConvGeom& g, const Napi::Array& bufs
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   if (isDepthwise(g)) return dwBackwardInput<T>(g, gx, go, w);
   // the stride-1 transposed convolution: gradOut padded by D*(K-1)-P, weights flipped
-  const convdirect::Plan P{g.N, g.G, g.OCg(), g.OH, g.OW, g.DH * (g.KH - 1) - g.PH, g.DW * (g.KW - 1) - g.PW, g.Cg(), g.KH, g.KW, g.DH, g.DW};
+  const convdirect::Plan P{g.N, g.G, g.OCg(), g.OH, g.OW, g.DH * (g.KH - 1) - g.PH, g.DW * (g.KW - 1) - g.PW, g.Cg(), g.KH, g.KW, g.DH, g.DW, true};
   if (useDirect(g, 2) && convdirect::worthIt(P)) {
     const int64_t OCg = g.OCg(), Cg = g.Cg(), KK = g.KH * g.KW;
     const float* wf = reinterpret_cast<const float*>(w);

@@ -25,6 +25,7 @@
 #include "common/parallel.h"
 
 namespace tt {
+namespace {  // included by conv.cc only
 namespace convdirect {
 
 #define TT_AVX2 __attribute__((target("avx2,fma")))
@@ -56,6 +57,9 @@ constexpr int64_t kSlack = 64;  // floats of zeros after a padded buffer: the la
 // where srcPadded places src at row qh, column qw of an (Hs + 2qh) x (Ws + 2qw) plane (q < 0 crops).
 struct Plan {
   int64_t N, G, Cs, Hs, Ws, qh, qw, Od, KH, KW, DH, DW;
+  // taps in (ki, c, kj) order, tiles skipping the kernel rows that read only padding (input
+  // gradients); otherwise (c, ki, kj), the order of im2col + GEMM, so forward results match it bit for bit
+  bool rowMajorTaps = false;
   int64_t Hp() const { return Hs + 2 * qh; }
   int64_t Wp() const { return Ws + 2 * qw; }
   int64_t OH() const { return Hp() - DH * (KH - 1); }
@@ -119,7 +123,7 @@ TT_AVX2 __attribute__((noinline)) void fwdTile(int mr, int64_t K, const float* _
   #pragma GCC unroll 16
   for (int i = 0; i < MR; i++)
     #pragma GCC unroll 16
-    for (int j = 0; j < NV; j++) acc[i][j] = _mm256_set1_ps(bias && i < mr ? bias[i] : 0.f);
+    for (int j = 0; j < NV; j++) acc[i][j] = _mm256_setzero_ps();
   for (int64_t k = 0; k < K; k++) {
     const float* s = xb + off[k];
     __m256 b[NV];
@@ -133,6 +137,11 @@ TT_AVX2 __attribute__((noinline)) void fwdTile(int mr, int64_t K, const float* _
       for (int j = 0; j < NV; j++) acc[i][j] = _mm256_fmadd_ps(av, b[j], acc[i][j]);
     }
   }
+  if (bias)  // added after the sum, as the GEMM path adds it
+    #pragma GCC unroll 16
+    for (int i = 0; i < MR; i++)
+      #pragma GCC unroll 16
+      for (int j = 0; j < NV; j++) acc[i][j] = _mm256_add_ps(acc[i][j], _mm256_set1_ps(i < mr ? bias[i] : 0.f));
   alignas(32) float tile[MR * NV * 8];
   #pragma GCC unroll 16
   for (int i = 0; i < MR; i++)
@@ -162,6 +171,10 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
   const int64_t Hp = P.Hp(), Wp = P.Wp(), HpWp = Hp * Wp, OH = P.OH(), OW = P.OW(), K = P.K(), Pend = P.Pend();
   const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od;
   const TileCfg cfg = tileFor(P.Od);
+  const bool rowMajor = P.rowMajorTaps;
+  auto tapIndex = [&](int64_t ki, int64_t c, int64_t kj) {
+    return rowMajor ? (ki * P.Cs + c) * P.KW + kj : (c * P.KH + ki) * P.KW + kj;
+  };
   const int64_t MR = cfg.MR, NR = cfg.NR;
   const int64_t nob = (P.Od + MR - 1) / MR;
   // packed weights: [g][ob][k][MR], rows past Od zero
@@ -172,39 +185,40 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
       for (int64_t ki = 0; ki < P.KH; ki++)
         for (int64_t c = 0; c < P.Cs; c++)
           for (int64_t kj = 0; kj < P.KW; kj++) {
-            float* ak = Ab + ((ki * P.Cs + c) * P.KW + kj) * MR;
+            float* ak = Ab + tapIndex(ki, c, kj) * MR;
             for (int64_t r = 0; r < MR; r++) {
               const int64_t o = ob * MR + r;
               ak[r] = o < P.Od ? weightAt(g, o, c, ki, kj) : 0.f;
             }
           }
     }
-  // taps in (ki, c, kj) order, so the taps of the kernel rows a tile needs are one contiguous range
   std::vector<int32_t> off((size_t)K);
   for (int64_t ki = 0; ki < P.KH; ki++)
     for (int64_t c = 0; c < P.Cs; c++)
-      for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)((ki * P.Cs + c) * P.KW + kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
+      for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)tapIndex(ki, c, kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
   const int64_t perRow = P.Cs * P.KW;  // taps per kernel row
-  // padded source, all samples, plus zero slack
-  const size_t padN = (size_t)(P.N * Ctot * HpWp);
-  float* xp = buf<float>(1, padN + kSlack);
-  padPlanes<float>(src, xp, P.N * Ctot, P.Hs, P.Ws, P.qh, P.qw);
-  std::fill(xp + padN, xp + padN + kSlack, 0.f);
+  // padded source for a chunk of samples (the scratch stays under ~8M floats), plus zero slack
+  const int64_t nsMax = std::max<int64_t>(1, std::min<int64_t>(P.N, (int64_t)(8 << 20) / std::max<int64_t>(1, Ctot * HpWp)));
+  float* xp = buf<float>(1, (size_t)(nsMax * Ctot * HpWp) + kSlack);
   // tasks: (n, chunk of tiles); a chunk keeps its source strip (all channels, its rows) near L2 size
   const int64_t tiles = (Pend + NR - 1) / NR;
   int64_t rows = std::max<int64_t>(1, (int64_t)(48 * 1024) / std::max<int64_t>(1, Ctot * Wp) - P.DH * (P.KH - 1));
   int64_t perChunk = std::max<int64_t>(1, rows * Wp / NR);
   const int64_t threads = getNumThreads();
-  while (perChunk > 1 && P.N * ((tiles + perChunk - 1) / perChunk) < 4 * threads) perChunk = (perChunk + 1) / 2;
+  while (perChunk > 1 && nsMax * ((tiles + perChunk - 1) / perChunk) < 4 * threads) perChunk = (perChunk + 1) / 2;
   const int64_t nchunk = (tiles + perChunk - 1) / perChunk;
   const int32_t* offp = off.data();
   const int64_t rowStride = OH * OW;
-  parallelFor(P.N * nchunk, 1, [&](int64_t t0, int64_t t1) {
+  for (int64_t n0 = 0; n0 < P.N; n0 += nsMax) {
+  const int64_t ns = std::min(nsMax, P.N - n0);
+  padPlanes<float>(src + n0 * Ctot * P.Hs * P.Ws, xp, ns * Ctot, P.Hs, P.Ws, P.qh, P.qw);
+  std::fill(xp + ns * Ctot * HpWp, xp + ns * Ctot * HpWp + kSlack, 0.f);
+  parallelFor(ns * nchunk, 1, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {
-      const int64_t n = t / nchunk, ch = t % nchunk;
+      const int64_t nl = t / nchunk, n = n0 + nl, ch = t % nchunk;
       const int64_t tb = ch * perChunk, te = std::min(tiles, tb + perChunk);
       for (int64_t g = 0; g < P.G; g++) {
-        const float* xg = xp + (n * Ctot + g * P.Cs) * HpWp;
+        const float* xg = xp + (nl * Ctot + g * P.Cs) * HpWp;
         for (int64_t ob = 0; ob < nob; ob++) {
           const int mr = (int)std::min<int64_t>(MR, P.Od - ob * MR);
           const float* Ab = A + (g * nob + ob) * K * MR;
@@ -218,7 +232,7 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
             const int64_t ohA = p0 / Wp, ohB = (std::min(p0 + NR, Pend) - 1) / Wp;
             const int64_t lo = P.qh - ohB, kiLo = lo <= 0 ? 0 : (lo + P.DH - 1) / P.DH;
             const int64_t hi = P.qh + P.Hs - 1 - ohA, kiHi = hi < 0 ? -1 : std::min<int64_t>(P.KH - 1, hi / P.DH);
-            const int64_t kb = kiLo * perRow, ke = std::max(kb, (kiHi + 1) * perRow);
+            const int64_t kb = rowMajor ? kiLo * perRow : 0, ke = rowMajor ? std::max(kb, (kiHi + 1) * perRow) : K;
             if (MR == 6) fwdTile<6, 2>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
             else fwdTile<4, 3>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
           }
@@ -226,6 +240,7 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
       }
     }
   });
+  }
 }
 
 // ---- weight gradient: gw[g*Od + o, c, ki, kj] = sum_n sum_p gv[n, g*Od + o, p] * xp[n, g*Cs + c, off + p] ----
@@ -355,4 +370,5 @@ inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw
 #undef TT_AVX2
 
 }  // namespace convdirect
+}  // namespace
 }  // namespace tt

@@ -250,3 +250,14 @@ test("maxPool2d fast paths (2x2 stride 2 and stride 2 with padding vectorized, w
       assert.deepEqual(vals(x.grad!), gx, `${what} grad`);
     }
 });
+
+test("direct forward over several sample chunks (padded scratch capped) equals per-sample results", () => {
+  torch.manualSeed(7);
+  // 2 x 1102 x 1102 padded floats per sample: the scratch holds 3 samples, so 4 samples take two chunks
+  const x = torch.randn([4, 2, 1100, 1100]), w = torch.randn([2, 2, 3, 3]), b = torch.randn([2]);
+  const y = F.conv2d(x, w, b, { padding: 1 });
+  for (let n = 0; n < 4; n++) {
+    const yn = F.conv2d(x.narrow(0, n, 1), w, b, { padding: 1 });
+    assert.ok(torch.equal(y.narrow(0, n, 1), yn), `sample ${n}`);
+  }
+});
