@@ -171,7 +171,9 @@ function elementwiseNoGrad(spec: ElementwiseSpec, inputs: TensorOrScalar[], opts
   const target = opts.inplace ? (inputs[0] as Tensor) : opts.out;
   if (target) destination(target, shape, compute, resultDtype, !opts.inplace, spec.sameOut ?? false);
   spec.check?.(compute, inputs);
-  const tensors = inputs.map((v) => asOperand(v, compute));
+  // scalars become 0-dim tensors; without grad (nothing keeps them) reused ones, per dtype and position
+  const tensors = onInputs !== undefined ? inputs.map((v) => asOperand(v, compute))
+    : inputs.map((v, k) => (v instanceof Tensor ? castTo(v, compute) : reusedScalar(v, compute, k)));
   onInputs?.(tensors);
   // write straight into the target when it has the result dtype and no input partially overlaps it
   const direct = target !== undefined && target.dtype === resultDtype &&
@@ -179,6 +181,15 @@ function elementwiseNoGrad(spec: ElementwiseSpec, inputs: TensorOrScalar[], opts
   const out = direct ? target : new Tensor(Storage.allocUninit(resultDtype, numelOf(shape)), [...shape], contiguousStrides(shape), 0, resultDtype);
   runElementwise(spec.kernel, out, tensors, spec.scalars);
   return target ? writeInto(target, out) : out;
+}
+
+/** 0-dim tensors reused for scalar operands (a fresh one would cost an allocation per op). */
+const reusedScalars: Map<DType, Tensor>[] = [];
+function reusedScalar(v: Scalar, dtype: DType, k: number): Tensor {
+  const byDtype = (reusedScalars[k] ??= new Map());
+  let t = byDtype.get(dtype);
+  if (t === undefined) { t = Tensor._empty([], dtype); byDtype.set(dtype, t); }
+  return fillUnchecked(t, v);
 }
 
 function sameStrides(a: Tensor, b: Tensor): boolean {

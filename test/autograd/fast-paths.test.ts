@@ -252,3 +252,20 @@ test("logSoftmax over the rows of a small matrix (plain loops) agrees with the g
   gx!.sum().backward();
   assert.ok(x.grad !== null && torch.isfinite(x.grad).all().item() === true);
 });
+
+test("scalar operands without grad (reused 0-dim tensors) give independent, correctly typed results", () => {
+  const x = torch.tensor([1, 2, 3], { dtype: torch.float32 });
+  const a = x.add(1), b = x.add(2.5), c = x.mul(-1);
+  assert.deepEqual(a.tolist(), [2, 3, 4]);
+  assert.deepEqual(b.tolist(), [3.5, 4.5, 5.5]);
+  assert.deepEqual(c.tolist(), [-1, -2, -3]);
+  assert.deepEqual(torch.tensor([100], { dtype: torch.int8 }).add(300).tolist(), [-112]);  // 300 wraps to 44, 144 to -112, as PyTorch
+  assert.equal(torch.tensor([1, 2], { dtype: torch.int32 }).mul(1.5).dtype, torch.float32);
+  assert.deepEqual(torch.tensor([1, 2], { dtype: torch.int64 }).sub(3).tolist(), [-2, -1]);
+  // with grad the scalar is saved for backward and must stay its own tensor
+  const w = torch.tensor([2, 3], { ...f64, requiresGrad: true });
+  const y = w.pow(2).mul(5);
+  x.mul(7);  // another scalar op in between
+  y.sum().backward();
+  assert.deepEqual(w.grad!.tolist(), [20, 30]);
+});
