@@ -2,6 +2,11 @@
 // Elementwise kernels: each op is a small functor; the strided loop and dtype dispatch are
 // written once below. Inputs already have the computation dtype (TypeScript promotes first);
 // the output has the same dtype, or bool for predicates and comparisons.
+// No FP trapping in this file: GCC may then evaluate both arms of a select (x <= t ? v : x) and
+// vectorise the loop, where it otherwise keeps a branch per element to avoid converting a
+// scalar that could raise an exception flag nobody reads. Values are unchanged (no
+// reassociation, no contraction, NaN and signed zeros as before).
+#pragma GCC optimize("no-trapping-math")
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -117,10 +122,28 @@ void dispatchElementwise(StridedIter& it, const double* s) {
 #undef TT_RUN
 }
 
+// where over contiguous runs; AS / BS: a / b is one broadcast value (stride 0).
+template <class T, bool AS, bool BS>
+TT_SIMD_CLONES void whereContiguous(T* o, const bool* c, const T* a, const T* b, int64_t n) {
+  for (int64_t i = 0; i < n; i++) o[i] = c[i] ? a[AS ? 0 : i] : b[BS ? 0 : i];
+}
+
 // where(cond, a, b): the condition is bool, the values have the output's dtype.
 void whereKernel(StridedIter& it, const double*) {
   TT_DISPATCH_ALL(it.ops[0].dtype, "where", {
     it.forEach([&](char** p, int64_t n, const int64_t* st) {
+      constexpr int64_t z = sizeof(T);
+      if (st[0] == z && st[1] == 1 && (st[2] == z || st[2] == 0) && (st[3] == z || st[3] == 0)) {
+        T* o = reinterpret_cast<T*>(p[0]);
+        const bool* c = reinterpret_cast<const bool*>(p[1]);
+        const T* a = reinterpret_cast<const T*>(p[2]);
+        const T* b = reinterpret_cast<const T*>(p[3]);
+        if (st[2] == 0 && st[3] == 0) whereContiguous<T, true, true>(o, c, a, b, n);
+        else if (st[2] == 0) whereContiguous<T, true, false>(o, c, a, b, n);
+        else if (st[3] == 0) whereContiguous<T, false, true>(o, c, a, b, n);
+        else whereContiguous<T, false, false>(o, c, a, b, n);
+        return;
+      }
       for (int64_t i = 0; i < n; i++)
         *reinterpret_cast<T*>(p[0] + i * st[0]) = *reinterpret_cast<const bool*>(p[1] + i * st[1])
                                                       ? *reinterpret_cast<const T*>(p[2] + i * st[2])
