@@ -439,6 +439,46 @@ inline __attribute__((always_inline)) T dotKernel(int64_t K, const T* __restrict
   return r;
 }
 
+// R rows of A (row stride ars, contiguous along k) dotted with x at once: R read streams share
+// each load of x. Every row is summed the same way (2 vector accumulators, then the lanes in
+// order, then the scalar tail) whatever R, so grouping rows never changes a result.
+template <class T, int W, int R>
+inline __attribute__((always_inline)) void rowDots(int64_t K, const T* a, int64_t ars, const T* __restrict x, T* c,
+                                                   int64_t crs, T alpha, T beta) {
+  using V = typename VecOf<T, W>::type;
+  V acc[R][2];
+  for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = V{};
+  int64_t k = 0;
+  for (; k + 2 * W <= K; k += 2 * W) {
+    V x0, x1;
+    __builtin_memcpy(&x0, x + k, sizeof(V));
+    __builtin_memcpy(&x1, x + k + W, sizeof(V));
+    for (int r = 0; r < R; r++) {
+      V a0, a1;
+      __builtin_memcpy(&a0, a + r * ars + k, sizeof(V));
+      __builtin_memcpy(&a1, a + r * ars + k + W, sizeof(V));
+      acc[r][0] += a0 * x0;
+      acc[r][1] += a1 * x1;
+    }
+  }
+  for (; k + W <= K; k += W) {
+    V x0;
+    __builtin_memcpy(&x0, x + k, sizeof(V));
+    for (int r = 0; r < R; r++) {
+      V a0;
+      __builtin_memcpy(&a0, a + r * ars + k, sizeof(V));
+      acc[r][0] += a0 * x0;
+    }
+  }
+  for (int r = 0; r < R; r++) {
+    const V v = acc[r][0] + acc[r][1];
+    T s = 0;
+    for (int l = 0; l < W; l++) s += v[l];
+    for (int64_t kk = k; kk < K; kk++) s += a[r * ars + kk] * x[kk];
+    storeC(c + r * crs, s, alpha, beta);
+  }
+}
+
 // Rows [i0, i1) of a matrix-vector product with contiguous x: one dot product per row (rows of A
 // contiguous, or gathered into `row`), or column updates into `acc` (columns of A contiguous).
 template <class T, int W>
@@ -448,14 +488,15 @@ inline __attribute__((always_inline)) void gemvRows(const GemmArgs& g, const T* 
   const T* A = static_cast<const T*>(g.A);
   T* C = static_cast<T*>(g.C);
   const T alpha = (T)g.alpha, beta = (T)g.beta;
-  if (g.acs == 1 || g.ars != 1) {
+  if (g.acs == 1) {
+    int64_t i = i0;
+    for (; i + 4 <= i1; i += 4) rowDots<T, W, 4>(K, A + i * g.ars, g.ars, x, C + i * g.crs, g.crs, alpha, beta);
+    for (; i < i1; i++) rowDots<T, W, 1>(K, A + i * g.ars, g.ars, x, C + i * g.crs, g.crs, alpha, beta);
+  } else if (g.ars != 1) {
     for (int64_t i = i0; i < i1; i++) {
       const T* a = A + i * g.ars;
-      if (g.acs != 1) {
-        for (int64_t k = 0; k < K; k++) row[k] = a[k * g.acs];
-        a = row;
-      }
-      storeC(C + i * g.crs, dotKernel<T, W>(K, a, x), alpha, beta);
+      for (int64_t k = 0; k < K; k++) row[k] = a[k * g.acs];
+      rowDots<T, W, 1>(K, row, 0, x, C + i * g.crs, g.crs, alpha, beta);
     }
   } else {
     const int64_t m = i1 - i0;
