@@ -353,6 +353,11 @@ template <class F> void maybeParallel(bool serial, int64_t n, int64_t grain, con
   else parallelFor(n, grain, fn);
 }
 
+// C^T = B^T A^T: the same product with the operands' roles and strides swapped.
+inline GemmArgs transposed(const GemmArgs& g) {
+  return GemmArgs{g.N, g.M, g.K, g.B, g.bcs, g.brs, g.A, g.acs, g.ars, g.C, g.ccs, g.crs, g.alpha, g.beta};
+}
+
 // Packed, cache-blocked GEMM (the BLIS loop order) on one thread.
 template <class T>
 void gemmSerial(const GemmArgs& g, int NR, WorkFn<T> work, PackBFn<T> packB) {
@@ -378,6 +383,8 @@ void gemmSerial(const GemmArgs& g, int NR, WorkFn<T> work, PackBFn<T> packB) {
 template <class T>
 void gemmDriver(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> packB) {
   const int64_t M = g.M, N = g.N, K = g.K;
+  // fewer columns than a panel (the output layer of a classifier): C^T = B^T A^T pads less
+  if (N < NR && M > N) return gemmDriver<T>(transposed(g), MR, NR, work, packB);
   const int64_t threads = M * N * K < kGemmSerialWork ? 1 : getNumThreads();
   const bool byRows = M >= N;
   const int64_t unit = byRows ? MR : NR, units = ((byRows ? M : N) + unit - 1) / unit;
@@ -404,10 +411,6 @@ void gemmDriver(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> pa
   });
 }
 
-// C^T = B^T A^T: the same product with the operands' roles and strides swapped.
-inline GemmArgs transposed(const GemmArgs& g) {
-  return GemmArgs{g.N, g.M, g.K, g.B, g.bcs, g.brs, g.A, g.acs, g.ars, g.C, g.ccs, g.crs, g.alpha, g.beta};
-}
 
 template <class T> inline void storeC(T* d, T v, T alpha, T beta) {
   *d = (beta == T(0) ? T(0) : beta * *d) + alpha * v;
