@@ -344,8 +344,10 @@ constexpr int64_t kGemmSmallWork = int64_t(1) << 15;   // ~32^3
 template <class T> T* scratch(int which, size_t n) {
   static thread_local std::vector<T> bufs[2];
   std::vector<T>& v = bufs[which];
-  if (v.size() < n) v.resize(n);
-  return v.data();
+  const size_t pad = 64 / sizeof(T);  // cache-line aligned: a packed row of B is one line
+  if (v.size() < n + pad) v.resize(n + pad);
+  const uintptr_t p = reinterpret_cast<uintptr_t>(v.data());
+  return reinterpret_cast<T*>((p + 63) & ~uintptr_t(63));
 }
 
 template <class F> void maybeParallel(bool serial, int64_t n, int64_t grain, const F& fn) {
