@@ -130,6 +130,28 @@ __attribute__((target("avx2,fma"), noinline)) int64_t packA6Avx2(const float* sr
   return k;
 }
 
+// The same for double: 6 rows, 4 k at a time through a 4x4 transpose (rows 0-3) and a 2x4 one (4-5).
+__attribute__((target("avx2,fma"), noinline)) int64_t packA6Avx2(const double* src, int64_t ars, int64_t kc,
+                                                                 double* dst) {
+  int64_t k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    __m256d r[6];
+    for (int i = 0; i < 6; i++) r[i] = _mm256_loadu_pd(src + i * ars + k);
+    const __m256d t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
+    const __m256d t2 = _mm256_unpacklo_pd(r[2], r[3]), t3 = _mm256_unpackhi_pd(r[2], r[3]);
+    const __m256d v0 = _mm256_unpacklo_pd(r[4], r[5]), v1 = _mm256_unpackhi_pd(r[4], r[5]);
+    _mm256_storeu_pd(dst + (k + 0) * 6, _mm256_permute2f128_pd(t0, t2, 0x20));
+    _mm_storeu_pd(dst + (k + 0) * 6 + 4, _mm256_castpd256_pd128(v0));
+    _mm256_storeu_pd(dst + (k + 1) * 6, _mm256_permute2f128_pd(t1, t3, 0x20));
+    _mm_storeu_pd(dst + (k + 1) * 6 + 4, _mm256_castpd256_pd128(v1));
+    _mm256_storeu_pd(dst + (k + 2) * 6, _mm256_permute2f128_pd(t0, t2, 0x31));
+    _mm_storeu_pd(dst + (k + 2) * 6 + 4, _mm256_extractf128_pd(v0, 1));
+    _mm256_storeu_pd(dst + (k + 3) * 6, _mm256_permute2f128_pd(t1, t3, 0x31));
+    _mm_storeu_pd(dst + (k + 3) * 6 + 4, _mm256_extractf128_pd(v1, 1));
+  }
+  return k;
+}
+
 // Packs 16 columns of B (column stride bcs, contiguous along k) into a 16-wide micro-panel,
 // 8 k at a time through two 8x8 transposes. Returns how many k it packed.
 __attribute__((target("avx2,fma"), noinline)) int64_t packB16TAvx2(const float* src, int64_t bcs,
@@ -234,7 +256,7 @@ inline __attribute__((always_inline)) void gemmWork(const GemmArgs& g, const T* 
       T* dst = apack + ir * kc;
       int64_t k0 = 0;
 #if defined(__x86_64__)
-      if constexpr (std::is_same<T, float>::value && MR == 6 && W == 8)
+      if constexpr (MR == 6 && W * sizeof(T) == 32)  // AVX2, float or double
         if (mr == MR) k0 = packA6Avx2(A + (ic + ir) * g.ars + pc, g.ars, kc, dst);
 #endif
       for (int i = 0; i < mr; i++) {
