@@ -159,6 +159,27 @@ test("integer matmul is exact (int64 accumulation)", () => {
   assert.ok(torch.equal(torch.mm(B.t(), A.t()), want.t()));
 });
 
+test("packed paths: panel edges, K not a multiple of the packing step, thin outputs, the MLP's shapes", () => {
+  torch.manualSeed(9);
+  for (const dtype of ["float32", "float64"] as const)
+    for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const)
+      for (const [M, N, K] of [[64, 256, 784], [256, 784, 64], [64, 10, 256], [300, 10, 257], [10, 300, 257],
+                               [97, 33, 9], [6, 16, 8], [12, 32, 17], [385, 70, 300]]) {
+        const A = operand(M!, K!, ta, dtype), B = operand(K!, N!, tb, dtype);
+        check(torch.mm(A, B), A, B, `packed ${dtype} ${ta ? "A^T" : "A"}@${tb ? "B^T" : "B"} ${M}x${N}x${K}`);
+      }
+});
+
+test("matrix-vector product over rows of a narrowed matrix (row stride > K), 1 to 9 rows", () => {
+  torch.manualSeed(10);
+  for (const dtype of ["float32", "float64"] as const)
+    for (const M of [1, 3, 4, 5, 8, 9, 1031])
+      for (const K of [1, 15, 16, 17, 300]) {
+        const A = torch.randn(M + 2, K + 5, { dtype }).narrow(0, 1, M).narrow(1, 3, K), x = torch.randn(K, { dtype });
+        check(torch.mv(A, x).unsqueeze(1), A, x.unsqueeze(1), `mv narrowed ${dtype} ${M}x${K}`);
+      }
+});
+
 test("results do not depend on the thread count (bit for bit)", () => {
   const before = torch.getNumThreads();
   torch.manualSeed(7);
@@ -168,6 +189,13 @@ test("results do not depend on the thread count (bit for bit)", () => {
     [torch.randn(2000, 300), torch.randn(300, 1)],
     [torch.randn(6, 65, 63), torch.randn(6, 63, 65)],
     [torch.randn(3, 150, 140), torch.randn(3, 140, 130)],
+    // threads split the columns (M < N), with transposed operands: the MLP's shapes
+    [torch.randn(64, 784), torch.randn(256, 784).t()],
+    [torch.randn(64, 784).t(), torch.randn(64, 256)],
+    [torch.randn(64, 256), torch.randn(256, 784)],
+    // fewer columns than a register panel: computed as C^T = B^T A^T
+    [torch.randn(2000, 300), torch.randn(10, 300).t()],
+    [torch.randn(4099, 517), torch.randn(517, 1)],
   ];
   const run = () => cases.map(([a, b]) => torch.matmul(a, b));
   torch.setNumThreads(1);
