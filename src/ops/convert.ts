@@ -3,7 +3,7 @@
 import { RuntimeError } from "../errors.js";
 import { type DType, type DTypeLike, ITEMSIZE, type TypedArray, ALL_DTYPES, allocTyped, isFloatingPoint, toDType } from "../tensor/dtype.js";
 import { Device, type DeviceLike, isDeviceLike, toDevice } from "../tensor/device.js";
-import { broadcastShapes, contiguousStrides } from "../tensor/layout.js";
+import { broadcastShapes } from "../tensor/layout.js";
 import { Storage } from "../tensor/storage.js";
 import { type NestedArray, Tensor, type ToArgs } from "../tensor/tensor.js";
 import type { Scalar, TensorOrScalar } from "./elementwise.js";
@@ -87,14 +87,14 @@ export function to(t: Tensor, ...args: ToArgs): Tensor {
   }
   checkDevice(device);
   if (dtype === t.dtype && !copy) return t;
-  const out = new Tensor(Storage.allocUninit(dtype, t.numel()), [...t._shape], contiguousStrides(t._shape), 0, dtype);
+  const out = Tensor._emptyUninit(t._shape, dtype);
   runElementwise("copy", out, [t]);
   // record() casts the gradient back to t's dtype
   return record(out, { name: "ToCopyBackward0", inputs: [t], backward: ([g]) => [g!] });
 }
 
 export function clone(t: Tensor): Tensor {
-  const out = new Tensor(Storage.allocUninit(t.dtype, t.numel()), [...t._shape], contiguousStrides(t._shape), 0, t.dtype);
+  const out = Tensor._emptyUninit(t._shape, t.dtype);
   runElementwise("copy", out, [t]);
   return record(out, { name: "CloneBackward0", inputs: [t], backward: ([g]) => [g!] });
 }

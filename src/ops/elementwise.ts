@@ -5,8 +5,7 @@ import { RuntimeError } from "../errors.js";
 import {
   type DType, type PromotionOperand, SCALAR_TYPE_NAME, canCast, getDefaultDtype, isFloatingPoint, resultType,
 } from "../tensor/dtype.js";
-import { broadcastShapes, contiguousStrides, numelOf } from "../tensor/layout.js";
-import { Storage } from "../tensor/storage.js";
+import { broadcastShapes } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
 import { fillUnchecked } from "./convert.js";
 import { runElementwise } from "./kernel.js";
@@ -32,7 +31,7 @@ export function asOperand(v: TensorOrScalar, dtype: DType): Tensor {
 /** t in `dtype` (t itself when it already is). */
 export function castTo(t: Tensor, dtype: DType): Tensor {
   if (t.dtype === dtype) return t;
-  const out = new Tensor(Storage.allocUninit(dtype, numelOf(t._shape)), [...t._shape], contiguousStrides(t._shape), 0, dtype);
+  const out = Tensor._emptyUninit(t._shape, dtype);
   runElementwise("copy", out, [t]);
   return out;
 }
@@ -178,7 +177,7 @@ function elementwiseNoGrad(spec: ElementwiseSpec, inputs: TensorOrScalar[], opts
   // write straight into the target when it has the result dtype and no input partially overlaps it
   const direct = target !== undefined && target.dtype === resultDtype &&
     tensors.every((t) => t._storage !== target._storage || (t._offset === target._offset && sameStrides(t, target)));
-  const out = direct ? target : new Tensor(Storage.allocUninit(resultDtype, numelOf(shape)), [...shape], contiguousStrides(shape), 0, resultDtype);
+  const out = direct ? target : Tensor._emptyUninit(shape, resultDtype);
   runElementwise(spec.kernel, out, tensors, spec.scalars);
   return target ? writeInto(target, out) : out;
 }

@@ -3,9 +3,8 @@
 // the one place a layout is copied.
 import { IndexError, RuntimeError } from "../errors.js";
 import {
-  contiguousStrides, expandStrides, inferSize, normalizeDim, normalizeDims, numelOf, viewStrides,
+  expandStrides, inferSize, normalizeDim, normalizeDims, numelOf, viewStrides,
 } from "../tensor/layout.js";
-import { Storage } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
 import { runElementwise } from "./kernel.js";
 import { noGrad } from "../autograd/grad-mode.js";
@@ -46,7 +45,7 @@ function multiView(t: Tensor, name: string, makeViews: ((t: Tensor) => Tensor)[]
 
 export function contiguous(t: Tensor): Tensor {
   if (t.isContiguous()) return t;
-  const out = new Tensor(Storage.allocUninit(t.dtype, numelOf(t._shape)), [...t._shape], contiguousStrides(t._shape), 0, t.dtype);
+  const out = Tensor._emptyUninit(t._shape, t.dtype);
   runElementwise("copy", out, [t]);
   return viewOf(t, out, "CloneBackward0", (g) => g);
 }

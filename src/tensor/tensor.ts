@@ -71,6 +71,13 @@ export class Tensor {
     return t;
   }
 
+  /** @internal A fresh contiguous tensor whose elements the caller overwrites (not zero-filled). */
+  static _emptyUninit(shape: readonly number[], dtype: DType): Tensor {
+    const t = new Tensor(Storage.allocUninit(dtype, numelOf(shape)), [...shape], contiguousStrides(shape), 0, dtype);
+    t._allocNr = ++allocCounter;
+    return t;
+  }
+
   /** @internal A view over the same storage. */
   _view(shape: number[], strides: number[], offset: number): Tensor {
     const v = new Tensor(this._storage, shape, strides, offset, this.dtype);
