@@ -82,7 +82,10 @@ export const { fn: trunc, inplace: trunc_ } = sameUnary("trunc", notBool("trunc_
 // d relu = 0 where y <= 0 (zero at the kink) and g elsewhere, NaN included, as PyTorch's threshold_backward
 export const { fn: relu, inplace: relu_ } = sameUnary("relu", (dt) => {
   if (dt === "bool") throw new RuntimeError("Boolean inputs not supported for relu");
-}, dOut("ReluBackward0", (g, y) => where(y.le(0), 0, g)));
+}, dOut("ReluBackward0", (g, y) => (!needsGrad([g, y]) && y.isFloatingPoint() && g.dtype === y.dtype
+  ? elementwise(RELU_BACKWARD, [g, y])  // one native pass; the where() form stays for double backward
+  : where(y.le(0), 0, g))));
+const RELU_BACKWARD: ElementwiseSpec = { kernel: "thresholdBackward", scalars: [0, 0] };
 
 /**
  * digamma(x) = d/dx lgamma(x), for lgamma's derivative, built from differentiable ops (so its own
