@@ -11,28 +11,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../src/index.js";
 import { medianTime } from "./harness.js";
+import { lenetTrainer } from "./nets.js";
 import * as nn from "../src/nn/index.js";
-import * as optim from "../src/optim/index.js";
-
-const F = nn.functional;
-
-
-class Net extends nn.Module {
-  conv1 = new nn.Conv2d(3, 6, 5);
-  pool = new nn.MaxPool2d(2, 2);
-  conv2 = new nn.Conv2d(6, 16, 5);
-  fc1 = new nn.Linear(16 * 5 * 5, 120);
-  fc2 = new nn.Linear(120, 84);
-  fc3 = new nn.Linear(84, 10);
-  override forward(x: torch.Tensor): torch.Tensor {
-    x = this.pool.forward(F.relu(this.conv1.forward(x)));
-    x = this.pool.forward(F.relu(this.conv2.forward(x)));
-    x = torch.flatten(x, 1);
-    x = F.relu(this.fc1.forward(x));
-    x = F.relu(this.fc2.forward(x));
-    return this.fc3.forward(x);
-  }
-}
 
 const threads = Number(process.argv[2] ?? 2);
 torch.setNumThreads(threads);
@@ -40,18 +20,7 @@ torch.manualSeed(0);
 const batches = [64, 4];
 const ours: Record<string, number> = {};
 for (const batch of batches) {
-  const net = new Net();
-  const criterion = new nn.CrossEntropyLoss();
-  const optimizer = new optim.SGD(net.parameters(), { lr: 0.001, momentum: 0.9 });
-  const inputs = torch.randn(batch, 3, 32, 32);
-  const labels = torch.randint(0, 10, [batch]);
-  const step = (): number => {
-    optimizer.zeroGrad();
-    const loss = criterion.forward(net.forward(inputs), labels);
-    loss.backward();
-    optimizer.step();
-    return loss.item() as number;
-  };
+  const { step } = lenetTrainer(batch);
   // check that it trains before timing: the loss on a fixed batch must fall
   const first = step();
   for (let i = 0; i < 20; i++) step();
