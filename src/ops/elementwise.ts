@@ -127,7 +127,7 @@ function sameLayoutFast(spec: ElementwiseSpec, inputs: TensorOrScalar[]): Tensor
   if (compute !== dtype) return null;
   const resultDtype = spec.result ? spec.result(compute) : compute;
   spec.check?.(compute, inputs);
-  const out = Tensor._empty(a._shape, resultDtype);
+  const out = Tensor._emptyUninit(a._shape, resultDtype);  // the kernel writes every element
   runElementwise(spec.kernel, out, inputs as Tensor[], spec.scalars);
   return out;
 }
