@@ -96,4 +96,23 @@ export class StochasticDepth extends nn.Module {
 }
 
 /** Python's repr of a float. */
+/**
+ * The weight init of torchvision's MobileNetV2/V3: Kaiming-normal (fan_out) convs, unit norms,
+ * N(0, 0.01) linears, zero biases, in module order (so the random draws match torchvision's).
+ */
+export function initMobileNetWeights(model: nn.Module): void {
+  for (const m of model.modules()) {
+    if (m instanceof nn.Conv2d) {
+      nn.init.kaimingNormal_(m.weight, { mode: "fan_out" });
+      if (m.bias !== null) nn.init.zeros_(m.bias);
+    } else if (m instanceof nn.BatchNorm2d || m instanceof nn.GroupNorm) {
+      nn.init.ones_((m as any).weight);
+      nn.init.zeros_((m as any).bias);
+    } else if (m instanceof nn.Linear) {
+      nn.init.normal_(m.weight, 0, 0.01);
+      nn.init.zeros_(m.bias!);
+    }
+  }
+}
+
 export function pyNum(v: number): string { return Number.isInteger(v) ? `${v}.0` : String(v); }

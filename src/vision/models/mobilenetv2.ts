@@ -5,7 +5,7 @@ import * as nn from "../../nn/index.js";
 import * as F from "../../nn/functional/index.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { loadWeights, makeDivisible, numClassesFor, registerModel, verifyWeights, weightsEnum, type ModelOptions } from "./_api.js";
-import { Conv2dNormActivation, type LayerFactory } from "./_ops.js";
+import { Conv2dNormActivation, initMobileNetWeights, type LayerFactory } from "./_ops.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const relu6 = (inplace?: boolean) => new nn.ReLU6(inplace ?? false);
@@ -65,18 +65,7 @@ export class MobileNetV2 extends nn.Module {
     features.push(new Conv2dNormActivation(inputChannel, this.lastChannel, 1, { normLayer: norm, activationLayer: relu6 }));
     this.features = new nn.Sequential(...features);
     this.classifier = new nn.Sequential(new nn.Dropout(dropout), new nn.Linear(this.lastChannel, numClasses));
-    for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) {
-        nn.init.kaimingNormal_(m.weight, { mode: "fan_out" });
-        if (m.bias !== null) nn.init.zeros_(m.bias);
-      } else if (m instanceof nn.BatchNorm2d || m instanceof nn.GroupNorm) {
-        nn.init.ones_((m as any).weight);
-        nn.init.zeros_((m as any).bias);
-      } else if (m instanceof nn.Linear) {
-        nn.init.normal_(m.weight, 0, 0.01);
-        nn.init.zeros_(m.bias!);
-      }
-    }
+    initMobileNetWeights(this);
   }
   override forward(x: Tensor): Tensor {
     x = F.adaptiveAvgPool2d(this.features.forward(x), [1, 1]).flatten(1);

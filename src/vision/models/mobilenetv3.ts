@@ -4,7 +4,7 @@ import { ValueError } from "../../errors.js";
 import * as nn from "../../nn/index.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { loadWeights, makeDivisible, numClassesFor, registerModel, verifyWeights, weightsEnum, type ModelOptions } from "./_api.js";
-import { Conv2dNormActivation, SqueezeExcitation, type LayerFactory } from "./_ops.js";
+import { Conv2dNormActivation, initMobileNetWeights, SqueezeExcitation, type LayerFactory } from "./_ops.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export class InvertedResidualConfig {
@@ -68,18 +68,7 @@ export class MobileNetV3 extends nn.Module {
     this.features = new nn.Sequential(...layers);
     this.avgpool = new nn.AdaptiveAvgPool2d(1);
     this.classifier = new nn.Sequential(new nn.Linear(lastOut, lastChannel), new nn.Hardswish(true), new nn.Dropout(dropout, true), new nn.Linear(lastChannel, numClasses));
-    for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) {
-        nn.init.kaimingNormal_(m.weight, { mode: "fan_out" });
-        if (m.bias !== null) nn.init.zeros_(m.bias);
-      } else if (m instanceof nn.BatchNorm2d || m instanceof nn.GroupNorm) {
-        nn.init.ones_((m as any).weight);
-        nn.init.zeros_((m as any).bias);
-      } else if (m instanceof nn.Linear) {
-        nn.init.normal_(m.weight, 0, 0.01);
-        nn.init.zeros_(m.bias!);
-      }
-    }
+    initMobileNetWeights(this);
   }
   override forward(x: Tensor): Tensor {
     x = this.avgpool.forward(this.features.forward(x)).flatten(1);
