@@ -18,6 +18,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -86,6 +87,40 @@ void padPlanes(const T* src, T* dst, int64_t planes, int64_t Hs, int64_t Ws, int
         std::fill(dr + c1, dr + Wp, T(0));
       }
     }
+  });
+}
+
+// padPlanes for one thread: planes [0, planes) of src into dst, plus kSlack zeros after them.
+template <class T>
+void padPlanesSerial(const T* src, T* dst, int64_t planes, int64_t Hs, int64_t Ws, int64_t qh, int64_t qw) {
+  const int64_t Hp = Hs + 2 * qh, Wp = Ws + 2 * qw;
+  const int64_t c0 = std::max<int64_t>(0, qw), c1 = std::min<int64_t>(Wp, Ws + qw);
+  for (int64_t pl = 0; pl < planes; pl++) {
+    const T* s = src + pl * Hs * Ws;
+    T* d = dst + pl * Hp * Wp;
+    for (int64_t r = 0; r < Hp; r++) {
+      T* dr = d + r * Wp;
+      const int64_t sr = r - qh;
+      if (sr < 0 || sr >= Hs || c1 <= c0) { std::fill(dr, dr + Wp, T(0)); continue; }
+      std::fill(dr, dr + c0, T(0));
+      std::memcpy(dr + c0, s + sr * Ws + (c0 - qw), sizeof(T) * (size_t)(c1 - c0));
+      std::fill(dr + c1, dr + Wp, T(0));
+    }
+  }
+  std::fill(dst + planes * Hp * Wp, dst + planes * Hp * Wp + kSlack, T(0));
+}
+
+// fn(i) for every i in [0, n), items claimed one at a time by whichever thread is free: a worker
+// that wakes late (the VM is shared) still takes its share instead of leaving the caller a fixed half.
+template <class Fn> void dynamicFor(int64_t n, const Fn& fn) {
+  const int64_t threads = std::min<int64_t>(getNumThreads(), n);
+  if (threads <= 1) {
+    for (int64_t i = 0; i < n; i++) fn(i);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  parallelFor(threads, 1, [&](int64_t, int64_t) {
+    for (int64_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i);
   });
 }
 
@@ -199,46 +234,58 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
   const int64_t perRow = P.Cs * P.KW;  // taps per kernel row
   // padded source for a chunk of samples (the scratch stays under ~8M floats), plus zero slack
   const int64_t nsMax = std::max<int64_t>(1, std::min<int64_t>(P.N, (int64_t)(8 << 20) / std::max<int64_t>(1, Ctot * HpWp)));
-  float* xp = buf<float>(1, (size_t)(nsMax * Ctot * HpWp) + kSlack);
   // tasks: (n, chunk of tiles); a chunk keeps its source strip (all channels, its rows) near L2 size
   const int64_t tiles = (Pend + NR - 1) / NR;
   int64_t rows = std::max<int64_t>(1, (int64_t)(48 * 1024) / std::max<int64_t>(1, Ctot * Wp) - P.DH * (P.KH - 1));
   int64_t perChunk = std::max<int64_t>(1, rows * Wp / NR);
+  const int64_t stripTiles = perChunk;  // tiles per source strip of about L2 size
   const int64_t threads = getNumThreads();
   while (perChunk > 1 && nsMax * ((tiles + perChunk - 1) / perChunk) < 4 * threads) perChunk = (perChunk + 1) / 2;
   const int64_t nchunk = (tiles + perChunk - 1) / perChunk;
   const int32_t* offp = off.data();
   const int64_t rowStride = OH * OW;
+  // the tiles [tb, te) of sample n, whose padded planes (all groups) start at xs
+  auto tilesOf = [&](const float* xs, int64_t n, int64_t tb, int64_t te) {
+    for (int64_t g = 0; g < P.G; g++) {
+      const float* xg = xs + g * P.Cs * HpWp;
+      for (int64_t ob = 0; ob < nob; ob++) {
+        const int mr = (int)std::min<int64_t>(MR, P.Od - ob * MR);
+        const float* Ab = A + (g * nob + ob) * K * MR;
+        const int64_t o0 = g * P.Od + ob * MR;
+        float* outb = dst + (n * Otot + o0) * rowStride;
+        const float* bb = bias ? bias + o0 : nullptr;
+        for (int64_t ti = tb; ti < te; ti++) {
+          const int64_t p0 = ti * NR;
+          // kernel rows whose source rows are all padding for every output row of the tile add
+          // exact zeros: skip them (large for input gradients, whose gradOut is padded by K-1)
+          const int64_t ohA = p0 / Wp, ohB = (std::min(p0 + NR, Pend) - 1) / Wp;
+          const int64_t lo = P.qh - ohB, kiLo = lo <= 0 ? 0 : (lo + P.DH - 1) / P.DH;
+          const int64_t hi = P.qh + P.Hs - 1 - ohA, kiHi = hi < 0 ? -1 : std::min<int64_t>(P.KH - 1, hi / P.DH);
+          const int64_t kb = rowMajor ? kiLo * perRow : 0, ke = rowMajor ? std::max(kb, (kiHi + 1) * perRow) : K;
+          if (MR == 6) fwdTile<6, 2>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
+          else fwdTile<4, 3>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
+        }
+      }
+    }
+  };
+  // many samples (or one thread): one task per sample, which pads its sample into its thread's
+  // scratch (hot in cache for the tiles that follow) and runs all its tiles; one parallel region
+  if (threads == 1 || P.N >= 4 * threads) {
+    dynamicFor(P.N, [&](int64_t n) {
+      float* xs = buf<float>(3, (size_t)(Ctot * HpWp + kSlack));
+      padPlanesSerial<float>(src + n * Ctot * P.Hs * P.Ws, xs, Ctot, P.Hs, P.Ws, P.qh, P.qw);
+      for (int64_t tb = 0; tb < tiles; tb += stripTiles) tilesOf(xs, n, tb, std::min(tiles, tb + stripTiles));
+    });
+    return;
+  }
+  float* xp = buf<float>(1, (size_t)(nsMax * Ctot * HpWp) + kSlack);
   for (int64_t n0 = 0; n0 < P.N; n0 += nsMax) {
   const int64_t ns = std::min(nsMax, P.N - n0);
   padPlanes<float>(src + n0 * Ctot * P.Hs * P.Ws, xp, ns * Ctot, P.Hs, P.Ws, P.qh, P.qw);
   std::fill(xp + ns * Ctot * HpWp, xp + ns * Ctot * HpWp + kSlack, 0.f);
-  parallelFor(ns * nchunk, 1, [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; t++) {
-      const int64_t nl = t / nchunk, n = n0 + nl, ch = t % nchunk;
-      const int64_t tb = ch * perChunk, te = std::min(tiles, tb + perChunk);
-      for (int64_t g = 0; g < P.G; g++) {
-        const float* xg = xp + (nl * Ctot + g * P.Cs) * HpWp;
-        for (int64_t ob = 0; ob < nob; ob++) {
-          const int mr = (int)std::min<int64_t>(MR, P.Od - ob * MR);
-          const float* Ab = A + (g * nob + ob) * K * MR;
-          const int64_t o0 = g * P.Od + ob * MR;
-          float* outb = dst + (n * Otot + o0) * rowStride;
-          const float* bb = bias ? bias + o0 : nullptr;
-          for (int64_t ti = tb; ti < te; ti++) {
-            const int64_t p0 = ti * NR;
-            // kernel rows whose source rows are all padding for every output row of the tile add
-            // exact zeros: skip them (large for input gradients, whose gradOut is padded by K-1)
-            const int64_t ohA = p0 / Wp, ohB = (std::min(p0 + NR, Pend) - 1) / Wp;
-            const int64_t lo = P.qh - ohB, kiLo = lo <= 0 ? 0 : (lo + P.DH - 1) / P.DH;
-            const int64_t hi = P.qh + P.Hs - 1 - ohA, kiHi = hi < 0 ? -1 : std::min<int64_t>(P.KH - 1, hi / P.DH);
-            const int64_t kb = rowMajor ? kiLo * perRow : 0, ke = rowMajor ? std::max(kb, (kiHi + 1) * perRow) : K;
-            if (MR == 6) fwdTile<6, 2>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
-            else fwdTile<4, 3>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
-          }
-        }
-      }
-    }
+  dynamicFor(ns * nchunk, [&](int64_t t) {
+    const int64_t nl = t / nchunk, ch = t % nchunk;
+    tilesOf(xp + nl * Ctot * HpWp, n0 + nl, ch * perChunk, std::min(tiles, (ch + 1) * perChunk));
   });
   }
 }
@@ -334,17 +381,53 @@ inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw
       for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)(c * KK + ki * P.KW + kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
   const int64_t nc = std::min<int64_t>(kGwChunk, P.N);
   const size_t padN = (size_t)(nc * Ctot * HpWp);
-  float* xp = buf<float>(1, padN + kSlack);
-  std::fill(xp + padN, xp + padN + kSlack, 0.f);
-  float* gv = buf<float>(2, (size_t)(nc * Otot * Lp) + 8);
-  gv = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(gv) + 31) & ~uintptr_t(31));  // 32-byte aligned rows (Lp % 8 == 0)
   // tasks: (g, block of 4 channels, block of taps); each owns its accumulators and gw entries
   // 4 channels x 3 taps, or 3 x 4 when the channel count is a multiple of 3 but not of 4 (6: no 2-row block)
   const bool three = P.Od % 4 != 0 && P.Od % 3 == 0;
   const int64_t MR = three ? 3 : 4, KPer = three ? 32 : 24;
   const int64_t nob = (P.Od + MR - 1) / MR, nkb = (K + KPer - 1) / KPer, ntask = P.G * nob * nkb;
-  std::memset(gw, 0, sizeof(float) * (size_t)(Otot * K));
   const int32_t* offp = off.data();
+  const int64_t nchunks = (P.N + nc - 1) / nc, threads = getNumThreads();
+  // enough chunks of samples (or one thread): one task per chunk, which pads its samples and lays
+  // out their gradOut in its thread's scratch and sums every block of the chunk into its own
+  // partial gw; the partials are then added in chunk order, the order of the per-chunk path below,
+  // so the result is the same bits either way and for any thread count. One parallel region.
+  if (threads == 1 || nchunks >= 2 * threads) {
+    const int64_t GW = Otot * K;
+    std::vector<float> part((size_t)(nchunks * GW));
+    dynamicFor(nchunks, [&](int64_t c) {
+      const int64_t n0 = c * nc, nb = std::min(nc, P.N - n0);
+      float* xs = buf<float>(1, padN + kSlack);
+      padPlanesSerial<float>(x + n0 * Ctot * P.Hs * P.Ws, xs, nb * Ctot, P.Hs, P.Ws, P.qh, P.qw);
+      float* gvt = buf<float>(2, (size_t)(nc * Otot * Lp) + 8);
+      gvt = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(gvt) + 31) & ~uintptr_t(31));
+      for (int64_t q = 0; q < nb * Otot; q++) {
+        const float* sq = gy + (n0 * Otot + q) * OH * OW;
+        float* d = gvt + q * Lp;
+        std::memset(d, 0, sizeof(float) * (size_t)Lp);
+        for (int64_t oh = 0; oh < OH; oh++) std::memcpy(d + oh * Wp, sq + oh * OW, sizeof(float) * (size_t)OW);
+      }
+      float* pc = part.data() + c * GW;
+      std::fill(pc, pc + GW, 0.f);
+      for (int64_t t = 0; t < ntask; t++) {
+        const int64_t g = t / (nob * nkb), ob = (t / nkb) % nob, kb = t % nkb;
+        const int mr = (int)std::min<int64_t>(MR, P.Od - ob * MR);
+        const int64_t o0 = g * P.Od + ob * MR, k0 = kb * KPer, k1 = std::min(K, k0 + KPer);
+        (three ? gwTask<3, 4> : gwTask<4, 3>)(mr, k0, k1, nb, Lp, xs + g * P.Cs * HpWp, Ctot * HpWp, gvt + o0 * Lp, Otot * Lp, offp, pc + o0 * K, K);
+      }
+    });
+    std::fill(gw, gw + GW, 0.f);
+    for (int64_t c = 0; c < nchunks; c++) {
+      const float* pc = part.data() + c * GW;
+      for (int64_t i = 0; i < GW; i++) gw[i] += pc[i];
+    }
+    return;
+  }
+  float* xp = buf<float>(1, padN + kSlack);
+  std::fill(xp + padN, xp + padN + kSlack, 0.f);
+  float* gv = buf<float>(2, (size_t)(nc * Otot * Lp) + 8);
+  gv = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(gv) + 31) & ~uintptr_t(31));  // 32-byte aligned rows (Lp % 8 == 0)
+  std::memset(gw, 0, sizeof(float) * (size_t)(Otot * K));
   for (int64_t n0 = 0; n0 < P.N; n0 += nc) {
     const int64_t nb = std::min(nc, P.N - n0);
     padPlanes<float>(x + n0 * Ctot * P.Hs * P.Ws, xp, nb * Ctot, P.Hs, P.Ws, P.qh, P.qw);

@@ -104,6 +104,9 @@ const CASES: Case[] = [
   // the CIFAR-10 tutorial Net (LeNet) layers; batch 10 spans two weight-gradient chunks of 8
   { name: "lenet conv1", N: 10, C: 3, H: 32, W: 32, OC: 6, KH: 5, KW: 5 },
   { name: "lenet conv2", N: 3, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 },
+  // enough samples for one task per sample (forward, input gradient) and per 8-sample chunk of the
+  // weight gradient (partials summed in chunk order) also with 2 threads; the last chunk partial
+  { name: "lenet conv2 batch 33", N: 33, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 },
   // odd sizes: 1, 7, 63, 65 channels / spatial
   { name: "1 channel 1 out", N: 2, C: 1, H: 7, W: 7, OC: 1, KH: 3, KW: 3 },
   { name: "65 in 7 out 3x3 pad 1", N: 2, C: 65, H: 9, W: 7, OC: 7, KH: 3, KW: 3, p: [1, 1] },
