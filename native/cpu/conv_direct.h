@@ -294,25 +294,29 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
 // gv is gradOut on the OH x Wp grid (zeros in the garbage columns and up to Lp). MR channels x NK taps
 // of 8-lane accumulators, kept in memory (acc) across the samples of a chunk.
 template <int MR, int NK>
-TT_AVX2 inline void gwBlock(int64_t Lp, const float* __restrict gv, int64_t gvStride, const float* __restrict xb,
-                             const int32_t* __restrict off, __m256* __restrict acc, int64_t accStride) {
+TT_AVX2 inline void gwBlock(int64_t nb, int64_t Lp, const float* __restrict gv, int64_t gvStride, int64_t gvN, const float* __restrict xb,
+                             int64_t xN, const int32_t* __restrict off, __m256* __restrict acc, int64_t accStride) {
   __m256 a[MR][NK];
   #pragma GCC unroll 16
   for (int i = 0; i < MR; i++)
     #pragma GCC unroll 16
     for (int j = 0; j < NK; j++) a[i][j] = acc[i * accStride + j];
-  const float* xs[NK];
-  #pragma GCC unroll 16
-  for (int j = 0; j < NK; j++) xs[j] = xb + off[j];
-  for (int64_t p = 0; p < Lp; p += 8) {
-    __m256 xv[NK];
+  // the samples of the chunk in order, accumulators kept in registers across them
+  for (int64_t nl = 0; nl < nb; nl++) {
+    const float* xs[NK];
     #pragma GCC unroll 16
-    for (int j = 0; j < NK; j++) xv[j] = _mm256_loadu_ps(xs[j] + p);
-    #pragma GCC unroll 16
-    for (int i = 0; i < MR; i++) {
-      const __m256 gvv = _mm256_load_ps(gv + i * gvStride + p);
+    for (int j = 0; j < NK; j++) xs[j] = xb + nl * xN + off[j];
+    const float* g = gv + nl * gvN;
+    for (int64_t p = 0; p < Lp; p += 8) {
+      __m256 xv[NK];
       #pragma GCC unroll 16
-      for (int j = 0; j < NK; j++) a[i][j] = _mm256_fmadd_ps(gvv, xv[j], a[i][j]);
+      for (int j = 0; j < NK; j++) xv[j] = _mm256_loadu_ps(xs[j] + p);
+      #pragma GCC unroll 16
+      for (int i = 0; i < MR; i++) {
+        const __m256 gvv = _mm256_load_ps(g + i * gvStride + p);
+        #pragma GCC unroll 16
+        for (int j = 0; j < NK; j++) a[i][j] = _mm256_fmadd_ps(gvv, xv[j], a[i][j]);
+      }
     }
   }
   #pragma GCC unroll 16
@@ -321,24 +325,28 @@ TT_AVX2 inline void gwBlock(int64_t Lp, const float* __restrict gv, int64_t gvSt
     for (int j = 0; j < NK; j++) acc[i * accStride + j] = a[i][j];
 }
 
+#define TT_GWARGS nb, Lp, gv, gvStride, gvN, xb, xN, off, acc, accStride
 template <int MR>
-TT_AVX2 inline void gwBlockK(int nk, int64_t Lp, const float* gv, int64_t gvStride, const float* xb, const int32_t* off, __m256* acc, int64_t accStride) {
+TT_AVX2 inline void gwBlockK(int nk, int64_t nb, int64_t Lp, const float* gv, int64_t gvStride, int64_t gvN, const float* xb, int64_t xN,
+                             const int32_t* off, __m256* acc, int64_t accStride) {
   switch (nk) {
-    case 4: return gwBlock<MR, 4>(Lp, gv, gvStride, xb, off, acc, accStride);
-    case 3: return gwBlock<MR, 3>(Lp, gv, gvStride, xb, off, acc, accStride);
-    case 2: return gwBlock<MR, 2>(Lp, gv, gvStride, xb, off, acc, accStride);
-    default: return gwBlock<MR, 1>(Lp, gv, gvStride, xb, off, acc, accStride);
+    case 4: return gwBlock<MR, 4>(TT_GWARGS);
+    case 3: return gwBlock<MR, 3>(TT_GWARGS);
+    case 2: return gwBlock<MR, 2>(TT_GWARGS);
+    default: return gwBlock<MR, 1>(TT_GWARGS);
   }
 }
 
-TT_AVX2 inline void gwBlockN(int mr, int nk, int64_t Lp, const float* gv, int64_t gvStride, const float* xb, const int32_t* off, __m256* acc, int64_t accStride) {
+TT_AVX2 inline void gwBlockN(int mr, int nk, int64_t nb, int64_t Lp, const float* gv, int64_t gvStride, int64_t gvN, const float* xb, int64_t xN,
+                             const int32_t* off, __m256* acc, int64_t accStride) {
   switch (mr) {
-    case 4: return gwBlockK<4>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
-    case 3: return gwBlockK<3>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
-    case 2: return gwBlockK<2>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
-    default: return gwBlockK<1>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
+    case 4: return gwBlockK<4>(nk, TT_GWARGS);
+    case 3: return gwBlockK<3>(nk, TT_GWARGS);
+    case 2: return gwBlockK<2>(nk, TT_GWARGS);
+    default: return gwBlockK<1>(nk, TT_GWARGS);
   }
 }
+#undef TT_GWARGS
 
 TT_AVX2 inline float hsum(__m256 v) {
   alignas(32) float l[8];
@@ -358,14 +366,12 @@ TT_AVX2 __attribute__((noinline)) void gwTask(int mr, int64_t k0, int64_t k1, in
   const int64_t kn = k1 - k0;
   #pragma GCC unroll 16
   for (int i = 0; i < MR * KPer; i++) ac[i] = _mm256_setzero_ps();
-  for (int64_t nl = 0; nl < nb; nl++)
-    for (int64_t k = k0; k < k1; k += NK) {
-      const int nk = (int)std::min<int64_t>(NK, k1 - k);
-      const float* x = xg + nl * xStride;
-      const float* g = gvb + nl * gvStride;
-      if (mr == MR && nk == NK) gwBlock<MR, NK>(Lp, g, Lp, x, off + k, ac + (k - k0), KPer);
-      else gwBlockN(mr, nk, Lp, g, Lp, x, off + k, ac + (k - k0), KPer);
-    }
+  // each accumulator sums its samples in order and, within a sample, p in order
+  for (int64_t k = k0; k < k1; k += NK) {
+    const int nk = (int)std::min<int64_t>(NK, k1 - k);
+    if (mr == MR && nk == NK) gwBlock<MR, NK>(nb, Lp, gvb, Lp, gvStride, xg, xStride, off + k, ac + (k - k0), KPer);
+    else gwBlockN(mr, nk, nb, Lp, gvb, Lp, gvStride, xg, xStride, off + k, ac + (k - k0), KPer);
+  }
   for (int i = 0; i < mr; i++)
     for (int64_t k = 0; k < kn; k++) gwRow[i * K + k0 + k] += hsum(ac[i * KPer + k]);
 }
