@@ -456,6 +456,159 @@ inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw
   }
 }
 
+// ---- input gradient as col = W^T gy, then col2im, one sample per task (narrow planes) ----
+// The grid kernel above computes the input gradient as a correlation over gradOut padded by
+// D*(K-1)-P on each side; on LeNet's conv2 (10x10 gradOut, 5x5 kernel) about half of the products
+// it forms read that padding. Here col[(c, ki, kj), p] = sum_o w[o, c, ki, kj] * gy[o, p] over the
+// OH*OW valid positions only (6 rows x 16 positions per register tile, B straight from gy), then each
+// col row is added into gx at its shift. gx[c, ih, iw] sums its (ki, kj) terms in order, each the sum over o.
+struct ColPlan { int64_t N, G, Cs, H, W, Od, KH, KW, PH, PW, DH, DW, OH, OW; };
+
+// Whether col + col2im beats the grid kernel: the grid's horizontal padding wastes over a quarter
+// of its products, and one sample's col (all groups) stays within L2.
+inline bool colWorthIt(const ColPlan& P) {
+  const int64_t qw = P.DW * (P.KW - 1) - P.PW;
+  if (qw <= 0) return false;
+  if ((double)P.OW >= 0.75 * (double)(P.OW + 2 * qw)) return false;
+  return P.Cs * P.KH * P.KW * ((P.OH * P.OW + 15) / 16 * 16) <= (int64_t)(64 * 1024) && P.Od <= 1024;
+}
+
+// one 6 x 16 tile of col: rows of a packed [k][6], positions xb[k*ldx + 0..15]
+TT_AVX2 __attribute__((noinline)) void colTile(int64_t K, const float* __restrict a, const float* __restrict xb, int64_t ldx,
+                                             float* __restrict colb, int64_t ldc) {
+  __m256 acc[6][2];
+  #pragma GCC unroll 16
+  for (int i = 0; i < 6; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  for (int64_t k = 0; k < K; k++) {
+    const float* s = xb + k * ldx;
+    const __m256 b0 = _mm256_loadu_ps(s), b1 = _mm256_loadu_ps(s + 8);
+    const float* ak = a + k * 6;
+    #pragma GCC unroll 16
+    for (int i = 0; i < 6; i++) {
+      const __m256 av = _mm256_broadcast_ss(ak + i);
+      acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+    }
+  }
+  #pragma GCC unroll 16
+  for (int i = 0; i < 6; i++) {
+    _mm256_store_ps(colb + i * ldc, acc[i][0]);
+    _mm256_store_ps(colb + i * ldc + 8, acc[i][1]);
+  }
+}
+
+// dst[0..n) += src[0..n). No masked stores (slow on AMD): a tail of a row of 8 or more is the
+// last 8 elements, summed from the values loaded before the previous vector is stored, so the
+// overlap is written twice with the same sum.
+TT_AVX2 inline void addRow(float* __restrict dst, const float* __restrict src, int64_t n) {
+  if (n < 8) {
+    for (int64_t i = 0; i < n; i++) dst[i] += src[i];
+    return;
+  }
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_add_ps(_mm256_loadu_ps(dst + i), _mm256_loadu_ps(src + i)));
+  const __m256 v = _mm256_add_ps(_mm256_loadu_ps(dst + i), _mm256_loadu_ps(src + i));
+  const __m256 t = _mm256_add_ps(_mm256_loadu_ps(dst + n - 8), _mm256_loadu_ps(src + n - 8));
+  _mm256_storeu_ps(dst + n - 8, t);
+  _mm256_storeu_ps(dst + i, v);
+}
+
+// The Cs planes of one sample and group. Each gx row is summed in registers, 8 columns at a time:
+// for every (ki, kj) in order, the col row's segment that lands on those columns, loaded at its
+// shift and masked (lanes outside the kernel's reach become +0; the col buffer has slack on both
+// sides, so the loads stay inside it). No read-modify-write of gx.
+TT_AVX2 __attribute__((noinline)) void col2imGroup(const ColPlan& P, const float* col, int64_t ldc, float* gx) {
+  const int64_t nvb = (P.W + 7) / 8;
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  // masks[vb*KW + kj]: lanes iw = vb*8 + lane whose ow = iw - sh lies in [0, OW)
+  alignas(32) float masksSmall[64 * 8];
+  std::vector<float> masksBig;
+  float* masks = masksSmall;
+  if (nvb * P.KW > 64) {
+    masksBig.resize((size_t)(nvb * P.KW * 8 + 8));
+    masks = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(masksBig.data()) + 31) & ~uintptr_t(31));
+  }
+  for (int64_t vb = 0; vb < nvb; vb++)
+    for (int64_t kj = 0; kj < P.KW; kj++) {
+      const int64_t ow0 = vb * 8 - (kj * P.DW - P.PW);
+      const __m256i ow = _mm256_add_epi32(iota, _mm256_set1_epi32((int)ow0));
+      const __m256i ge0 = _mm256_cmpgt_epi32(ow, _mm256_set1_epi32(-1)), ltW = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)P.OW), ow);
+      _mm256_store_ps(masks + (vb * P.KW + kj) * 8, _mm256_castsi256_ps(_mm256_and_si256(ge0, ltW)));
+    }
+  alignas(32) float tmp[8];
+  for (int64_t c = 0; c < P.Cs; c++) {
+    float* plane = gx + c * P.H * P.W;
+    const float* cc = col + c * P.KH * P.KW * ldc;
+    // 4 rows at a time: 4 independent add chains (rows past H are computed and not stored)
+    for (int64_t ih0 = 0; ih0 < P.H; ih0 += 4)
+      for (int64_t vb = 0; vb < nvb; vb++) {
+        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+        for (int64_t ki = 0; ki < P.KH; ki++) {
+          const float* base[4];
+          bool ok[4];
+          #pragma GCC unroll 4
+          for (int r = 0; r < 4; r++) {
+            const int64_t oh = ih0 + r + P.PH - ki * P.DH;
+            ok[r] = oh >= 0 && oh < P.OH;
+            base[r] = cc + ki * P.KW * ldc + oh * P.OW + vb * 8 + P.PW;
+          }
+          for (int64_t kj = 0; kj < P.KW; kj++) {
+            const __m256 m = _mm256_load_ps(masks + (vb * P.KW + kj) * 8);
+            const int64_t o = kj * (ldc - P.DW);
+            #pragma GCC unroll 4
+            for (int r = 0; r < 4; r++)
+              if (ok[r]) acc[r] = _mm256_add_ps(acc[r], _mm256_and_ps(m, _mm256_loadu_ps(base[r] + o)));
+          }
+        }
+        const int64_t left = P.W - vb * 8;
+        #pragma GCC unroll 4
+        for (int r = 0; r < 4; r++) {
+          if (ih0 + r >= P.H) break;
+          float* row = plane + (ih0 + r) * P.W;
+          if (left >= 8) _mm256_storeu_ps(row + vb * 8, acc[r]);
+          else {
+            _mm256_store_ps(tmp, acc[r]);
+            for (int64_t i = 0; i < left; i++) row[vb * 8 + i] = tmp[i];
+          }
+        }
+      }
+  }
+}
+
+// gy (N, G*Od, OH, OW), w (G*Od, Cs, KH, KW) -> gx (N, G*Cs, H, W); stride 1.
+TT_AVX2 inline void inputGradCol(const ColPlan& P, const float* gy, const float* w, float* gx) {
+  const int64_t KK = P.KH * P.KW, R = P.Cs * KK, nrb = (R + 5) / 6, OHW = P.OH * P.OW;
+  const int64_t tiles = (OHW + 15) / 16, ldc = tiles * 16, Ctot = P.G * P.Cs, Otot = P.G * P.Od, HW = P.H * P.W;
+  // packed W^T: [g][row block][o][6], rows past R zero
+  float* A = buf<float>(0, (size_t)(P.G * nrb * P.Od * 6));
+  for (int64_t g = 0; g < P.G; g++)
+    for (int64_t rb = 0; rb < nrb; rb++)
+      for (int64_t o = 0; o < P.Od; o++)
+        for (int64_t i = 0; i < 6; i++) {
+          const int64_t r = rb * 6 + i;
+          A[((g * nrb + rb) * P.Od + o) * 6 + i] = r < R ? w[(g * P.Od + o) * R + r] : 0.f;
+        }
+  // slack around col for col2imGroup's shifted loads: a load reads col row r from
+  // oh*OW + vb*8 - (kj*DW - PW) for 8 floats, oh < OH, vb*8 < W
+  const int64_t shMax = std::max<int64_t>(0, (P.KW - 1) * P.DW - P.PW);
+  const int64_t colFront = (shMax + 7) / 8 * 8, colBack = P.W + P.PW + 16;
+  dynamicFor(P.N, [&](int64_t n) {
+    // gy of the sample with zero slack (the last tile reads up to 15 past a plane)
+    float* ys = buf<float>(3, (size_t)(Otot * OHW + 16));
+    std::memcpy(ys, gy + n * Otot * OHW, sizeof(float) * (size_t)(Otot * OHW));
+    std::fill(ys + Otot * OHW, ys + Otot * OHW + 16, 0.f);
+    float* col = buf<float>(2, (size_t)(colFront + nrb * 6 * ldc + colBack) + 8);
+    col = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(col) + 31) & ~uintptr_t(31)) + colFront;
+    for (int64_t g = 0; g < P.G; g++) {
+      const float* yg = ys + g * P.Od * OHW;
+      for (int64_t rb = 0; rb < nrb; rb++)
+        for (int64_t t = 0; t < tiles; t++)
+          colTile(P.Od, A + (g * nrb + rb) * P.Od * 6, yg + t * 16, OHW, col + rb * 6 * ldc + t * 16, ldc);
+      col2imGroup(P, col, ldc, gx + (n * Ctot + g * P.Cs) * HW);
+    }
+  });
+}
+
 #undef TT_AVX2
 
 }  // namespace convdirect
