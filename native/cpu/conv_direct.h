@@ -129,7 +129,6 @@ template <class Fn> void dynamicFor(int64_t n, const Fn& fn) {
 // position p = oh*Wp + ow at oh*OW + ow) with masked stores, so garbage columns are never written.
 TT_AVX2 inline void storeSegments(const float* tile, int NR, int mr, float* outb, int64_t rowStride, int64_t p0, int64_t Pend,
                                   int64_t Wp, int64_t OW) {
-  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   int64_t p = p0;
   const int64_t pe = std::min<int64_t>(p0 + NR, Pend);
   while (p < pe) {
@@ -139,11 +138,15 @@ TT_AVX2 inline void storeSegments(const float* tile, int NR, int mr, float* outb
     for (int r = 0; r < mr; r++) {
       float* d = outb + r * rowStride + oh * OW + ow;
       const float* src = tile + r * NR + (p - p0);
-      for (int64_t e = 0; e < seg; e += 8) {
-        const int n = (int)std::min<int64_t>(8, seg - e);
-        if (n == 8) _mm256_storeu_ps(d + e, _mm256_loadu_ps(src + e));
-        else _mm256_maskstore_ps(d + e, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), iota), _mm256_loadu_ps(src + e));
+      // no masked stores (slow on AMD): a tail of a segment of 8 or more rewrites the segment's
+      // last 8 values (the same values twice), shorter segments go one value at a time
+      if (seg < 8) {
+        for (int64_t e = 0; e < seg; e++) d[e] = src[e];
+        continue;
       }
+      int64_t e = 0;
+      for (; e + 8 <= seg; e += 8) _mm256_storeu_ps(d + e, _mm256_loadu_ps(src + e));
+      if (e < seg) _mm256_storeu_ps(d + seg - 8, _mm256_loadu_ps(src + seg - 8));
     }
     p += seg;
   }
