@@ -204,8 +204,101 @@ inline bool worthIt(const Plan& P, int64_t NR) {
 inline bool worthIt(const Plan& P) { return worthIt(P, tileFor(P.Od).NR); }
 
 // Runs the plan. weightAt(g, o, c, ki, kj) gives A; bias (G*Od or null). src/dst contiguous.
+// ---- forward with output channels in the lanes (narrow planes, 16k output channels) ----
+// The grid wastes its garbage columns and the last partial tile: a third of LeNet's conv2 (10 of
+// 14 columns valid). Here a register tile is 16 output channels (two vectors of packed weights)
+// x 6 output positions, any 6 valid positions (their inputs broadcast from the padded plane), so
+// nothing is computed outside the output. Each output sums its taps in the grid's (c, ki, kj)
+// order in one accumulator and adds the bias after, so the results are the grid's, bit for bit.
+constexpr int kLanesNP = 6;
+
+inline bool lanesWorthIt(const Plan& P, int64_t NR) {
+  if (P.rowMajorTaps || P.Od % 16 != 0 || P.K() > 512) return false;
+  const int64_t tiles = (P.Pend() + NR - 1) / NR;
+  return (double)(P.OH() * P.OW()) < 0.75 * (double)(tiles * NR);
+}
+
+// positions q0 .. q0+np-1 (flattened oh*OW + ow) of the 16 channels at a ([k][16]); out + o*OHW + q
+TT_AVX2 __attribute__((noinline)) void lanesTile(int64_t K, const float* __restrict a, const float* __restrict xg,
+                                               const int32_t* __restrict off, const int64_t* base, int np, const float* bias,
+                                               float* out, int64_t OHW, int64_t q0) {
+  __m256 acc[2][kLanesNP];
+  #pragma GCC unroll 16
+  for (int j = 0; j < kLanesNP; j++) acc[0][j] = acc[1][j] = _mm256_setzero_ps();
+  const float* xs[kLanesNP];
+  #pragma GCC unroll 16
+  for (int j = 0; j < kLanesNP; j++) xs[j] = xg + base[j < np ? j : np - 1];
+  for (int64_t k = 0; k < K; k++) {
+    const __m256 a0 = _mm256_load_ps(a + k * 16), a1 = _mm256_load_ps(a + k * 16 + 8);
+    const int64_t o = off[k];
+    #pragma GCC unroll 16
+    for (int j = 0; j < kLanesNP; j++) {
+      const __m256 b = _mm256_broadcast_ss(xs[j] + o);
+      acc[0][j] = _mm256_fmadd_ps(a0, b, acc[0][j]);
+      acc[1][j] = _mm256_fmadd_ps(a1, b, acc[1][j]);
+    }
+  }
+  if (bias) {
+    const __m256 b0 = _mm256_loadu_ps(bias), b1 = _mm256_loadu_ps(bias + 8);
+    #pragma GCC unroll 16
+    for (int j = 0; j < kLanesNP; j++) { acc[0][j] = _mm256_add_ps(acc[0][j], b0); acc[1][j] = _mm256_add_ps(acc[1][j], b1); }
+  }
+  alignas(32) float t[kLanesNP][16];
+  #pragma GCC unroll 16
+  for (int j = 0; j < kLanesNP; j++) { _mm256_store_ps(t[j], acc[0][j]); _mm256_store_ps(t[j] + 8, acc[1][j]); }
+  for (int oc = 0; oc < 16; oc++) {
+    float* d = out + oc * OHW + q0;
+    for (int j = 0; j < np; j++) d[j] = t[j][oc];
+  }
+}
+
+template <class WeightAt>
+void runLanes(const Plan& P, const float* src, float* dst, const float* bias, const WeightAt& weightAt) {
+  const int64_t Hp = P.Hp(), Wp = P.Wp(), HpWp = Hp * Wp, OH = P.OH(), OW = P.OW(), OHW = OH * OW, K = P.K();
+  const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od, nob = P.Od / 16;
+  // packed weights [g][ob][k][16], taps in (c, ki, kj) order
+  float* A = buf<float>(0, (size_t)(P.G * nob * K * 16) + 8);
+  A = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(A) + 31) & ~uintptr_t(31));
+  for (int64_t g = 0; g < P.G; g++)
+    for (int64_t ob = 0; ob < nob; ob++)
+      for (int64_t c = 0; c < P.Cs; c++)
+        for (int64_t ki = 0; ki < P.KH; ki++)
+          for (int64_t kj = 0; kj < P.KW; kj++)
+            for (int64_t l = 0; l < 16; l++)
+              A[((g * nob + ob) * K + (c * P.KH + ki) * P.KW + kj) * 16 + l] = weightAt(g, ob * 16 + l, c, ki, kj);
+  std::vector<int32_t> off((size_t)K);
+  for (int64_t c = 0; c < P.Cs; c++)
+    for (int64_t ki = 0; ki < P.KH; ki++)
+      for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)((c * P.KH + ki) * P.KW + kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
+  // the padded-plane offset of every output position
+  std::vector<int64_t> base((size_t)OHW);
+  for (int64_t oh = 0; oh < OH; oh++)
+    for (int64_t ow = 0; ow < OW; ow++) base[(size_t)(oh * OW + ow)] = oh * Wp + ow;
+  const int64_t tiles = (OHW + kLanesNP - 1) / kLanesNP, threads = getNumThreads();
+  // one task per sample, or per (sample, run of tiles) when the samples are too few to share out
+  const int64_t parts = P.N >= 4 * threads ? 1 : std::min<int64_t>(tiles, (4 * threads + P.N - 1) / P.N);
+  const int64_t per = (tiles + parts - 1) / parts;
+  dynamicFor(P.N * parts, [&](int64_t t) {
+    const int64_t n = t / parts, tb = (t % parts) * per, te = std::min(tiles, tb + per);
+    if (tb >= te) return;
+    float* xs = buf<float>(3, (size_t)(Ctot * HpWp + kSlack));
+    padPlanesSerial<float>(src + n * Ctot * P.Hs * P.Ws, xs, Ctot, P.Hs, P.Ws, P.qh, P.qw);
+    for (int64_t g = 0; g < P.G; g++)
+      for (int64_t ob = 0; ob < nob; ob++) {
+        const int64_t o0 = g * P.Od + ob * 16;
+        const float* Ab = A + (g * nob + ob) * K * 16;
+        for (int64_t ti = tb; ti < te; ti++) {
+          const int64_t q0 = ti * kLanesNP;
+          lanesTile(K, Ab, xs + g * P.Cs * HpWp, off.data(), base.data() + q0, (int)std::min<int64_t>(kLanesNP, OHW - q0),
+                    bias ? bias + o0 : nullptr, dst + (n * Otot + o0) * OHW, OHW, q0);
+        }
+      }
+  });
+}
+
 template <class WeightAt>
 void run(const Plan& P, const float* src, float* dst, const float* bias, const WeightAt& weightAt) {
+  if (lanesWorthIt(P, tileFor(P.Od).NR)) return runLanes(P, src, dst, bias, weightAt);
   const int64_t Hp = P.Hp(), Wp = P.Wp(), HpWp = Hp * Wp, OH = P.OH(), OW = P.OW(), K = P.K(), Pend = P.Pend();
   const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od;
   const TileCfg cfg = tileFor(P.Od);
