@@ -272,11 +272,11 @@ template <class T> void dwBackwardWeight(const ConvGeom& g, T* gw, const T* go, 
 
 // ---- stride-1 2-d/1-d float32: the direct kernels of conv_direct.h (no im2col, no GEMM packing) ----
 // TORCHTS_CONV_DIRECT=mask turns the direct kernels off (for comparisons): bit 1 forward, 2 input
-// gradient, 4 weight gradient (0: all off; unset: all on)
+// gradient, 4 weight gradient, 8 the col + col2im input gradient on narrow planes (0: all off; unset: all on)
 bool directEnabled(int which) {
   static const int mask = [] {
     const char* e = std::getenv("TORCHTS_CONV_DIRECT");
-    return e && *e ? std::atoi(e) : 7;
+    return e && *e ? std::atoi(e) : 15;
   }();
   return (mask & which) != 0;
 }
@@ -360,6 +360,11 @@ template <class T> void backwardInput(const ConvGeom& g, const Napi::Array& bufs
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   if (isDepthwise(g)) return dwBackwardInput<T>(g, gx, go, w);
+  if (useDirect(g, 2)) {  // narrow planes (LeNet's conv2): col = W^T gradOut over the valid positions only, then col2im
+    const convdirect::ColPlan C{g.N, g.G, g.Cg(), g.H, g.W, g.OCg(), g.KH, g.KW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW};
+    if (directEnabled(8) && convdirect::colWorthIt(C))
+      return convdirect::inputGradCol(C, reinterpret_cast<const float*>(go), reinterpret_cast<const float*>(w), reinterpret_cast<float*>(gx));
+  }
   // the stride-1 transposed convolution: gradOut padded by D*(K-1)-P, weights flipped
   const convdirect::Plan P{g.N, g.G, g.OCg(), g.OH, g.OW, g.DH * (g.KH - 1) - g.PH, g.DW * (g.KW - 1) - g.PW, g.Cg(), g.KH, g.KW, g.DH, g.DW, true};
   if (useDirect(g, 2) && convdirect::worthIt(P)) {

@@ -18,6 +18,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -89,12 +90,45 @@ void padPlanes(const T* src, T* dst, int64_t planes, int64_t Hs, int64_t Ws, int
   });
 }
 
+// padPlanes for one thread: planes [0, planes) of src into dst, plus kSlack zeros after them.
+template <class T>
+void padPlanesSerial(const T* src, T* dst, int64_t planes, int64_t Hs, int64_t Ws, int64_t qh, int64_t qw) {
+  const int64_t Hp = Hs + 2 * qh, Wp = Ws + 2 * qw;
+  const int64_t c0 = std::max<int64_t>(0, qw), c1 = std::min<int64_t>(Wp, Ws + qw);
+  for (int64_t pl = 0; pl < planes; pl++) {
+    const T* s = src + pl * Hs * Ws;
+    T* d = dst + pl * Hp * Wp;
+    for (int64_t r = 0; r < Hp; r++) {
+      T* dr = d + r * Wp;
+      const int64_t sr = r - qh;
+      if (sr < 0 || sr >= Hs || c1 <= c0) { std::fill(dr, dr + Wp, T(0)); continue; }
+      std::fill(dr, dr + c0, T(0));
+      std::memcpy(dr + c0, s + sr * Ws + (c0 - qw), sizeof(T) * (size_t)(c1 - c0));
+      std::fill(dr + c1, dr + Wp, T(0));
+    }
+  }
+  std::fill(dst + planes * Hp * Wp, dst + planes * Hp * Wp + kSlack, T(0));
+}
+
+// fn(i) for every i in [0, n), items claimed one at a time by whichever thread is free: a worker
+// that wakes late (the VM is shared) still takes its share instead of leaving the caller a fixed half.
+template <class Fn> void dynamicFor(int64_t n, const Fn& fn) {
+  const int64_t threads = std::min<int64_t>(getNumThreads(), n);
+  if (threads <= 1) {
+    for (int64_t i = 0; i < n; i++) fn(i);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  parallelFor(threads, 1, [&](int64_t, int64_t) {
+    for (int64_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i);
+  });
+}
+
 // ---- forward-type kernel: MR output channels x NV*8 grid positions ----
 // Stores the valid positions of rows [0, mr) of the tile into out (row r at outb + r*rowStride,
 // position p = oh*Wp + ow at oh*OW + ow) with masked stores, so garbage columns are never written.
 TT_AVX2 inline void storeSegments(const float* tile, int NR, int mr, float* outb, int64_t rowStride, int64_t p0, int64_t Pend,
                                   int64_t Wp, int64_t OW) {
-  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   int64_t p = p0;
   const int64_t pe = std::min<int64_t>(p0 + NR, Pend);
   while (p < pe) {
@@ -104,11 +138,15 @@ TT_AVX2 inline void storeSegments(const float* tile, int NR, int mr, float* outb
     for (int r = 0; r < mr; r++) {
       float* d = outb + r * rowStride + oh * OW + ow;
       const float* src = tile + r * NR + (p - p0);
-      for (int64_t e = 0; e < seg; e += 8) {
-        const int n = (int)std::min<int64_t>(8, seg - e);
-        if (n == 8) _mm256_storeu_ps(d + e, _mm256_loadu_ps(src + e));
-        else _mm256_maskstore_ps(d + e, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), iota), _mm256_loadu_ps(src + e));
+      // no masked stores (slow on AMD): a tail of a segment of 8 or more rewrites the segment's
+      // last 8 values (the same values twice), shorter segments go one value at a time
+      if (seg < 8) {
+        for (int64_t e = 0; e < seg; e++) d[e] = src[e];
+        continue;
       }
+      int64_t e = 0;
+      for (; e + 8 <= seg; e += 8) _mm256_storeu_ps(d + e, _mm256_loadu_ps(src + e));
+      if (e < seg) _mm256_storeu_ps(d + seg - 8, _mm256_loadu_ps(src + seg - 8));
     }
     p += seg;
   }
@@ -166,8 +204,101 @@ inline bool worthIt(const Plan& P, int64_t NR) {
 inline bool worthIt(const Plan& P) { return worthIt(P, tileFor(P.Od).NR); }
 
 // Runs the plan. weightAt(g, o, c, ki, kj) gives A; bias (G*Od or null). src/dst contiguous.
+// ---- forward with output channels in the lanes (narrow planes, 16k output channels) ----
+// The grid wastes its garbage columns and the last partial tile: a third of LeNet's conv2 (10 of
+// 14 columns valid). Here a register tile is 16 output channels (two vectors of packed weights)
+// x 6 output positions, any 6 valid positions (their inputs broadcast from the padded plane), so
+// nothing is computed outside the output. Each output sums its taps in the grid's (c, ki, kj)
+// order in one accumulator and adds the bias after, so the results are the grid's, bit for bit.
+constexpr int kLanesNP = 6;
+
+inline bool lanesWorthIt(const Plan& P, int64_t NR) {
+  if (P.rowMajorTaps || P.Od % 16 != 0 || P.K() > 512) return false;
+  const int64_t tiles = (P.Pend() + NR - 1) / NR;
+  return (double)(P.OH() * P.OW()) < 0.75 * (double)(tiles * NR);
+}
+
+// positions q0 .. q0+np-1 (flattened oh*OW + ow) of the 16 channels at a ([k][16]); out + o*OHW + q
+TT_AVX2 __attribute__((noinline)) void lanesTile(int64_t K, const float* __restrict a, const float* __restrict xg,
+                                               const int32_t* __restrict off, const int64_t* base, int np, const float* bias,
+                                               float* out, int64_t OHW, int64_t q0) {
+  __m256 acc[2][kLanesNP];
+  #pragma GCC unroll 16
+  for (int j = 0; j < kLanesNP; j++) acc[0][j] = acc[1][j] = _mm256_setzero_ps();
+  const float* xs[kLanesNP];
+  #pragma GCC unroll 16
+  for (int j = 0; j < kLanesNP; j++) xs[j] = xg + base[j < np ? j : np - 1];
+  for (int64_t k = 0; k < K; k++) {
+    const __m256 a0 = _mm256_load_ps(a + k * 16), a1 = _mm256_load_ps(a + k * 16 + 8);
+    const int64_t o = off[k];
+    #pragma GCC unroll 16
+    for (int j = 0; j < kLanesNP; j++) {
+      const __m256 b = _mm256_broadcast_ss(xs[j] + o);
+      acc[0][j] = _mm256_fmadd_ps(a0, b, acc[0][j]);
+      acc[1][j] = _mm256_fmadd_ps(a1, b, acc[1][j]);
+    }
+  }
+  if (bias) {
+    const __m256 b0 = _mm256_loadu_ps(bias), b1 = _mm256_loadu_ps(bias + 8);
+    #pragma GCC unroll 16
+    for (int j = 0; j < kLanesNP; j++) { acc[0][j] = _mm256_add_ps(acc[0][j], b0); acc[1][j] = _mm256_add_ps(acc[1][j], b1); }
+  }
+  alignas(32) float t[kLanesNP][16];
+  #pragma GCC unroll 16
+  for (int j = 0; j < kLanesNP; j++) { _mm256_store_ps(t[j], acc[0][j]); _mm256_store_ps(t[j] + 8, acc[1][j]); }
+  for (int oc = 0; oc < 16; oc++) {
+    float* d = out + oc * OHW + q0;
+    for (int j = 0; j < np; j++) d[j] = t[j][oc];
+  }
+}
+
+template <class WeightAt>
+void runLanes(const Plan& P, const float* src, float* dst, const float* bias, const WeightAt& weightAt) {
+  const int64_t Hp = P.Hp(), Wp = P.Wp(), HpWp = Hp * Wp, OH = P.OH(), OW = P.OW(), OHW = OH * OW, K = P.K();
+  const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od, nob = P.Od / 16;
+  // packed weights [g][ob][k][16], taps in (c, ki, kj) order
+  float* A = buf<float>(0, (size_t)(P.G * nob * K * 16) + 8);
+  A = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(A) + 31) & ~uintptr_t(31));
+  for (int64_t g = 0; g < P.G; g++)
+    for (int64_t ob = 0; ob < nob; ob++)
+      for (int64_t c = 0; c < P.Cs; c++)
+        for (int64_t ki = 0; ki < P.KH; ki++)
+          for (int64_t kj = 0; kj < P.KW; kj++)
+            for (int64_t l = 0; l < 16; l++)
+              A[((g * nob + ob) * K + (c * P.KH + ki) * P.KW + kj) * 16 + l] = weightAt(g, ob * 16 + l, c, ki, kj);
+  std::vector<int32_t> off((size_t)K);
+  for (int64_t c = 0; c < P.Cs; c++)
+    for (int64_t ki = 0; ki < P.KH; ki++)
+      for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)((c * P.KH + ki) * P.KW + kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
+  // the padded-plane offset of every output position
+  std::vector<int64_t> base((size_t)OHW);
+  for (int64_t oh = 0; oh < OH; oh++)
+    for (int64_t ow = 0; ow < OW; ow++) base[(size_t)(oh * OW + ow)] = oh * Wp + ow;
+  const int64_t tiles = (OHW + kLanesNP - 1) / kLanesNP, threads = getNumThreads();
+  // one task per sample, or per (sample, run of tiles) when the samples are too few to share out
+  const int64_t parts = P.N >= 4 * threads ? 1 : std::min<int64_t>(tiles, (4 * threads + P.N - 1) / P.N);
+  const int64_t per = (tiles + parts - 1) / parts;
+  dynamicFor(P.N * parts, [&](int64_t t) {
+    const int64_t n = t / parts, tb = (t % parts) * per, te = std::min(tiles, tb + per);
+    if (tb >= te) return;
+    float* xs = buf<float>(3, (size_t)(Ctot * HpWp + kSlack));
+    padPlanesSerial<float>(src + n * Ctot * P.Hs * P.Ws, xs, Ctot, P.Hs, P.Ws, P.qh, P.qw);
+    for (int64_t g = 0; g < P.G; g++)
+      for (int64_t ob = 0; ob < nob; ob++) {
+        const int64_t o0 = g * P.Od + ob * 16;
+        const float* Ab = A + (g * nob + ob) * K * 16;
+        for (int64_t ti = tb; ti < te; ti++) {
+          const int64_t q0 = ti * kLanesNP;
+          lanesTile(K, Ab, xs + g * P.Cs * HpWp, off.data(), base.data() + q0, (int)std::min<int64_t>(kLanesNP, OHW - q0),
+                    bias ? bias + o0 : nullptr, dst + (n * Otot + o0) * OHW, OHW, q0);
+        }
+      }
+  });
+}
+
 template <class WeightAt>
 void run(const Plan& P, const float* src, float* dst, const float* bias, const WeightAt& weightAt) {
+  if (lanesWorthIt(P, tileFor(P.Od).NR)) return runLanes(P, src, dst, bias, weightAt);
   const int64_t Hp = P.Hp(), Wp = P.Wp(), HpWp = Hp * Wp, OH = P.OH(), OW = P.OW(), K = P.K(), Pend = P.Pend();
   const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od;
   const TileCfg cfg = tileFor(P.Od);
@@ -199,46 +330,58 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
   const int64_t perRow = P.Cs * P.KW;  // taps per kernel row
   // padded source for a chunk of samples (the scratch stays under ~8M floats), plus zero slack
   const int64_t nsMax = std::max<int64_t>(1, std::min<int64_t>(P.N, (int64_t)(8 << 20) / std::max<int64_t>(1, Ctot * HpWp)));
-  float* xp = buf<float>(1, (size_t)(nsMax * Ctot * HpWp) + kSlack);
   // tasks: (n, chunk of tiles); a chunk keeps its source strip (all channels, its rows) near L2 size
   const int64_t tiles = (Pend + NR - 1) / NR;
   int64_t rows = std::max<int64_t>(1, (int64_t)(48 * 1024) / std::max<int64_t>(1, Ctot * Wp) - P.DH * (P.KH - 1));
   int64_t perChunk = std::max<int64_t>(1, rows * Wp / NR);
+  const int64_t stripTiles = perChunk;  // tiles per source strip of about L2 size
   const int64_t threads = getNumThreads();
   while (perChunk > 1 && nsMax * ((tiles + perChunk - 1) / perChunk) < 4 * threads) perChunk = (perChunk + 1) / 2;
   const int64_t nchunk = (tiles + perChunk - 1) / perChunk;
   const int32_t* offp = off.data();
   const int64_t rowStride = OH * OW;
+  // the tiles [tb, te) of sample n, whose padded planes (all groups) start at xs
+  auto tilesOf = [&](const float* xs, int64_t n, int64_t tb, int64_t te) {
+    for (int64_t g = 0; g < P.G; g++) {
+      const float* xg = xs + g * P.Cs * HpWp;
+      for (int64_t ob = 0; ob < nob; ob++) {
+        const int mr = (int)std::min<int64_t>(MR, P.Od - ob * MR);
+        const float* Ab = A + (g * nob + ob) * K * MR;
+        const int64_t o0 = g * P.Od + ob * MR;
+        float* outb = dst + (n * Otot + o0) * rowStride;
+        const float* bb = bias ? bias + o0 : nullptr;
+        for (int64_t ti = tb; ti < te; ti++) {
+          const int64_t p0 = ti * NR;
+          // kernel rows whose source rows are all padding for every output row of the tile add
+          // exact zeros: skip them (large for input gradients, whose gradOut is padded by K-1)
+          const int64_t ohA = p0 / Wp, ohB = (std::min(p0 + NR, Pend) - 1) / Wp;
+          const int64_t lo = P.qh - ohB, kiLo = lo <= 0 ? 0 : (lo + P.DH - 1) / P.DH;
+          const int64_t hi = P.qh + P.Hs - 1 - ohA, kiHi = hi < 0 ? -1 : std::min<int64_t>(P.KH - 1, hi / P.DH);
+          const int64_t kb = rowMajor ? kiLo * perRow : 0, ke = rowMajor ? std::max(kb, (kiHi + 1) * perRow) : K;
+          if (MR == 6) fwdTile<6, 2>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
+          else fwdTile<4, 3>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
+        }
+      }
+    }
+  };
+  // many samples (or one thread): one task per sample, which pads its sample into its thread's
+  // scratch (hot in cache for the tiles that follow) and runs all its tiles; one parallel region
+  if (threads == 1 || P.N >= 4 * threads) {
+    dynamicFor(P.N, [&](int64_t n) {
+      float* xs = buf<float>(3, (size_t)(Ctot * HpWp + kSlack));
+      padPlanesSerial<float>(src + n * Ctot * P.Hs * P.Ws, xs, Ctot, P.Hs, P.Ws, P.qh, P.qw);
+      for (int64_t tb = 0; tb < tiles; tb += stripTiles) tilesOf(xs, n, tb, std::min(tiles, tb + stripTiles));
+    });
+    return;
+  }
+  float* xp = buf<float>(1, (size_t)(nsMax * Ctot * HpWp) + kSlack);
   for (int64_t n0 = 0; n0 < P.N; n0 += nsMax) {
   const int64_t ns = std::min(nsMax, P.N - n0);
   padPlanes<float>(src + n0 * Ctot * P.Hs * P.Ws, xp, ns * Ctot, P.Hs, P.Ws, P.qh, P.qw);
   std::fill(xp + ns * Ctot * HpWp, xp + ns * Ctot * HpWp + kSlack, 0.f);
-  parallelFor(ns * nchunk, 1, [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; t++) {
-      const int64_t nl = t / nchunk, n = n0 + nl, ch = t % nchunk;
-      const int64_t tb = ch * perChunk, te = std::min(tiles, tb + perChunk);
-      for (int64_t g = 0; g < P.G; g++) {
-        const float* xg = xp + (nl * Ctot + g * P.Cs) * HpWp;
-        for (int64_t ob = 0; ob < nob; ob++) {
-          const int mr = (int)std::min<int64_t>(MR, P.Od - ob * MR);
-          const float* Ab = A + (g * nob + ob) * K * MR;
-          const int64_t o0 = g * P.Od + ob * MR;
-          float* outb = dst + (n * Otot + o0) * rowStride;
-          const float* bb = bias ? bias + o0 : nullptr;
-          for (int64_t ti = tb; ti < te; ti++) {
-            const int64_t p0 = ti * NR;
-            // kernel rows whose source rows are all padding for every output row of the tile add
-            // exact zeros: skip them (large for input gradients, whose gradOut is padded by K-1)
-            const int64_t ohA = p0 / Wp, ohB = (std::min(p0 + NR, Pend) - 1) / Wp;
-            const int64_t lo = P.qh - ohB, kiLo = lo <= 0 ? 0 : (lo + P.DH - 1) / P.DH;
-            const int64_t hi = P.qh + P.Hs - 1 - ohA, kiHi = hi < 0 ? -1 : std::min<int64_t>(P.KH - 1, hi / P.DH);
-            const int64_t kb = rowMajor ? kiLo * perRow : 0, ke = rowMajor ? std::max(kb, (kiHi + 1) * perRow) : K;
-            if (MR == 6) fwdTile<6, 2>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
-            else fwdTile<4, 3>(mr, ke - kb, Ab + kb * MR, xg + p0, offp + kb, bb, outb, rowStride, p0, Pend, Wp, OW);
-          }
-        }
-      }
-    }
+  dynamicFor(ns * nchunk, [&](int64_t t) {
+    const int64_t nl = t / nchunk, ch = t % nchunk;
+    tilesOf(xp + nl * Ctot * HpWp, n0 + nl, ch * perChunk, std::min(tiles, (ch + 1) * perChunk));
   });
   }
 }
@@ -247,25 +390,29 @@ void run(const Plan& P, const float* src, float* dst, const float* bias, const W
 // gv is gradOut on the OH x Wp grid (zeros in the garbage columns and up to Lp). MR channels x NK taps
 // of 8-lane accumulators, kept in memory (acc) across the samples of a chunk.
 template <int MR, int NK>
-TT_AVX2 inline void gwBlock(int64_t Lp, const float* __restrict gv, int64_t gvStride, const float* __restrict xb,
-                             const int32_t* __restrict off, __m256* __restrict acc, int64_t accStride) {
+TT_AVX2 inline void gwBlock(int64_t nb, int64_t Lp, const float* __restrict gv, int64_t gvStride, int64_t gvN, const float* __restrict xb,
+                             int64_t xN, const int32_t* __restrict off, __m256* __restrict acc, int64_t accStride) {
   __m256 a[MR][NK];
   #pragma GCC unroll 16
   for (int i = 0; i < MR; i++)
     #pragma GCC unroll 16
     for (int j = 0; j < NK; j++) a[i][j] = acc[i * accStride + j];
-  const float* xs[NK];
-  #pragma GCC unroll 16
-  for (int j = 0; j < NK; j++) xs[j] = xb + off[j];
-  for (int64_t p = 0; p < Lp; p += 8) {
-    __m256 xv[NK];
+  // the samples of the chunk in order, accumulators kept in registers across them
+  for (int64_t nl = 0; nl < nb; nl++) {
+    const float* xs[NK];
     #pragma GCC unroll 16
-    for (int j = 0; j < NK; j++) xv[j] = _mm256_loadu_ps(xs[j] + p);
-    #pragma GCC unroll 16
-    for (int i = 0; i < MR; i++) {
-      const __m256 gvv = _mm256_load_ps(gv + i * gvStride + p);
+    for (int j = 0; j < NK; j++) xs[j] = xb + nl * xN + off[j];
+    const float* g = gv + nl * gvN;
+    for (int64_t p = 0; p < Lp; p += 8) {
+      __m256 xv[NK];
       #pragma GCC unroll 16
-      for (int j = 0; j < NK; j++) a[i][j] = _mm256_fmadd_ps(gvv, xv[j], a[i][j]);
+      for (int j = 0; j < NK; j++) xv[j] = _mm256_loadu_ps(xs[j] + p);
+      #pragma GCC unroll 16
+      for (int i = 0; i < MR; i++) {
+        const __m256 gvv = _mm256_load_ps(g + i * gvStride + p);
+        #pragma GCC unroll 16
+        for (int j = 0; j < NK; j++) a[i][j] = _mm256_fmadd_ps(gvv, xv[j], a[i][j]);
+      }
     }
   }
   #pragma GCC unroll 16
@@ -274,24 +421,28 @@ TT_AVX2 inline void gwBlock(int64_t Lp, const float* __restrict gv, int64_t gvSt
     for (int j = 0; j < NK; j++) acc[i * accStride + j] = a[i][j];
 }
 
+#define TT_GWARGS nb, Lp, gv, gvStride, gvN, xb, xN, off, acc, accStride
 template <int MR>
-TT_AVX2 inline void gwBlockK(int nk, int64_t Lp, const float* gv, int64_t gvStride, const float* xb, const int32_t* off, __m256* acc, int64_t accStride) {
+TT_AVX2 inline void gwBlockK(int nk, int64_t nb, int64_t Lp, const float* gv, int64_t gvStride, int64_t gvN, const float* xb, int64_t xN,
+                             const int32_t* off, __m256* acc, int64_t accStride) {
   switch (nk) {
-    case 4: return gwBlock<MR, 4>(Lp, gv, gvStride, xb, off, acc, accStride);
-    case 3: return gwBlock<MR, 3>(Lp, gv, gvStride, xb, off, acc, accStride);
-    case 2: return gwBlock<MR, 2>(Lp, gv, gvStride, xb, off, acc, accStride);
-    default: return gwBlock<MR, 1>(Lp, gv, gvStride, xb, off, acc, accStride);
+    case 4: return gwBlock<MR, 4>(TT_GWARGS);
+    case 3: return gwBlock<MR, 3>(TT_GWARGS);
+    case 2: return gwBlock<MR, 2>(TT_GWARGS);
+    default: return gwBlock<MR, 1>(TT_GWARGS);
   }
 }
 
-TT_AVX2 inline void gwBlockN(int mr, int nk, int64_t Lp, const float* gv, int64_t gvStride, const float* xb, const int32_t* off, __m256* acc, int64_t accStride) {
+TT_AVX2 inline void gwBlockN(int mr, int nk, int64_t nb, int64_t Lp, const float* gv, int64_t gvStride, int64_t gvN, const float* xb, int64_t xN,
+                             const int32_t* off, __m256* acc, int64_t accStride) {
   switch (mr) {
-    case 4: return gwBlockK<4>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
-    case 3: return gwBlockK<3>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
-    case 2: return gwBlockK<2>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
-    default: return gwBlockK<1>(nk, Lp, gv, gvStride, xb, off, acc, accStride);
+    case 4: return gwBlockK<4>(nk, TT_GWARGS);
+    case 3: return gwBlockK<3>(nk, TT_GWARGS);
+    case 2: return gwBlockK<2>(nk, TT_GWARGS);
+    default: return gwBlockK<1>(nk, TT_GWARGS);
   }
 }
+#undef TT_GWARGS
 
 TT_AVX2 inline float hsum(__m256 v) {
   alignas(32) float l[8];
@@ -311,14 +462,12 @@ TT_AVX2 __attribute__((noinline)) void gwTask(int mr, int64_t k0, int64_t k1, in
   const int64_t kn = k1 - k0;
   #pragma GCC unroll 16
   for (int i = 0; i < MR * KPer; i++) ac[i] = _mm256_setzero_ps();
-  for (int64_t nl = 0; nl < nb; nl++)
-    for (int64_t k = k0; k < k1; k += NK) {
-      const int nk = (int)std::min<int64_t>(NK, k1 - k);
-      const float* x = xg + nl * xStride;
-      const float* g = gvb + nl * gvStride;
-      if (mr == MR && nk == NK) gwBlock<MR, NK>(Lp, g, Lp, x, off + k, ac + (k - k0), KPer);
-      else gwBlockN(mr, nk, Lp, g, Lp, x, off + k, ac + (k - k0), KPer);
-    }
+  // each accumulator sums its samples in order and, within a sample, p in order
+  for (int64_t k = k0; k < k1; k += NK) {
+    const int nk = (int)std::min<int64_t>(NK, k1 - k);
+    if (mr == MR && nk == NK) gwBlock<MR, NK>(nb, Lp, gvb, Lp, gvStride, xg, xStride, off + k, ac + (k - k0), KPer);
+    else gwBlockN(mr, nk, nb, Lp, gvb, Lp, gvStride, xg, xStride, off + k, ac + (k - k0), KPer);
+  }
   for (int i = 0; i < mr; i++)
     for (int64_t k = 0; k < kn; k++) gwRow[i * K + k0 + k] += hsum(ac[i * KPer + k]);
 }
@@ -334,17 +483,53 @@ inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw
       for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)(c * KK + ki * P.KW + kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
   const int64_t nc = std::min<int64_t>(kGwChunk, P.N);
   const size_t padN = (size_t)(nc * Ctot * HpWp);
-  float* xp = buf<float>(1, padN + kSlack);
-  std::fill(xp + padN, xp + padN + kSlack, 0.f);
-  float* gv = buf<float>(2, (size_t)(nc * Otot * Lp) + 8);
-  gv = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(gv) + 31) & ~uintptr_t(31));  // 32-byte aligned rows (Lp % 8 == 0)
   // tasks: (g, block of 4 channels, block of taps); each owns its accumulators and gw entries
   // 4 channels x 3 taps, or 3 x 4 when the channel count is a multiple of 3 but not of 4 (6: no 2-row block)
   const bool three = P.Od % 4 != 0 && P.Od % 3 == 0;
   const int64_t MR = three ? 3 : 4, KPer = three ? 32 : 24;
   const int64_t nob = (P.Od + MR - 1) / MR, nkb = (K + KPer - 1) / KPer, ntask = P.G * nob * nkb;
-  std::memset(gw, 0, sizeof(float) * (size_t)(Otot * K));
   const int32_t* offp = off.data();
+  const int64_t nchunks = (P.N + nc - 1) / nc, threads = getNumThreads();
+  // enough chunks of samples (or one thread): one task per chunk, which pads its samples and lays
+  // out their gradOut in its thread's scratch and sums every block of the chunk into its own
+  // partial gw; the partials are then added in chunk order, the order of the per-chunk path below,
+  // so the result is the same bits either way and for any thread count. One parallel region.
+  if (threads == 1 || nchunks >= 2 * threads) {
+    const int64_t GW = Otot * K;
+    std::vector<float> part((size_t)(nchunks * GW));
+    dynamicFor(nchunks, [&](int64_t c) {
+      const int64_t n0 = c * nc, nb = std::min(nc, P.N - n0);
+      float* xs = buf<float>(1, padN + kSlack);
+      padPlanesSerial<float>(x + n0 * Ctot * P.Hs * P.Ws, xs, nb * Ctot, P.Hs, P.Ws, P.qh, P.qw);
+      float* gvt = buf<float>(2, (size_t)(nc * Otot * Lp) + 8);
+      gvt = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(gvt) + 31) & ~uintptr_t(31));
+      for (int64_t q = 0; q < nb * Otot; q++) {
+        const float* sq = gy + (n0 * Otot + q) * OH * OW;
+        float* d = gvt + q * Lp;
+        std::memset(d, 0, sizeof(float) * (size_t)Lp);
+        for (int64_t oh = 0; oh < OH; oh++) std::memcpy(d + oh * Wp, sq + oh * OW, sizeof(float) * (size_t)OW);
+      }
+      float* pc = part.data() + c * GW;
+      std::fill(pc, pc + GW, 0.f);
+      for (int64_t t = 0; t < ntask; t++) {
+        const int64_t g = t / (nob * nkb), ob = (t / nkb) % nob, kb = t % nkb;
+        const int mr = (int)std::min<int64_t>(MR, P.Od - ob * MR);
+        const int64_t o0 = g * P.Od + ob * MR, k0 = kb * KPer, k1 = std::min(K, k0 + KPer);
+        (three ? gwTask<3, 4> : gwTask<4, 3>)(mr, k0, k1, nb, Lp, xs + g * P.Cs * HpWp, Ctot * HpWp, gvt + o0 * Lp, Otot * Lp, offp, pc + o0 * K, K);
+      }
+    });
+    std::fill(gw, gw + GW, 0.f);
+    for (int64_t c = 0; c < nchunks; c++) {
+      const float* pc = part.data() + c * GW;
+      for (int64_t i = 0; i < GW; i++) gw[i] += pc[i];
+    }
+    return;
+  }
+  float* xp = buf<float>(1, padN + kSlack);
+  std::fill(xp + padN, xp + padN + kSlack, 0.f);
+  float* gv = buf<float>(2, (size_t)(nc * Otot * Lp) + 8);
+  gv = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(gv) + 31) & ~uintptr_t(31));  // 32-byte aligned rows (Lp % 8 == 0)
+  std::memset(gw, 0, sizeof(float) * (size_t)(Otot * K));
   for (int64_t n0 = 0; n0 < P.N; n0 += nc) {
     const int64_t nb = std::min(nc, P.N - n0);
     padPlanes<float>(x + n0 * Ctot * P.Hs * P.Ws, xp, nb * Ctot, P.Hs, P.Ws, P.qh, P.qw);
@@ -365,6 +550,159 @@ inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw
       }
     });
   }
+}
+
+// ---- input gradient as col = W^T gy, then col2im, one sample per task (narrow planes) ----
+// The grid kernel above computes the input gradient as a correlation over gradOut padded by
+// D*(K-1)-P on each side; on LeNet's conv2 (10x10 gradOut, 5x5 kernel) about half of the products
+// it forms read that padding. Here col[(c, ki, kj), p] = sum_o w[o, c, ki, kj] * gy[o, p] over the
+// OH*OW valid positions only (6 rows x 16 positions per register tile, B straight from gy), then each
+// col row is added into gx at its shift. gx[c, ih, iw] sums its (ki, kj) terms in order, each the sum over o.
+struct ColPlan { int64_t N, G, Cs, H, W, Od, KH, KW, PH, PW, DH, DW, OH, OW; };
+
+// Whether col + col2im beats the grid kernel: the grid's horizontal padding wastes over a quarter
+// of its products, and one sample's col (all groups) stays within L2.
+inline bool colWorthIt(const ColPlan& P) {
+  const int64_t qw = P.DW * (P.KW - 1) - P.PW;
+  if (qw <= 0) return false;
+  if ((double)P.OW >= 0.75 * (double)(P.OW + 2 * qw)) return false;
+  return P.Cs * P.KH * P.KW * ((P.OH * P.OW + 15) / 16 * 16) <= (int64_t)(64 * 1024) && P.Od <= 1024;
+}
+
+// one 6 x 16 tile of col: rows of a packed [k][6], positions xb[k*ldx + 0..15]
+TT_AVX2 __attribute__((noinline)) void colTile(int64_t K, const float* __restrict a, const float* __restrict xb, int64_t ldx,
+                                             float* __restrict colb, int64_t ldc) {
+  __m256 acc[6][2];
+  #pragma GCC unroll 16
+  for (int i = 0; i < 6; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  for (int64_t k = 0; k < K; k++) {
+    const float* s = xb + k * ldx;
+    const __m256 b0 = _mm256_loadu_ps(s), b1 = _mm256_loadu_ps(s + 8);
+    const float* ak = a + k * 6;
+    #pragma GCC unroll 16
+    for (int i = 0; i < 6; i++) {
+      const __m256 av = _mm256_broadcast_ss(ak + i);
+      acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+    }
+  }
+  #pragma GCC unroll 16
+  for (int i = 0; i < 6; i++) {
+    _mm256_store_ps(colb + i * ldc, acc[i][0]);
+    _mm256_store_ps(colb + i * ldc + 8, acc[i][1]);
+  }
+}
+
+// dst[0..n) += src[0..n). No masked stores (slow on AMD): a tail of a row of 8 or more is the
+// last 8 elements, summed from the values loaded before the previous vector is stored, so the
+// overlap is written twice with the same sum.
+TT_AVX2 inline void addRow(float* __restrict dst, const float* __restrict src, int64_t n) {
+  if (n < 8) {
+    for (int64_t i = 0; i < n; i++) dst[i] += src[i];
+    return;
+  }
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_add_ps(_mm256_loadu_ps(dst + i), _mm256_loadu_ps(src + i)));
+  const __m256 v = _mm256_add_ps(_mm256_loadu_ps(dst + i), _mm256_loadu_ps(src + i));
+  const __m256 t = _mm256_add_ps(_mm256_loadu_ps(dst + n - 8), _mm256_loadu_ps(src + n - 8));
+  _mm256_storeu_ps(dst + n - 8, t);
+  _mm256_storeu_ps(dst + i, v);
+}
+
+// The Cs planes of one sample and group. Each gx row is summed in registers, 8 columns at a time:
+// for every (ki, kj) in order, the col row's segment that lands on those columns, loaded at its
+// shift and masked (lanes outside the kernel's reach become +0; the col buffer has slack on both
+// sides, so the loads stay inside it). No read-modify-write of gx.
+TT_AVX2 __attribute__((noinline)) void col2imGroup(const ColPlan& P, const float* col, int64_t ldc, float* gx) {
+  const int64_t nvb = (P.W + 7) / 8;
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  // masks[vb*KW + kj]: lanes iw = vb*8 + lane whose ow = iw - sh lies in [0, OW)
+  alignas(32) float masksSmall[64 * 8];
+  std::vector<float> masksBig;
+  float* masks = masksSmall;
+  if (nvb * P.KW > 64) {
+    masksBig.resize((size_t)(nvb * P.KW * 8 + 8));
+    masks = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(masksBig.data()) + 31) & ~uintptr_t(31));
+  }
+  for (int64_t vb = 0; vb < nvb; vb++)
+    for (int64_t kj = 0; kj < P.KW; kj++) {
+      const int64_t ow0 = vb * 8 - (kj * P.DW - P.PW);
+      const __m256i ow = _mm256_add_epi32(iota, _mm256_set1_epi32((int)ow0));
+      const __m256i ge0 = _mm256_cmpgt_epi32(ow, _mm256_set1_epi32(-1)), ltW = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)P.OW), ow);
+      _mm256_store_ps(masks + (vb * P.KW + kj) * 8, _mm256_castsi256_ps(_mm256_and_si256(ge0, ltW)));
+    }
+  alignas(32) float tmp[8];
+  for (int64_t c = 0; c < P.Cs; c++) {
+    float* plane = gx + c * P.H * P.W;
+    const float* cc = col + c * P.KH * P.KW * ldc;
+    // 4 rows at a time: 4 independent add chains (rows past H are computed and not stored)
+    for (int64_t ih0 = 0; ih0 < P.H; ih0 += 4)
+      for (int64_t vb = 0; vb < nvb; vb++) {
+        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+        for (int64_t ki = 0; ki < P.KH; ki++) {
+          const float* base[4];
+          bool ok[4];
+          #pragma GCC unroll 4
+          for (int r = 0; r < 4; r++) {
+            const int64_t oh = ih0 + r + P.PH - ki * P.DH;
+            ok[r] = oh >= 0 && oh < P.OH;
+            base[r] = cc + ki * P.KW * ldc + oh * P.OW + vb * 8 + P.PW;
+          }
+          for (int64_t kj = 0; kj < P.KW; kj++) {
+            const __m256 m = _mm256_load_ps(masks + (vb * P.KW + kj) * 8);
+            const int64_t o = kj * (ldc - P.DW);
+            #pragma GCC unroll 4
+            for (int r = 0; r < 4; r++)
+              if (ok[r]) acc[r] = _mm256_add_ps(acc[r], _mm256_and_ps(m, _mm256_loadu_ps(base[r] + o)));
+          }
+        }
+        const int64_t left = P.W - vb * 8;
+        #pragma GCC unroll 4
+        for (int r = 0; r < 4; r++) {
+          if (ih0 + r >= P.H) break;
+          float* row = plane + (ih0 + r) * P.W;
+          if (left >= 8) _mm256_storeu_ps(row + vb * 8, acc[r]);
+          else {
+            _mm256_store_ps(tmp, acc[r]);
+            for (int64_t i = 0; i < left; i++) row[vb * 8 + i] = tmp[i];
+          }
+        }
+      }
+  }
+}
+
+// gy (N, G*Od, OH, OW), w (G*Od, Cs, KH, KW) -> gx (N, G*Cs, H, W); stride 1.
+TT_AVX2 inline void inputGradCol(const ColPlan& P, const float* gy, const float* w, float* gx) {
+  const int64_t KK = P.KH * P.KW, R = P.Cs * KK, nrb = (R + 5) / 6, OHW = P.OH * P.OW;
+  const int64_t tiles = (OHW + 15) / 16, ldc = tiles * 16, Ctot = P.G * P.Cs, Otot = P.G * P.Od, HW = P.H * P.W;
+  // packed W^T: [g][row block][o][6], rows past R zero
+  float* A = buf<float>(0, (size_t)(P.G * nrb * P.Od * 6));
+  for (int64_t g = 0; g < P.G; g++)
+    for (int64_t rb = 0; rb < nrb; rb++)
+      for (int64_t o = 0; o < P.Od; o++)
+        for (int64_t i = 0; i < 6; i++) {
+          const int64_t r = rb * 6 + i;
+          A[((g * nrb + rb) * P.Od + o) * 6 + i] = r < R ? w[(g * P.Od + o) * R + r] : 0.f;
+        }
+  // slack around col for col2imGroup's shifted loads: a load reads col row r from
+  // oh*OW + vb*8 - (kj*DW - PW) for 8 floats, oh < OH, vb*8 < W
+  const int64_t shMax = std::max<int64_t>(0, (P.KW - 1) * P.DW - P.PW);
+  const int64_t colFront = (shMax + 7) / 8 * 8, colBack = P.W + P.PW + 16;
+  dynamicFor(P.N, [&](int64_t n) {
+    // gy of the sample with zero slack (the last tile reads up to 15 past a plane)
+    float* ys = buf<float>(3, (size_t)(Otot * OHW + 16));
+    std::memcpy(ys, gy + n * Otot * OHW, sizeof(float) * (size_t)(Otot * OHW));
+    std::fill(ys + Otot * OHW, ys + Otot * OHW + 16, 0.f);
+    float* col = buf<float>(2, (size_t)(colFront + nrb * 6 * ldc + colBack) + 8);
+    col = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(col) + 31) & ~uintptr_t(31)) + colFront;
+    for (int64_t g = 0; g < P.G; g++) {
+      const float* yg = ys + g * P.Od * OHW;
+      for (int64_t rb = 0; rb < nrb; rb++)
+        for (int64_t t = 0; t < tiles; t++)
+          colTile(P.Od, A + (g * nrb + rb) * P.Od * 6, yg + t * 16, OHW, col + rb * 6 * ldc + t * 16, ldc);
+      col2imGroup(P, col, ldc, gx + (n * Ctot + g * P.Cs) * HW);
+    }
+  });
 }
 
 #undef TT_AVX2

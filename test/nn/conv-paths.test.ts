@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Every native convolution path (native/cpu/conv.cc and conv_direct.h) against a float64
 // reference computed here with naive loops: the direct stride-1 float32 kernels (forward, input
-// gradient as a padded correlation with flipped weights, weight gradient along the padded grid),
+// gradient as a padded correlation with flipped weights or, on narrow planes, as col = W^T gradOut
+// + col2im, forward with output channels in the lanes on narrow planes, weight gradient along the padded grid),
 // the 1x1 pointwise GEMM path, depthwise and the im2col + GEMM path; odd channel and spatial sizes
 // (1, 7, 63, 65), strides, padding (also larger than the dilated kernel), dilation, groups,
 // non-contiguous inputs, batches longer than one weight-gradient chunk, and 1 vs 2 threads giving
@@ -104,6 +105,9 @@ const CASES: Case[] = [
   // the CIFAR-10 tutorial Net (LeNet) layers; batch 10 spans two weight-gradient chunks of 8
   { name: "lenet conv1", N: 10, C: 3, H: 32, W: 32, OC: 6, KH: 5, KW: 5 },
   { name: "lenet conv2", N: 3, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 },
+  // enough samples for one task per sample (forward, input gradient) and per 8-sample chunk of the
+  // weight gradient (partials summed in chunk order) also with 2 threads; the last chunk partial
+  { name: "lenet conv2 batch 33", N: 33, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 },
   // odd sizes: 1, 7, 63, 65 channels / spatial
   { name: "1 channel 1 out", N: 2, C: 1, H: 7, W: 7, OC: 1, KH: 3, KW: 3 },
   { name: "65 in 7 out 3x3 pad 1", N: 2, C: 65, H: 9, W: 7, OC: 7, KH: 3, KW: 3, p: [1, 1] },
@@ -116,6 +120,12 @@ const CASES: Case[] = [
   { name: "pad 3 on 3x3", N: 2, C: 3, H: 5, W: 6, OC: 4, KH: 3, KW: 3, p: [3, 2] },
   { name: "dilation 2 pad 2", N: 2, C: 4, H: 11, W: 10, OC: 6, KH: 3, KW: 3, p: [2, 2], d: [2, 2] },
   { name: "dilation 3x1 pad 1x2", N: 1, C: 3, H: 13, W: 9, OC: 5, KH: 3, KW: 5, p: [1, 2], d: [3, 1] },
+  // narrow planes: the input gradient as col = W^T gradOut + col2im (groups, padding, rows wider than 16)
+  { name: "col input grad, groups 2, 5x5", N: 3, C: 4, H: 9, W: 8, OC: 6, KH: 5, KW: 5, G: 2 },
+  { name: "col input grad, groups 2, 5x5 pad 1x2", N: 3, C: 4, H: 9, W: 8, OC: 6, KH: 5, KW: 5, p: [1, 2], G: 2 },
+  { name: "col input grad, 7x7 pad 1 on 6x21", N: 2, C: 2, H: 6, W: 21, OC: 5, KH: 7, KW: 7, p: [1, 1] },
+  // narrow planes, 16k output channels: the forward with channels in the lanes (any 6 valid positions per tile)
+  { name: "lanes forward, 32 out per group, pad 1x2, dilation 2x1, groups 2", N: 2, C: 4, H: 7, W: 5, OC: 64, KH: 3, KW: 3, p: [1, 2], d: [2, 1], G: 2 },
   // groups (not depthwise)
   { name: "groups 2", N: 2, C: 6, H: 9, W: 8, OC: 10, KH: 3, KW: 3, p: [1, 1], G: 2 },
   { name: "groups 3, 7 out per group", N: 1, C: 9, H: 7, W: 7, OC: 21, KH: 5, KW: 3, p: [2, 1], G: 3 },

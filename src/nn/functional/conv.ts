@@ -38,10 +38,14 @@ function meta(g: Geom, dt: number, offs: number[]): Float64Array {
 const numel = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
 /** y = conv(x, w) (+ bias); x, w contiguous. */
+// The native kernels write every element of their result (modes 0-2), so it is allocated uninitialised.
 function fwdRaw(x: Tensor, w: Tensor, g: Geom, bias: Tensor | null): Tensor {
-  const out = Tensor._empty(g.yShape, x.dtype);
-  if (out.numel() === 0) return out;
-  if (x.numel() === 0 || w.numel() === 0) return noGrad(() => (bias ? out.zero_().add_(bias.reshape([g.OC, ...g.osp.map(() => 1)])) : out.zero_()));
+  if (numel(g.yShape) === 0) return Tensor._empty(g.yShape, x.dtype);
+  if (x.numel() === 0 || w.numel() === 0) {
+    const out = Tensor._empty(g.yShape, x.dtype);
+    return noGrad(() => (bias ? out.zero_().add_(bias.reshape([g.OC, ...g.osp.map(() => 1)])) : out.zero_()));
+  }
+  const out = Tensor._emptyUninit(g.yShape, x.dtype);
   native.conv(0, [out._storage.data, x._storage.data, w._storage.data, bias ? bias._storage.data : null],
     meta(g, dtypeCode(x), [0, x._offset, w._offset, bias?._offset ?? 0]));
   return out;
@@ -49,18 +53,16 @@ function fwdRaw(x: Tensor, w: Tensor, g: Geom, bias: Tensor | null): Tensor {
 
 /** x-shaped input gradient of the convolution from gy (y-shaped); the transposed convolution. */
 function bwdInRaw(gy: Tensor, w: Tensor, g: Geom): Tensor {
-  const out = Tensor._empty(g.xShape, gy.dtype);
-  if (out.numel() === 0) return out;
-  if (gy.numel() === 0 || w.numel() === 0) return noGrad(() => out.zero_());
+  if (numel(g.xShape) === 0 || gy.numel() === 0 || w.numel() === 0) return Tensor._empty(g.xShape, gy.dtype);
+  const out = Tensor._emptyUninit(g.xShape, gy.dtype);
   native.conv(1, [out._storage.data, gy._storage.data, w._storage.data], meta(g, dtypeCode(gy), [0, gy._offset, w._offset, 0]));
   return out;
 }
 
 /** w-shaped weight gradient from gy (y-shaped) and x. */
 function bwdWRaw(gy: Tensor, x: Tensor, g: Geom): Tensor {
-  const out = Tensor._empty(g.wShape, gy.dtype);
-  if (out.numel() === 0) return out;
-  if (gy.numel() === 0) return noGrad(() => out.zero_());
+  if (numel(g.wShape) === 0 || gy.numel() === 0) return Tensor._empty(g.wShape, gy.dtype);
+  const out = Tensor._emptyUninit(g.wShape, gy.dtype);
   native.conv(2, [out._storage.data, gy._storage.data, x._storage.data], meta(g, dtypeCode(gy), [0, gy._offset, x._offset, 0]));
   return out;
 }
@@ -229,14 +231,14 @@ interface FoldGeom { g: Geom; colShape: number[]; imShape: number[] }
 
 function im2col(x: Tensor, fg: FoldGeom): Tensor {
   const xc = x.contiguous();
-  const out = Tensor._empty(fg.colShape, x.dtype);
+  const out = Tensor._emptyUninit(fg.colShape, x.dtype);
   if (out.numel() > 0) native.conv(3, [out._storage.data, xc._storage.data], meta(fg.g, dtypeCode(x), [0, xc._offset]));
   return record(out, { name: "Im2ColBackward0", inputs: [x], backward: ([gc]) => [col2im(gc!, fg)] });
 }
 
 function col2im(col: Tensor, fg: FoldGeom): Tensor {
   const cc = col.contiguous();
-  const out = Tensor._empty(fg.imShape, col.dtype);
+  const out = Tensor._emptyUninit(fg.imShape, col.dtype);
   if (out.numel() > 0) native.conv(4, [out._storage.data, cc._storage.data], meta(fg.g, dtypeCode(col), [0, cc._offset]));
   return record(out, { name: "Col2ImBackward0", inputs: [col], backward: ([gi]) => [im2col(gi!, fg)] });
 }

@@ -49,7 +49,8 @@ export interface MaxPool2dOptions { stride?: IntOrTuple | null; padding?: IntOrT
 function maxPool2dWithIndices(x: Tensor, kernel: IntOrTuple, o: Required<MaxPool2dOptions>): [Tensor, Tensor] {
   const { g, lead } = geometry("max_pool2d", x, kernel, o.stride, o.padding, o.dilation, o.ceilMode);
   const xc = x.contiguous();
-  const out = Tensor._empty([...lead, g.OH, g.OW], x.dtype), ind = Tensor._empty([...lead, g.OH, g.OW], "int64");
+  // pool.cc writes every element of its results (each backward zero-fills its planes itself)
+  const out = Tensor._emptyUninit([...lead, g.OH, g.OW], x.dtype), ind = Tensor._emptyUninit([...lead, g.OH, g.OW], "int64");
   if (out.numel() > 0)
     native.pool2d(0, [out._storage.data, ind._storage.data, xc._storage.data], meta(g, dtypeCode(x), [0, 0, xc._offset]));
   const shape = x.shape;
@@ -67,7 +68,7 @@ function maxPoolBackward(go: Tensor, ind: Tensor, shape: number[], g: PoolGeom):
     return scatterAdd(zeros([...lead, g.H * g.W], { dtype: go.dtype }), -1, ind.reshape([...lead, -1]), go.reshape([...lead, -1])).reshape(shape);
   }
   const gc = go.contiguous();
-  const gx = Tensor._empty(shape, gc.dtype);
+  const gx = Tensor._emptyUninit(shape, gc.dtype);
   native.pool2d(1, [gx._storage.data, gc._storage.data, ind._storage.data], meta(g, dtypeCode(gc), [0, gc._offset, ind._offset]));
   return gx;
 }
@@ -103,14 +104,14 @@ export function avgPool2d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknow
 // avg pool and its input gradient are each other's adjoints, so each records the other as its backward
 function avgFwd(x: Tensor, g: PoolGeom, extra: number[], outShape: number[]): Tensor {
   const xc = x.contiguous(), shape = x.shape;
-  const out = Tensor._empty(outShape, x.dtype);
+  const out = Tensor._emptyUninit(outShape, x.dtype);
   if (out.numel() > 0) native.pool2d(2, [out._storage.data, xc._storage.data], meta(g, dtypeCode(x), [0, xc._offset], extra));
   return record(out, { name: "AvgPool2DBackward0", inputs: [x], backward: ([go]) => [avgBwd(go!, g, extra, shape)] });
 }
 
 function avgBwd(go: Tensor, g: PoolGeom, extra: number[], shape: number[]): Tensor {
   const gc = go.contiguous(), outShape = go.shape;
-  const gx = Tensor._empty(shape, gc.dtype);
+  const gx = Tensor._emptyUninit(shape, gc.dtype);
   native.pool2d(3, [gx._storage.data, gc._storage.data], meta(g, dtypeCode(gc), [0, gc._offset], extra));
   return record(gx, { name: "AvgPool2DBackwardBackward0", inputs: [go], backward: ([gg]) => [avgFwd(gg!, g, extra, outShape)] });
 }
@@ -149,7 +150,7 @@ function adaptiveMax2dWithIndices(input: Tensor, os: number[], name: string): [T
   const H = input.shape[input.ndim - 2]!, W = input.shape[input.ndim - 1]!, lead = input.shape.slice(0, -2);
   const g: PoolGeom = { P: lead.reduce((a, b) => a * b, 1), H, W, OH: os[0]!, OW: os[1]!, k: [1, 1], s: [1, 1], p: [0, 0], d: [1, 1] };
   const xc = input.contiguous();
-  const out = Tensor._empty([...lead, g.OH, g.OW], input.dtype), ind = Tensor._empty([...lead, g.OH, g.OW], "int64");
+  const out = Tensor._emptyUninit([...lead, g.OH, g.OW], input.dtype), ind = Tensor._emptyUninit([...lead, g.OH, g.OW], "int64");
   if (out.numel() > 0) native.pool2d(4, [out._storage.data, ind._storage.data, xc._storage.data], meta(g, dtypeCode(input), [0, 0, xc._offset]));
   const shape = input.shape;
   record(out, { name: "AdaptiveMaxPool2DBackward0", inputs: [input], save: [ind], backward: ([go]) => [maxPoolBackward(go!, ind, shape, g)] });
