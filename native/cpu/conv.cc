@@ -13,6 +13,8 @@
 #include "common/parallel.h"
 #include "cpu/kernels.h"
 #include "cpu/conv_direct.h"
+#include "cpu/conv_wino.h"
+#include "cpu/conv_s2.h"
 
 namespace tt {
 namespace {
@@ -304,6 +306,14 @@ template <class T> void forward(const ConvGeom& g, const Napi::Array& bufs, bool
   const T* x = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   const T* bias = hasBias ? ptr<T>(bufs, 3, g.off[3]) : nullptr;
+  if constexpr (sizeof(T) == 4)  // float32 3x3 stride 1, groups 1: Winograd (conv_wino.h) where it pays
+    if (g.G == 1 && g.D == 1 && g.KD == 1 && g.OD == 1 && g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.DH == 1 &&
+        g.DW == 1 && convwino::forward({g.N, g.C, g.H, g.W, g.OC, g.PH, g.PW, g.OH, g.OW}, x, w, bias, out))
+      return;
+  if constexpr (sizeof(T) == 4)  // float32 strided 2-d, groups 1: im2col by runs + GEMM (conv_s2.h)
+    if (g.G == 1 && g.D == 1 && g.KD == 1 && g.OD == 1 && !isDepthwise(g) &&
+        convs2::forward({g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW}, x, w, bias, out))
+      return;
   if (isDepthwise(g)) return dwForward<T>(g, out, x, w, bias);
   if (useDirect(g, 1) && convdirect::worthIt(fwdPlan(g))) {
     const int64_t OCg = g.OCg(), Cg = g.Cg(), KK = g.KH * g.KW;

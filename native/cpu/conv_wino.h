@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Winograd F(m x m, 3 x 3) convolution forward for float32, stride 1, dilation 1, groups 1, any
+// padding (ResNet's 3x3 layers at 64..512 channels), AVX2 + FMA CPUs only. Included by conv.cc,
+// which calls convwino::forward() first and falls back to its other paths when it returns false.
+//
+//   U[xi][oc][c] = (G g G^T)[xi]          weights, transformed every call (nothing is cached)
+//   V[xi][c][t]  = (B^T d B)[xi]          d: the (m+2)^2 input patch of tile t (zero-padded plane)
+//   M[xi]        = U[xi] @ V[xi]          (m+2)^2 independent GEMMs (gemmStrided, matmul.cc)
+//   y[tile]      = A^T M A + bias         m x m outputs per tile
+// Tiles are numbered per image (row-major over the TH x TW tile grid, padded to a multiple of 8
+// per image) and the transforms run 8 tiles at a time in AVX2 registers (input patches gathered).
+// m = 2 by default: its transforms only add, subtract and halve, so its rounding error stays
+// within the direct kernel's (measured max |err| / sum|x*w| ~ 6e-8 against float64); F(4x4,3x3)
+// saves more multiplies but its error reaches ~1e-6 of sum|x*w|, which is why it is opt-in
+// (TORCHTS_CONV_WINO=4). TORCHTS_CONV_WINO=0 turns this path off (read once).
+// Every output sees the same operations in the same order whatever the thread count (the GEMM
+// promises that, the transforms are per element), so 1 and 2 threads give identical results.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+
+#include "common/dtype.h"
+#include "common/parallel.h"
+#include "common/simd.h"
+#include "cpu/kernels.h"
+
+namespace tt {
+namespace convwino {
+
+struct Geom { int64_t N, C, H, W, OC, PH, PW, OH, OW; };
+
+// 0: off, 2: F(2x2,3x3), 4: F(4x4,3x3)
+inline int mode() {
+  static const int v = [] {
+    const char* e = std::getenv("TORCHTS_CONV_WINO");
+    if (!e || !*e) return 2;
+    const int k = std::atoi(e);
+    return k == 0 || k == 2 || k == 4 ? k : 2;
+  }();
+  return v;
+}
+
+template <class T> T* scratch(int which, size_t n) {
+  static thread_local std::vector<T> bufs[4];
+  std::vector<T>& v = bufs[which];
+  if (v.size() < n) { v.clear(); v.shrink_to_fit(); v.resize(n); }
+  return v.data();
+}
+
+#if TT_HAVE_AVX2_CODE
+typedef float v8 __attribute__((vector_size(32)));
+
+// ---- 1-d transforms on arrays of values (v8 or float), m = 2 and m = 4 ----
+template <int m> struct Tr;
+template <> struct Tr<2> {
+  static constexpr int a = 4;
+  template <class V> static inline __attribute__((always_inline)) void bt(const V* d, V* o) {  // B^T d
+    o[0] = d[0] - d[2]; o[1] = d[1] + d[2]; o[2] = d[2] - d[1]; o[3] = d[1] - d[3];
+  }
+  template <class V> static inline __attribute__((always_inline)) void g(const V* w, V* o) {  // G w
+    o[0] = w[0]; o[1] = (w[0] + w[1] + w[2]) * 0.5f; o[2] = (w[0] - w[1] + w[2]) * 0.5f; o[3] = w[2];
+  }
+  template <class V> static inline __attribute__((always_inline)) void at(const V* x, V* o) {  // A^T x
+    o[0] = x[0] + x[1] + x[2]; o[1] = x[1] - x[2] - x[3];
+  }
+};
+template <> struct Tr<4> {
+  static constexpr int a = 6;
+  template <class V> static inline __attribute__((always_inline)) void bt(const V* d, V* o) {
+    o[0] = d[0] * 4.f - d[2] * 5.f + d[4];
+    o[1] = d[3] + d[4] - (d[1] + d[2]) * 4.f;
+    o[2] = (d[1] - d[2]) * 4.f + d[4] - d[3];
+    o[3] = (d[3] - d[1]) * 2.f + d[4] - d[2];
+    o[4] = (d[1] - d[3]) * 2.f + d[4] - d[2];
+    o[5] = d[1] * 4.f - d[3] * 5.f + d[5];
+  }
+  template <class V> static inline __attribute__((always_inline)) void g(const V* w, V* o) {
+    o[0] = w[0] * 0.25f;
+    o[1] = (w[0] + w[1] + w[2]) * (-1.f / 6);
+    o[2] = (w[0] - w[1] + w[2]) * (-1.f / 6);
+    o[3] = w[0] * (1.f / 24) + w[1] * (1.f / 12) + w[2] * (1.f / 6);
+    o[4] = w[0] * (1.f / 24) - w[1] * (1.f / 12) + w[2] * (1.f / 6);
+    o[5] = w[2];
+  }
+  template <class V> static inline __attribute__((always_inline)) void at(const V* x, V* o) {
+    const V s1 = x[1] + x[2], d1 = x[1] - x[2], s2 = x[3] + x[4], d2 = x[3] - x[4];
+    o[0] = x[0] + s1 + s2;
+    o[1] = d1 + d2 * 2.f;
+    o[2] = s1 + s2 * 4.f;
+    o[3] = d1 + d2 * 8.f + x[5];
+  }
+};
+
+// the even (or odd) elements of the 16 floats a:b, in order
+TT_AVX2 inline __attribute__((always_inline)) __m256 evenOdd(__m256 a, __m256 b, bool even) {
+  const __m256 s = even ? _mm256_shuffle_ps(a, b, 0x88) : _mm256_shuffle_ps(a, b, 0xDD);  // 0 2 8 10 | 4 6 12 14
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), 0xD8));
+}
+
+// U[xi][oc][c] for 8 input channels at a time (the last block masked)
+template <int m> TT_AVX2 void weightTransformRange(const Geom& g, const float* w, float* U, int64_t o0, int64_t o1) {
+  constexpr int A = Tr<m>::a;
+  const int64_t C = g.C, OC = g.OC, plane = OC * C;
+  {
+    for (int64_t oc = o0; oc < o1; oc++)
+      for (int64_t c0 = 0; c0 < C; c0 += 8) {
+        const int nl = (int)std::min<int64_t>(8, C - c0);
+        alignas(32) int32_t idx[8], msk[8];
+        for (int l = 0; l < 8; l++) { idx[l] = (int32_t)(std::min<int64_t>(c0 + l, C - 1) - c0) * 9; msk[l] = l < nl ? -1 : 0; }
+        const __m256i vi = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx));
+        const float* base = w + (oc * C + c0) * 9;
+        v8 k[3][3], t[A][3], u[A][A], col[3], r[A];
+        for (int i = 0; i < 3; i++)
+          for (int j = 0; j < 3; j++) k[i][j] = (v8)_mm256_i32gather_ps(base + i * 3 + j, vi, 4);
+        for (int j = 0; j < 3; j++) {  // columns: t[:, j] = G k[:, j]
+          for (int i = 0; i < 3; i++) col[i] = k[i][j];
+          Tr<m>::g(col, r);
+          for (int i = 0; i < A; i++) t[i][j] = r[i];
+        }
+        for (int i = 0; i < A; i++) Tr<m>::g(t[i], u[i]);  // rows: u[i, :] = G t[i, :]
+        float* dst = U + oc * C + c0;
+        if (nl == 8) {
+          for (int i = 0; i < A; i++)
+            for (int j = 0; j < A; j++) _mm256_storeu_ps(dst + (i * A + j) * plane, (__m256)u[i][j]);
+        } else {
+          const __m256i vm = _mm256_load_si256(reinterpret_cast<const __m256i*>(msk));
+          for (int i = 0; i < A; i++)
+            for (int j = 0; j < A; j++) _mm256_maskstore_ps(dst + (i * A + j) * plane, vm, (__m256)u[i][j]);
+        }
+      }
+  }
+}
+
+// V[xi][c][nl*TPp + t] for images [n0, n0+nb): each (image, channel) plane is copied into a
+// zero-padded plane (thread-local), then transformed 8 tiles at a time
+template <int m> TT_AVX2 void inputTransformRange(const Geom& g, const float* x, int64_t n0, int64_t nb, int64_t TH, int64_t TW,
+                                                  int64_t TPp, float* V, int64_t p0, int64_t p1) {
+  constexpr int A = Tr<m>::a;
+  const int64_t C = g.C, Hp = TH * m + 2, Wp = TW * m + 2, TP = TH * TW, Ntot = nb * TPp, plane = C * Ntot;
+  {
+    float* P = scratch<float>(0, (size_t)(Hp * Wp));
+    for (int64_t p = p0; p < p1; p++) {
+      const int64_t nl = p / C, c = p % C;
+      const float* src = x + ((n0 + nl) * C + c) * g.H * g.W;
+      // the input columns [x0, x1) land at padded columns [x0 + PW, x1 + PW)
+      const int64_t x0 = std::max<int64_t>(0, -g.PW), x1 = std::min<int64_t>(g.W, Wp - g.PW);
+      for (int64_t y = 0; y < Hp; y++) {
+        float* row = P + y * Wp;
+        const int64_t iy = y - g.PH;
+        if (iy < 0 || iy >= g.H || x1 <= x0) { std::fill(row, row + Wp, 0.f); continue; }
+        std::fill(row, row + x0 + g.PW, 0.f);
+        std::copy(src + iy * g.W + x0, src + iy * g.W + x1, row + x0 + g.PW);
+        std::fill(row + x1 + g.PW, row + Wp, 0.f);
+      }
+      float* dst = V + c * Ntot + nl * TPp;
+      for (int64_t t0 = 0; t0 < TPp; t0 += 8) {
+        alignas(32) int32_t idx[8];
+        for (int l = 0; l < 8; l++) {
+          const int64_t t = t0 + l;
+          idx[l] = t < TP ? (int32_t)((t / TW) * m * Wp + (t % TW) * m) : 0;
+        }
+        v8 d[A][A], t[A][A], col[A], r[A];
+        const int64_t tr = t0 / TW, tc = t0 % TW;
+        if (m == 2 && t0 + 8 <= TP && tc + 8 <= TW) {
+          // 8 tiles in one row: the columns 2t+k de-interleaved from contiguous loads (no gathers)
+          const float* base = P + tr * m * Wp + tc * m;
+          for (int i = 0; i < A; i++) {
+            const float* row = base + i * Wp;
+            const __m256 a0 = _mm256_loadu_ps(row), a1 = _mm256_loadu_ps(row + 8);
+            const __m256 b0 = _mm256_loadu_ps(row + 2), b1 = _mm256_loadu_ps(row + 10);
+            d[i][0] = (v8)evenOdd(a0, a1, true); d[i][1] = (v8)evenOdd(a0, a1, false);
+            d[i][2] = (v8)evenOdd(b0, b1, true); d[i][3] = (v8)evenOdd(b0, b1, false);
+          }
+        } else {
+          const __m256i vi = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx));
+          for (int i = 0; i < A; i++)
+            for (int j = 0; j < A; j++) d[i][j] = (v8)_mm256_i32gather_ps(P + i * Wp + j, vi, 4);
+        }
+        for (int j = 0; j < A; j++) {  // columns
+          for (int i = 0; i < A; i++) col[i] = d[i][j];
+          Tr<m>::bt(col, r);
+          for (int i = 0; i < A; i++) t[i][j] = r[i];
+        }
+        for (int i = 0; i < A; i++) {  // rows
+          Tr<m>::bt(t[i], r);
+          for (int j = 0; j < A; j++) _mm256_storeu_ps(dst + (i * A + j) * plane + t0, (__m256)r[j]);
+        }
+      }
+    }
+  }
+}
+
+// out[n0+nl, oc] from M[xi][oc][nl*TPp + t], plus the bias
+template <int m> TT_AVX2 void outputTransformRange(const Geom& g, const float* M, const float* bias, int64_t n0, int64_t nb,
+                                                   int64_t TH, int64_t TW, int64_t TPp, float* out, int64_t q0, int64_t q1) {
+  constexpr int A = Tr<m>::a;
+  const int64_t OC = g.OC, TP = TH * TW, Ntot = nb * TPp, plane = OC * Ntot, OHW = g.OH * g.OW;
+  {
+    for (int64_t q = q0; q < q1; q++) {
+      const int64_t nl = q / OC, oc = q % OC;
+      const float* src = M + oc * Ntot + nl * TPp;
+      float* o = out + ((n0 + nl) * OC + oc) * OHW;
+      const v8 b = v8{} + (bias ? bias[oc] : 0.f);
+      for (int64_t t0 = 0; t0 < TPp && t0 < TP; t0 += 8) {
+        v8 mm[A][A], t[m][A], col[A], r[m];
+        for (int i = 0; i < A; i++)
+          for (int j = 0; j < A; j++) mm[i][j] = (v8)_mm256_loadu_ps(src + (i * A + j) * plane + t0);
+        for (int j = 0; j < A; j++) {
+          for (int i = 0; i < A; i++) col[i] = mm[i][j];
+          Tr<m>::at(col, r);
+          for (int i = 0; i < m; i++) t[i][j] = r[i];
+        }
+        alignas(32) float y[m][m][8];
+        const int64_t tr = t0 / TW, tc = t0 % TW;
+        if (m == 2 && t0 + 8 <= TP && tc + 8 <= TW && (tr + 1) * m <= g.OH && (tc + 8) * m <= g.OW) {
+          // 8 whole tiles in one row: interleave the two output columns, two 8-float stores per row
+          for (int i = 0; i < m; i++) {
+            Tr<m>::at(t[i], r);
+            const __m256 e = (__m256)(r[0] + b), f = (__m256)(r[1] + b);
+            const __m256 lo = _mm256_unpacklo_ps(e, f), hi = _mm256_unpackhi_ps(e, f);  // 0 0 1 1 4 4 5 5 | 2 2 3 3 6 6 7 7
+            float* orow = o + (tr * m + i) * g.OW + tc * m;
+            _mm256_storeu_ps(orow, _mm256_permute2f128_ps(lo, hi, 0x20));
+            _mm256_storeu_ps(orow + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+          }
+          continue;
+        }
+        for (int i = 0; i < m; i++) {
+          Tr<m>::at(t[i], r);
+          for (int j = 0; j < m; j++) _mm256_store_ps(y[i][j], (__m256)(r[j] + b));
+        }
+        const int nt = (int)std::min<int64_t>(8, TP - t0);
+        for (int l = 0; l < nt; l++) {
+          const int64_t tt = t0 + l, oh0 = (tt / TW) * m, ow0 = (tt % TW) * m;
+          const int64_t mi = std::min<int64_t>(m, g.OH - oh0), mj = std::min<int64_t>(m, g.OW - ow0);
+          for (int64_t i = 0; i < mi; i++) {
+            float* orow = o + (oh0 + i) * g.OW + ow0;
+            for (int64_t j = 0; j < mj; j++) orow[j] = y[i][j][l];
+          }
+        }
+      }
+    }
+  }
+}
+
+template <int m> void run(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
+  constexpr int A = Tr<m>::a;
+  const int64_t TH = (g.OH + m - 1) / m, TW = (g.OW + m - 1) / m, TP = TH * TW, TPp = (TP + 7) / 8 * 8;
+  // images per chunk: V and M together stay under ~4M floats (16 MiB)
+  const int64_t perImage = A * A * (g.C + g.OC) * TPp;
+  const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>(g.N, (int64_t(4) << 20) / perImage));
+  float* U = scratch<float>(1, (size_t)(A * A * g.OC * g.C));
+  float* V = scratch<float>(2, (size_t)(A * A * g.C * nbMax * TPp));
+  float* M = scratch<float>(3, (size_t)(A * A * g.OC * nbMax * TPp));
+  parallelFor(g.OC, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C)),
+              [&](int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, U, o0, o1); });
+  for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
+    const int64_t nb = std::min(nbMax, g.N - n0), Ntot = nb * TPp;
+    parallelFor(nb * g.C, 1, [&](int64_t p0, int64_t p1) { inputTransformRange<m>(g, x, n0, nb, TH, TW, TPp, V, p0, p1); });
+    // the A*A products: one per thread at a time when each is small, else threaded inside
+    const bool big = g.OC * Ntot * g.C >= (int64_t(1) << 22);
+    auto one = [&](int64_t xi) {
+      gemmStrided(kFloat32, g.OC, Ntot, g.C, U + xi * g.OC * g.C, g.C, 1, V + xi * g.C * Ntot, Ntot, 1,
+                  M + xi * g.OC * Ntot, Ntot, 1, 1.0, 0.0);
+    };
+    if (big) for (int64_t xi = 0; xi < A * A; xi++) one(xi);
+    else parallelFor(A * A, 1, [&](int64_t a0, int64_t a1) { for (int64_t xi = a0; xi < a1; xi++) one(xi); });
+    parallelFor(nb * g.OC, 1, [&](int64_t q0, int64_t q1) { outputTransformRange<m>(g, M, bias, n0, nb, TH, TW, TPp, out, q0, q1); });
+  }
+}
+#endif
+
+// Whether the Winograd path takes this convolution (float32, 3x3, stride 1, dilation 1, groups 1
+// already checked by the caller): enough channels that the GEMMs dominate the transforms, and
+// tiles that waste little of the grid.
+inline bool worthIt(const Geom& g) {
+  if (g.C < 16 || g.OC < 16) return false;
+  const int m = mode();
+  const int64_t TH = (g.OH + m - 1) / m, TW = (g.OW + m - 1) / m, TP = TH * TW, TPp = (TP + 7) / 8 * 8;
+  const double waste = (double)(TPp * m * m) / (double)(g.OH * g.OW);  // computed / needed outputs
+  // few tiles: each of the (m+2)^2 GEMMs streams a whole transformed weight matrix for little work
+  return waste < 1.6 && g.N * TPp >= 48;
+}
+
+// Runs the convolution and returns true, or returns false (nothing written) when this path does
+// not apply. x: (N, C, H, W), w: (OC, C, 3, 3), bias: (OC) or null, out: (N, OC, OH, OW), contiguous.
+inline bool forward(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
+#if TT_HAVE_AVX2_CODE
+  if (mode() == 0 || !hasAvx2Fma() || g.N == 0 || g.OH <= 0 || g.OW <= 0 || !worthIt(g)) return false;
+  if (mode() == 4) run<4>(g, x, w, bias, out);
+  else run<2>(g, x, w, bias, out);
+  return true;
+#else
+  (void)g; (void)x; (void)w; (void)bias; (void)out;
+  return false;
+#endif
+}
+
+}  // namespace convwino
+}  // namespace tt

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The ResNet-sized float32 forward paths against a float64 reference with naive loops:
+// - 3x3 stride 1 Winograd (native/cpu/conv_wino.h; groups 1, dilation 1, at least 16 input and
+//   output channels, AVX2 + FMA CPUs): odd channel counts and plane sizes (partial output tiles on
+//   the right and bottom, tile groups that end mid-row), padding 0 / 1 / 2 and uneven padding;
+// - strided convolutions (native/cpu/conv_s2.h: im2col by runs of valid columns, AVX2 stride-2
+//   rows): the 7x7/2 stem, 3x3/2, 1x1/2, stride 3, stride 2x1, stride with dilation, rows long
+//   enough for the vector loop and short ones, padding wider than the kernel;
+// with and without bias, batches of several images (chunks), non-contiguous input, and 1 vs 2
+// threads giving bit-identical results. The tolerance is the one every conv path meets in
+// conv-paths.test.ts: |err| <= 2e-6 * sum |x * w| per output.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import * as torch from "../../src/index.js";
+import * as nn from "../../src/nn/index.js";
+import { flatValues } from "../helpers.js";
+
+const F = nn.functional;
+type T = torch.Tensor;
+const vals = (t: T): number[] => flatValues(t) as number[];
+
+interface Case {
+  name: string; N: number; C: number; H: number; W: number; OC: number; p: [number, number]; bias?: boolean; nonContig?: boolean;
+  k?: [number, number]; s?: [number, number]; d?: [number, number];
+}
+
+function reference(c: Case, x: number[], w: number[], b: number[] | null) {
+  const [PH, PW] = c.p, [KH, KW] = c.k ?? [3, 3], [SH, SW] = c.s ?? [1, 1], [DH, DW] = c.d ?? [1, 1];
+  const OH = Math.floor((c.H + 2 * PH - DH * (KH - 1) - 1) / SH) + 1, OW = Math.floor((c.W + 2 * PW - DW * (KW - 1) - 1) / SW) + 1;
+  const out = new Float64Array(c.N * c.OC * OH * OW), abs = new Float64Array(out.length);
+  for (let n = 0; n < c.N; n++)
+    for (let o = 0; o < c.OC; o++)
+      for (let oh = 0; oh < OH; oh++)
+        for (let ow = 0; ow < OW; ow++) {
+          let acc = b ? b[o]! : 0, s = b ? Math.abs(b[o]!) : 0;
+          for (let ci = 0; ci < c.C; ci++)
+            for (let ki = 0; ki < KH; ki++) {
+              const ih = oh * SH - PH + ki * DH;
+              if (ih < 0 || ih >= c.H) continue;
+              for (let kj = 0; kj < KW; kj++) {
+                const iw = ow * SW - PW + kj * DW;
+                if (iw < 0 || iw >= c.W) continue;
+                const t = x[((n * c.C + ci) * c.H + ih) * c.W + iw]! * w[((o * c.C + ci) * KH + ki) * KW + kj]!;
+                acc += t; s += Math.abs(t);
+              }
+            }
+          const i = ((n * c.OC + o) * OH + oh) * OW + ow;
+          out[i] = acc; abs[i] = s;
+        }
+  return { shape: [c.N, c.OC, OH, OW], out, abs };
+}
+
+const opts = (c: Case) => ({ padding: c.p, stride: c.s ?? [1, 1], dilation: c.d ?? [1, 1] });
+
+function run(c: Case): T {
+  const [KH, KW] = c.k ?? [3, 3];
+  const x0 = torch.randn(c.N, c.C, c.H, c.W), w = torch.randn(c.OC, c.C, KH, KW).mul(0.1);
+  const b = c.bias === false ? null : torch.randn(c.OC);
+  const x = c.nonContig ? x0.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : x0;
+  const y = torch.noGrad(() => F.conv2d(x, w, b, opts(c)));
+  const ref = reference(c, vals(x0), vals(w), b ? vals(b) : null);
+  assert.deepEqual(y.shape, ref.shape, `${c.name}: shape`);
+  const a = vals(y), bad: string[] = [];
+  for (let i = 0; i < a.length && bad.length < 5; i++)
+    if (!(Math.abs(a[i]! - ref.out[i]!) <= 2e-6 * ref.abs[i]! + 1e-30)) bad.push(`[${i}] ${a[i]} != ${ref.out[i]}`);
+  assert.equal(bad.length, 0, `${c.name}: ${bad.join(", ")}`);
+  return y;
+}
+
+const CASES: Case[] = [
+  { name: "16 -> 16, 8x8 pad 1", N: 1, C: 16, H: 8, W: 8, OC: 16, p: [1, 1] },
+  { name: "odd channels 17 -> 33, 9x13 pad 1", N: 2, C: 17, H: 9, W: 13, OC: 33, p: [1, 1] },
+  { name: "65 -> 31, 14x14 pad 1 no bias", N: 1, C: 65, H: 14, W: 14, OC: 31, p: [1, 1], bias: false },
+  { name: "pad 0, 11x10", N: 3, C: 24, H: 11, W: 10, OC: 20, p: [0, 0] },
+  { name: "pad 2, 7x7", N: 2, C: 32, H: 7, W: 7, OC: 16, p: [2, 2] },
+  { name: "pad 2x0, 6x17", N: 1, C: 20, H: 6, W: 17, OC: 24, p: [2, 0] },
+  { name: "channels-last input, 28x28", N: 2, C: 16, H: 28, W: 28, OC: 16, p: [1, 1], nonContig: true },
+  { name: "batch 5 of 15x15 (several chunks of tiles)", N: 5, C: 40, H: 15, W: 15, OC: 24, p: [1, 1] },
+];
+
+const STRIDED: Case[] = [
+  { name: "stem 7x7/2 pad 3, 3 -> 8, 37x37", N: 1, C: 3, H: 37, W: 37, OC: 8, k: [7, 7], s: [2, 2], p: [3, 3] },
+  { name: "stem 7x7/2 pad 3, batch 2, 32x45", N: 2, C: 3, H: 32, W: 45, OC: 5, k: [7, 7], s: [2, 2], p: [3, 3], bias: false },
+  { name: "3x3/2 pad 1, 17 -> 9, 9x12", N: 2, C: 17, H: 9, W: 12, OC: 9, s: [2, 2], p: [1, 1] },
+  { name: "3x3/2 pad 1, 40x41 (vector rows)", N: 1, C: 6, H: 40, W: 41, OC: 7, s: [2, 2], p: [1, 1] },
+  { name: "1x1/2, 33x34", N: 3, C: 10, H: 33, W: 34, OC: 6, k: [1, 1], s: [2, 2], p: [0, 0] },
+  { name: "3x3 stride 3", N: 1, C: 4, H: 20, W: 26, OC: 5, s: [3, 3], p: [1, 1] },
+  { name: "3x3 stride 2x1 pad 0x2", N: 2, C: 3, H: 11, W: 19, OC: 4, s: [2, 1], p: [0, 2] },
+  { name: "3x3 stride 2 dilation 2", N: 1, C: 5, H: 30, W: 35, OC: 3, s: [2, 2], d: [2, 2], p: [2, 1] },
+  { name: "5x5/2 pad 4 (wider than the kernel reach)", N: 1, C: 2, H: 7, W: 9, OC: 3, k: [5, 5], s: [2, 2], p: [4, 4] },
+  { name: "channels-last 3x3/2, 28x28", N: 2, C: 8, H: 28, W: 28, OC: 6, s: [2, 2], p: [1, 1], nonContig: true },
+];
+
+test("conv2d 3x3 stride 1 (Winograd path) against a float64 reference", () => {
+  torch.manualSeed(7);
+  for (const c of CASES) run(c);
+});
+
+test("strided conv2d (conv_s2.h) against a float64 reference", () => {
+  torch.manualSeed(11);
+  for (const c of STRIDED) run(c);
+});
+
+test("conv2d Winograd and strided paths: 1 and 2 threads give identical results", () => {
+  const saved = torch.getNumThreads();
+  try {
+    const more: Case[] = [
+      { name: "64 -> 64, 56x56", N: 1, C: 64, H: 56, W: 56, OC: 64, p: [1, 1] },
+      { name: "stem 3 -> 64, 7x7/2, 112x112", N: 1, C: 3, H: 112, W: 112, OC: 64, k: [7, 7], s: [2, 2], p: [3, 3] },
+      { name: "3x3/2 64 -> 128, 28x28 batch 3", N: 3, C: 64, H: 28, W: 28, OC: 128, s: [2, 2], p: [1, 1] },
+    ];
+    for (const c of [CASES[1]!, CASES[7]!, STRIDED[4]!, ...more]) {
+      const [KH, KW] = c.k ?? [3, 3];
+      const x = torch.randn(c.N, c.C, c.H, c.W), w = torch.randn(c.OC, c.C, KH, KW).mul(0.1), b = torch.randn(c.OC);
+      torch.setNumThreads(1);
+      const y1 = vals(torch.noGrad(() => F.conv2d(x, w, b, opts(c))));
+      torch.setNumThreads(2);
+      const y2 = vals(torch.noGrad(() => F.conv2d(x, w, b, opts(c))));
+      assert.deepEqual(y1, y2, c.name);
+    }
+  } finally {
+    torch.setNumThreads(saved);
+  }
+});
+
+test("conv2d 3x3 Winograd path: training-mode forward and backward still match float64", () => {
+  torch.manualSeed(3);
+  const x = torch.randn(2, 16, 10, 9, { dtype: "float64" }), w = torch.randn(20, 16, 3, 3, { dtype: "float64" }).mul(0.1);
+  const xf = x.float().requiresGrad_(), wf = w.float().requiresGrad_();
+  const y = F.conv2d(xf, wf, null, { padding: 1 });
+  const y64 = F.conv2d(x, w, null, { padding: 1 });
+  const diff = Math.max(...vals(y.double().sub(y64).abs().flatten()));
+  assert.ok(diff < 1e-4, `forward differs by ${diff}`);
+  y.sum().backward();
+  assert.deepEqual(xf.grad!.shape, [2, 16, 10, 9]);
+  assert.deepEqual(wf.grad!.shape, [20, 16, 3, 3]);
+});
