@@ -5,6 +5,7 @@
 // integer types use a plain loop with int64 accumulation. On AVX2 the 6x16 (fp32) / 6x8 (fp64)
 // micro-kernel's k-loop is inline assembly and packing uses in-register transposes.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <type_traits>
 #include <vector>
@@ -390,6 +391,41 @@ void gemmSerial(const GemmArgs& g, int NR, WorkFn<T> work, PackBFn<T> packB) {
   }
 }
 
+// Packed B of at most this many floats (4 MiB) is packed whole, once, for gemmDynamic.
+constexpr int64_t kDynamicPackB = int64_t(1) << 20;
+
+// The threaded product for a B that packs whole (products up to ~1024^2): the calling thread
+// packs all of B once, then the threads claim blocks of rows of C one at a time (a few per thread)
+// from a shared counter, each packing its own rows of A. A thread that is slow to start (asleep, or
+// descheduled on a busy machine) just claims fewer blocks, so it never holds up the others, and
+// nothing is packed twice. Each element of C is summed exactly as in gemmSerial.
+template <class T>
+void gemmDynamic(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> packB, int64_t threads) {
+  const int64_t M = g.M, N = g.N, K = g.K, es = sizeof(T);
+  const int64_t nPanels = (N + NR - 1) / NR, nPad = nPanels * NR;
+  T* bpack = scratch<T>(0, (size_t)(K * nPad));
+  for (int64_t pc = 0; pc < K; pc += KC) packB(g, bpack + pc * nPad, 0, N, pc, std::min(KC, K - pc), 0, nPanels);
+  const int64_t units = (M + MR - 1) / MR;
+  const int64_t per = std::max<int64_t>(1, std::min<int64_t>(MC / MR, units / (threads * 4)));
+  const int64_t items = (units + per - 1) / per;
+  std::atomic<int64_t> next{0};
+  parallelFor(threads, 1, [&](int64_t, int64_t) {
+    T* apack = nullptr;
+    for (;;) {
+      const int64_t it = next.fetch_add(1, std::memory_order_relaxed);
+      if (it >= items) break;
+      if (!apack) apack = scratch<T>(1, (size_t)(MC + 16) * KC);
+      const int64_t lo = it * per * MR, hi = std::min(M, lo + per * MR);
+      GemmArgs s = g;
+      s.M = hi - lo;
+      s.A = static_cast<const char*>(g.A) + lo * g.ars * es;
+      s.C = static_cast<char*>(g.C) + lo * g.crs * es;
+      for (int64_t pc = 0; pc < K; pc += KC)
+        work(s, bpack + pc * nPad, apack, 0, N, pc, std::min(KC, K - pc), 0, 0, nPanels, true);
+    }
+  });
+}
+
 // Threads get disjoint blocks of C: rows (each packs all of B) when M is at least N, else columns
 // (each packs all of A), in whole micro-tiles, with one parallel region and no barrier. Every
 // element of C sees the same sums in the same order whatever the split, so the thread count
@@ -404,6 +440,7 @@ void gemmDriver(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> pa
   const int64_t unit = byRows ? MR : NR, units = ((byRows ? M : N) + unit - 1) / unit;
   const int64_t parts = std::min<int64_t>(threads, units);
   if (parts <= 1) return gemmSerial<T>(g, NR, work, packB);
+  if (byRows && K * ((N + NR - 1) / NR * NR) <= kDynamicPackB) return gemmDynamic<T>(g, MR, NR, work, packB, parts);
   const int64_t es = sizeof(T);
   parallelFor(parts, 1, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {

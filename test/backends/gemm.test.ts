@@ -196,6 +196,14 @@ test("results do not depend on the thread count (bit for bit)", () => {
     // fewer columns than a register panel: computed as C^T = B^T A^T
     [torch.randn(2000, 300), torch.randn(10, 300).t()],
     [torch.randn(4099, 517), torch.randn(517, 1)],
+    // B packed whole and row blocks claimed by the threads: several k-blocks, ragged row and panel edges
+    [torch.randn(401, 600), torch.randn(600, 301)],
+    [torch.randn(600, 401).t(), torch.randn(301, 600).t()],
+    [torch.randn(256, 256), torch.randn(256, 256)],
+    [torch.randn(8, 256, 256), torch.randn(8, 256, 256)],
+    // small products split over the batch
+    [torch.randn(256, 16, 16), torch.randn(256, 16, 16)],
+    [torch.randn(33, 64, 64), torch.randn(33, 64, 64).transpose(1, 2)],
   ];
   const run = () => cases.map(([a, b]) => torch.matmul(a, b));
   torch.setNumThreads(1);
