@@ -196,6 +196,14 @@ test("results do not depend on the thread count (bit for bit)", () => {
     // fewer columns than a register panel: computed as C^T = B^T A^T
     [torch.randn(2000, 300), torch.randn(10, 300).t()],
     [torch.randn(4099, 517), torch.randn(517, 1)],
+    // B packed whole and row blocks claimed by the threads: several k-blocks, ragged row and panel edges
+    [torch.randn(401, 600), torch.randn(600, 301)],
+    [torch.randn(600, 401).t(), torch.randn(301, 600).t()],
+    [torch.randn(256, 256), torch.randn(256, 256)],
+    [torch.randn(8, 256, 256), torch.randn(8, 256, 256)],
+    // small products split over the batch
+    [torch.randn(256, 16, 16), torch.randn(256, 16, 16)],
+    [torch.randn(33, 64, 64), torch.randn(33, 64, 64).transpose(1, 2)],
   ];
   const run = () => cases.map(([a, b]) => torch.matmul(a, b));
   torch.setNumThreads(1);
@@ -204,6 +212,51 @@ test("results do not depend on the thread count (bit for bit)", () => {
   const parallel = run();
   torch.setNumThreads(before);
   serial.forEach((s, i) => assert.ok(torch.equal(s, parallel[i]!), `case ${i}`));
+});
+
+test("small fp32 products (the unpacked kernel): odd sizes, every transpose, strides, offsets, alpha/beta", () => {
+  torch.manualSeed(11);
+  const sizes = [1, 2, 5, 6, 7, 8, 9, 15, 16, 17, 63, 65];
+  for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const)
+    for (const M of sizes)
+      for (const N of sizes)
+        for (const K of [1, 7, 16, 65, 257, 300]) {
+          if (N * K > 65536) continue;
+          const A = operand(M, K, ta, "float32"), B = operand(K, N, tb, "float32");
+          check(torch.mm(A, B), A, B, `small ${ta ? "A^T" : "A"}@${tb ? "B^T" : "B"} ${M}x${N}x${K}`);
+        }
+  // offsets and row strides larger than the row, stride-2 columns, alpha and beta
+  for (const [M, N, K] of [[7, 17, 9], [13, 40, 300], [65, 9, 63]]) {
+    const A = torch.randn(M! + 3, K! + 5).narrow(0, 2, M!).narrow(1, 3, K!);
+    const B = torch.randn(K! + 2, N! + 7).narrow(0, 1, K!).narrow(1, 4, N!);
+    check(torch.mm(A, B), A, B, `small narrowed ${M}x${N}x${K}`);
+    const A2 = torch.randn(M! * K! * 2 + 4).asStrided([M!, K!], [K! * 2, 2], 1);
+    const B2 = torch.randn(K! * N! * 2 + 4).asStrided([K!, N!], [N! * 2, 2], 3);
+    check(torch.mm(A2, B2), A2, B2, `small stride-2 ${M}x${N}x${K}`);
+    const C0 = torch.randn(M!, N!);
+    check(torch.addmm(C0, A, B, { beta: 0.5, alpha: -2 }), A, B, `small addmm ${M}x${N}x${K}`, -2, 0.5, C0);
+    check(torch.addmm(C0, A, B.t().contiguous().t(), { beta: 1.5, alpha: 3 }), A, B, `small addmm B^T ${M}x${N}x${K}`, 3, 1.5, C0);
+  }
+  // batched small products (split over the batch), every transpose
+  for (const [bs, M, N, K] of [[256, 16, 16, 16], [33, 64, 64, 64], [7, 17, 5, 33], [9, 3, 40, 260]])
+    for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+      const A = ta ? torch.randn(bs!, K!, M!).transpose(1, 2) : torch.randn(bs!, M!, K!);
+      const B = tb ? torch.randn(bs!, N!, K!).transpose(1, 2) : torch.randn(bs!, K!, N!);
+      check(torch.bmm(A, B), A, B, `small bmm ${ta ? "A^T" : "A"}@${tb ? "B^T" : "B"} ${bs}x${M}x${N}x${K}`);
+    }
+});
+
+test("small and large products give the same bits for the same rows (the unpacked and packed kernels agree)", () => {
+  torch.manualSeed(12);
+  for (const [M, N, K] of [[96, 256, 200], [70, 200, 300], [90, 130, 257]])
+    for (const tb of [false, true]) {
+      const A = torch.randn(M!, K!), B = operand(K!, N!, tb, "float32");
+      const big = torch.mm(A, B);  // M*N*K above the unpacked kernel's limit: packed
+      for (const rows of [2, 5, 8, 13]) {
+        const small = torch.mm(A.narrow(0, 0, rows), B);
+        assert.ok(torch.equal(small, big.narrow(0, 0, rows)), `${M}x${N}x${K}${tb ? " B^T" : ""}: first ${rows} rows`);
+      }
+    }
 });
 
 test("the reference check rejects a product that is off in one element", () => {
