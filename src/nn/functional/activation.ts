@@ -8,7 +8,10 @@ import { needsGrad } from "../../autograd/graph.js";
 import { inplace as inplaceOp, record } from "../../autograd/record.js";
 import { elementwise } from "../../ops/elementwise.js";
 import { IndexError, RuntimeError, ValueError, AssertionError } from "../../errors.js";
-import { addmm } from "../../ops/linalg.js";
+import { addmm, mm } from "../../ops/linalg.js";
+import { runElementwise } from "../../ops/kernel.js";
+import { native } from "../../backends/cpu/native.js";
+import { DTYPE_CODE, type TypedArray } from "../../tensor/dtype.js";
 import { empty, onesLike } from "../../ops/creation.js";
 import { expm1, log1p, where } from "../../ops/math.js";
 import { cat } from "../../ops/join.js";
@@ -18,9 +21,100 @@ import { argsOf } from "./util.js";
 
 /** F.linear(input, weight, bias?): input @ weight^T + bias; (*, in) -> (*, out). */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (linearFastApplies(input, weight, bias)) return linear2d(input, weight, bias);
   if (input.ndim === 2 && bias !== null) return addmm(bias, input, weight.t());  // AddmmBackward0, as PyTorch
   const y = input.matmul(weight.t());
   return bias !== null ? y.add(bias) : y;
+}
+
+// ---- the 2-D float fast path of F.linear --------------------------------------------------------
+// The same products as addmm(bias, x, weight.t()) / mm(x, weight.t()) and their backward
+// (mm_mat1_backward / mm_mat2_backward), each the very same native GEMM call with the same operand
+// strides (so bit for bit the same results), the same graph (AddmmBackward0 or MmBackward0 over
+// TBackward0), but without their per-call descriptors, closures and zero-filled outputs: a GEMM
+// with beta 0 writes every element of C without reading it.
+
+/** Whether linear2d computes F.linear(input, weight, bias): 2-D input, float32/float64 CPU operands of one dtype, fitting shapes. */
+function linearFastApplies(input: Tensor, weight: Tensor, bias: Tensor | null): boolean {
+  const d = input.dtype;
+  if ((d !== "float32" && d !== "float64") || input._shape.length !== 2 || weight._shape.length !== 2 || weight.dtype !== d) return false;
+  if (input._shape[1] !== weight._shape[1] || input._storage.device !== "cpu" || weight._storage.device !== "cpu") return false;
+  if (bias === null) return true;
+  return bias.dtype === d && bias._shape.length === 1 && bias._shape[0] === weight._shape[0] && bias._storage.device === "cpu";
+}
+
+const gemmDesc = new Float64Array(19);
+const gemmBufs: (TypedArray | null)[] = [null, null, null];
+
+/**
+ * C = beta*C + A@B through native.matmul, for 2-D operands given as (storage, offset, row stride,
+ * column stride): the descriptor linalg's gemmInto builds for 2-D tensors. C [M, N], A [M, K], B [K, N].
+ */
+function gemm2d(dtype: "float32" | "float64", M: number, N: number, K: number, c: Tensor, crs: number, ccs: number,
+  a: Tensor, ars: number, acs: number, b: Tensor, brs: number, bcs: number, beta: number): void {
+  if (M === 0 || N === 0) return;
+  const d = gemmDesc;
+  d[0] = DTYPE_CODE[dtype]; d[1] = 1; d[2] = M; d[3] = N; d[4] = K;
+  d[5] = c._offset; d[6] = 0; d[7] = crs; d[8] = ccs;
+  d[9] = a._offset; d[10] = 0; d[11] = ars; d[12] = acs;
+  d[13] = b._offset; d[14] = 0; d[15] = brs; d[16] = bcs;
+  d[17] = 1; d[18] = beta;
+  gemmBufs[0] = c._storage.data; gemmBufs[1] = a._storage.data; gemmBufs[2] = b._storage.data;
+  try {
+    native.matmul(gemmBufs as TypedArray[], d);
+  } finally {
+    gemmBufs[0] = gemmBufs[1] = gemmBufs[2] = null;  // the scratch never keeps a storage alive
+  }
+}
+
+/** A fresh (M, N) result of A@B (beta 0: nothing reads the uninitialised elements). */
+function mmFresh(dtype: "float32" | "float64", M: number, N: number, K: number, a: Tensor, ars: number, acs: number,
+  b: Tensor, brs: number, bcs: number): Tensor {
+  const c = Tensor._emptyUninit([M, N], dtype);
+  gemm2d(dtype, M, N, K, c, N, 1, a, ars, acs, b, brs, bcs, 0);
+  return c;
+}
+
+/** input (N, in) @ weight^T (in, out) [+ bias], as addmm / mm. */
+function linear2d(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  const dtype = input.dtype as "float32" | "float64";
+  const N = input._shape[0]!, K = input._shape[1]!, O = weight._shape[0]!;
+  const ws0 = weight._strides[0]!, ws1 = weight._strides[1]!;  // weight^T is (in, out) with strides (ws1, ws0)
+  const grad = needsGrad([input, weight, bias]);
+  // PyTorch's weight.t() comes first (TBackward0 is numbered before the product's node)
+  const wT = grad ? weight.t() : null;
+  const out = Tensor._emptyUninit([N, O], dtype);
+  if (N * O !== 0) {
+    if (bias !== null) runElementwise("copy", out, [bias]);  // addmm: out = bias broadcast, then out += x @ w^T
+    gemm2d(dtype, N, O, K, out, O, 1, input, input._strides[0]!, input._strides[1]!, weight, ws1, ws0, bias !== null ? 1 : 0);
+  }
+  if (!grad) return out;
+  const backward = ([g]: (Tensor | null)[], [a, b]: Tensor[], needs: readonly boolean[]): (Tensor | null)[] => {
+    const gx = needs[bias !== null ? 1 : 0] === true, gw = needs[bias !== null ? 2 : 1] === true;
+    let dx: Tensor | null = null, dw: Tensor | null = null;
+    if (g!.dtype !== dtype || needsGrad([g, a, b])) {
+      // a graph of the backward itself (double backward): the differentiable formulas
+      if (gx) dx = columnMajor(a!) ? mm(b!, g!.t()).t() : mm(g!, b!.t());
+      if (gw) dw = columnMajor(b!) ? mm(g!.t(), a!).t() : mm(a!.t(), g!);
+    } else {
+      const G = g!, gs0 = G._strides[0]!, gs1 = G._strides[1]!;
+      const A = a!, as0 = A._strides[0]!, as1 = A._strides[1]!;
+      const B = b!, bs0 = B._strides[0]!, bs1 = B._strides[1]!;  // B = weight^T (in, out)
+      // mm_mat1_backward: g @ B^T, or (B @ g^T)^T when the input is column-major
+      if (gx) dx = columnMajor(A) ? mmFresh(dtype, K, N, O, B, bs0, bs1, G, gs1, gs0).t() : mmFresh(dtype, N, K, O, G, gs0, gs1, B, bs1, bs0);
+      // mm_mat2_backward: A^T @ g, or (g^T @ A)^T when weight^T is column-major (a row-major weight)
+      if (gw) dw = columnMajor(B) ? mmFresh(dtype, O, K, N, G, gs1, gs0, A, as0, as1).t() : mmFresh(dtype, K, O, N, A, as1, as0, G, gs0, gs1);
+    }
+    return bias !== null ? [needs[0] === true ? g! : null, dx, dw] : [dx, dw];
+  };
+  return bias !== null
+    ? record(out, { name: "AddmmBackward0", inputs: [bias, input, wT], save: [input, wT!], backward })
+    : record(out, { name: "MmBackward0", inputs: [input, wT], save: [input, wT!], backward });
+}
+
+/** Whether a matrix is a transposed contiguous one (column-major), as linalg's mm backward tests. */
+function columnMajor(t: Tensor): boolean {
+  return t._strides[0] === 1 && t._strides[1] === t._shape[0];
 }
 
 /** F.bilinear(input1, input2, weight, bias?): y_o = x1^T W_o x2 + b_o; (*, in1), (*, in2) -> (*, out). */
