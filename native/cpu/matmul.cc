@@ -800,8 +800,13 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   // Small matrices, or as many as there are threads: split the batch over the threads (the
   // products inside then run serially); otherwise one threaded product after another.
   const int threads = getNumThreads();
-  const bool overBatch = batch > 1 && (M * N * K < kGemmSerialWork || batch % threads == 0);
-  const int64_t grain = std::max<int64_t>(1, kGemmSerialWork / std::max<int64_t>(1, M * N * K));
+  const int64_t work = std::max<int64_t>(1, M * N * K);
+  const bool overBatch = batch > 1 && (work < kGemmSerialWork || batch % threads == 0);
+  // the threads claim `per` products at a time (about 2^18 multiply-adds) from a shared counter,
+  // so a thread that starts late takes fewer and holds up nothing; tiny batches stay serial
+  const int64_t per = std::max<int64_t>(1, (int64_t(1) << 18) / work);
+  const int64_t items = (batch + per - 1) / per;
+  const bool threaded = overBatch && threads > 1 && items > 1 && batch * work >= (int64_t(1) << 19);
   auto one = [&](int64_t b) {
     switch (dt) {
       case kFloat32:
@@ -819,10 +824,17 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
         })
     }
   };
-  if (overBatch) {
-    parallelFor(batch, grain, [&](int64_t b0, int64_t b1) {
-      for (int64_t b = b0; b < b1; b++) one(b);
+  if (threaded) {
+    std::atomic<int64_t> next{0};
+    parallelFor(std::min<int64_t>(threads, items), 1, [&](int64_t, int64_t) {
+      for (;;) {
+        const int64_t it = next.fetch_add(1, std::memory_order_relaxed);
+        if (it >= items) break;
+        for (int64_t b = it * per, e = std::min(batch, b + per); b < e; b++) one(b);
+      }
     });
+  } else if (overBatch) {
+    for (int64_t b = 0; b < batch; b++) one(b);  // serial products (a nested region stays serial)
   } else {
     for (int64_t b = 0; b < batch; b++) one(b);
   }
