@@ -686,6 +686,25 @@ bool useNoPack(const GemmArgs& g) {
   return g.bcs == 1 || g.ars == 1 || g.M >= 16;
 }
 
+// t[k][j] = B[k][j] (t row-major K x N) for a column-major B (column stride bcs): 8x8 blocks
+// through in-register transposes, the edges one by one.
+__attribute__((target("avx2,fma"))) void copyTransposedAvx2(const float* B, int64_t bcs, int64_t K, int64_t N,
+                                                             float* t) {
+  const int64_t K8 = K & ~int64_t(7), N8 = N & ~int64_t(7);
+  for (int64_t j0 = 0; j0 < N8; j0 += 8) {
+    for (int64_t k0 = 0; k0 < K8; k0 += 8) {
+      __m256 r[8];
+      for (int jj = 0; jj < 8; jj++) r[jj] = _mm256_loadu_ps(B + (j0 + jj) * bcs + k0);
+      transpose8x8(r);
+      for (int kk = 0; kk < 8; kk++) _mm256_storeu_ps(t + (k0 + kk) * N + j0, r[kk]);
+    }
+    for (int64_t k = K8; k < K; k++)
+      for (int64_t j = j0; j < j0 + 8; j++) t[k * N + j] = B[j * bcs + k];
+  }
+  for (int64_t j = N8; j < N; j++)
+    for (int64_t k = 0; k < K; k++) t[k * N + j] = B[j * bcs + k];
+}
+
 // The unpacked fp32 product: B's rows must be contiguous, so the product is transposed
 // (C^T = B^T A^T) when A's columns are, and B is copied row-major otherwise.
 void sgemmNoPack(const GemmArgs& g0) {
@@ -695,8 +714,10 @@ void sgemmNoPack(const GemmArgs& g0) {
     else {
       float* t = scratch<float>(0, (size_t)(g.K * g.N));
       const float* B = static_cast<const float*>(g.B);
-      for (int64_t k = 0; k < g.K; k++)
-        for (int64_t j = 0; j < g.N; j++) t[k * g.N + j] = B[k * g.brs + j * g.bcs];
+      if (g.brs == 1) copyTransposedAvx2(B, g.bcs, g.K, g.N, t);
+      else
+        for (int64_t k = 0; k < g.K; k++)
+          for (int64_t j = 0; j < g.N; j++) t[k * g.N + j] = B[k * g.brs + j * g.bcs];
       g.B = t;
       g.brs = g.N;
       g.bcs = 1;
