@@ -681,7 +681,9 @@ constexpr int64_t kNoPackWork = int64_t(1) << 21;
 constexpr int64_t kNoPackB = int64_t(1) << 16;
 
 bool useNoPack(const GemmArgs& g) {
-  if (g.M * g.N * g.K >= kNoPackWork || g.K * g.N > kNoPackB) return false;
+  // with AVX-512 the packed kernel is twice as wide: there only the tiny products, where packing
+  // costs most (not measured: no AVX-512 machine was at hand)
+  if (g.M * g.N * g.K >= (kIsa == Isa::Avx512 ? kGemmSmallWork : kNoPackWork) || g.K * g.N > kNoPackB) return false;
   // B would have to be copied (its rows and A's columns both strided): only worth it for enough rows
   return g.bcs == 1 || g.ars == 1 || g.M >= 16;
 }
