@@ -426,6 +426,37 @@ void gemmDynamic(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> p
   });
 }
 
+// The same for a wide C (M < N) whose A packs whole: the calling thread packs all of A once,
+// then the threads claim blocks of columns (NR-wide panels), each packing its own columns of B.
+template <class T>
+void gemmDynamicCols(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> packB, int64_t threads) {
+  const int64_t M = g.M, N = g.N, K = g.K;
+  const int64_t mPad = (M + MR - 1) / MR * MR, mBlocks = (M + MC - 1) / MC;
+  T* apack = scratch<T>(1, (size_t)(K * mPad + 16));
+  for (int64_t pc = 0; pc < K; pc += KC) {
+    const int64_t kc = std::min(KC, K - pc);
+    for (int64_t blk = 0; blk < mBlocks; blk++)
+      work(g, nullptr, apack + pc * mPad + blk * MC * kc, 0, 0, pc, kc, blk, 0, 0, true);
+  }
+  const int64_t units = (N + NR - 1) / NR;
+  const int64_t per = std::max<int64_t>(1, std::min<int64_t>(NC / NR, units / (threads * 4)));
+  const int64_t items = (units + per - 1) / per;
+  std::atomic<int64_t> next{0};
+  parallelFor(threads, 1, [&](int64_t, int64_t) {
+    T* bpack = nullptr;
+    for (int64_t it; (it = next.fetch_add(1, std::memory_order_relaxed)) < items;) {
+      if (!bpack) bpack = scratch<T>(0, (size_t)KC * (size_t)(per * NR));
+      const int64_t jc = it * per * NR, nc = std::min(N - jc, per * NR), nPanels = (nc + NR - 1) / NR;
+      for (int64_t pc = 0; pc < K; pc += KC) {
+        const int64_t kc = std::min(KC, K - pc);
+        packB(g, bpack, jc, nc, pc, kc, 0, nPanels);
+        for (int64_t blk = 0; blk < mBlocks; blk++)
+          work(g, bpack, apack + pc * mPad + blk * MC * kc, jc, nc, pc, kc, blk, 0, nPanels, false);
+      }
+    }
+  });
+}
+
 // Threads get disjoint blocks of C: rows (each packs all of B) when M is at least N, else columns
 // (each packs all of A), in whole micro-tiles, with one parallel region and no barrier. Every
 // element of C sees the same sums in the same order whatever the split, so the thread count
@@ -441,6 +472,8 @@ void gemmDriver(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> pa
   const int64_t parts = std::min<int64_t>(threads, units);
   if (parts <= 1) return gemmSerial<T>(g, NR, work, packB);
   if (byRows && K * ((N + NR - 1) / NR * NR) <= kDynamicPackB) return gemmDynamic<T>(g, MR, NR, work, packB, parts);
+  if (!byRows && K * ((M + MR - 1) / MR * MR) <= kDynamicPackB)
+    return gemmDynamicCols<T>(g, MR, NR, work, packB, parts);
   const int64_t es = sizeof(T);
   parallelFor(parts, 1, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {
