@@ -767,7 +767,7 @@ void sgemmNoPack(const GemmArgs& g0) {
   const int64_t threads = M * N * g.K < kGemmSerialWork ? 1 : getNumThreads();
   // threads claim blocks of whole 6-row strips (or of 16-column panels when C is wide), a few per
   // thread, from a shared counter: a late thread takes fewer, and the split changes no sum
-  const bool byRows = M >= N || (N + 15) / 16 < threads;
+  const bool byRows = M >= N || (M + 5) / 6 >= threads * 4 || (N + 15) / 16 < threads;
   const int64_t unit = byRows ? 6 : 16, units = ((byRows ? M : N) + unit - 1) / unit;
   const int64_t per = std::max<int64_t>(1, units / (threads * 4)), items = (units + per - 1) / per;
   auto run = [&](int64_t it) {

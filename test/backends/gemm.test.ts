@@ -215,8 +215,15 @@ test("results do not depend on the thread count (bit for bit)", () => {
   const serial = run();
   torch.setNumThreads(2);
   const parallel = run();
+  // more threads than cores: the unpacked kernel then splits a wide C (100 x 200) by column panels
+  cases.push([torch.randn(100, 150), torch.randn(150, 200)]);
+  torch.setNumThreads(1);
+  const serial2 = run();
+  torch.setNumThreads(8);
+  const parallel8 = run();
   torch.setNumThreads(before);
   serial.forEach((s, i) => assert.ok(torch.equal(s, parallel[i]!), `case ${i}`));
+  serial2.forEach((s, i) => assert.ok(torch.equal(s, parallel8[i]!), `case ${i}, 8 threads`));
 });
 
 test("small fp32 products (the unpacked kernel): odd sizes, every transpose, strides, offsets, alpha/beta", () => {
