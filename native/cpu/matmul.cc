@@ -3,7 +3,8 @@
 // (so transposed operands never need a copy). Float types use a packed, cache-blocked kernel
 // with a register-tiled micro-kernel compiled per instruction set and chosen at run time;
 // integer types use a plain loop with int64 accumulation. On AVX2 the 6x16 (fp32) / 6x8 (fp64)
-// micro-kernel's k-loop is inline assembly and packing uses in-register transposes.
+// micro-kernel's k-loop is inline assembly and packing uses in-register transposes. Small fp32
+// products skip packing (gemm_small.h, the same sums); threads claim blocks of C dynamically.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -391,7 +392,7 @@ void gemmSerial(const GemmArgs& g, int NR, WorkFn<T> work, PackBFn<T> packB) {
   }
 }
 
-// Packed B of at most this many floats (4 MiB) is packed whole, once, for gemmDynamic.
+// A packed B (gemmDynamic) or A (gemmDynamicCols) of at most this many elements is packed whole, once.
 constexpr int64_t kDynamicPackB = int64_t(1) << 20;
 
 // The threaded product for a B that packs whole (products up to ~1024^2): the calling thread
@@ -859,7 +860,8 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   }
   const double alpha = m[17], beta = m[18];
   // Small matrices, or as many as there are threads: split the batch over the threads (the
-  // products inside then run serially); otherwise one threaded product after another.
+  // products inside then run serially, a nested region being serial); otherwise one threaded
+  // product after another.
   const int threads = getNumThreads();
   const int64_t work = std::max<int64_t>(1, M * N * K);
   const bool overBatch = batch > 1 && (work < kGemmSerialWork || batch % threads == 0);
@@ -894,8 +896,6 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
         for (int64_t b = it * per, e = std::min(batch, b + per); b < e; b++) one(b);
       }
     });
-  } else if (overBatch) {
-    for (int64_t b = 0; b < batch; b++) one(b);  // serial products (a nested region stays serial)
   } else {
     for (int64_t b = 0; b < batch; b++) one(b);
   }
