@@ -3,7 +3,8 @@
 // (so transposed operands never need a copy). Float types use a packed, cache-blocked kernel
 // with a register-tiled micro-kernel compiled per instruction set and chosen at run time;
 // integer types use a plain loop with int64 accumulation. On AVX2 the 6x16 (fp32) / 6x8 (fp64)
-// micro-kernel's k-loop is inline assembly and packing uses in-register transposes.
+// micro-kernel's k-loop is inline assembly and packing uses in-register transposes. Small fp32
+// products skip packing (gemm_small.h, the same sums); threads claim blocks of C dynamically.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -391,7 +392,7 @@ void gemmSerial(const GemmArgs& g, int NR, WorkFn<T> work, PackBFn<T> packB) {
   }
 }
 
-// Packed B of at most this many floats (4 MiB) is packed whole, once, for gemmDynamic.
+// A packed B (gemmDynamic) or A (gemmDynamicCols) of at most this many elements is packed whole, once.
 constexpr int64_t kDynamicPackB = int64_t(1) << 20;
 
 // The threaded product for a B that packs whole (products up to ~1024^2): the calling thread
@@ -426,6 +427,37 @@ void gemmDynamic(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> p
   });
 }
 
+// The same for a wide C (M < N) whose A packs whole: the calling thread packs all of A once,
+// then the threads claim blocks of columns (NR-wide panels), each packing its own columns of B.
+template <class T>
+void gemmDynamicCols(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> packB, int64_t threads) {
+  const int64_t M = g.M, N = g.N, K = g.K;
+  const int64_t mPad = (M + MR - 1) / MR * MR, mBlocks = (M + MC - 1) / MC;
+  T* apack = scratch<T>(1, (size_t)(K * mPad + 16));
+  for (int64_t pc = 0; pc < K; pc += KC) {
+    const int64_t kc = std::min(KC, K - pc);
+    for (int64_t blk = 0; blk < mBlocks; blk++)
+      work(g, nullptr, apack + pc * mPad + blk * MC * kc, 0, 0, pc, kc, blk, 0, 0, true);
+  }
+  const int64_t units = (N + NR - 1) / NR;
+  const int64_t per = std::max<int64_t>(1, std::min<int64_t>(NC / NR, units / (threads * 4)));
+  const int64_t items = (units + per - 1) / per;
+  std::atomic<int64_t> next{0};
+  parallelFor(threads, 1, [&](int64_t, int64_t) {
+    T* bpack = nullptr;
+    for (int64_t it; (it = next.fetch_add(1, std::memory_order_relaxed)) < items;) {
+      if (!bpack) bpack = scratch<T>(0, (size_t)KC * (size_t)(per * NR));
+      const int64_t jc = it * per * NR, nc = std::min(N - jc, per * NR), nPanels = (nc + NR - 1) / NR;
+      for (int64_t pc = 0; pc < K; pc += KC) {
+        const int64_t kc = std::min(KC, K - pc);
+        packB(g, bpack, jc, nc, pc, kc, 0, nPanels);
+        for (int64_t blk = 0; blk < mBlocks; blk++)
+          work(g, bpack, apack + pc * mPad + blk * MC * kc, jc, nc, pc, kc, blk, 0, nPanels, false);
+      }
+    }
+  });
+}
+
 // Threads get disjoint blocks of C: rows (each packs all of B) when M is at least N, else columns
 // (each packs all of A), in whole micro-tiles, with one parallel region and no barrier. Every
 // element of C sees the same sums in the same order whatever the split, so the thread count
@@ -441,6 +473,8 @@ void gemmDriver(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> pa
   const int64_t parts = std::min<int64_t>(threads, units);
   if (parts <= 1) return gemmSerial<T>(g, NR, work, packB);
   if (byRows && K * ((N + NR - 1) / NR * NR) <= kDynamicPackB) return gemmDynamic<T>(g, MR, NR, work, packB, parts);
+  if (!byRows && K * ((M + MR - 1) / MR * MR) <= kDynamicPackB)
+    return gemmDynamicCols<T>(g, MR, NR, work, packB, parts);
   const int64_t es = sizeof(T);
   parallelFor(parts, 1, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {
@@ -676,14 +710,36 @@ const Isa kIsa = detectIsa();
 #if defined(__x86_64__)
 // Products with fewer multiply-adds than this, and B of at most kNoPackB floats, run on the
 // unpacked fp32 kernel of gemm_small.h. Measured on the AVX2 VM, one thread, CPU time: 2.6x the
-// packed kernel on 16^3 products, 1.2x on 64^3, equal at 128^3, 0.87x at 256^3.
-constexpr int64_t kNoPackWork = int64_t(1) << 21;
+// packed kernel on 16^3 products, 1.2x on 64^3, 1.06x at 128^3, 1.1x on LeNet's fc1 shapes
+// (64x120x400 and its gradients), 0.93x at 192^3, 0.87x at 256^3.
+constexpr int64_t kNoPackWork = int64_t(1) << 22;
 constexpr int64_t kNoPackB = int64_t(1) << 16;
 
 bool useNoPack(const GemmArgs& g) {
-  if (g.M * g.N * g.K >= kNoPackWork || g.K * g.N > kNoPackB) return false;
+  // with AVX-512 the packed kernel is twice as wide: there only the tiny products, where packing
+  // costs most (not measured: no AVX-512 machine was at hand)
+  if (g.M * g.N * g.K >= (kIsa == Isa::Avx512 ? kGemmSmallWork : kNoPackWork) || g.K * g.N > kNoPackB) return false;
   // B would have to be copied (its rows and A's columns both strided): only worth it for enough rows
   return g.bcs == 1 || g.ars == 1 || g.M >= 16;
+}
+
+// t[k][j] = B[k][j] (t row-major K x N) for a column-major B (column stride bcs): 8x8 blocks
+// through in-register transposes, the edges one by one.
+__attribute__((target("avx2,fma"))) void copyTransposedAvx2(const float* B, int64_t bcs, int64_t K, int64_t N,
+                                                             float* t) {
+  const int64_t K8 = K & ~int64_t(7), N8 = N & ~int64_t(7);
+  for (int64_t j0 = 0; j0 < N8; j0 += 8) {
+    for (int64_t k0 = 0; k0 < K8; k0 += 8) {
+      __m256 r[8];
+      for (int jj = 0; jj < 8; jj++) r[jj] = _mm256_loadu_ps(B + (j0 + jj) * bcs + k0);
+      transpose8x8(r);
+      for (int kk = 0; kk < 8; kk++) _mm256_storeu_ps(t + (k0 + kk) * N + j0, r[kk]);
+    }
+    for (int64_t k = K8; k < K; k++)
+      for (int64_t j = j0; j < j0 + 8; j++) t[k * N + j] = B[j * bcs + k];
+  }
+  for (int64_t j = N8; j < N; j++)
+    for (int64_t k = 0; k < K; k++) t[k * N + j] = B[j * bcs + k];
 }
 
 // The unpacked fp32 product: B's rows must be contiguous, so the product is transposed
@@ -695,8 +751,10 @@ void sgemmNoPack(const GemmArgs& g0) {
     else {
       float* t = scratch<float>(0, (size_t)(g.K * g.N));
       const float* B = static_cast<const float*>(g.B);
-      for (int64_t k = 0; k < g.K; k++)
-        for (int64_t j = 0; j < g.N; j++) t[k * g.N + j] = B[k * g.brs + j * g.bcs];
+      if (g.brs == 1) copyTransposedAvx2(B, g.bcs, g.K, g.N, t);
+      else
+        for (int64_t k = 0; k < g.K; k++)
+          for (int64_t j = 0; j < g.N; j++) t[k * g.N + j] = B[k * g.brs + j * g.bcs];
       g.B = t;
       g.brs = g.N;
       g.bcs = 1;
@@ -708,22 +766,26 @@ void sgemmNoPack(const GemmArgs& g0) {
   const float alpha = (float)g.alpha, beta = (float)g.beta;
   const int64_t M = g.M, N = g.N;
   const int64_t threads = M * N * g.K < kGemmSerialWork ? 1 : getNumThreads();
-  const bool byRows = M >= N || (N + 15) / 16 < threads;
+  // threads claim blocks of whole 6-row strips (or of 16-column panels when C is wide), a few per
+  // thread, from a shared counter: a late thread takes fewer, and the split changes no sum
+  const bool byRows = M >= N || (M + 5) / 6 >= threads * 4 || (N + 15) / 16 < threads;
   const int64_t unit = byRows ? 6 : 16, units = ((byRows ? M : N) + unit - 1) / unit;
-  const int64_t parts = std::min<int64_t>(threads, units);
-  auto run = [&](int64_t t) {
-    const int64_t u0 = units * t / parts, u1 = units * (t + 1) / parts;
-    const int64_t lo = u0 * unit, hi = std::min(byRows ? M : N, u1 * unit);
-    if (hi <= lo) return;
+  const int64_t per = std::max<int64_t>(1, units / (threads * 4)), items = (units + per - 1) / per;
+  auto run = [&](int64_t it) {
+    const int64_t lo = it * per * unit, hi = std::min(byRows ? M : N, lo + per * unit);
     if (byRows)
       gemm_small::sgemmRows(lo, hi, N, g.K, KC, A, g.ars, g.acs, B, g.brs, C, g.crs, g.ccs, alpha, beta);
     else
       gemm_small::sgemmRows(0, M, hi - lo, g.K, KC, A, g.ars, g.acs, B + lo, g.brs, C + lo * g.ccs, g.crs, g.ccs,
                             alpha, beta);
   };
-  if (parts <= 1) return run(0);
-  parallelFor(parts, 1, [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; t++) run(t);
+  if (threads <= 1 || items <= 1) {
+    gemm_small::sgemmRows(0, M, N, g.K, KC, A, g.ars, g.acs, B, g.brs, C, g.crs, g.ccs, alpha, beta);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  parallelFor(std::min<int64_t>(threads, items), 1, [&](int64_t, int64_t) {
+    for (int64_t it; (it = next.fetch_add(1, std::memory_order_relaxed)) < items;) run(it);
   });
 }
 #endif
@@ -798,10 +860,16 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   }
   const double alpha = m[17], beta = m[18];
   // Small matrices, or as many as there are threads: split the batch over the threads (the
-  // products inside then run serially); otherwise one threaded product after another.
+  // products inside then run serially, a nested region being serial); otherwise one threaded
+  // product after another.
   const int threads = getNumThreads();
-  const bool overBatch = batch > 1 && (M * N * K < kGemmSerialWork || batch % threads == 0);
-  const int64_t grain = std::max<int64_t>(1, kGemmSerialWork / std::max<int64_t>(1, M * N * K));
+  const int64_t work = std::max<int64_t>(1, M * N * K);
+  const bool overBatch = batch > 1 && (work < kGemmSerialWork || batch % threads == 0);
+  // the threads claim `per` products at a time (about 2^18 multiply-adds) from a shared counter,
+  // so a thread that starts late takes fewer and holds up nothing; tiny batches stay serial
+  const int64_t per = std::max<int64_t>(1, (int64_t(1) << 18) / work);
+  const int64_t items = (batch + per - 1) / per;
+  const bool threaded = overBatch && threads > 1 && items > 1 && batch * work >= (int64_t(1) << 19);
   auto one = [&](int64_t b) {
     switch (dt) {
       case kFloat32:
@@ -819,9 +887,14 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
         })
     }
   };
-  if (overBatch) {
-    parallelFor(batch, grain, [&](int64_t b0, int64_t b1) {
-      for (int64_t b = b0; b < b1; b++) one(b);
+  if (threaded) {
+    std::atomic<int64_t> next{0};
+    parallelFor(std::min<int64_t>(threads, items), 1, [&](int64_t, int64_t) {
+      for (;;) {
+        const int64_t it = next.fetch_add(1, std::memory_order_relaxed);
+        if (it >= items) break;
+        for (int64_t b = it * per, e = std::min(batch, b + per); b < e; b++) one(b);
+      }
     });
   } else {
     for (int64_t b = 0; b < batch; b++) one(b);

@@ -40,25 +40,34 @@ function batchStride(t: Tensor, nb: number): number | null {
 function gemmInto(C: Tensor, A: Tensor, B: Tensor, alpha: number, beta: number): void {
   const nb = C.ndim - 2;
   const M = C._shape[nb]!, N = C._shape[nb + 1]!, K = A._shape[nb + 1]!;
-  const batch = numelOf(C._shape.slice(0, nb));
-  if (numelOf(C._shape) === 0) return;
+  let batch = 1;
+  for (let d = 0; d < nb; d++) batch *= C._shape[d]!;
+  if (batch * M * N === 0) return;
   if (C.dtype === "float16" || C.dtype === "bfloat16") {
     const c32 = castTo(C, "float32").contiguous();
     gemmInto(c32 === C ? c32.clone() : c32, castTo(A, "float32"), castTo(B, "float32"), alpha, beta);
     copy_(C, c32);
     return;
   }
-  const desc: number[] = [DTYPE_CODE[C.dtype], batch, M, N, K];
-  const ops: Tensor[] = [];
-  for (let t of [C, A, B]) {
-    let bs = batchStride(t, nb);
-    if (bs === null) { t = t.contiguous(); bs = batchStride(t, nb)!; }
-    ops.push(t);
-    desc.push(t._offset, bs, t._strides[nb]!, t._strides[nb + 1]!);
-  }
-  if (ops[0] !== C) throw new RuntimeError("internal: matmul output must be batch-strided");
-  desc.push(alpha, beta);
-  native.matmul(ops.map((t) => t._storage.data), Float64Array.from(desc));
+  // one descriptor reused by every call (the native call reads it synchronously)
+  const desc = GEMM_DESC;
+  desc[0] = DTYPE_CODE[C.dtype]; desc[1] = batch; desc[2] = M; desc[3] = N; desc[4] = K;
+  const a = operandOf(A, nb, desc, 9), b = operandOf(B, nb, desc, 13);
+  const cs = batchStride(C, nb);
+  if (cs === null) throw new RuntimeError("internal: matmul output must be batch-strided");
+  desc[5] = C._offset; desc[6] = cs; desc[7] = C._strides[nb]!; desc[8] = C._strides[nb + 1]!;
+  desc[17] = alpha; desc[18] = beta;
+  native.matmul([C._storage.data, a._storage.data, b._storage.data], desc);
+}
+
+const GEMM_DESC = new Float64Array(19);
+
+/** t (made batch-strided by a copy if it is not) with its offset, batch stride and strides written at desc[at..at+3]. */
+function operandOf(t: Tensor, nb: number, desc: Float64Array, at: number): Tensor {
+  let bs = batchStride(t, nb);
+  if (bs === null) { t = t.contiguous(); bs = batchStride(t, nb)!; }
+  desc[at] = t._offset; desc[at + 1] = bs; desc[at + 2] = t._strides[nb]!; desc[at + 3] = t._strides[nb + 1]!;
+  return t;
 }
 
 export function mm(a: Tensor, b: Tensor): Tensor {

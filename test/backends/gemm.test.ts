@@ -201,6 +201,11 @@ test("results do not depend on the thread count (bit for bit)", () => {
     [torch.randn(600, 401).t(), torch.randn(301, 600).t()],
     [torch.randn(256, 256), torch.randn(256, 256)],
     [torch.randn(8, 256, 256), torch.randn(8, 256, 256)],
+    // the unpacked kernel threaded over row strips or column panels: LeNet's fc1 and its gradients
+    [torch.randn(64, 400), torch.randn(120, 400).t()],
+    [torch.randn(64, 120), torch.randn(120, 400)],
+    [torch.randn(64, 120).t(), torch.randn(64, 400)],
+    [torch.randn(150, 130), torch.randn(130, 200)],
     // small products split over the batch
     [torch.randn(256, 16, 16), torch.randn(256, 16, 16)],
     [torch.randn(33, 64, 64), torch.randn(33, 64, 64).transpose(1, 2)],
@@ -210,8 +215,15 @@ test("results do not depend on the thread count (bit for bit)", () => {
   const serial = run();
   torch.setNumThreads(2);
   const parallel = run();
+  // more threads than cores: the unpacked kernel then splits a wide C (100 x 200) by column panels
+  cases.push([torch.randn(100, 150), torch.randn(150, 200)]);
+  torch.setNumThreads(1);
+  const serial2 = run();
+  torch.setNumThreads(8);
+  const parallel8 = run();
   torch.setNumThreads(before);
   serial.forEach((s, i) => assert.ok(torch.equal(s, parallel[i]!), `case ${i}`));
+  serial2.forEach((s, i) => assert.ok(torch.equal(s, parallel8[i]!), `case ${i}, 8 threads`));
 });
 
 test("small fp32 products (the unpacked kernel): odd sizes, every transpose, strides, offsets, alpha/beta", () => {
@@ -248,7 +260,7 @@ test("small fp32 products (the unpacked kernel): odd sizes, every transpose, str
 
 test("small and large products give the same bits for the same rows (the unpacked and packed kernels agree)", () => {
   torch.manualSeed(12);
-  for (const [M, N, K] of [[96, 256, 200], [70, 200, 300], [90, 130, 257]])
+  for (const [M, N, K] of [[96, 256, 200], [80, 200, 300], [150, 130, 257]])
     for (const tb of [false, true]) {
       const A = torch.randn(M!, K!), B = operand(K!, N!, tb, "float32");
       const big = torch.mm(A, B);  // M*N*K above the unpacked kernel's limit: packed
