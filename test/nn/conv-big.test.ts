@@ -136,3 +136,27 @@ test("conv2d 3x3 Winograd path: training-mode forward and backward still match f
   assert.deepEqual(xf.grad!.shape, [2, 16, 10, 9]);
   assert.deepEqual(wf.grad!.shape, [20, 16, 3, 3]);
 });
+
+test("conv2d Winograd path: weights changed in place between calls give the new results (transform cache)", () => {
+  torch.manualSeed(5);
+  const c: Case = { name: "cache", N: 1, C: 16, H: 10, W: 10, OC: 24, p: [1, 1] };
+  const x = torch.randn(c.N, c.C, c.H, c.W), w = torch.randn(c.OC, c.C, 3, 3).mul(0.1), b = torch.randn(c.OC);
+  const check = (what: string): void => {
+    const y = vals(torch.noGrad(() => F.conv2d(x, w, b, { padding: 1 })));
+    const ref = reference(c, vals(x), vals(w), vals(b));
+    for (let i = 0; i < y.length; i++)
+      assert.ok(Math.abs(y[i]! - ref.out[i]!) <= 2e-6 * ref.abs[i]! + 1e-30, `${what}: [${i}] ${y[i]} != ${ref.out[i]}`);
+  };
+  check("first call");
+  check("same weights again");
+  torch.noGrad(() => w.mul_(-3));
+  check("after w.mul_(-3)");
+  torch.noGrad(() => { w.view(-1).narrow(0, 100, 1).fill_(2.5); });  // one element
+  check("after changing one element");
+  // another tensor of the same shape, and the first one again
+  const w2 = torch.randn(c.OC, c.C, 3, 3);
+  const y2 = vals(torch.noGrad(() => F.conv2d(x, w2, null, { padding: 1 })));
+  const r2 = reference(c, vals(x), vals(w2), null);
+  for (let i = 0; i < y2.length; i++) assert.ok(Math.abs(y2[i]! - r2.out[i]!) <= 2e-6 * r2.abs[i]! + 1e-30, `w2 [${i}]`);
+  check("first weights after another tensor");
+});
