@@ -9,6 +9,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <vector>
 
 #include "common/dtype.h"
@@ -78,8 +79,17 @@ inline void im2col(const Geom& g, const float* x, int64_t n0, int64_t nb, float*
   });
 }
 
+// TORCHTS_CONV_S2=0 turns this path off (read once), for comparisons with conv.cc's own.
+inline bool enabled() {
+  static const bool on = [] {
+    const char* e = std::getenv("TORCHTS_CONV_S2");
+    return !(e && *e && std::atoi(e) == 0);
+  }();
+  return on;
+}
+
 // Whether this path takes the convolution: float32 2-d, groups 1, a stride above 1.
-inline bool applies(const Geom& g) { return (g.SH > 1 || g.SW > 1) && g.N > 0 && g.OH > 0 && g.OW > 0; }
+inline bool applies(const Geom& g) { return (g.SH > 1 || g.SW > 1) && g.N > 0 && g.OH > 0 && g.OW > 0 && enabled(); }
 
 // out (N, OC, OH, OW) = conv(x (N, C, H, W), w (OC, C, KH, KW)) + bias, all contiguous.
 inline bool forward(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
