@@ -291,9 +291,11 @@ template <int m> const float* transformedWeights(const Geom& g, const float* w) 
 template <int m> void run(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
   constexpr int A = Tr<m>::a;
   const int64_t TH = (g.OH + m - 1) / m, TW = (g.OW + m - 1) / m, TP = TH * TW, TPp = (TP + 7) / 8 * 8;
-  // images per chunk: V and M together stay under ~4M floats (16 MiB)
+  // images per chunk: V and M together near 1M floats (each chunk repacks the transformed
+  // weights inside the GEMMs, so at least ~256 tiles per chunk), never over 4M floats (16 MiB)
   const int64_t perImage = A * A * (g.C + g.OC) * TPp;
-  const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>(g.N, (int64_t(4) << 20) / perImage));
+  const int64_t want = std::max<int64_t>((256 + TPp - 1) / TPp, (int64_t(1) << 20) / perImage);
+  const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>({g.N, want, (int64_t(4) << 20) / perImage}));
   const float* U = transformedWeights<m>(g, w);
   float* V = scratch<float>(2, (size_t)(A * A * g.C * nbMax * TPp));
   float* M = scratch<float>(3, (size_t)(A * A * g.OC * nbMax * TPp));
