@@ -77,6 +77,7 @@ const CASES: Case[] = [
   { name: "pad 2x0, 6x17", N: 1, C: 20, H: 6, W: 17, OC: 24, p: [2, 0] },
   { name: "channels-last input, 28x28", N: 2, C: 16, H: 28, W: 28, OC: 16, p: [1, 1], nonContig: true },
   { name: "batch 5 of 15x15 (several chunks of tiles)", N: 5, C: 40, H: 15, W: 15, OC: 24, p: [1, 1] },
+  { name: "96 -> 80, 14x14 batch 2", N: 2, C: 96, H: 14, W: 14, OC: 80, p: [1, 1] },
 ];
 
 const STRIDED: Case[] = [
@@ -109,6 +110,8 @@ test("conv2d Winograd and strided paths: 1 and 2 threads give identical results"
       { name: "64 -> 64, 56x56", N: 1, C: 64, H: 56, W: 56, OC: 64, p: [1, 1] },
       { name: "stem 3 -> 64, 7x7/2, 112x112", N: 1, C: 3, H: 112, W: 112, OC: 64, k: [7, 7], s: [2, 2], p: [3, 3] },
       { name: "3x3/2 64 -> 128, 28x28 batch 3", N: 3, C: 64, H: 28, W: 28, OC: 128, s: [2, 2], p: [1, 1] },
+      // Winograd GEMMs big enough to be threaded inside (one at a time) rather than one per thread
+      { name: "160 -> 160, 14x14 batch 4", N: 4, C: 160, H: 14, W: 14, OC: 160, p: [1, 1] },
     ];
     for (const c of [CASES[1]!, CASES[7]!, STRIDED[4]!, ...more]) {
       const [KH, KW] = c.k ?? [3, 3];
