@@ -3,6 +3,10 @@
 // Prints one JSON line {shape: ms}. Run: node dist/bench/conv_shapes.js [threads] [batch] [filter]
 import * as torch from "../src/index.js";
 
+// CPU_TIME=1: process CPU time (user + sys, all threads) instead of wall time: steadier on a loaded machine with 1 thread
+const useCpu = !!process.env.CPU_TIME;
+const now = (): number => { if (!useCpu) return performance.now(); const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+
 const threads = Number(process.argv[2] ?? 2), batch = Number(process.argv[3] ?? 1);
 const filter = process.argv[4] ? new RegExp(process.argv[4]) : null;
 torch.setNumThreads(threads);
@@ -21,8 +25,8 @@ for (const [C, OC, H, k, s, p] of shapes) {
   const f = (): void => { torch.noGrad(() => torch.nn.functional.conv2d(x, w, null, { stride: s, padding: p })); };
   for (let i = 0; i < 3; i++) f();
   const ts: number[] = [];
-  const t1 = performance.now();
-  while (ts.length < 5 || (performance.now() - t1 < 400 && ts.length < 200)) { const t0 = performance.now(); f(); ts.push(performance.now() - t0); }
+  const t1 = now();
+  while (ts.length < 5 || (now() - t1 < 400 && ts.length < 200)) { const t0 = now(); f(); ts.push(now() - t0); }
   ts.sort((a, b) => a - b);
   out[key] = Number((process.env.CONV_SHAPES_MIN ? ts[0]! : ts[ts.length >> 1]!).toFixed(3));
 }

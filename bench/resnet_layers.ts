@@ -4,6 +4,10 @@
 // call time x calls per forward) are printed, largest first. Not part of `npm run bench`.
 // Run: node dist/bench/resnet_layers.js [threads] [batch] [reps]
 import * as torch from "../src/index.js";
+
+// CPU_TIME=1: process CPU time (user + sys, all threads) instead of wall time: steadier on a loaded machine with 1 thread
+const useCpu = !!process.env.CPU_TIME;
+const now = (): number => { if (!useCpu) return performance.now(); const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 import { models } from "../src/vision/index.js";
 import type { Tensor } from "../src/index.js";
 
@@ -19,9 +23,9 @@ for (const [name, mod] of m.namedModules()) {
   if (!isLeaf && !isBlock) continue;
   const orig = mod.forward.bind(mod);
   (mod as unknown as { forward: (x: Tensor) => Tensor }).forward = (x: Tensor) => {
-    const t0 = performance.now();
+    const t0 = now();
     const y = orig(x);
-    const dt = performance.now() - t0;
+    const dt = now() - t0;
     let key = `${mod.constructor.name} ${x.shape.slice(1).join("x")}`;
     if (mod.constructor.name === "Conv2d") {
       const c = mod as unknown as { kernelSize: number[]; stride: number[]; outChannels: number };
@@ -38,11 +42,11 @@ for (const [name, mod] of m.namedModules()) {
 const x = torch.randn(batch, 3, 224, 224);
 const tot: number[] = [];
 for (rep = 0; rep < reps; rep++) {
-  const t0 = performance.now();
+  const t0 = now();
   torch.noGrad(() => m.forward(x));
-  tot.push(performance.now() - t0);
+  tot.push(now() - t0);
 }
-const med = (a: number[]): number => { const s = [...a].sort((p, q) => p - q); return s[s.length >> 1]!; };
+const med = (a: number[]): number => { const s = [...a].sort((p, q) => p - q); return s[process.env.LAYERS_MIN ? 0 : s.length >> 1]!; };
 const rows = [...times].map(([k, l]) => [k, med(l.slice(1).map((r) => r.reduce((a, b) => a + b, 0))), l[1]!.length] as const);
 rows.sort((a, b) => b[1] - a[1]);
 console.log(`resnet18 batch ${batch}, ${threads} threads: total median ${med(tot.slice(1)).toFixed(2)} ms`);

@@ -9,6 +9,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <vector>
 
 #include "common/dtype.h"
@@ -78,15 +79,26 @@ inline void im2col(const Geom& g, const float* x, int64_t n0, int64_t nb, float*
   });
 }
 
+// TORCHTS_CONV_S2=0 turns this path off (read once), for comparisons with conv.cc's own.
+inline bool enabled() {
+  static const bool on = [] {
+    const char* e = std::getenv("TORCHTS_CONV_S2");
+    return !(e && *e && std::atoi(e) == 0);
+  }();
+  return on;
+}
+
 // Whether this path takes the convolution: float32 2-d, groups 1, a stride above 1.
-inline bool applies(const Geom& g) { return (g.SH > 1 || g.SW > 1) && g.N > 0 && g.OH > 0 && g.OW > 0; }
+inline bool applies(const Geom& g) { return (g.SH > 1 || g.SW > 1) && g.N > 0 && g.OH > 0 && g.OW > 0 && enabled(); }
 
 // out (N, OC, OH, OW) = conv(x (N, C, H, W), w (OC, C, KH, KW)) + bias, all contiguous.
 inline bool forward(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
   if (!applies(g)) return false;
   const int64_t OHW = g.OH * g.OW, K = g.C * g.KH * g.KW;
-  // batch items per chunk: col under ~8M elements (as conv.cc)
-  const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>(g.N, (int64_t(8) << 20) / std::max<int64_t>(1, K * OHW)));
+  // batch items per chunk: enough for ~2048 GEMM columns (one image of the stem has 12544; seven
+  // 14x14 ones have 1372), and col under ~8M elements. Bigger chunks of big planes only make col
+  // (29 MB for four stem images) and the copy out of tmp slower.
+  const int64_t nbMax = std::max<int64_t>(1, std::min({g.N, (int64_t(8) << 20) / std::max<int64_t>(1, K * OHW), (2048 + OHW - 1) / OHW}));
   float* col = scratch<float>(0, (size_t)(K * nbMax * OHW));
   float* tmp = scratch<float>(1, nbMax > 1 ? (size_t)(g.OC * nbMax * OHW) : 0);
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {

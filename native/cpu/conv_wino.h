@@ -3,7 +3,7 @@
 // padding (ResNet's 3x3 layers at 64..512 channels), AVX2 + FMA CPUs only. Included by conv.cc,
 // which calls convwino::forward() first and falls back to its other paths when it returns false.
 //
-//   U[xi][oc][c] = (G g G^T)[xi]          weights, transformed every call (nothing is cached)
+//   U[xi][oc][c] = (G g G^T)[xi]          weights, transformed once per distinct weights (see UEntry)
 //   V[xi][c][t]  = (B^T d B)[xi]          d: the (m+2)^2 input patch of tile t (zero-padded plane)
 //   M[xi]        = U[xi] @ V[xi]          (m+2)^2 independent GEMMs (gemmStrided, matmul.cc)
 //   y[tile]      = A^T M A + bias         m x m outputs per tile
@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "common/dtype.h"
@@ -244,17 +245,60 @@ template <int m> TT_AVX2 void outputTransformRange(const Geom& g, const float* M
   }
 }
 
+// Transformed weights of recent calls, each kept with an exact copy of the weights it came from:
+// a call whose weights (same address, shape and every bit of content) match an entry reuses its
+// U instead of transforming again (inference runs the same weights every call; the memcmp costs a
+// read of the weights, the transform a read plus (m+2)^2/9 times as many writes). Bounded in
+// total size, least recently used evicted; only the calling (JavaScript) thread touches it.
+struct UEntry { const float* w; int64_t OC, C; int m; std::vector<float> wcopy, U; uint64_t used; };
+constexpr size_t kUCacheFloats = size_t(32) << 20;  // 128 MiB of copies and transforms in all
+
+template <int m> const float* transformedWeights(const Geom& g, const float* w) {
+  constexpr int A = Tr<m>::a;
+  static std::vector<UEntry> cache;
+  static uint64_t clock = 0;
+  const size_t nw = (size_t)(g.OC * g.C * 9), nu = (size_t)(A * A * g.OC * g.C);
+  for (UEntry& e : cache)
+    if (e.w == w && e.OC == g.OC && e.C == g.C && e.m == m) {
+      e.used = ++clock;
+      if (std::memcmp(e.wcopy.data(), w, nw * sizeof(float)) != 0) {
+        std::memcpy(e.wcopy.data(), w, nw * sizeof(float));
+        parallelFor(g.OC, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C)),
+                    [&](int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, e.U.data(), o0, o1); });
+      }
+      return e.U.data();
+    }
+  if (nw + nu > kUCacheFloats / 4) {  // too big to keep: transform into scratch every call
+    float* U = scratch<float>(1, nu);
+    parallelFor(g.OC, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C)),
+                [&](int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, U, o0, o1); });
+    return U;
+  }
+  size_t total = nw + nu;
+  for (const UEntry& e : cache) total += e.wcopy.size() + e.U.size();
+  while (total > kUCacheFloats && !cache.empty()) {  // evict the least recently used
+    auto lru = std::min_element(cache.begin(), cache.end(), [](const UEntry& a, const UEntry& b) { return a.used < b.used; });
+    total -= lru->wcopy.size() + lru->U.size();
+    cache.erase(lru);
+  }
+  cache.push_back(UEntry{w, g.OC, g.C, m, std::vector<float>(w, w + nw), std::vector<float>(nu), ++clock});
+  UEntry& e = cache.back();
+  parallelFor(g.OC, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C)),
+              [&](int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, e.U.data(), o0, o1); });
+  return e.U.data();
+}
+
 template <int m> void run(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
   constexpr int A = Tr<m>::a;
   const int64_t TH = (g.OH + m - 1) / m, TW = (g.OW + m - 1) / m, TP = TH * TW, TPp = (TP + 7) / 8 * 8;
-  // images per chunk: V and M together stay under ~4M floats (16 MiB)
+  // images per chunk: V and M together near 1M floats (each chunk repacks the transformed
+  // weights inside the GEMMs, so at least ~256 tiles per chunk), never over 4M floats (16 MiB)
   const int64_t perImage = A * A * (g.C + g.OC) * TPp;
-  const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>(g.N, (int64_t(4) << 20) / perImage));
-  float* U = scratch<float>(1, (size_t)(A * A * g.OC * g.C));
+  const int64_t want = std::max<int64_t>((256 + TPp - 1) / TPp, (int64_t(1) << 20) / perImage);
+  const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>({g.N, want, (int64_t(4) << 20) / perImage}));
+  const float* U = transformedWeights<m>(g, w);
   float* V = scratch<float>(2, (size_t)(A * A * g.C * nbMax * TPp));
   float* M = scratch<float>(3, (size_t)(A * A * g.OC * nbMax * TPp));
-  parallelFor(g.OC, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C)),
-              [&](int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, U, o0, o1); });
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
     const int64_t nb = std::min(nbMax, g.N - n0), Ntot = nb * TPp;
     parallelFor(nb * g.C, 1, [&](int64_t p0, int64_t p1) { inputTransformRange<m>(g, x, n0, nb, TH, TW, TPp, V, p0, p1); });

@@ -77,6 +77,7 @@ const CASES: Case[] = [
   { name: "pad 2x0, 6x17", N: 1, C: 20, H: 6, W: 17, OC: 24, p: [2, 0] },
   { name: "channels-last input, 28x28", N: 2, C: 16, H: 28, W: 28, OC: 16, p: [1, 1], nonContig: true },
   { name: "batch 5 of 15x15 (several chunks of tiles)", N: 5, C: 40, H: 15, W: 15, OC: 24, p: [1, 1] },
+  { name: "96 -> 80, 14x14 batch 2", N: 2, C: 96, H: 14, W: 14, OC: 80, p: [1, 1] },
 ];
 
 const STRIDED: Case[] = [
@@ -109,6 +110,8 @@ test("conv2d Winograd and strided paths: 1 and 2 threads give identical results"
       { name: "64 -> 64, 56x56", N: 1, C: 64, H: 56, W: 56, OC: 64, p: [1, 1] },
       { name: "stem 3 -> 64, 7x7/2, 112x112", N: 1, C: 3, H: 112, W: 112, OC: 64, k: [7, 7], s: [2, 2], p: [3, 3] },
       { name: "3x3/2 64 -> 128, 28x28 batch 3", N: 3, C: 64, H: 28, W: 28, OC: 128, s: [2, 2], p: [1, 1] },
+      // Winograd GEMMs big enough to be threaded inside (one at a time) rather than one per thread
+      { name: "160 -> 160, 14x14 batch 4", N: 4, C: 160, H: 14, W: 14, OC: 160, p: [1, 1] },
     ];
     for (const c of [CASES[1]!, CASES[7]!, STRIDED[4]!, ...more]) {
       const [KH, KW] = c.k ?? [3, 3];
@@ -135,4 +138,28 @@ test("conv2d 3x3 Winograd path: training-mode forward and backward still match f
   y.sum().backward();
   assert.deepEqual(xf.grad!.shape, [2, 16, 10, 9]);
   assert.deepEqual(wf.grad!.shape, [20, 16, 3, 3]);
+});
+
+test("conv2d Winograd path: weights changed in place between calls give the new results (transform cache)", () => {
+  torch.manualSeed(5);
+  const c: Case = { name: "cache", N: 1, C: 16, H: 10, W: 10, OC: 24, p: [1, 1] };
+  const x = torch.randn(c.N, c.C, c.H, c.W), w = torch.randn(c.OC, c.C, 3, 3).mul(0.1), b = torch.randn(c.OC);
+  const check = (what: string): void => {
+    const y = vals(torch.noGrad(() => F.conv2d(x, w, b, { padding: 1 })));
+    const ref = reference(c, vals(x), vals(w), vals(b));
+    for (let i = 0; i < y.length; i++)
+      assert.ok(Math.abs(y[i]! - ref.out[i]!) <= 2e-6 * ref.abs[i]! + 1e-30, `${what}: [${i}] ${y[i]} != ${ref.out[i]}`);
+  };
+  check("first call");
+  check("same weights again");
+  torch.noGrad(() => w.mul_(-3));
+  check("after w.mul_(-3)");
+  torch.noGrad(() => { w.view(-1).narrow(0, 100, 1).fill_(2.5); });  // one element
+  check("after changing one element");
+  // another tensor of the same shape, and the first one again
+  const w2 = torch.randn(c.OC, c.C, 3, 3);
+  const y2 = vals(torch.noGrad(() => F.conv2d(x, w2, null, { padding: 1 })));
+  const r2 = reference(c, vals(x), vals(w2), null);
+  for (let i = 0; i < y2.length; i++) assert.ok(Math.abs(y2[i]! - r2.out[i]!) <= 2e-6 * r2.abs[i]! + 1e-30, `w2 [${i}]`);
+  check("first weights after another tensor");
 });
