@@ -4,6 +4,7 @@
 // F.localResponseNorm composed as PyTorch's functional.py does it.
 import { native } from "../../backends/cpu/native.js";
 import { isGradEnabled, noGrad } from "../../autograd/grad-mode.js";
+import { needsGrad } from "../../autograd/graph.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
@@ -37,8 +38,8 @@ function nativeBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | nu
   const w = weight?.contiguous() ?? null, b = bias?.contiguous() ?? null;
   const dt = dtypeCode(x);
   const flags = (w ? 1 : 0) | (b ? 2 : 0);
-  const y = Tensor._empty(input.shape, x.dtype);
-  let mean: Tensor, invstd: Tensor, batchVar: Tensor | null = null;
+  const y = Tensor._emptyUninit(input.shape, x.dtype);  // both forward kernels write every element
+  let mean: Tensor, invstd: Tensor | null, batchVar: Tensor | null = null;
   if (training) {
     mean = Tensor._empty([C], x.dtype); invstd = Tensor._empty([C], x.dtype); batchVar = Tensor._empty([C], x.dtype);
     native.batchNorm(0, [buf(y), buf(mean), buf(invstd), buf(batchVar), buf(x), buf(w), buf(b)],
@@ -48,19 +49,23 @@ function nativeBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | nu
     native.batchNorm(1, [buf(y), buf(x), buf(rm), buf(rv), buf(w), buf(b)],
       Float64Array.from([dt, N, C, L, eps, flags, 0, x._offset, rm._offset, rv._offset, off(w), off(b)]));
     mean = rm;
-    invstd = noGrad(() => rv.add(eps).rsqrt());
+    // 1/sqrt(var + eps) is only needed by the backward: made now (a snapshot of the running
+    // variance) when a graph is recorded, and not at all for plain inference
+    invstd = needsGrad([input, weight, bias]) ? noGrad(() => rv.add(eps).rsqrt()) : null;
   }
+  if (invstd === null) return { y, mean, batchVar };
+  const istd = invstd;
   record(y, {
     name: "NativeBatchNormBackward0", inputs: [input, weight, bias], save: [x],
     backward: ([g]) => {
-      if (isGradEnabled()) return batchNormBackwardComposite(g ?? zeros(input.shape, { dtype: x.dtype }), input, weight, training, mean, invstd, eps);
+      if (isGradEnabled()) return batchNormBackwardComposite(g ?? zeros(input.shape, { dtype: x.dtype }), input, weight, training, mean, istd, eps);
       const go = (g ?? zeros(input.shape, { dtype: x.dtype })).contiguous();
       const gx = input.requiresGrad ? Tensor._empty(input.shape, x.dtype) : null;
       const gw = weight?.requiresGrad ? Tensor._empty([C], x.dtype) : null;
       const gb = bias?.requiresGrad ? Tensor._empty([C], x.dtype) : null;
       const bflags = (w ? 1 : 0) | (training ? 4 : 0) | (gx ? 8 : 0) | (gw ? 16 : 0) | (gb ? 32 : 0);
-      native.batchNorm(2, [buf(gx), buf(gw), buf(gb), buf(go), buf(x), buf(mean), buf(invstd), buf(w)],
-        Float64Array.from([dt, N, C, L, eps, bflags, 0, 0, 0, go._offset, x._offset, mean._offset, invstd._offset, off(w)]));
+      native.batchNorm(2, [buf(gx), buf(gw), buf(gb), buf(go), buf(x), buf(mean), buf(istd), buf(w)],
+        Float64Array.from([dt, N, C, L, eps, bflags, 0, 0, 0, go._offset, x._offset, mean._offset, istd._offset, off(w)]));
       return [gx, gw, gb];
     },
   });
