@@ -104,7 +104,11 @@ __attribute__((target("avx2,fma"))) void maxPool2x2s2Avx2(const PoolGeom& g, flo
     for (int64_t oh = 0; oh < g.OH; oh++) {
       const float* r0 = plane + 2 * oh * W;
       const float* r1 = r0 + W;
-      for (int64_t ow = 0; ow < OW8; ow += 8) {
+      // 8 outputs at a time; a row of 8 or more ends with its last 8 (overlapping: the same values
+      // written twice; the 16 floats read per row stay inside the 2*OW <= W columns)
+      const int64_t nblk = OW8 / 8 + (OW8 > 0 && OW8 < OW ? 1 : 0);
+      for (int64_t blk = 0; blk < nblk; blk++) {
+        const int64_t ow = blk * 8 + 8 <= OW ? blk * 8 : OW - 8;
         const __m256 a0 = _mm256_loadu_ps(r0 + 2 * ow), a1 = _mm256_loadu_ps(r0 + 2 * ow + 8);
         const __m256 b0 = _mm256_loadu_ps(r1 + 2 * ow), b1 = _mm256_loadu_ps(r1 + 2 * ow + 8);
         // even/odd columns, lanes restored to output order
@@ -129,7 +133,7 @@ __attribute__((target("avx2,fma"))) void maxPool2x2s2Avx2(const PoolGeom& g, flo
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(oi + oh * OW + ow), _mm256_cvtepi32_epi64(_mm256_castsi256_si128(pos)));
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(oi + oh * OW + ow + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(pos, 1)));
       }
-      for (int64_t ow = OW8; ow < OW; ow++) {
+      for (int64_t ow = nblk > 0 ? OW : 0; ow < OW; ow++) {
         const int64_t first = 2 * oh * W + 2 * ow;
         const float* b = plane + first;
         float m = b[0];
