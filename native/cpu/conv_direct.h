@@ -276,7 +276,7 @@ void runLanes(const Plan& P, const float* src, float* dst, const float* bias, co
     for (int64_t ow = 0; ow < OW; ow++) base[(size_t)(oh * OW + ow)] = oh * Wp + ow;
   const int64_t tiles = (OHW + kLanesNP - 1) / kLanesNP, threads = getNumThreads();
   // one task per sample, or per (sample, run of tiles) when the samples are too few to share out
-  const int64_t parts = P.N >= 4 * threads ? 1 : std::min<int64_t>(tiles, (4 * threads + P.N - 1) / P.N);
+  const int64_t parts = threads == 1 || P.N >= 4 * threads ? 1 : std::min<int64_t>(tiles, (4 * threads + P.N - 1) / P.N);
   const int64_t per = (tiles + parts - 1) / parts;
   dynamicFor(P.N * parts, [&](int64_t t) {
     const int64_t n = t / parts, tb = (t % parts) * per, te = std::min(tiles, tb + per);
