@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -212,15 +211,6 @@ inline bool worthIt(const Plan& P) { return worthIt(P, tileFor(P.Od).NR); }
 // nothing is computed outside the output. Each output sums its taps in the grid's (c, ki, kj)
 // order in one accumulator and adds the bias after, so the results are the grid's, bit for bit.
 constexpr int kLanesNP = 6;
-
-// TORCHTS_CONV_LANES_WGRAD=0 turns the lanes weight gradient off (for comparisons)
-inline bool directLanesWGrad() {
-  static const bool on = [] {
-    const char* e = std::getenv("TORCHTS_CONV_LANES_WGRAD");
-    return !(e && *e == '0');
-  }();
-  return on;
-}
 
 inline bool lanesWorthIt(const Plan& P, int64_t NR) {
   if (P.rowMajorTaps || P.Od % 16 != 0 || P.K() > 512) return false;
@@ -571,8 +561,9 @@ inline bool weightGradLanes(const Plan& P, const float* x, const float* gy, floa
 }
 
 // x (N, G*Cs, H, W) with padding (qh, qw) = (PH, PW); gy (N, G*Od, OH, OW); gw (G*Od, Cs, KH, KW).
-inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw) {
-  if (directLanesWGrad() && lanesWorthIt(P, tileFor(P.Od).NR) && weightGradLanes(P, x, gy, gw)) return;
+// lanes: whether the lanes kernel may run where it pays (conv.cc: TORCHTS_CONV_DIRECT bit 16)
+inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw, bool lanes = true) {
+  if (lanes && lanesWorthIt(P, tileFor(P.Od).NR) && weightGradLanes(P, x, gy, gw)) return;
   const int64_t Hp = P.Hp(), Wp = P.Wp(), HpWp = Hp * Wp, OH = P.OH(), OW = P.OW(), K = P.K(), Pend = P.Pend();
   const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od, KK = P.KH * P.KW;
   const int64_t Lp = (Pend + 7) / 8 * 8;
