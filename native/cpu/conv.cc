@@ -274,11 +274,12 @@ template <class T> void dwBackwardWeight(const ConvGeom& g, T* gw, const T* go, 
 
 // ---- stride-1 2-d/1-d float32: the direct kernels of conv_direct.h (no im2col, no GEMM packing) ----
 // TORCHTS_CONV_DIRECT=mask turns the direct kernels off (for comparisons): bit 1 forward, 2 input
-// gradient, 4 weight gradient, 8 the col + col2im input gradient on narrow planes (0: all off; unset: all on)
+// gradient, 4 weight gradient, 8 the col + col2im input gradient on narrow planes, 16 the lanes
+// weight gradient on narrow planes (0: all off; unset: all on)
 bool directEnabled(int which) {
   static const int mask = [] {
     const char* e = std::getenv("TORCHTS_CONV_DIRECT");
-    return e && *e ? std::atoi(e) : 15;
+    return e && *e ? std::atoi(e) : 31;
   }();
   return (mask & which) != 0;
 }
@@ -414,7 +415,7 @@ template <class T> void backwardWeight(const ConvGeom& g, const Napi::Array& buf
   if (isDepthwise(g)) return dwBackwardWeight<T>(g, gw, go, x);
   if (useDirect(g, 4) && convdirect::worthIt(fwdPlan(g), 8))
     return convdirect::weightGrad(fwdPlan(g), reinterpret_cast<const float*>(x), reinterpret_cast<const float*>(go),
-                                  reinterpret_cast<float*>(gw));
+                                  reinterpret_cast<float*>(gw), directEnabled(16));
   if (isPointwise(g)) {
     const int64_t HW = g.IHW(), Cg = g.Cg(), OCg = g.OCg();
     if (g.N == 0) std::memset(gw, 0, sizeof(T) * (size_t)(g.OC * Cg));

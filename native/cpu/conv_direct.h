@@ -276,7 +276,7 @@ void runLanes(const Plan& P, const float* src, float* dst, const float* bias, co
     for (int64_t ow = 0; ow < OW; ow++) base[(size_t)(oh * OW + ow)] = oh * Wp + ow;
   const int64_t tiles = (OHW + kLanesNP - 1) / kLanesNP, threads = getNumThreads();
   // one task per sample, or per (sample, run of tiles) when the samples are too few to share out
-  const int64_t parts = P.N >= 4 * threads ? 1 : std::min<int64_t>(tiles, (4 * threads + P.N - 1) / P.N);
+  const int64_t parts = threads == 1 || P.N >= 4 * threads ? 1 : std::min<int64_t>(tiles, (4 * threads + P.N - 1) / P.N);
   const int64_t per = (tiles + parts - 1) / parts;
   dynamicFor(P.N * parts, [&](int64_t t) {
     const int64_t n = t / parts, tb = (t % parts) * per, te = std::min(tiles, tb + per);
@@ -472,8 +472,98 @@ TT_AVX2 __attribute__((noinline)) void gwTask(int mr, int64_t k0, int64_t k1, in
     for (int64_t k = 0; k < kn; k++) gwRow[i * K + k0 + k] += hsum(ac[i * KPer + k]);
 }
 
+// ---- weight gradient with output channels in the lanes (narrow planes, 16k output channels) ----
+// part[tap][16] += sum over the OHW valid positions q of gT[q][16 channels] * x[base[q] + off[tap]]
+// for up to 6 taps: 16 channels x 6 taps of accumulators, gradOut transposed to [q][channel] so a
+// position's 16 channels are two aligned loads and its inputs are broadcast. Nothing is computed
+// for the grid's garbage columns (a quarter of LeNet's conv2 grid).
+TT_AVX2 __attribute__((noinline)) void gwLanesTile(int64_t nq, const float* __restrict gT, int64_t ldg, const float* __restrict xg,
+                                                 const int32_t* off, int nt, const int64_t* __restrict base, float* part) {
+  __m256 acc[kLanesNP][2];
+  #pragma GCC unroll 16
+  for (int j = 0; j < kLanesNP; j++) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
+  const float* xs[kLanesNP];
+  #pragma GCC unroll 16
+  for (int j = 0; j < kLanesNP; j++) xs[j] = xg + off[j < nt ? j : nt - 1];
+  for (int64_t q = 0; q < nq; q++) {
+    const __m256 g0 = _mm256_load_ps(gT + q * ldg), g1 = _mm256_load_ps(gT + q * ldg + 8);
+    const int64_t b = base[q];
+    #pragma GCC unroll 16
+    for (int j = 0; j < kLanesNP; j++) {
+      const __m256 xv = _mm256_broadcast_ss(xs[j] + b);
+      acc[j][0] = _mm256_fmadd_ps(g0, xv, acc[j][0]);
+      acc[j][1] = _mm256_fmadd_ps(g1, xv, acc[j][1]);
+    }
+  }
+  alignas(32) float t[kLanesNP][16];  // static indices only above: the accumulators stay in registers
+  #pragma GCC unroll 16
+  for (int j = 0; j < kLanesNP; j++) { _mm256_store_ps(t[j], acc[j][0]); _mm256_store_ps(t[j] + 8, acc[j][1]); }
+  for (int j = 0; j < nt; j++) {
+    _mm256_storeu_ps(part + j * 16, _mm256_add_ps(_mm256_loadu_ps(part + j * 16), _mm256_load_ps(t[j])));
+    _mm256_storeu_ps(part + j * 16 + 8, _mm256_add_ps(_mm256_loadu_ps(part + j * 16 + 8), _mm256_load_ps(t[j] + 8)));
+  }
+}
+
+// gw from fixed chunks of kGwChunk samples: each chunk's partial sums, per tap and channel, its
+// samples in order (each the sum over q in order); the partials are then added in chunk order.
+// Tasks are (chunk, group, channel block, run of taps), so the result does not depend on the threads.
+inline bool weightGradLanes(const Plan& P, const float* x, const float* gy, float* gw) {
+  const int64_t Hp = P.Hp(), Wp = P.Wp(), HpWp = Hp * Wp, OH = P.OH(), OW = P.OW(), OHW = OH * OW, K = P.K();
+  const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od, KK = P.KH * P.KW, nob = P.Od / 16, GW = Otot * K;
+  const int64_t nc = std::min<int64_t>(kGwChunk, P.N), nchunks = (P.N + nc - 1) / nc;
+  if (nchunks * GW > (int64_t)(4 << 20)) return false;  // the partials stay small
+  std::vector<int32_t> off((size_t)K);
+  for (int64_t c = 0; c < P.Cs; c++)
+    for (int64_t ki = 0; ki < P.KH; ki++)
+      for (int64_t kj = 0; kj < P.KW; kj++) off[(size_t)(c * KK + ki * P.KW + kj)] = (int32_t)(c * HpWp + ki * P.DH * Wp + kj * P.DW);
+  std::vector<int64_t> base((size_t)OHW);
+  for (int64_t oh = 0; oh < OH; oh++)
+    for (int64_t ow = 0; ow < OW; ow++) base[(size_t)(oh * OW + ow)] = oh * Wp + ow;
+  const int64_t ntb = (K + kLanesNP - 1) / kLanesNP, threads = getNumThreads(), blocks = nchunks * P.G * nob;
+  const int64_t ntg = blocks >= 4 * threads ? 1 : std::min<int64_t>(ntb, (4 * threads + blocks - 1) / blocks);
+  const int64_t tbPer = (ntb + ntg - 1) / ntg;
+  // partials [chunk][g][ob][tap][16]
+  std::vector<float> part((size_t)(nchunks * GW));
+  dynamicFor(blocks * ntg, [&](int64_t t) {
+    const int64_t tg = t % ntg, blk = t / ntg, ob = blk % nob, g = (blk / nob) % P.G, c = blk / (nob * P.G);
+    const int64_t tb0 = tg * tbPer, tb1 = std::min(ntb, tb0 + tbPer);
+    if (tb0 >= tb1) return;
+    const int64_t n0 = c * nc, nb = std::min(nc, P.N - n0), o0 = g * P.Od + ob * 16;
+    float* pc = part.data() + c * GW + (g * nob + ob) * K * 16;
+    std::fill(pc + tb0 * kLanesNP * 16, pc + std::min(K, tb1 * kLanesNP) * 16, 0.f);
+    float* xs = buf<float>(3, (size_t)(P.Cs * HpWp + kSlack));
+    float* gT = buf<float>(2, (size_t)(OHW * 16) + 8);
+    gT = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(gT) + 31) & ~uintptr_t(31));
+    for (int64_t nl = 0; nl < nb; nl++) {
+      const int64_t n = n0 + nl;
+      padPlanesSerial<float>(x + (n * Ctot + g * P.Cs) * P.Hs * P.Ws, xs, P.Cs, P.Hs, P.Ws, P.qh, P.qw);
+      for (int64_t l = 0; l < 16; l++) {
+        const float* src = gy + (n * Otot + o0 + l) * OHW;
+        for (int64_t q = 0; q < OHW; q++) gT[q * 16 + l] = src[q];
+      }
+      for (int64_t tb = tb0; tb < tb1; tb++) {
+        const int64_t k0 = tb * kLanesNP;
+        gwLanesTile(OHW, gT, 16, xs, off.data() + k0, (int)std::min<int64_t>(kLanesNP, K - k0), base.data(), pc + k0 * 16);
+      }
+    }
+  });
+  for (int64_t g = 0; g < P.G; g++)
+    for (int64_t ob = 0; ob < nob; ob++)
+      for (int64_t l = 0; l < 16; l++) {
+        float* d = gw + (g * P.Od + ob * 16 + l) * K;
+        for (int64_t k = 0; k < K; k++) d[k] = 0.f;
+        for (int64_t c = 0; c < nchunks; c++) {
+          const float* pc = part.data() + c * GW + (g * nob + ob) * K * 16;
+          for (int64_t k = 0; k < K; k++) d[k] += pc[k * 16 + l];
+        }
+      }
+  return true;
+}
+
 // x (N, G*Cs, H, W) with padding (qh, qw) = (PH, PW); gy (N, G*Od, OH, OW); gw (G*Od, Cs, KH, KW).
-inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw) {
+// lanes: whether the lanes kernel may run where it pays (conv.cc: TORCHTS_CONV_DIRECT bit 16)
+inline void weightGrad(const Plan& P, const float* x, const float* gy, float* gw, bool lanes = true) {
+  if (lanes && lanesWorthIt(P, tileFor(P.Od).NR) && weightGradLanes(P, x, gy, gw)) return;
   const int64_t Hp = P.Hp(), Wp = P.Wp(), HpWp = Hp * Wp, OH = P.OH(), OW = P.OW(), K = P.K(), Pend = P.Pend();
   const int64_t Ctot = P.G * P.Cs, Otot = P.G * P.Od, KK = P.KH * P.KW;
   const int64_t Lp = (Pend + 7) / 8 * 8;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -92,6 +93,7 @@ bool hasAvx2() {
 
 // 2x2 windows at stride 2 on float32, 8 outputs at a time: the four candidates are the even and
 // odd columns of two rows, scanned in the order (0,0), (0,1), (1,0), (1,1) with the same rule.
+template <bool Ind>
 __attribute__((target("avx2,fma"))) void maxPool2x2s2Avx2(const PoolGeom& g, float* out, int64_t* ind, const float* x,
                                                           int64_t p0, int64_t p1) {
   const int64_t W = g.W, OW = g.OW, OW8 = OW / 8 * 8;
@@ -100,11 +102,15 @@ __attribute__((target("avx2,fma"))) void maxPool2x2s2Avx2(const PoolGeom& g, flo
   for (int64_t p = p0; p < p1; p++) {
     const float* plane = x + p * g.H * W;
     float* o = out + p * g.OH * OW;
-    int64_t* oi = ind + p * g.OH * OW;
+    int64_t* oi = Ind ? ind + p * g.OH * OW : nullptr;
     for (int64_t oh = 0; oh < g.OH; oh++) {
       const float* r0 = plane + 2 * oh * W;
       const float* r1 = r0 + W;
-      for (int64_t ow = 0; ow < OW8; ow += 8) {
+      // 8 outputs at a time; a row of 8 or more ends with its last 8 (overlapping: the same values
+      // written twice; the 16 floats read per row stay inside the 2*OW <= W columns)
+      const int64_t nblk = OW8 / 8 + (OW8 > 0 && OW8 < OW ? 1 : 0);
+      for (int64_t blk = 0; blk < nblk; blk++) {
+        const int64_t ow = blk * 8 + 8 <= OW ? blk * 8 : OW - 8;
         const __m256 a0 = _mm256_loadu_ps(r0 + 2 * ow), a1 = _mm256_loadu_ps(r0 + 2 * ow + 8);
         const __m256 b0 = _mm256_loadu_ps(r1 + 2 * ow), b1 = _mm256_loadu_ps(r1 + 2 * ow + 8);
         // even/odd columns, lanes restored to output order
@@ -124,12 +130,13 @@ __attribute__((target("avx2,fma"))) void maxPool2x2s2Avx2(const PoolGeom& g, flo
         m = _mm256_blendv_ps(m, v3, t);
         idx = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(idx), _mm256_castsi256_ps(iW1), t));
         _mm256_storeu_ps(o + oh * OW + ow, m);
+        if (!Ind) continue;
         // flat index = 2*oh*W + 2*ow + offset, widened to int64
         const __m256i pos = _mm256_add_epi32(idx, _mm256_add_epi32(lane2, _mm256_set1_epi32((int)(2 * oh * W + 2 * ow))));
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(oi + oh * OW + ow), _mm256_cvtepi32_epi64(_mm256_castsi256_si128(pos)));
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(oi + oh * OW + ow + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(pos, 1)));
       }
-      for (int64_t ow = OW8; ow < OW; ow++) {
+      for (int64_t ow = nblk > 0 ? OW : 0; ow < OW; ow++) {
         const int64_t first = 2 * oh * W + 2 * ow;
         const float* b = plane + first;
         float m = b[0];
@@ -140,7 +147,7 @@ __attribute__((target("avx2,fma"))) void maxPool2x2s2Avx2(const PoolGeom& g, flo
           if (v > m || v != v) { m = v; best = offs[k]; }
         }
         o[oh * OW + ow] = m;
-        oi[oh * OW + ow] = first + best;
+        if (Ind) oi[oh * OW + ow] = first + best;
       }
     }
   }
@@ -210,6 +217,18 @@ __attribute__((target("avx2,fma"))) void maxPoolS2Avx2(const PoolGeom& g, float*
 }
 #endif
 
+// The indices buffer, or null when the caller passed none (values only: inference); with
+// nullOk false, a scratch the kernel can write and nobody reads.
+int64_t* indicesOf(const PoolGeom& g, const Napi::Array& bufs, bool nullOk) {
+  const Napi::Value v = bufs.Get(1);
+  if (!v.IsNull() && !v.IsUndefined()) return ptr<int64_t>(bufs, 1, g.off[1]);
+  if (nullOk) return nullptr;
+  static thread_local std::vector<int64_t> scratch;
+  const size_t n = (size_t)(g.P * g.OH * g.OW);
+  if (scratch.size() < n) scratch.resize(n);
+  return scratch.data();
+}
+
 template <class T> bool maxForwardFast(const PoolGeom& g, const Napi::Array& bufs) {
   if (g.DH != 1 || g.DW != 1) return false;
 #if defined(__x86_64__)
@@ -219,7 +238,7 @@ template <class T> bool maxForwardFast(const PoolGeom& g, const Napi::Array& buf
       g.PH * 2 <= g.KH && g.PW * 2 <= g.KW && (g.OH - 1) * 2 - g.PH < g.H && (g.OW - 1) * 2 - g.PW < g.W && hasAvx2() &&
       g.H * g.W < (int64_t(1) << 30)) {
     T* out = ptr<T>(bufs, 0, g.off[0]);
-    int64_t* ind = ptr<int64_t>(bufs, 1, g.off[1]);
+    int64_t* ind = indicesOf(g, bufs, false);
     const T* x = ptr<T>(bufs, 2, g.off[2]);
     parallelFor(g.P, grainFor(g), [&](int64_t p0, int64_t p1) {
       maxPoolS2Avx2(g, reinterpret_cast<float*>(out), ind, reinterpret_cast<const float*>(x), p0, p1);
@@ -230,16 +249,18 @@ template <class T> bool maxForwardFast(const PoolGeom& g, const Napi::Array& buf
   if (g.PH != 0 || g.PW != 0) return false;
   if ((g.OH - 1) * g.SH + g.KH > g.H || (g.OW - 1) * g.SW + g.KW > g.W) return false;  // ceil_mode partial windows
   T* out = ptr<T>(bufs, 0, g.off[0]);
-  int64_t* ind = ptr<int64_t>(bufs, 1, g.off[1]);
+  int64_t* ind = indicesOf(g, bufs, true);
   const T* x = ptr<T>(bufs, 2, g.off[2]);
 #if defined(__x86_64__)
   if (std::is_same<T, float>::value && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && hasAvx2() && g.H * g.W < (int64_t(1) << 30)) {
     parallelFor(g.P, grainFor(g), [&](int64_t p0, int64_t p1) {
-      maxPool2x2s2Avx2(g, reinterpret_cast<float*>(out), ind, reinterpret_cast<const float*>(x), p0, p1);
+      if (ind) maxPool2x2s2Avx2<true>(g, reinterpret_cast<float*>(out), ind, reinterpret_cast<const float*>(x), p0, p1);
+      else maxPool2x2s2Avx2<false>(g, reinterpret_cast<float*>(out), nullptr, reinterpret_cast<const float*>(x), p0, p1);
     });
     return true;
   }
 #endif
+  if (!ind) ind = indicesOf(g, bufs, false);
   parallelFor(g.P, grainFor(g), [&](int64_t p0, int64_t p1) {
     if (g.KH == 2 && g.KW == 2) maxForwardInside<T, 2>(g, out, ind, x, p0, p1);
     else if (g.KH == 3 && g.KW == 3) maxForwardInside<T, 3>(g, out, ind, x, p0, p1);
@@ -253,7 +274,7 @@ template <class T> bool maxForwardFast(const PoolGeom& g, const Napi::Array& buf
 template <class T, bool Adaptive = false> void maxForward(const PoolGeom& g, const Napi::Array& bufs) {
   if (!Adaptive && maxForwardFast<T>(g, bufs)) return;
   T* out = ptr<T>(bufs, 0, g.off[0]);
-  int64_t* ind = ptr<int64_t>(bufs, 1, g.off[1]);
+  int64_t* ind = indicesOf(g, bufs, false);
   const T* x = ptr<T>(bufs, 2, g.off[2]);
   parallelFor(g.P, grainFor(g), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
@@ -340,7 +361,7 @@ template <class T, bool Backward> void avg(const PoolGeom& g, const Napi::Array&
   });
 }
 
-// pool2d(mode, buffers, meta): 0 max forward, 1 max backward, 2 avg forward, 3 avg backward,
+// pool2d(mode, buffers, meta): 0 max forward (indices buffer may be null: values only), 1 max backward, 2 avg forward, 3 avg backward,
 // 4 adaptive max forward (its backward is mode 1)
 Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   const int mode = info[0].As<Napi::Number>().Int32Value();

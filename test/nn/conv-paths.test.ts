@@ -2,7 +2,8 @@
 // Every native convolution path (native/cpu/conv.cc and conv_direct.h) against a float64
 // reference computed here with naive loops: the direct stride-1 float32 kernels (forward, input
 // gradient as a padded correlation with flipped weights or, on narrow planes, as col = W^T gradOut
-// + col2im, forward with output channels in the lanes on narrow planes, weight gradient along the padded grid),
+// + col2im, forward and weight gradient with output channels in the lanes on narrow planes, weight
+// gradient along the padded grid),
 // the 1x1 pointwise GEMM path, depthwise and the im2col + GEMM path; odd channel and spatial sizes
 // (1, 7, 63, 65), strides, padding (also larger than the dilated kernel), dilation, groups,
 // non-contiguous inputs, batches longer than one weight-gradient chunk, and 1 vs 2 threads giving
@@ -124,7 +125,7 @@ const CASES: Case[] = [
   { name: "col input grad, groups 2, 5x5", N: 3, C: 4, H: 9, W: 8, OC: 6, KH: 5, KW: 5, G: 2 },
   { name: "col input grad, groups 2, 5x5 pad 1x2", N: 3, C: 4, H: 9, W: 8, OC: 6, KH: 5, KW: 5, p: [1, 2], G: 2 },
   { name: "col input grad, 7x7 pad 1 on 6x21", N: 2, C: 2, H: 6, W: 21, OC: 5, KH: 7, KW: 7, p: [1, 1] },
-  // narrow planes, 16k output channels: the forward with channels in the lanes (any 6 valid positions per tile)
+  // narrow planes, 16k output channels: forward and weight gradient with channels in the lanes (valid positions only)
   { name: "lanes forward, 32 out per group, pad 1x2, dilation 2x1, groups 2", N: 2, C: 4, H: 7, W: 5, OC: 64, KH: 3, KW: 3, p: [1, 2], d: [2, 1], G: 2 },
   // groups (not depthwise)
   { name: "groups 2", N: 2, C: 6, H: 9, W: 8, OC: 10, KH: 3, KW: 3, p: [1, 1], G: 2 },

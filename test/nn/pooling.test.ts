@@ -132,3 +132,14 @@ test("gradcheck and gradgradcheck (float64) through pooling", () => {
   const xp = torch.rand([1, 2, 4, 4], { dtype: "float64" }).add(0.5).requiresGrad_();
   assert.ok(gradcheck((t: T) => F.lpPool2d(t, 2, 2), [xp]));
 });
+
+test("maxPool2d without grad or indices (values only, no index buffer) equals the values of the indexed path", () => {
+  for (const dtype of ["float32", "float64"] as const)
+    for (const [H, W, k, s, pad] of [[28, 28, 2, 2, 0], [10, 10, 2, 2, 0], [7, 35, 2, 2, 0], [9, 9, 3, 2, 1], [12, 13, 3, 3, 0], [8, 9, 2, 1, 0]] as const) {
+      torch.manualSeed(H * 100 + W);
+      const x = torch.randn([3, 4, H, W], { dtype });
+      const [ref] = nn.functional.maxPool2dWithIndices(x, k, { stride: s, padding: pad });
+      const got = torch.noGrad(() => nn.functional.maxPool2d(x, k, { stride: s, padding: pad }));
+      assert.deepEqual(Array.from(got.reshape([-1]).tolist() as number[]), Array.from(ref.reshape([-1]).tolist() as number[]), `${dtype} ${H}x${W} k${k} s${s} p${pad}`);
+    }
+});

@@ -58,6 +58,15 @@ function maxPool2dWithIndices(x: Tensor, kernel: IntOrTuple, o: Required<MaxPool
   return [out, ind];
 }
 
+/** Max pooling values only (no indices: nothing records a backward and none were asked for). */
+function maxPool2dValues(x: Tensor, kernel: IntOrTuple, o: Required<MaxPool2dOptions>): Tensor {
+  const { g, lead } = geometry("max_pool2d", x, kernel, o.stride, o.padding, o.dilation, o.ceilMode);
+  const xc = x.contiguous();
+  const out = Tensor._emptyUninit([...lead, g.OH, g.OW], x.dtype);
+  if (out.numel() > 0) native.pool2d(0, [out._storage.data, null, xc._storage.data], meta(g, dtypeCode(x), [0, 0, xc._offset]));
+  return out;
+}
+
 /**
  * The input gradient of a max pool: gradOut scattered to the argmax positions. Natively; while
  * building a graph of the backward (double backward), as a differentiable scatterAdd.
@@ -80,6 +89,7 @@ function maxPoolBackward(go: Tensor, ind: Tensor, shape: number[], g: PoolGeom):
 export function maxPool2d(input: Tensor, kernelSize: IntOrTuple, ...rest: unknown[]): Tensor {
   const o = argsOf<Required<MaxPool2dOptions>>(["stride", "padding", "dilation", "ceilMode", "returnIndices"], rest,
     { stride: null, padding: 0, dilation: 1, ceilMode: false, returnIndices: false });
+  if (!o.returnIndices && !(isGradEnabled() && input.requiresGrad)) return maxPool2dValues(input, kernelSize, o);
   const [out, ind] = maxPool2dWithIndices(input, kernelSize, o);
   return (o.returnIndices ? [out, ind] : out) as Tensor;
 }
