@@ -6,6 +6,8 @@
 // scalars cast to that dtype as PyTorch's tensor-scalar kernels do.
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <vector>
 
 #include "common/dtype.h"
 #include "common/napi_util.h"
@@ -123,11 +125,106 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ---- several parameters in one call (PyTorch's foreach flavour, with the single-tensor arithmetic)
+// One N-API call and one parallel region per step instead of one per parameter: the parameters'
+// element ranges are laid end to end and split into chunks that may cross parameter boundaries;
+// each element gets the same arithmetic as in adamStep / sgdStep, so the results are those of
+// one call per parameter, bit for bit, whatever the chunking. The caller guarantees that no two
+// parameters' operands overlap in memory (they may run at the same time on different threads).
+
+// Runs fn(segment, begin, end) over [0, total) split into chunks, segment ranges laid end to end.
+template <class F>
+void forSegments(const std::vector<int64_t>& start, int64_t total, const F& fn) {
+  parallelFor(total, kGrainSize, [&](int64_t b, int64_t e) {
+    size_t k = std::upper_bound(start.begin(), start.end(), b) - start.begin() - 1;
+    for (; k + 1 < start.size() && start[k] < e; k++) {
+      const int64_t lo = std::max(b, start[k]), hi = std::min(e, start[k + 1]);
+      if (hi > lo) fn(k, lo - start[k], hi - lo);
+    }
+  });
+}
+
+template <class T>
+void adamMultiRun(const Napi::Array& bufs, const double* m, int64_t count, int per, const AdamScalars& common) {
+  // pointers first, on this (the JavaScript) thread
+  std::vector<T*> ptr(count * 5, nullptr);
+  std::vector<AdamScalars> sc(count, common);
+  std::vector<int64_t> start(count + 1, 0);
+  for (int64_t i = 0; i < count; i++) {
+    const double* q = m + 10 + 8 * i;  // n, off0..off4, negStepSize, biasCorrection2Sqrt
+    for (int k = 0; k < per; k++) ptr[i * 5 + k] = reinterpret_cast<T*>(bufferData(bufs.Get(uint32_t(i * per + k)))) + (int64_t)q[1 + k];
+    sc[i].negStepSize = q[6];
+    sc[i].biasCorrection2Sqrt = q[7];
+    start[i + 1] = start[i] + (int64_t)q[0];
+  }
+  forSegments(start, start[count], [&](size_t k, int64_t off, int64_t n) {
+    T* const* p = &ptr[k * 5];
+    adamChunk<T>(p[0] + off, p[1] + off, p[2] + off, p[3] + off, p[4] ? p[4] + off : nullptr, n, sc[k]);
+  });
+}
+
+// adamStepMulti(buffers [param, grad, exp_avg, exp_avg_sq, (max_exp_avg_sq)] per parameter, meta) with
+// meta = [dtype, count, lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupled, then per
+//         parameter: n, off0..off4 (off4 unused without amsgrad), negStepSize, biasCorrection2Sqrt].
+Napi::Value AdamStepMulti(const Napi::CallbackInfo& info) {
+  Napi::Array bufs = info[0].As<Napi::Array>();
+  size_t len;
+  const double* m = f64Data(info[1], &len);
+  if (len < 10) throw std::runtime_error("adamStepMulti: truncated descriptor");
+  const int dt = (int)m[0];
+  const int64_t count = (int64_t)m[1];
+  AdamScalars s{m[2], m[3], m[4], m[5], m[6], 0, 1, m[7] != 0, m[8] != 0, m[9] != 0};
+  const int per = s.amsgrad ? 5 : 4;
+  if (count < 0 || len < size_t(10 + 8 * count) || bufs.Length() < uint32_t(per * count))
+    throw std::runtime_error("adamStepMulti: truncated descriptor");
+  if (dt == kFloat32) adamMultiRun<float>(bufs, m, count, per, s);
+  else if (dt == kFloat64) adamMultiRun<double>(bufs, m, count, per, s);
+  else throw std::runtime_error("adamStepMulti: float32 or float64 only");
+  return info.Env().Undefined();
+}
+
+template <class T>
+void sgdMultiRun(const Napi::Array& bufs, const double* m, int64_t count, const SgdScalars& common) {
+  std::vector<T*> ptr(count * 3, nullptr);
+  std::vector<SgdScalars> sc(count, common);
+  std::vector<int64_t> start(count + 1, 0);
+  for (int64_t i = 0; i < count; i++) {
+    const double* q = m + 8 + 5 * i;  // n, off0..off2, firstStep
+    for (int k = 0; k < 3; k++) ptr[i * 3 + k] = reinterpret_cast<T*>(bufferData(bufs.Get(uint32_t(i * 3 + k)))) + (int64_t)q[1 + k];
+    sc[i].firstStep = q[4] != 0;
+    start[i + 1] = start[i] + (int64_t)q[0];
+  }
+  forSegments(start, start[count], [&](size_t k, int64_t off, int64_t n) {
+    T* const* p = &ptr[k * 3];
+    sgdChunk<T>(p[0] + off, p[1] + off, p[2] + off, n, sc[k]);
+  });
+}
+
+// sgdStepMulti(buffers [param, grad, momentum_buffer] per parameter, meta) with meta = [dtype, count,
+// lr, momentum, dampening, weightDecay, nesterov, maximize, then per parameter: n, off0..off2, firstStep].
+Napi::Value SgdStepMulti(const Napi::CallbackInfo& info) {
+  Napi::Array bufs = info[0].As<Napi::Array>();
+  size_t len;
+  const double* m = f64Data(info[1], &len);
+  if (len < 8) throw std::runtime_error("sgdStepMulti: truncated descriptor");
+  const int dt = (int)m[0];
+  const int64_t count = (int64_t)m[1];
+  if (count < 0 || len < size_t(8 + 5 * count) || bufs.Length() < uint32_t(3 * count))
+    throw std::runtime_error("sgdStepMulti: truncated descriptor");
+  SgdScalars s{m[2], m[3], m[4], m[5], m[6] != 0, m[7] != 0, false};
+  if (dt == kFloat32) sgdMultiRun<float>(bufs, m, count, s);
+  else if (dt == kFloat64) sgdMultiRun<double>(bufs, m, count, s);
+  else throw std::runtime_error("sgdStepMulti: float32 or float64 only");
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void registerOptim(Napi::Env env, Napi::Object exports) {
   exports.Set("adamStep", Napi::Function::New(env, AdamStep, "adamStep"));
   exports.Set("sgdStep", Napi::Function::New(env, SgdStep, "sgdStep"));
+  exports.Set("adamStepMulti", Napi::Function::New(env, AdamStepMulti, "adamStepMulti"));
+  exports.Set("sgdStepMulti", Napi::Function::New(env, SgdStepMulti, "sgdStepMulti"));
 }
 
 }  // namespace tt

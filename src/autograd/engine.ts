@@ -5,7 +5,7 @@
 import { RuntimeError } from "../errors.js";
 import { type Tensor, allocCount } from "../tensor/tensor.js";
 import { AccumulateGrad, type Edge, FunctionNode, type Node, edgeOf } from "./graph.js";
-import { isAnomalyEnabled, noGrad, setGradEnabled } from "./grad-mode.js";
+import { isAnomalyEnabled, isGradEnabled, noGrad, setGradEnabled } from "./grad-mode.js";
 
 export interface BackwardOptions {
   retainGraph?: boolean;
@@ -49,18 +49,20 @@ function rootGrads(outputs: readonly Tensor[], grads: readonly (Tensor | null | 
 function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: boolean,
   capture: Map<Node, number[]> | null): Map<string, Tensor | null> {
   // dependency counts: how many edges point at each node
+  // (a node is in `deps` once seen: the roots with 0 until an edge points at them)
   const deps = new Map<Node, number>();
-  const seen = new Set<Node>();
   const stack: Node[] = [];
-  for (const [n] of roots) if (n && !seen.has(n)) { seen.add(n); stack.push(n); }
+  for (const [n] of roots) if (n && !deps.has(n)) { deps.set(n, 0); stack.push(n); }
   while (stack.length) {
-    const n = stack.pop()!;
-    for (const [m] of n.nextFunctions) {
+    const next = stack.pop()!.nextFunctions;
+    for (let k = 0; k < next.length; k++) {
+      const m = next[k]![0];
       if (!m) continue;
-      deps.set(m, (deps.get(m) ?? 0) + 1);
-      if (!seen.has(m)) { seen.add(m); stack.push(m); }
+      const d = deps.get(m);
+      if (d === undefined) { deps.set(m, 1); stack.push(m); } else deps.set(m, d + 1);
     }
   }
+  const seen = deps;
   // with capture: only nodes from which a captured node is reachable need to run
   let needed: Set<Node> | null = null;
   if (capture) {
@@ -68,7 +70,7 @@ function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: 
     let changed = true;
     while (changed) {
       changed = false;
-      for (const n of seen) if (!needed.has(n) && n.nextFunctions.some(([m]) => m && needed!.has(m))) { needed.add(n); changed = true; }
+      for (const n of seen.keys()) if (!needed.has(n) && n.nextFunctions.some(([m]) => m && needed!.has(m))) { needed.add(n); changed = true; }
     }
   }
   const buffers = new Map<Node, (Tensor | null)[]>();
@@ -97,11 +99,15 @@ function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: 
   };
   roots.forEach(([n, idx], i) => { if (n) addTo(n, idx, grads[i]!); });
   const captured = new Map<string, Tensor | null>();
-  const ready: Node[] = [...new Set(roots.map(([n]) => n).filter((n): n is Node => n !== null && !deps.has(n)))];
+  const ready: Node[] = [...new Set(roots.map(([n]) => n).filter((n): n is Node => n !== null && deps.get(n) === 0))];
   while (ready.length) {
-    // among ready nodes, run the most recently created first (as PyTorch's engine)
-    ready.sort((a, b) => a.sequenceNr - b.sequenceNr);
-    const node = ready.pop()!;
+    // among ready nodes, run the most recently created first (as PyTorch's engine): the largest
+    // sequence number (they are unique), taken out by swapping the last one into its place
+    let best = ready.length - 1;
+    for (let k = best - 1; k >= 0; k--) if (ready[k]!.sequenceNr > ready[best]!.sequenceNr) best = k;
+    const node = ready[best]!;
+    ready[best] = ready[ready.length - 1]!;
+    ready.pop();
     const gradsIn = buffers.get(node) ?? new Array<Tensor | null>(node.numOutputs).fill(null);
     buffers.delete(node);
     // tensor hooks and retained grads on this node's outputs
@@ -129,19 +135,27 @@ function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: 
     let out: (Tensor | null)[];
     if (gradsIn.every((g) => g === null)) out = node.nextFunctions.map(() => null);
     else {
-      out = createGraph ? setGradEnabled(true, () => node.apply(gradsIn)) : noGrad(() => node.apply(gradsIn));
+      const prev = isGradEnabled();  // grad mode createGraph for the formula (noGrad without a closure per node)
+      setGradEnabled(createGraph);
+      try {
+        out = node.apply(gradsIn);
+      } finally {
+        setGradEnabled(prev);
+      }
       if (isAnomalyEnabled()) checkAnomaly(node, out);
       if (!(node instanceof FunctionNode) || node.opaque) for (const g of out) if (g) hold(g, 2);
     }
     release(gradsIn);
     if (!retainGraph) node.release();
-    node.nextFunctions.forEach(([m, idx], i) => {
-      if (!m) return;
+    const next = node.nextFunctions;
+    for (let i = 0; i < next.length; i++) {
+      const [m, idx] = next[i]!;
+      if (!m) continue;
       addTo(m, idx, out[i] ?? null);
       const left = deps.get(m)! - 1;
       deps.set(m, left);
       if (left === 0) ready.push(m);
-    });
+    }
   }
   return captured;
 }

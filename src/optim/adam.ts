@@ -6,7 +6,7 @@ import * as ops from "../ops/public.js";
 import { native } from "../backends/cpu/native.js";
 import { DTYPE_CODE } from "../tensor/dtype.js";
 import {
-  canFuse, checkBetas, checkNonNegative, gatherState, type ParamGroup, type ParamState, type Params, Optimizer, stepTensor, withGrads,
+  FusedBatch, canFuse, checkBetas, checkNonNegative, gatherState, type ParamGroup, type ParamState, type Params, Optimizer, stepTensor, withGrads,
 } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -70,6 +70,11 @@ export function adamCore(
   params: readonly Tensor[], grads: readonly Tensor[], { expAvgs, expAvgSqs, maxExpAvgSqs, stateSteps }: AdamStateArrays,
   { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize }: AdamHyper, decoupled: boolean,
 ): void {
+  // fused parameters are gathered into one native call (adamStepMulti), flushed before any
+  // parameter that takes the op-by-op path, so the updates happen in PyTorch's order
+  const batch = typeof native.adamStepMulti === "function" ? new FusedBatch() : null;
+  const flush = (): void => batch?.flush((d) => [DTYPE_CODE[d], lr, beta1, beta2, eps, weightDecay, amsgrad ? 1 : 0, maximize ? 1 : 0, decoupled ? 1 : 0],
+    (buffers, meta) => native.adamStepMulti!(buffers, meta));
   params.forEach((param, i) => {
     const expAvg = expAvgs[i]!, expAvgSq = expAvgSqs[i]!, stepT = stateSteps[i]!;
     stepT.add_(1);
@@ -78,6 +83,13 @@ export function adamCore(
       const step = Number(stepT.item());
       const biasCorrection1 = 1 - beta1 ** step;
       const biasCorrection2 = 1 - beta2 ** step;
+      if (batch !== null) {
+        if (!batch.accepts(fusedOperands)) flush();
+        const o = fusedOperands;
+        batch.add(o, [param.numel(), o[0]!._offset, o[1]!._offset, o[2]!._offset, o[3]!._offset, amsgrad ? o[4]!._offset : 0,
+          -lr / biasCorrection1, Math.sqrt(biasCorrection2)], amsgrad ? [param, expAvg, expAvgSq, o[4]!] : [param, expAvg, expAvgSq]);
+        return;
+      }
       native.adamStep!(fusedOperands.map((t) => t._storage.data), Float64Array.from([
         DTYPE_CODE[param.dtype], param.numel(), ...fusedOperands.map((t) => t._offset), ...(amsgrad ? [] : [0]),
         lr, beta1, beta2, eps, weightDecay, -lr / biasCorrection1, Math.sqrt(biasCorrection2),
@@ -86,6 +98,7 @@ export function adamCore(
       for (const t of fusedOperands) if (t !== grads[i]) t._bumpVersion();
       return;
     }
+    flush();
     let grad = maximize ? grads[i]!.neg() : grads[i]!;
     if (decoupled) param.mul_(1 - lr * weightDecay);
     else if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
@@ -106,6 +119,7 @@ export function adamCore(
     }
     param.addcdiv_(expAvg, denom, { value: -stepSize });
   });
+  flush();
 }
 
 /** @internal Gathers (creating on first use) the Adam-family state of a group's parameters with gradients. */

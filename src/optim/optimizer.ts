@@ -7,6 +7,7 @@ import { enableGrad, noGrad } from "../autograd/grad-mode.js";
 import { ValueError } from "../errors.js";
 import * as ops from "../ops/public.js";
 import { native } from "../backends/cpu/native.js";
+import type { DType, TypedArray } from "../tensor/dtype.js";
 
 /** One parameter's optimizer state. Keys are PyTorch's (`exp_avg`, `momentum_buffer`, `step`): they are data. */
 export type ParamState = Record<string, unknown>;
@@ -271,6 +272,58 @@ export function withGrads(group: ParamGroup): { params: Tensor[]; grads: Tensor[
     grads.push(p.grad);
   }
   return { params, grads };
+}
+
+/**
+ * Fused updates of several parameters gathered for one native call (native/cpu/optim.cc's
+ * adamStepMulti / sgdStepMulti): each parameter's buffers and its part of the descriptor, after
+ * a header. A parameter whose operands share storage with an earlier one of the batch (or has
+ * another dtype) is not added: the caller flushes the batch first, so such parameters are updated
+ * one after the other, as PyTorch's loop does.
+ * @internal
+ */
+export class FusedBatch {
+  readonly buffers: TypedArray[] = [];
+  readonly meta: number[] = [];
+  /** Tensors whose version the update bumps, after the call. */
+  readonly written: Tensor[] = [];
+  private readonly storages = new Set<unknown>();
+  count = 0;
+  dtype: DType | null = null;
+
+  /** Whether `operands` (one parameter's, already checked by canFuse) can join this batch. */
+  accepts(operands: readonly Tensor[]): boolean {
+    if (this.count === 0) return true;
+    if (operands[0]!.dtype !== this.dtype) return false;
+    for (const t of operands) if (this.storages.has(t._storage)) return false;
+    return true;
+  }
+
+  add(operands: readonly Tensor[], meta: readonly number[], written: readonly Tensor[]): void {
+    if (this.count === 0) this.dtype = operands[0]!.dtype;
+    for (const t of operands) { this.buffers.push(t._storage.data); this.storages.add(t._storage); }
+    for (const v of meta) this.meta.push(v);
+    for (const t of written) this.written.push(t);
+    this.count++;
+  }
+
+  /** Runs `call(buffers, meta)` with meta = header, count, the parameters' parts; bumps versions; empties the batch. */
+  flush(header: (dtype: DType) => number[], call: (buffers: TypedArray[], meta: Float64Array) => void): void {
+    if (this.count === 0) return;
+    const [dtypeCode, ...rest] = header(this.dtype!);
+    const meta = new Float64Array(2 + rest.length + this.meta.length);
+    meta[0] = dtypeCode!;
+    meta[1] = this.count;
+    meta.set(rest, 2);
+    meta.set(this.meta, 2 + rest.length);
+    const buffers = this.buffers.splice(0), written = this.written.splice(0);
+    this.meta.length = 0;
+    this.storages.clear();
+    this.count = 0;
+    this.dtype = null;
+    call(buffers, meta);
+    for (const t of written) t._bumpVersion();
+  }
 }
 
 /**

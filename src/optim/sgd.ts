@@ -5,7 +5,7 @@ import { ValueError } from "../errors.js";
 import * as ops from "../ops/public.js";
 import { native } from "../backends/cpu/native.js";
 import { DTYPE_CODE } from "../tensor/dtype.js";
-import { canFuse, checkNonNegative, type ParamGroup, type Params, Optimizer, withGrads } from "./optimizer.js";
+import { FusedBatch, canFuse, checkNonNegative, type ParamGroup, type Params, Optimizer, withGrads } from "./optimizer.js";
 
 export interface SGDOptions {
   lr?: number;
@@ -52,12 +52,23 @@ export function sgdUpdate(
   params: readonly Tensor[], grads: readonly Tensor[], momentumBuffers: (Tensor | null)[],
   { lr, momentum, dampening, weightDecay, nesterov, maximize }: SGDHyper,
 ): void {
+  // fused parameters are gathered into one native call (sgdStepMulti), flushed before any
+  // parameter that takes the op-by-op path, so the updates happen in PyTorch's order
+  const batch = momentum !== 0 && typeof native.sgdStepMulti === "function" ? new FusedBatch() : null;
+  const flush = (): void => batch?.flush((d) => [DTYPE_CODE[d], lr, momentum, dampening, weightDecay, nesterov ? 1 : 0, maximize ? 1 : 0],
+    (buffers, meta) => native.sgdStepMulti!(buffers, meta));
   params.forEach((param, i) => {
     if (momentum !== 0) {
       const existing = momentumBuffers[i] ?? null;
       const buf = existing ?? ops.emptyLike(param);
       const operands = [param, grads[i]!, buf];
       if (canFuse("sgdStep", operands)) {
+        if (batch !== null) {
+          if (!batch.accepts(operands)) flush();
+          batch.add(operands, [param.numel(), param._offset, grads[i]!._offset, buf._offset, existing === null ? 1 : 0], [param, buf]);
+          momentumBuffers[i] = buf;
+          return;
+        }
         native.sgdStep!(operands.map((t) => t._storage.data), Float64Array.from([
           DTYPE_CODE[param.dtype], param.numel(), ...operands.map((t) => t._offset),
           lr, momentum, dampening, weightDecay, nesterov ? 1 : 0, maximize ? 1 : 0, existing === null ? 1 : 0,
@@ -68,6 +79,7 @@ export function sgdUpdate(
         return;
       }
     }
+    flush();
     let dp = maximize ? grads[i]!.neg() : grads[i]!;
     if (weightDecay !== 0) dp = dp.add(param, { alpha: weightDecay });
     if (momentum !== 0) {
@@ -82,6 +94,7 @@ export function sgdUpdate(
     }
     param.add_(dp, { alpha: -lr });
   });
+  flush();
 }
 
 /**

@@ -43,11 +43,10 @@ export function normalizeDims(dims: number | readonly number[] | null | undefine
   if (dims === null || dims === undefined) return [...Array(ndim).keys()];
   const list = typeof dims === "number" ? [dims] : dims;
   const out = list.map((d) => normalizeDim(d, ndim));
-  const seen = new Set<number>();
-  for (const d of out) {
-    if (seen.has(d)) throw new RuntimeError(`dim ${d} appears multiple times in the list of dims`);
-    seen.add(d);
-  }
+  // the first dim that repeats an earlier one (a handful of dims: no Set per call)
+  for (let i = 1; i < out.length; i++)
+    for (let j = 0; j < i; j++)
+      if (out[j] === out[i]) throw new RuntimeError(`dim ${out[i]} appears multiple times in the list of dims`);
   return out;
 }
 

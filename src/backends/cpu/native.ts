@@ -32,6 +32,10 @@ export interface NativeAddon {
   adamStep?(buffers: ArrayBufferView[], meta: Float64Array): void;
   /** Fused SGD-with-momentum step, the same conventions (native/cpu/optim.cc). */
   sgdStep?(buffers: ArrayBufferView[], meta: Float64Array): void;
+  /** adamStep over several parameters in one call (native/cpu/optim.cc); absent in older builds. */
+  adamStepMulti?(buffers: ArrayBufferView[], meta: Float64Array): void;
+  /** sgdStep over several parameters in one call (native/cpu/optim.cc); absent in older builds. */
+  sgdStepMulti?(buffers: ArrayBufferView[], meta: Float64Array): void;
   /** layer_norm: mode 0 forward [out, mean, rstd, x, weight?, bias?], 1 backward [gx?, gw?, gb?, gy, x, mean, rstd, weight?] (native/cpu/norm_layer.cc). */
   layerNorm(mode: number, buffers: (ArrayBufferView | null)[], meta: Float64Array): void;
   /** Fused LSTM / GRU cell pointwise ops: mode 0/1 LSTM forward/backward, 2/3 GRU forward/backward (native/cpu/rnn_cell.cc). */

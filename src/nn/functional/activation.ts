@@ -455,7 +455,7 @@ function logSoftmaxRows(x: Tensor): Tensor {
   const N = x._shape[0]!, C = x._shape[1]!, dtype = x.dtype;
   const r = dtype === "float32" ? Math.fround : (v: number) => v;
   const xd = x._storage.data as Float32Array | Float64Array, x0 = x._strides[0]!, x1 = x._strides[1]!, xo = x._offset;
-  const y = Tensor._empty([N, C], dtype);
+  const y = Tensor._emptyUninit([N, C], dtype);  // every element is written below
   const yd = y._storage.data as Float32Array | Float64Array;
   for (let i = 0; i < N; i++) {
     const row = xo + i * x0, out = i * C;
@@ -482,7 +482,7 @@ function logSoftmaxRows(x: Tensor): Tensor {
       if (g!.dtype !== dtype || needsGrad([g, ys])) return [g!.sub(ys!.exp().mul(g!.sum(1, { keepdim: true })))];
       const gd = g!._storage.data as Float32Array | Float64Array, g0 = g!._strides[0]!, g1 = g!._strides[1]!, go = g!._offset;
       const yv = ys!._storage.data as Float32Array | Float64Array, y0 = ys!._strides[0]!, y1 = ys!._strides[1]!, yo = ys!._offset;
-      const gx = Tensor._empty([N, C], dtype);
+      const gx = Tensor._emptyUninit([N, C], dtype);  // every element is written below
       const gxd = gx._storage.data as Float32Array | Float64Array;
       for (let i = 0; i < N; i++) {
         let s = 0;

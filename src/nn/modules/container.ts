@@ -97,7 +97,11 @@ export class Sequential extends Module {
 
   override forward(input: any): any {
     let x = input;
-    for (const [, m] of moduleEntries(this)) x = m.forward(x);
+    // the children in _ownModules' order, without building its [name, module] pairs each call
+    for (const k of Object.keys(this)) {
+      const m = (this as any)[k];
+      if (m instanceof Module) x = m.forward(x);
+    }
     return x;
   }
 }
