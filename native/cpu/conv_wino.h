@@ -249,14 +249,15 @@ template <int m> TT_AVX2 void outputTransformRange(const Geom& g, const float* M
 // a call whose weights (same address, shape and every bit of content) match an entry reuses its
 // U instead of transforming again (inference runs the same weights every call; the memcmp costs a
 // read of the weights, the transform a read plus (m+2)^2/9 times as many writes). Bounded in
-// total size, least recently used evicted; only the calling (JavaScript) thread touches it.
+// total size, least recently used evicted. One cache per calling thread (thread_local): Node's
+// worker threads load this same addon, and each may run convolutions of its own at the same time.
 struct UEntry { const float* w; int64_t OC, C; int m; std::vector<float> wcopy, U; uint64_t used; };
-constexpr size_t kUCacheFloats = size_t(32) << 20;  // 128 MiB of copies and transforms in all
+constexpr size_t kUCacheFloats = size_t(32) << 20;  // 128 MiB of copies and transforms per thread
 
 template <int m> const float* transformedWeights(const Geom& g, const float* w) {
   constexpr int A = Tr<m>::a;
-  static std::vector<UEntry> cache;
-  static uint64_t clock = 0;
+  static thread_local std::vector<UEntry> cache;
+  static thread_local uint64_t clock = 0;
   const size_t nw = (size_t)(g.OC * g.C * 9), nu = (size_t)(A * A * g.OC * g.C);
   for (UEntry& e : cache)
     if (e.w == w && e.OC == g.OC && e.C == g.C && e.m == m) {
