@@ -9,6 +9,7 @@
 
 #include "common/dtype.h"
 #include "common/iter.h"
+#include "common/napi_util.h"
 #include "common/simd.h"
 #include "common/parallel.h"
 #include "cpu/kernels.h"
@@ -383,5 +384,58 @@ const KernelEntry<ReduceFn> kReduceKernels[] = {
     {"logcumsumexp", scanNumeric<ScanKind::LogSumExp>},
 };
 const size_t kNumReduceKernels = sizeof(kReduceKernels) / sizeof(kReduceKernels[0]);
+
+namespace {
+// reduceFast(id, meta, scalars, ndimOuter, buffer0, buffer1[, buffer2]): reduce() with the kernel
+// by index into reduceIds() and the buffers as arguments (no string conversion, hash lookup or
+// array reads per call). meta as for reduce(); scalars 8 entries.
+Napi::Value ReduceFast(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  const size_t argc = info.Length();
+  if (argc < 6) throw std::runtime_error("reduceFast: bad arguments");
+  uint32_t id;
+  if (napi_get_value_uint32(env, info[0], &id) != napi_ok || id >= kNumReduceKernels)
+    throw std::runtime_error("reduceFast: unknown kernel id");
+  size_t n, ns;
+  const double* meta = f64Data(info[1], &n);
+  const double* scalars = f64Data(info[2], &ns);
+  if (ns < 8) throw std::runtime_error("reduceFast: scalars must have 8 entries");
+  int32_t ndimOuter;
+  if (napi_get_value_int32(env, info[3], &ndimOuter) != napi_ok) throw std::runtime_error("reduceFast: bad ndimOuter");
+  StridedIter it;
+  size_t p = 0;
+  auto next = [&]() -> double {
+    if (p >= n) throw std::runtime_error("truncated kernel descriptor");
+    return meta[p++];
+  };
+  it.ndim = (int)next();
+  if (it.ndim < 0 || it.ndim > kMaxDims) throw std::runtime_error("too many dimensions (at most 25)");
+  if (ndimOuter < 0 || ndimOuter > it.ndim) throw std::runtime_error("reduceFast: bad ndimOuter");
+  for (int d = 0; d < it.ndim; d++) it.shape[d] = (int64_t)next();
+  it.nops = (int)next();
+  if (it.nops < 2 || it.nops > 3 || (size_t)it.nops > argc - 4) throw std::runtime_error("bad operand count");
+  for (int k = 0; k < it.nops; k++) {
+    Operand& op = it.ops[k];
+    op.dtype = (int)next();
+    const int64_t es = elementSize(op.dtype);
+    op.data = bufferData(info[4 + k]) + (int64_t)next() * es;
+    for (int d = 0; d < it.ndim; d++) op.strides[d] = (int64_t)next() * es;
+  }
+  kReduceKernels[id].fn(it, ndimOuter, scalars);
+  return info.Env().Undefined();
+}
+
+// reduceIds(): the reduce kernel names, index = id for reduceFast.
+Napi::Value ReduceIds(const Napi::CallbackInfo& info) {
+  Napi::Array a = Napi::Array::New(info.Env());
+  for (size_t k = 0; k < kNumReduceKernels; k++) a.Set((uint32_t)k, kReduceKernels[k].name);
+  return a;
+}
+}  // namespace
+
+void registerReduce(Napi::Env env, Napi::Object exports) {
+  exports.Set("reduceFast", Napi::Function::New(env, ReduceFast, "reduceFast"));
+  exports.Set("reduceIds", Napi::Function::New(env, ReduceIds, "reduceIds"));
+}
 
 }  // namespace tt

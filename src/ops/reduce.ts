@@ -3,11 +3,12 @@
 // reducer walks them for each output element (numerically careful: float sums accumulate in
 // double, var/std use Welford).
 import { IndexError, RuntimeError } from "../errors.js";
-import { type DType, type DTypeLike, SCALAR_TYPE_NAME, getDefaultDtype, isFloatingPoint, toDType } from "../tensor/dtype.js";
+import { DTYPE_CODE, type DType, type DTypeLike, SCALAR_TYPE_NAME, getDefaultDtype, isFloatingPoint, toDType } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDim, normalizeDims } from "../tensor/layout.js";
 import { Tensor, type ValuesIndices, valuesIndices } from "../tensor/tensor.js";
 import { castTo } from "./elementwise.js";
 import { runReduce } from "./kernel.js";
+import { native } from "../backends/cpu/native.js";
 import { arange } from "./creation.js";
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/record.js";
@@ -37,6 +38,43 @@ function reducedDims(x: Tensor, dims: Dims): number[] {
   return normalizeDims(dims, x.ndim);
 }
 
+// native.reduceFast (the kernel by index, the buffers as arguments) and the scratch its descriptor
+// and scalars are written into (read synchronously by the native side, kept nowhere).
+const hasReduceFast = typeof native.reduceFast === "function" && typeof native.reduceIds === "function";
+let reduceIds: Map<string, number> | null = null;
+const RED_MAX_DIMS = 25;
+const redMeta = new Float64Array(2 + RED_MAX_DIMS + 3 * (2 + RED_MAX_DIMS));
+const redScalars = new Float64Array(8);
+
+/** runReduce (ops/kernel.ts) with one native call that takes the buffers as arguments, where the addon has it. */
+function runReduceFast(kernel: string, outs: Tensor[], input: Tensor, shape: readonly number[], strides: number[][],
+  ndimOuter: number, scalars: readonly number[]): void {
+  const nd = shape.length;
+  if (reduceIds === null) {
+    reduceIds = new Map();
+    if (hasReduceFast) (native.reduceIds() as string[]).forEach((name, i) => reduceIds!.set(name, i));
+  }
+  const id = reduceIds.get(kernel);
+  if (id === undefined || nd > RED_MAX_DIMS || scalars.length > 8) {
+    runReduce(kernel, outs, input, shape, strides, ndimOuter, scalars);
+    return;
+  }
+  const meta = redMeta, nops = outs.length + 1;
+  meta[0] = nd;
+  for (let i = 0; i < nd; i++) meta[1 + i] = shape[i]!;
+  meta[1 + nd] = nops;
+  let p = 2 + nd;
+  for (let k = 0; k < nops; k++) {
+    const t = k === 0 ? outs[0]! : k === 1 ? input : outs[k - 1]!, st = strides[k]!;
+    meta[p++] = DTYPE_CODE[t.dtype];
+    meta[p++] = t._offset;
+    for (let i = 0; i < nd; i++) meta[p++] = st[i]!;
+  }
+  for (let i = 0; i < 8; i++) redScalars[i] = i < scalars.length ? scalars[i]! : 0;
+  if (nops === 2) native.reduceFast(id, meta, redScalars, ndimOuter, outs[0]!._storage.data, input._storage.data);
+  else native.reduceFast(id, meta, redScalars, ndimOuter, outs[0]!._storage.data, input._storage.data, outs[1]!._storage.data);
+}
+
 /**
  * Runs a reducer over `dims` of x. Returns the outputs (the first with `outDtype`, the others
  * int64 indices when `withIndices`).
@@ -55,7 +93,7 @@ function reduceCore(kernel: string, x: Tensor, dims: number[], keepdim: boolean,
   const st = contiguousStrides(outShape);
   const outStrides = order.map((d, i) => (i < kept.length ? (keepdim ? st[d]! : st[i]!) : 0));
   const inStrides = order.map((d) => x._strides[d]!);
-  runReduce(kernel, outs, x, iterShape, [outStrides, inStrides, ...(withIndices ? [outStrides] : [])], kept.length, scalars);
+  runReduceFast(kernel, outs, x, iterShape, [outStrides, inStrides, ...(withIndices ? [outStrides] : [])], kept.length, scalars);
   return outs;
 }
 
@@ -359,7 +397,7 @@ function scan(kernel: string, x: Tensor, dim: number, outDtype: DType, withIndic
   const src = castTo(x, outDtype);
   const st = contiguousStrides(x._shape);
   const oStr = order.map((i) => st[i]!);
-  runReduce(kernel, outs, src, order.map((i) => x._shape[i]!), [oStr, order.map((i) => src._strides[i]!), ...(withIndices ? [oStr] : [])], x.ndim - 1);
+  runReduceFast(kernel, outs, src, order.map((i) => x._shape[i]!), [oStr, order.map((i) => src._strides[i]!), ...(withIndices ? [oStr] : [])], x.ndim - 1, []);
   return outs;
 }
 /** sum_{k >= i} v_k along dim: the adjoint of cumsum. */
