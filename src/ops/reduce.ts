@@ -81,19 +81,28 @@ function runReduceFast(kernel: string, outs: Tensor[], input: Tensor, shape: rea
  */
 function reduceCore(kernel: string, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType, scalars: number[],
   withIndices = false): Tensor[] {
-  const red = new Set(dims);
-  const kept = [...Array(x.ndim).keys()].filter((d) => !red.has(d));
-  const order = [...kept, ...dims];
-  const iterShape = order.map((d) => x._shape[d]!);
-  const outShape = keepdim ? x._shape.map((s, d) => (red.has(d) ? 1 : s)) : kept.map((d) => x._shape[d]!);
-  const outs = [Tensor._empty(outShape, outDtype)];
-  if (withIndices) outs.push(Tensor._empty(outShape, "int64"));
-  if (outs[0]!.numel() === 0) return outs;
+  // plain loops, no Set / filter / map: this runs on every reduction, and small ones are all overhead
+  const xs = x._shape, nd = xs.length, nRed = dims.length, nKept = nd - nRed;
+  const order = new Array<number>(nd);
+  let k = 0;
+  for (let d = 0; d < nd; d++) if (!dims.includes(d)) order[k++] = d;
+  for (let i = 0; i < nRed; i++) order[k++] = dims[i]!;
+  const outShape: number[] = [];
+  if (keepdim) for (let d = 0; d < nd; d++) outShape.push(dims.includes(d) ? 1 : xs[d]!);
+  else for (let i = 0; i < nKept; i++) outShape.push(xs[order[i]!]!);
+  const out0 = Tensor._empty(outShape, outDtype);
+  const outs = withIndices ? [out0, Tensor._empty(outShape, "int64")] : [out0];
+  if (out0.numel() === 0) return outs;
   // strides of the outputs along the iteration order (0 on reduced dims)
   const st = contiguousStrides(outShape);
-  const outStrides = order.map((d, i) => (i < kept.length ? (keepdim ? st[d]! : st[i]!) : 0));
-  const inStrides = order.map((d) => x._strides[d]!);
-  runReduceFast(kernel, outs, x, iterShape, [outStrides, inStrides, ...(withIndices ? [outStrides] : [])], kept.length, scalars);
+  const iterShape = new Array<number>(nd), outStrides = new Array<number>(nd), inStrides = new Array<number>(nd);
+  for (let i = 0; i < nd; i++) {
+    const d = order[i]!;
+    iterShape[i] = xs[d]!;
+    outStrides[i] = i < nKept ? (keepdim ? st[d]! : st[i]!) : 0;
+    inStrides[i] = x._strides[d]!;
+  }
+  runReduceFast(kernel, outs, x, iterShape, withIndices ? [outStrides, inStrides, outStrides] : [outStrides, inStrides], nKept, scalars);
   return outs;
 }
 
@@ -224,9 +233,10 @@ function checkNonEmpty(x: Tensor, dims: number[], name: string, dimGiven: boolea
       throw new IndexError(`${name}(): Expected reduction dim ${d} to have non-zero size.`);
 }
 
-function extremum(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean, name: string, dimGiven: boolean): Tensor[] {
+function extremum(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean, name: string, dimGiven: boolean,
+  withIndices = false): Tensor[] {
   checkNonEmpty(x, dims, name, dimGiven);
-  return reduceCore("extremum", x, dims, keepdim, x.dtype, [isMax ? 1 : 0, 0], true);
+  return reduceCore("extremum", x, dims, keepdim, x.dtype, [isMax ? 1 : 0, 0], withIndices);
 }
 export function amax(x: Tensor, ...args: ReduceArgs): Tensor {
   const [dim, opts] = parseArgs(args);
@@ -261,7 +271,7 @@ function maxMin(x: Tensor, arg: number | Tensor | KeepdimOptions | undefined, op
     });
   }
   const dims = reducedDims(x, arg), keepdim = opts.keepdim ?? false;
-  const [values, indices] = extremum(x, dims, keepdim, isMax, name, true);
+  const [values, indices] = extremum(x, dims, keepdim, isMax, name, true, true);
   // the gradient goes to the selected element (scattered back through the indices)
   record(values!, {
     name: isMax ? "MaxBackward0" : "MinBackward0", inputs: [x], save: [indices!],
