@@ -90,6 +90,89 @@ TT_AVX2 inline __m256 tanh(__m256 x) {
   return _mm256_blendv_ps(small, big, _mm256_cmp_ps(ax, set1(0.625f), _CMP_GE_OQ));
 }
 
+// log(x) (Cephes logf: x = m 2^e with m in [sqrt(1/2), sqrt(2)), a degree-9 polynomial in m - 1),
+// within 2 ulp; subnormals scaled up first; log(0) = -inf, log(+inf) = +inf, log(x < 0) = NaN.
+TT_AVX2 inline __m256 log(__m256 x) {
+  const __m256 one = set1(1.0f);
+  const __m256 tiny = _mm256_cmp_ps(x, set1(1.17549435e-38f), _CMP_LT_OQ);
+  const __m256 xs = _mm256_blendv_ps(x, _mm256_mul_ps(x, set1(8388608.0f)), tiny);  // 2^23
+  const __m256i xi = _mm256_castps_si256(xs);
+  __m256 e = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(xi, 23), _mm256_set1_epi32(126)));
+  e = _mm256_sub_ps(e, _mm256_and_ps(tiny, set1(23.0f)));
+  __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(xi, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f000000)));
+  // m in [0.5, 1): below sqrt(1/2) use 2m - 1 and e - 1, else m - 1
+  const __m256 lt = _mm256_cmp_ps(m, set1(0.707106781186547524f), _CMP_LT_OQ);
+  const __m256 extra = _mm256_and_ps(m, lt);
+  m = _mm256_add_ps(_mm256_sub_ps(m, one), extra);
+  e = _mm256_sub_ps(e, _mm256_and_ps(one, lt));
+  const __m256 z = _mm256_mul_ps(m, m);
+  __m256 y = set1(7.0376836292E-2f);
+  y = _mm256_fmadd_ps(y, m, set1(-1.1514610310E-1f));
+  y = _mm256_fmadd_ps(y, m, set1(1.1676998740E-1f));
+  y = _mm256_fmadd_ps(y, m, set1(-1.2420140846E-1f));
+  y = _mm256_fmadd_ps(y, m, set1(1.4249322787E-1f));
+  y = _mm256_fmadd_ps(y, m, set1(-1.6668057665E-1f));
+  y = _mm256_fmadd_ps(y, m, set1(2.0000714765E-1f));
+  y = _mm256_fmadd_ps(y, m, set1(-2.4999993993E-1f));
+  y = _mm256_fmadd_ps(y, m, set1(3.3333331174E-1f));
+  y = _mm256_mul_ps(_mm256_mul_ps(y, m), z);
+  y = _mm256_fmadd_ps(e, set1(-2.12194440e-4f), y);
+  y = _mm256_fnmadd_ps(z, set1(0.5f), y);
+  __m256 r = _mm256_add_ps(m, y);
+  r = _mm256_fmadd_ps(e, set1(0.693359375f), r);
+  const __m256 zero = _mm256_setzero_ps(), inf = set1(__builtin_inff());
+  r = _mm256_blendv_ps(r, _mm256_sub_ps(zero, inf), _mm256_cmp_ps(x, zero, _CMP_EQ_OQ));
+  r = _mm256_blendv_ps(r, inf, _mm256_cmp_ps(x, inf, _CMP_EQ_OQ));
+  r = _mm256_blendv_ps(r, set1(__builtin_nanf("")), _mm256_cmp_ps(x, zero, _CMP_LT_OQ));
+  return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));  // NaN in, the same NaN out
+}
+
+// log(1 + u) for u >= 0 or u in (-1, 0) away from -1 (the callers pass exp(...) > 0): log(w) with
+// w = 1 + u rounded, corrected by the rounding error ((w - 1) - u) / w; +inf for u = +inf.
+TT_AVX2 inline __m256 log1pPos(__m256 u) {
+  const __m256 one = set1(1.0f);
+  const __m256 w = _mm256_add_ps(one, u);
+  const __m256 r = _mm256_sub_ps(log(w), _mm256_div_ps(_mm256_sub_ps(_mm256_sub_ps(w, one), u), w));
+  return _mm256_blendv_ps(r, u, _mm256_cmp_ps(u, set1(__builtin_inff()), _CMP_EQ_OQ));
+}
+
+// erf(x): |x| < 1: Cephes erff's x P(x^2) (relative error 2e-7); above: 1 - erfc(|x|) with
+// Numerical Recipes' erfc (relative error 1.2e-7 on erfc) and x^2 split exactly by an FMA, so
+// erf agrees with a correctly rounded one to a few ulp. NaN in, NaN out; erf(+-inf) = +-1.
+TT_AVX2 inline __m256 erf(__m256 x) {
+  const __m256 sign = set1(-0.0f), one = set1(1.0f);
+  const __m256 ax = _mm256_andnot_ps(sign, x);
+  const __m256 z = _mm256_mul_ps(x, x);
+  __m256 p = set1(7.853861353153693E-5f);
+  p = _mm256_fmadd_ps(p, z, set1(-8.010193625184903E-4f));
+  p = _mm256_fmadd_ps(p, z, set1(5.188327685732524E-3f));
+  p = _mm256_fmadd_ps(p, z, set1(-2.685381193529856E-2f));
+  p = _mm256_fmadd_ps(p, z, set1(1.128358514861418E-1f));
+  p = _mm256_fmadd_ps(p, z, set1(-3.761262582423300E-1f));
+  p = _mm256_fmadd_ps(p, z, set1(1.128379165726710E+0f));
+  const __m256 small = _mm256_mul_ps(x, p);
+  // erfc(a) = t exp(-a^2 - 1.26551223 + t (1.00002368 + t (...))), t = 1 / (1 + a / 2); a clamped
+  // to 10 (erf = 1 there) so inf gives 1 rather than NaN
+  const __m256 a = _mm256_min_ps(ax, set1(10.0f));
+  const __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(a, set1(0.5f), one));
+  __m256 q = set1(0.17087277f);
+  q = _mm256_fmadd_ps(q, t, set1(-0.82215223f));
+  q = _mm256_fmadd_ps(q, t, set1(1.48851587f));
+  q = _mm256_fmadd_ps(q, t, set1(-1.13520398f));
+  q = _mm256_fmadd_ps(q, t, set1(0.27886807f));
+  q = _mm256_fmadd_ps(q, t, set1(-0.18628806f));
+  q = _mm256_fmadd_ps(q, t, set1(0.09678418f));
+  q = _mm256_fmadd_ps(q, t, set1(0.37409196f));
+  q = _mm256_fmadd_ps(q, t, set1(1.00002368f));
+  q = _mm256_fmadd_ps(q, t, set1(-1.26551223f));
+  const __m256 hi = _mm256_mul_ps(a, a), lo = _mm256_fmsub_ps(a, a, hi);  // a^2 = hi + lo exactly
+  const __m256 erfc = _mm256_mul_ps(t, exp(_mm256_sub_ps(_mm256_sub_ps(q, lo), hi)));
+  __m256 big = _mm256_sub_ps(one, erfc);
+  big = _mm256_or_ps(big, _mm256_and_ps(x, sign));
+  const __m256 r = _mm256_blendv_ps(small, big, _mm256_cmp_ps(ax, one, _CMP_GE_OQ));
+  return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
 }  // namespace v8
 #endif
 

@@ -168,6 +168,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerRnnCell(env, exports);
   registerResample(env, exports);
   registerAlloc(env, exports);
+  registerSoftmax(env, exports);
+  registerReduce(env, exports);
   return exports;
 }
 

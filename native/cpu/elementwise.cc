@@ -7,7 +7,12 @@
 // scalar that could raise an exception flag nobody reads. Values are unchanged (no
 // reassociation, no contraction, NaN and signed zeros as before).
 #pragma GCC optimize("no-trapping-math")
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <type_traits>
 
@@ -46,6 +51,61 @@ TT_SIMD_CLONES void binaryContiguous(TO* o, const TI* a, const TI* b, TI bv, int
   }
 }
 
+// ---- streaming (non-temporal) stores for large outputs ------------------------------------------
+// An output much larger than the last-level cache is not in the cache when the next op reads it,
+// so writing it through the cache only costs a read-for-ownership of every line (16 bytes of
+// traffic per float of add instead of 12). Above streamBytes() of traffic, contiguous runs are
+// computed into a small L1-resident buffer by the same loop (same values, bit for bit) and the
+// buffer is copied out with non-temporal stores.
+
+// Bytes of traffic (inputs + output) above which outputs are streamed: 24 MiB, about the
+// last-level cache of one CPU complex (32 MiB on the bench machine; sysconf's figure is not to be
+// trusted in a VM: it reports 256 MiB there), or TORCHTS_STREAM_BYTES.
+inline int64_t streamBytes() {
+  static const int64_t v = [] {
+    const char* env = std::getenv("TORCHTS_STREAM_BYTES");
+    if (env && *env) return (int64_t)std::atoll(env);
+    return (int64_t)24 << 20;
+  }();
+  return v;
+}
+
+// Writes n outputs of `compute(dst, offset, len)` to o: an unaligned head and the tail straight,
+// the aligned middle through a 2 KiB buffer copied out with streaming stores.
+template <class TO, class F> void streamOut(TO* o, int64_t n, F&& compute) {
+#if defined(__SSE2__)
+  constexpr int64_t kBuf = 2048 / (int64_t)sizeof(TO);
+  if (sizeof(TO) > 16 || 16 % sizeof(TO) != 0 || n < 2 * kBuf) { compute(o, 0, n); return; }
+  int64_t head = (int64_t)((16 - (reinterpret_cast<uintptr_t>(o) & 15)) & 15);
+  if (head % (int64_t)sizeof(TO) != 0) { compute(o, 0, n); return; }
+  head /= (int64_t)sizeof(TO);
+  if (head) compute(o, 0, head);
+  alignas(64) TO buf[kBuf];
+  int64_t i = head;
+  for (; i + kBuf <= n; i += kBuf) {
+    compute(buf, i, kBuf);
+    const __m128i* src = reinterpret_cast<const __m128i*>(buf);
+    __m128i* dst = reinterpret_cast<__m128i*>(o + i);
+    for (int64_t j = 0; j < (int64_t)(kBuf * sizeof(TO) / 16); j += 4) {
+      _mm_stream_si128(dst + j, _mm_load_si128(src + j));
+      _mm_stream_si128(dst + j + 1, _mm_load_si128(src + j + 1));
+      _mm_stream_si128(dst + j + 2, _mm_load_si128(src + j + 2));
+      _mm_stream_si128(dst + j + 3, _mm_load_si128(src + j + 3));
+    }
+  }
+  if (i < n) compute(o + i, i, n - i);
+  _mm_sfence();  // streaming stores are weakly ordered: make them visible before the region ends
+#else
+  compute(o, 0, n);
+#endif
+}
+
+// True where an op over `it` writing TO and reading N inputs of TI should stream its output.
+template <class TO, class TI, int N> bool wantStream(const StridedIter& it) {
+  const int64_t n = it.numel();
+  return n * (int64_t)(sizeof(TO) + N * sizeof(TI)) >= streamBytes();
+}
+
 // out[i] = Op::f(in_1[i], ..., in_N[i], scalars), with contiguous runs written as plain
 // indexed loops so the compiler vectorises them.
 template <class Op, class TO, class TI, int N>
@@ -54,6 +114,7 @@ void runElementwise(StridedIter& it, const double* scalars) {
   // a local copy: the compiler then knows no output write can change a scalar, and vectorises
   double s[8];
   for (int k = 0; k < 8; k++) s[k] = scalars[k];
+  const bool stream = (N == 1 || N == 2) && wantStream<TO, TI, N>(it);
   it.forEach([&](char** p, int64_t n, const int64_t* st) {
     bool contiguous = st[0] == (int64_t)sizeof(TO);
     for (int k = 1; k <= N; k++) contiguous = contiguous && st[k] == (int64_t)sizeof(TI);
@@ -67,7 +128,8 @@ void runElementwise(StridedIter& it, const double* scalars) {
       }
     } else if constexpr (N == 1) {
       if (contiguous) {
-        unaryContiguous<Op, TO, TI>(o, a, n, s);
+        if (stream) streamOut(o, n, [&](TO* d, int64_t off, int64_t len) { unaryContiguous<Op, TO, TI>(d, a + off, len, s); });
+        else unaryContiguous<Op, TO, TI>(o, a, n, s);
       } else {
         for (int64_t i = 0; i < n; i++)
           *reinterpret_cast<TO*>(p[0] + i * st[0]) =
@@ -76,9 +138,12 @@ void runElementwise(StridedIter& it, const double* scalars) {
     } else if constexpr (N == 2) {
       const TI* b = reinterpret_cast<const TI*>(p[2]);
       if (contiguous) {
-        binaryContiguous<Op, TO, TI>(o, a, b, TI{}, n, s);
+        if (stream) streamOut(o, n, [&](TO* d, int64_t off, int64_t len) { binaryContiguous<Op, TO, TI>(d, a + off, b + off, TI{}, len, s); });
+        else binaryContiguous<Op, TO, TI>(o, a, b, TI{}, n, s);
       } else if (st[0] == (int64_t)sizeof(TO) && st[1] == (int64_t)sizeof(TI) && st[2] == 0) {  // tensor op scalar
-        binaryContiguous<Op, TO, TI>(o, a, nullptr, *b, n, s);
+        const TI bv = *b;
+        if (stream) streamOut(o, n, [&](TO* d, int64_t off, int64_t len) { binaryContiguous<Op, TO, TI>(d, a + off, nullptr, bv, len, s); });
+        else binaryContiguous<Op, TO, TI>(o, a, nullptr, bv, n, s);
       } else {
         for (int64_t i = 0; i < n; i++)
           *reinterpret_cast<TO*>(p[0] + i * st[0]) =
@@ -445,13 +510,18 @@ template <class T> void clampTyped(StridedIter& it, const double* s) {
     runElementwise<Clamp, T, T, 1>(it, s);
     return;
   }
+  const bool stream = wantStream<T, T, 1>(it);
   it.forEach([&](char** p, int64_t n, const int64_t* st) {
     if (st[0] == (int64_t)sizeof(T) && st[1] == (int64_t)sizeof(T)) {
       T* o = reinterpret_cast<T*>(p[0]);
       const T* a = reinterpret_cast<const T*>(p[1]);
-      if (mode == 1) clampContiguous<T, 1>(o, a, n, lo, hi);
-      else if (mode == 2) clampContiguous<T, 2>(o, a, n, lo, hi);
-      else clampContiguous<T, 3>(o, a, n, lo, hi);
+      auto run = [&](T* d, int64_t off, int64_t len) {
+        if (mode == 1) clampContiguous<T, 1>(d, a + off, len, lo, hi);
+        else if (mode == 2) clampContiguous<T, 2>(d, a + off, len, lo, hi);
+        else clampContiguous<T, 3>(d, a + off, len, lo, hi);
+      };
+      if (stream) streamOut(o, n, run);
+      else run(o, 0, n);
       return;
     }
     for (int64_t i = 0; i < n; i++) {
@@ -513,6 +583,70 @@ struct VSiluBackward {
   }
 };
 
+// Elu and its backward fold alpha * scale (and inputScale * alpha * scale) in double, as the
+// scalar functors do: prep() writes those products into the unused scalar slots 6 and 7.
+struct VElu {
+  static void prep(float* sf, const double* s) { sf[6] = float(s[0] * s[1]); }
+  TT_AVX2 static __m256 f(__m256 x, const float* s) {
+    const __m256 neg = _mm256_mul_ps(_mm256_set1_ps(s[6]), _mm256_sub_ps(v8::exp(_mm256_mul_ps(x, _mm256_set1_ps(s[2]))), _mm256_set1_ps(1.0f)));
+    return _mm256_blendv_ps(neg, _mm256_mul_ps(x, _mm256_set1_ps(s[1])), _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GT_OQ));
+  }
+};
+struct VEluBackward {
+  static void prep(float* sf, const double* s) { sf[7] = float(s[2] * s[0] * s[1]); }
+  TT_AVX2 static __m256 f(__m256 g, __m256 x, const float* s) {
+    const __m256 neg = _mm256_mul_ps(_mm256_mul_ps(g, _mm256_set1_ps(s[7])), v8::exp(_mm256_mul_ps(x, _mm256_set1_ps(s[2]))));
+    return _mm256_blendv_ps(neg, _mm256_mul_ps(g, _mm256_set1_ps(s[1])), _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GT_OQ));
+  }
+};
+// softplus [beta, threshold]: x beta > threshold ? x : log1p(exp(x beta)) / beta
+struct VSoftplus {
+  TT_AVX2 static __m256 f(__m256 x, const float* s) {
+    const __m256 beta = _mm256_set1_ps(s[0]), xb = _mm256_mul_ps(x, beta);
+    const __m256 soft = _mm256_div_ps(v8::log1pPos(v8::exp(xb)), beta);
+    return _mm256_blendv_ps(soft, x, _mm256_cmp_ps(xb, _mm256_set1_ps(s[1]), _CMP_GT_OQ));
+  }
+};
+struct VSoftplusBackward {
+  TT_AVX2 static __m256 f(__m256 g, __m256 x, const float* s) {
+    const __m256 xb = _mm256_mul_ps(x, _mm256_set1_ps(s[0]));
+    const __m256 e = v8::exp(xb);
+    const __m256 soft = _mm256_div_ps(_mm256_mul_ps(g, e), _mm256_add_ps(e, _mm256_set1_ps(1.0f)));
+    return _mm256_blendv_ps(soft, g, _mm256_cmp_ps(xb, _mm256_set1_ps(s[1]), _CMP_GT_OQ));
+  }
+};
+struct VLog { TT_AVX2 static __m256 f(__m256 x, const float*) { return v8::log(x); } };
+struct VErf { TT_AVX2 static __m256 f(__m256 x, const float*) { return v8::erf(x); } };
+// gelu, exact (erf) form: x 0.5 (1 + erf(x / sqrt(2)))
+struct VGeluErf {
+  TT_AVX2 static __m256 f(__m256 x, const float*) {
+    const __m256 e = v8::erf(_mm256_mul_ps(x, _mm256_set1_ps(float(M_SQRT1_2))));
+    return _mm256_mul_ps(_mm256_mul_ps(x, _mm256_set1_ps(0.5f)), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+  }
+};
+// its backward: g (cdf + x pdf), cdf = 0.5 (1 + erf(x / sqrt(2))), pdf = exp(-x^2 / 2) / sqrt(2 pi)
+struct VGeluErfBackward {
+  TT_AVX2 static __m256 f(__m256 g, __m256 x, const float*) {
+    const __m256 cdf = _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_add_ps(_mm256_set1_ps(1.0f), v8::erf(_mm256_mul_ps(x, _mm256_set1_ps(float(M_SQRT1_2))))));
+    const __m256 pdf = _mm256_mul_ps(v8::exp(_mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(-0.5f), x), x)), _mm256_set1_ps(float(M_2_SQRTPI * M_SQRT1_2 * 0.5)));
+    return _mm256_mul_ps(g, _mm256_add_ps(cdf, _mm256_mul_ps(x, pdf)));
+  }
+};
+// logsigmoid: min(x, 0) - log1p(exp(-|x|))
+struct VLogSigmoid {
+  TT_AVX2 static __m256 f(__m256 x, const float*) {
+    const __m256 ax = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
+    return _mm256_sub_ps(_mm256_min_ps(x, _mm256_setzero_ps()), v8::log1pPos(v8::exp(v8::neg(ax))));
+  }
+};
+// mish: x tanh(log1p(exp(x)))
+struct VMish {
+  TT_AVX2 static __m256 f(__m256 x, const float*) { return _mm256_mul_ps(x, v8::tanh(v8::log1pPos(v8::exp(x)))); }
+};
+
+template <class V, class = void> struct HasPrep : std::false_type {};
+template <class V> struct HasPrep<V, std::void_t<decltype(&V::prep)>> : std::true_type {};
+
 template <class VOp, int N> TT_AVX2 __m256 vapply(const __m256* in, const float* s) {
   if constexpr (N == 1) return VOp::f(in[0], s);
   else return VOp::f(in[0], in[1], s);
@@ -555,21 +689,28 @@ template <class Op, class VOp, int N> void vecOrScalar(StridedIter& it, const do
   }
   float sf[8];
   for (int k = 0; k < 8; k++) sf[k] = static_cast<float>(s[k]);
+  if constexpr (HasPrep<VOp>::value) VOp::prep(sf, s);
   it.forEach([&](char** p, int64_t n, const int64_t* st) { vecRunLoop<VOp, N>(p, n, st, sf); }, kVecGrain);
 }
 void geluKernel(StridedIter& it, const double* s) {
   if (s[0] != 0) vecOrScalar<Gelu, VGeluTanh, 1>(it, s);
-  else dispatchElementwise<Gelu, Set::Float, false, 1>(it, s);
+  else vecOrScalar<Gelu, VGeluErf, 1>(it, s);
+}
+void geluBackwardKernel(StridedIter& it, const double* s) {
+  if (s[0] != 0) dispatchElementwise<GeluBackward, Set::Float, false, 2>(it, s);
+  else vecOrScalar<GeluBackward, VGeluErfBackward, 2>(it, s);
 }
 template <class Op, class VOp> constexpr ElementwiseFn vecUnary = &vecOrScalar<Op, VOp, 1>;
 template <class Op, class VOp> constexpr ElementwiseFn vecBinary = &vecOrScalar<Op, VOp, 2>;
 #define TT_VEC1(Op) (vecUnary<Op, V##Op>)
 #define TT_VEC2(Op) (vecBinary<Op, V##Op>)
 #define TT_GELU (&geluKernel)
+#define TT_GELU_BACKWARD (&geluBackwardKernel)
 #else
 #define TT_VEC1(Op) (floatOp<Op>)
 #define TT_VEC2(Op) (floatBin<Op>)
 #define TT_GELU (floatOp<Gelu>)
+#define TT_GELU_BACKWARD (floatBin<GeluBackward>)
 #endif
 
 using S = Set;
@@ -590,12 +731,12 @@ template <class Op> constexpr ElementwiseFn numTer = &dispatchElementwise<Op, S:
 }  // namespace
 
 const KernelEntry<ElementwiseFn> kElementwiseKernels[] = {
-    {"exp", TT_VEC1(Exp)}, {"exp2", floatOp<Exp2>}, {"expm1", floatOp<Expm1>}, {"log", floatOp<Log>},
+    {"exp", TT_VEC1(Exp)}, {"exp2", floatOp<Exp2>}, {"expm1", floatOp<Expm1>}, {"log", TT_VEC1(Log)},
     {"log2", floatOp<Log2>}, {"log10", floatOp<Log10>}, {"log1p", floatOp<Log1p>}, {"sqrt", floatOp<Sqrt>},
     {"rsqrt", floatOp<Rsqrt>}, {"sin", floatOp<Sin>}, {"cos", floatOp<Cos>}, {"tan", floatOp<Tan>},
     {"asin", floatOp<Asin>}, {"acos", floatOp<Acos>}, {"atan", floatOp<Atan>}, {"sinh", floatOp<Sinh>},
     {"cosh", floatOp<Cosh>}, {"tanh", TT_VEC1(Tanh)}, {"asinh", floatOp<Asinh>}, {"acosh", floatOp<Acosh>},
-    {"atanh", floatOp<Atanh>}, {"sigmoid", TT_VEC1(Sigmoid)}, {"erf", floatOp<Erf>}, {"erfc", floatOp<Erfc>},
+    {"atanh", floatOp<Atanh>}, {"sigmoid", TT_VEC1(Sigmoid)}, {"erf", TT_VEC1(Erf)}, {"erfc", floatOp<Erfc>},
     {"erfinv", floatOp<Erfinv>}, {"reciprocal", floatOp<Reciprocal>}, {"frac", floatOp<Frac>},
     {"lgamma", floatOp<Lgamma>}, {"nanToNum", floatOp<NanToNum>},
     {"isnan", floatPred<Isnan>}, {"isinf", floatPred<Isinf>}, {"isfinite", floatPred<Isfinite>},
@@ -618,16 +759,16 @@ const KernelEntry<ElementwiseFn> kElementwiseKernels[] = {
     {"logicalXor", allCmp<LogicalXor>},
     {"lerp", floatTer<Lerp>}, {"addcmul", numTer<Addcmul>}, {"addcdiv", floatTer<Addcdiv>},
     {"clampTensor", numTer<ClampTensor>}, {"where", &whereKernel},
-    {"elu", floatOp<Elu>}, {"eluBackward", floatBin<EluBackward>}, {"softplus", floatOp<Softplus>},
-    {"softplusBackward", floatBin<SoftplusBackward>}, {"leakyRelu", floatOp<LeakyRelu>},
+    {"elu", TT_VEC1(Elu)}, {"eluBackward", TT_VEC2(EluBackward)}, {"softplus", TT_VEC1(Softplus)},
+    {"softplusBackward", TT_VEC2(SoftplusBackward)}, {"leakyRelu", floatOp<LeakyRelu>},
     {"leakyReluBackward", floatBin<LeakyReluBackward>}, {"threshold", floatOp<Threshold>},
     {"thresholdBackward", floatBin<ThresholdBackward>}, {"hardtanhBackward", floatBin<HardtanhBackward>},
     {"hardswish", floatOp<Hardswish>}, {"hardswishBackward", floatBin<HardswishBackward>},
     {"hardsigmoid", floatOp<Hardsigmoid>}, {"hardsigmoidBackward", floatBin<HardsigmoidBackward>},
     {"hardshrink", floatOp<Hardshrink>}, {"softshrink", floatOp<Softshrink>}, {"shrinkBackward", floatBin<ShrinkBackward>},
-    {"silu", TT_VEC1(Silu)}, {"siluBackward", TT_VEC2(SiluBackward)}, {"mish", floatOp<Mish>},
-    {"mishBackward", floatBin<MishBackward>}, {"gelu", TT_GELU}, {"geluBackward", floatBin<GeluBackward>},
-    {"logSigmoid", floatOp<LogSigmoid>}, {"logSigmoidBackward", floatBin<LogSigmoidBackward>},
+    {"silu", TT_VEC1(Silu)}, {"siluBackward", TT_VEC2(SiluBackward)}, {"mish", TT_VEC1(Mish)},
+    {"mishBackward", floatBin<MishBackward>}, {"gelu", TT_GELU}, {"geluBackward", TT_GELU_BACKWARD},
+    {"logSigmoid", TT_VEC1(LogSigmoid)}, {"logSigmoidBackward", floatBin<LogSigmoidBackward>},
 };
 const size_t kNumElementwiseKernels = sizeof(kElementwiseKernels) / sizeof(kElementwiseKernels[0]);
 

@@ -219,9 +219,56 @@ Napi::Value Nonzero(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), (double)w);
 }
 
+// indexFast(kind, meta, scalars, reduce, buffer0, buffer1, index buffers...): indexGather (kind 0)
+// or indexScatter (kind 1, with `reduce`) with the buffers as arguments instead of an array.
+Napi::Value IndexFast(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  const size_t argc = info.Length();
+  if (argc < 6) throw std::runtime_error("indexFast: bad arguments");
+  int32_t kind, reduce;
+  if (napi_get_value_int32(env, info[0], &kind) != napi_ok || napi_get_value_int32(env, info[3], &reduce) != napi_ok)
+    throw std::runtime_error("indexFast: bad arguments");
+  size_t n, sn;
+  const double* meta = f64Data(info[1], &n);
+  const double* s = f64Data(info[2], &sn);
+  StridedIter it;
+  size_t p = 0;
+  auto next = [&]() -> double {
+    if (p >= n) throw std::runtime_error("truncated kernel descriptor");
+    return meta[p++];
+  };
+  it.ndim = (int)next();
+  if (it.ndim < 0 || it.ndim > kMaxDims) throw std::runtime_error("too many dimensions (at most 25)");
+  for (int d = 0; d < it.ndim; d++) it.shape[d] = (int64_t)next();
+  it.nops = (int)next();
+  if (it.nops < 2 || it.nops > kMaxOperands || (size_t)it.nops > argc - 4) throw std::runtime_error("bad operand count");
+  for (int k = 0; k < it.nops; k++) {
+    Operand& op = it.ops[k];
+    op.dtype = (int)next();
+    const int64_t es = elementSize(op.dtype);
+    op.data = bufferData(info[4 + k]) + (int64_t)next() * es;
+    for (int d = 0; d < it.ndim; d++) op.strides[d] = (int64_t)next() * es;
+  }
+  const int64_t es = elementSize(it.ops[0].dtype);
+  auto dims = indexedDims(s, sn, es);
+  if (it.nops != 2 + (int)dims.size()) throw std::runtime_error("indexFast: operand count does not match K");
+  if (kind == 0) {
+    switch (es) {
+      case 1: gatherLoop<uint8_t>(it, dims); break;
+      case 2: gatherLoop<uint16_t>(it, dims); break;
+      case 4: gatherLoop<uint32_t>(it, dims); break;
+      default: gatherLoop<uint64_t>(it, dims); break;
+    }
+  } else {
+    TT_DISPATCH_ALL(it.ops[0].dtype, "scatter", scatterLoop<T>(it, dims, reduce))
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void registerIndex(Napi::Env env, Napi::Object exports) {
+  exports.Set("indexFast", Napi::Function::New(env, IndexFast, "indexFast"));
   exports.Set("indexGather", Napi::Function::New(env, IndexGather, "indexGather"));
   exports.Set("indexScatter", Napi::Function::New(env, IndexScatter, "indexScatter"));
   exports.Set("nonzero", Napi::Function::New(env, Nonzero, "nonzero"));

@@ -7,7 +7,7 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { inplace, record } from "../autograd/record.js";
 import { native } from "../backends/cpu/native.js";
 import { IndexError, RuntimeError, ValueError } from "../errors.js";
-import { type DType, SCALAR_TYPE_NAME, isFloatingPoint } from "../tensor/dtype.js";
+import { DTYPE_CODE, type DType, SCALAR_TYPE_NAME, isFloatingPoint } from "../tensor/dtype.js";
 import { broadcastShapes, expandStrides, normalizeDim, numelOf } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type Scalar, type TensorOrScalar, castTo, scalarTensor } from "./elementwise.js";
@@ -79,6 +79,46 @@ export interface IndexKernelOptions {
 
 const OUT_OF_BOUNDS = /^index (-?\d+) is out of bounds for dimension (\d+) with size (\d+)$/;
 
+// native.indexFast (addon.cc's index entry with the buffers as arguments) and the scratch its
+// descriptor and scalars are written into (read synchronously by the native side, kept nowhere).
+const hasIndexFast = typeof native.indexFast === "function";
+const INDEX_MAX_DIMS = 25;
+const indexMeta = new Float64Array(2 + INDEX_MAX_DIMS + 4 * (2 + INDEX_MAX_DIMS));
+const indexScalars = [new Float64Array(2), new Float64Array(5), new Float64Array(8)];  // [K, (dim, size, stride) x K, flags]
+
+function writeOperand(meta: Float64Array, p: number, t: Tensor, shape: readonly number[]): number {
+  const nd = shape.length, ts = t._shape;
+  meta[p++] = DTYPE_CODE[t.dtype];
+  meta[p++] = t._offset;
+  let same = ts.length === nd;
+  for (let i = 0; same && i < nd; i++) same = ts[i] === shape[i];
+  const st = same ? t._strides : expandStrides(ts, t._strides, shape);
+  for (let i = 0; i < nd; i++) meta[p++] = st[i]!;
+  return p;
+}
+
+/** runIndexKernel for at most 2 indexed dims without per-call arrays: one native call with the buffers as arguments. */
+function runIndexFast(kind: "gather" | "scatter", a: Tensor, b: Tensor, dims: readonly IndexedDim[], opts: IndexKernelOptions): void {
+  const shape = a._shape, nd = shape.length, K = dims.length;
+  const meta = indexMeta, sc = indexScalars[K]!;
+  meta[0] = nd;
+  for (let i = 0; i < nd; i++) meta[1 + i] = shape[i]!;
+  meta[1 + nd] = 2 + K;
+  let p = writeOperand(meta, 2 + nd, a, shape);
+  p = writeOperand(meta, p, b, shape);
+  for (let k = 0; k < K; k++) p = writeOperand(meta, p, dims[k]!.index, shape);
+  sc[0] = K;
+  for (let k = 0; k < K; k++) {
+    const d = dims[k]!;
+    sc[1 + 3 * k] = d.dim; sc[2 + 3 * k] = d.size; sc[3 + 3 * k] = d.stride;
+  }
+  sc[1 + 3 * K] = opts.noNegative ? 1 : 0;
+  const m = kind === "gather" ? 0 : 1, r = opts.reduce ?? 0, sv = sc;
+  if (K === 0) native.indexFast(m, meta, sv, r, a._storage.data, b._storage.data);
+  else if (K === 1) native.indexFast(m, meta, sv, r, a._storage.data, b._storage.data, dims[0]!.index._storage.data);
+  else native.indexFast(m, meta, sv, r, a._storage.data, b._storage.data, dims[0]!.index._storage.data, dims[1]!.index._storage.data);
+}
+
 /**
  * @internal Runs native indexGather (`a` = out, `b` = source) or indexScatter (`a` = destination,
  * `b` = values). `a`, `b` and every index are views whose shape is the iteration shape.
@@ -86,13 +126,16 @@ const OUT_OF_BOUNDS = /^index (-?\d+) is out of bounds for dimension (\d+) with 
 export function runIndexKernel(kind: "gather" | "scatter", a: Tensor, b: Tensor, dims: readonly IndexedDim[], opts: IndexKernelOptions = {}): void {
   if (a.numel() === 0) return;
   if (dims.length > 8) throw new RuntimeError(`indexing more than 8 dimensions at once is not supported (got ${dims.length})`);
-  const ops = [a, b, ...dims.map((d) => d.index)];
-  const scalars = Float64Array.from([dims.length, ...dims.flatMap((d) => [d.dim, d.size, d.stride]), opts.noNegative ? 1 : 0]);
-  const meta = descriptor(a._shape, ops);
-  const buffers = ops.map((t) => t._storage.data);
   try {
-    if (kind === "gather") native.indexGather(buffers, meta, scalars);
-    else native.indexScatter(buffers, meta, scalars, opts.reduce ?? 0);
+    if (hasIndexFast && dims.length <= 2 && a._shape.length <= INDEX_MAX_DIMS) runIndexFast(kind, a, b, dims, opts);
+    else {
+      const ops = [a, b, ...dims.map((d) => d.index)];
+      const scalars = Float64Array.from([dims.length, ...dims.flatMap((d) => [d.dim, d.size, d.stride]), opts.noNegative ? 1 : 0]);
+      const meta = descriptor(a._shape, ops);
+      const buffers = ops.map((t) => t._storage.data);
+      if (kind === "gather") native.indexGather(buffers, meta, scalars);
+      else native.indexScatter(buffers, meta, scalars, opts.reduce ?? 0);
+    }
   } catch (e) {
     const m = OUT_OF_BOUNDS.exec((e as Error).message);
     if (m === null) throw e;

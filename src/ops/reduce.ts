@@ -3,11 +3,12 @@
 // reducer walks them for each output element (numerically careful: float sums accumulate in
 // double, var/std use Welford).
 import { IndexError, RuntimeError } from "../errors.js";
-import { type DType, type DTypeLike, SCALAR_TYPE_NAME, getDefaultDtype, isFloatingPoint, toDType } from "../tensor/dtype.js";
+import { DTYPE_CODE, type DType, type DTypeLike, SCALAR_TYPE_NAME, getDefaultDtype, isFloatingPoint, toDType } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDim, normalizeDims } from "../tensor/layout.js";
 import { Tensor, type ValuesIndices, valuesIndices } from "../tensor/tensor.js";
 import { castTo } from "./elementwise.js";
 import { runReduce } from "./kernel.js";
+import { native } from "../backends/cpu/native.js";
 import { arange } from "./creation.js";
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/record.js";
@@ -37,25 +38,71 @@ function reducedDims(x: Tensor, dims: Dims): number[] {
   return normalizeDims(dims, x.ndim);
 }
 
+// native.reduceFast (the kernel by index, the buffers as arguments) and the scratch its descriptor
+// and scalars are written into (read synchronously by the native side, kept nowhere).
+const hasReduceFast = typeof native.reduceFast === "function" && typeof native.reduceIds === "function";
+let reduceIds: Map<string, number> | null = null;
+const RED_MAX_DIMS = 25;
+const redMeta = new Float64Array(2 + RED_MAX_DIMS + 3 * (2 + RED_MAX_DIMS));
+const redScalars = new Float64Array(8);
+
+/** runReduce (ops/kernel.ts) with one native call that takes the buffers as arguments, where the addon has it. */
+function runReduceFast(kernel: string, outs: Tensor[], input: Tensor, shape: readonly number[], strides: number[][],
+  ndimOuter: number, scalars: readonly number[]): void {
+  const nd = shape.length;
+  if (reduceIds === null) {
+    reduceIds = new Map();
+    if (hasReduceFast) (native.reduceIds() as string[]).forEach((name, i) => reduceIds!.set(name, i));
+  }
+  const id = reduceIds.get(kernel);
+  if (id === undefined || nd > RED_MAX_DIMS || scalars.length > 8) {
+    runReduce(kernel, outs, input, shape, strides, ndimOuter, scalars);
+    return;
+  }
+  const meta = redMeta, nops = outs.length + 1;
+  meta[0] = nd;
+  for (let i = 0; i < nd; i++) meta[1 + i] = shape[i]!;
+  meta[1 + nd] = nops;
+  let p = 2 + nd;
+  for (let k = 0; k < nops; k++) {
+    const t = k === 0 ? outs[0]! : k === 1 ? input : outs[k - 1]!, st = strides[k]!;
+    meta[p++] = DTYPE_CODE[t.dtype];
+    meta[p++] = t._offset;
+    for (let i = 0; i < nd; i++) meta[p++] = st[i]!;
+  }
+  for (let i = 0; i < 8; i++) redScalars[i] = i < scalars.length ? scalars[i]! : 0;
+  if (nops === 2) native.reduceFast(id, meta, redScalars, ndimOuter, outs[0]!._storage.data, input._storage.data);
+  else native.reduceFast(id, meta, redScalars, ndimOuter, outs[0]!._storage.data, input._storage.data, outs[1]!._storage.data);
+}
+
 /**
  * Runs a reducer over `dims` of x. Returns the outputs (the first with `outDtype`, the others
  * int64 indices when `withIndices`).
  */
 function reduceCore(kernel: string, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType, scalars: number[],
   withIndices = false): Tensor[] {
-  const red = new Set(dims);
-  const kept = [...Array(x.ndim).keys()].filter((d) => !red.has(d));
-  const order = [...kept, ...dims];
-  const iterShape = order.map((d) => x._shape[d]!);
-  const outShape = keepdim ? x._shape.map((s, d) => (red.has(d) ? 1 : s)) : kept.map((d) => x._shape[d]!);
-  const outs = [Tensor._empty(outShape, outDtype)];
-  if (withIndices) outs.push(Tensor._empty(outShape, "int64"));
-  if (outs[0]!.numel() === 0) return outs;
+  // plain loops, no Set / filter / map: this runs on every reduction, and small ones are all overhead
+  const xs = x._shape, nd = xs.length, nRed = dims.length, nKept = nd - nRed;
+  const order = new Array<number>(nd);
+  let k = 0;
+  for (let d = 0; d < nd; d++) if (!dims.includes(d)) order[k++] = d;
+  for (let i = 0; i < nRed; i++) order[k++] = dims[i]!;
+  const outShape: number[] = [];
+  if (keepdim) for (let d = 0; d < nd; d++) outShape.push(dims.includes(d) ? 1 : xs[d]!);
+  else for (let i = 0; i < nKept; i++) outShape.push(xs[order[i]!]!);
+  const out0 = Tensor._empty(outShape, outDtype);
+  const outs = withIndices ? [out0, Tensor._empty(outShape, "int64")] : [out0];
+  if (out0.numel() === 0) return outs;
   // strides of the outputs along the iteration order (0 on reduced dims)
   const st = contiguousStrides(outShape);
-  const outStrides = order.map((d, i) => (i < kept.length ? (keepdim ? st[d]! : st[i]!) : 0));
-  const inStrides = order.map((d) => x._strides[d]!);
-  runReduce(kernel, outs, x, iterShape, [outStrides, inStrides, ...(withIndices ? [outStrides] : [])], kept.length, scalars);
+  const iterShape = new Array<number>(nd), outStrides = new Array<number>(nd), inStrides = new Array<number>(nd);
+  for (let i = 0; i < nd; i++) {
+    const d = order[i]!;
+    iterShape[i] = xs[d]!;
+    outStrides[i] = i < nKept ? (keepdim ? st[d]! : st[i]!) : 0;
+    inStrides[i] = x._strides[d]!;
+  }
+  runReduceFast(kernel, outs, x, iterShape, withIndices ? [outStrides, inStrides, outStrides] : [outStrides, inStrides], nKept, scalars);
   return outs;
 }
 
@@ -186,9 +233,10 @@ function checkNonEmpty(x: Tensor, dims: number[], name: string, dimGiven: boolea
       throw new IndexError(`${name}(): Expected reduction dim ${d} to have non-zero size.`);
 }
 
-function extremum(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean, name: string, dimGiven: boolean): Tensor[] {
+function extremum(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean, name: string, dimGiven: boolean,
+  withIndices = false): Tensor[] {
   checkNonEmpty(x, dims, name, dimGiven);
-  return reduceCore("extremum", x, dims, keepdim, x.dtype, [isMax ? 1 : 0, 0], true);
+  return reduceCore("extremum", x, dims, keepdim, x.dtype, [isMax ? 1 : 0, 0], withIndices);
 }
 export function amax(x: Tensor, ...args: ReduceArgs): Tensor {
   const [dim, opts] = parseArgs(args);
@@ -223,7 +271,7 @@ function maxMin(x: Tensor, arg: number | Tensor | KeepdimOptions | undefined, op
     });
   }
   const dims = reducedDims(x, arg), keepdim = opts.keepdim ?? false;
-  const [values, indices] = extremum(x, dims, keepdim, isMax, name, true);
+  const [values, indices] = extremum(x, dims, keepdim, isMax, name, true, true);
   // the gradient goes to the selected element (scattered back through the indices)
   record(values!, {
     name: isMax ? "MaxBackward0" : "MinBackward0", inputs: [x], save: [indices!],
@@ -359,7 +407,7 @@ function scan(kernel: string, x: Tensor, dim: number, outDtype: DType, withIndic
   const src = castTo(x, outDtype);
   const st = contiguousStrides(x._shape);
   const oStr = order.map((i) => st[i]!);
-  runReduce(kernel, outs, src, order.map((i) => x._shape[i]!), [oStr, order.map((i) => src._strides[i]!), ...(withIndices ? [oStr] : [])], x.ndim - 1);
+  runReduceFast(kernel, outs, src, order.map((i) => x._shape[i]!), [oStr, order.map((i) => src._strides[i]!), ...(withIndices ? [oStr] : [])], x.ndim - 1, []);
   return outs;
 }
 /** sum_{k >= i} v_k along dim: the adjoint of cumsum. */

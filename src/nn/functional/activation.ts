@@ -17,6 +17,7 @@ import { expm1, log1p, where } from "../../ops/math.js";
 import { cat } from "../../ops/join.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { argsOf } from "./util.js";
+import { softmaxLastDim } from "../../ops/softmax.js";
 
 
 /** F.linear(input, weight, bias?): input @ weight^T + bias; (*, in) -> (*, out). */
@@ -417,6 +418,8 @@ function softmaxArgs(input: Tensor, dim: SoftmaxDim, o: SoftmaxOptions): [Tensor
 /** F.softmax(input, dim): exp(x - max) / sum, max-shifted so large inputs do not overflow. */
 export function softmax(input: Tensor, dim: SoftmaxDim, o: SoftmaxOptions = {}): Tensor {
   const [x, d] = softmaxArgs(input, dim, o);
+  const fast = d === x.ndim - 1 ? softmaxLastDim(x, false) : null;
+  if (fast !== null) return fast;
   const y = noGrad(() => {
     const e = x.sub(x.amax(d, { keepdim: true })).exp();
     return e.div(e.sum(d, { keepdim: true }));
@@ -434,6 +437,8 @@ export function softmin(input: Tensor, dim: SoftmaxDim, o: SoftmaxOptions = {}):
 /** F.logSoftmax(input, dim): x - max - log(sum(exp(x - max))). */
 export function logSoftmax(input: Tensor, dim: SoftmaxDim, o: SoftmaxOptions = {}): Tensor {
   const [x, d] = softmaxArgs(input, dim, o);
+  const fast = d === x.ndim - 1 ? softmaxLastDim(x, true) : null;
+  if (fast !== null) return fast;
   if (x.ndim === 2 && d === 1 && (x.dtype === "float32" || x.dtype === "float64") && x.numel() <= SMALL_SOFTMAX) return logSoftmaxRows(x);
   const y = noGrad(() => {
     const shifted = x.sub(x.amax(d, { keepdim: true }));
