@@ -217,13 +217,18 @@ __attribute__((target("avx2,fma"))) void maxPoolS2Avx2(const PoolGeom& g, float*
 }
 #endif
 
+// Where the values-only kernels put the indices nobody reads: kept per thread between calls, and
+// let go after a call that grew it past kKeepScratch elements (Pool2d), so one big pooling does
+// not hold its size in RSS for the life of the process.
+thread_local std::vector<int64_t> scratch;
+constexpr size_t kKeepScratch = size_t(1) << 19;  // 4 MiB
+
 // The indices buffer, or null when the caller passed none (values only: inference); with
 // nullOk false, a scratch the kernel can write and nobody reads.
 int64_t* indicesOf(const PoolGeom& g, const Napi::Array& bufs, bool nullOk) {
   const Napi::Value v = bufs.Get(1);
   if (!v.IsNull() && !v.IsUndefined()) return ptr<int64_t>(bufs, 1, g.off[1]);
   if (nullOk) return nullptr;
-  static thread_local std::vector<int64_t> scratch;
   const size_t n = (size_t)(g.P * g.OH * g.OW);
   if (scratch.size() < n) scratch.resize(n);
   return scratch.data();
@@ -376,6 +381,7 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
     case 4: f32 ? maxForward<float, true>(g, bufs) : maxForward<double, true>(g, bufs); break;
     default: throw std::runtime_error("pool2d: bad mode");
   }
+  if (scratch.capacity() > kKeepScratch) std::vector<int64_t>().swap(scratch);
   return info.Env().Undefined();
 }
 

@@ -4,14 +4,12 @@
 // formulas are PyTorch's CPU ones (max-shifted; sums in double), so results agree with the
 // composed path and with PyTorch within float rounding. F.softmax / F.logSoftmax call
 // softmaxLastDim when the dim is the last one; it returns null where it does not apply (other
-// dtypes, 0-d input, an addon without the entry) and the caller keeps its general path.
+// dtypes, 0-d input) and the caller keeps its general path.
 import { native } from "../backends/cpu/native.js";
 import { needsGrad } from "../autograd/graph.js";
 import { record } from "../autograd/record.js";
 import { DTYPE_CODE } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-
-const hasNative = typeof native.softmax === "function";
 
 /** gx for softmax (log = false: y (g - sum(g y))) or log_softmax (g - exp(y) sum(g)) over the last dim. */
 function backwardLastDim(g: Tensor, y: Tensor, log: boolean): Tensor {
@@ -31,7 +29,7 @@ function backwardLastDim(g: Tensor, y: Tensor, log: boolean): Tensor {
  * recorded as SoftmaxBackward0 / LogSoftmaxBackward0; null where the native pass does not apply.
  */
 export function softmaxLastDim(x: Tensor, log: boolean): Tensor | null {
-  if (!hasNative || (x.dtype !== "float32" && x.dtype !== "float64") || x._shape.length === 0) return null;
+  if ((x.dtype !== "float32" && x.dtype !== "float64") || x._shape.length === 0) return null;
   const xc = x.isContiguous() ? x : x.contiguous();
   const cols = x._shape[x._shape.length - 1]!, rows = cols === 0 ? 0 : x.numel() / cols;
   const y = Tensor._emptyUninit(x._shape, x.dtype);

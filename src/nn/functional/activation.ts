@@ -439,66 +439,12 @@ export function logSoftmax(input: Tensor, dim: SoftmaxDim, o: SoftmaxOptions = {
   const [x, d] = softmaxArgs(input, dim, o);
   const fast = d === x.ndim - 1 ? softmaxLastDim(x, true) : null;
   if (fast !== null) return fast;
-  if (x.ndim === 2 && d === 1 && (x.dtype === "float32" || x.dtype === "float64") && x.numel() <= SMALL_SOFTMAX) return logSoftmaxRows(x);
   const y = noGrad(() => {
     const shifted = x.sub(x.amax(d, { keepdim: true }));
     return shifted.sub(shifted.exp().sum(d, { keepdim: true }).log());
   });
   // dx = g - exp(y) * sum(g)
   return record(y, { name: "LogSoftmaxBackward0", inputs: [x], save: [y], backward: ([g], [ys]) => [g!.sub(ys!.exp().mul(g!.sum(d, { keepdim: true })))] });
-}
-
-/** Up to this many elements, logSoftmax over the rows of a matrix runs as plain loops. */
-const SMALL_SOFTMAX = 1 << 14;
-
-/**
- * logSoftmax over dim 1 of a small (N, C) float matrix in plain loops: the same steps as the
- * kernels (max, shift, exp, sum in double, log, subtract), each rounded to the dtype, so the
- * values agree with them up to the last-bit rounding of exp and log; one node, as the general path.
- */
-function logSoftmaxRows(x: Tensor): Tensor {
-  const N = x._shape[0]!, C = x._shape[1]!, dtype = x.dtype;
-  const r = dtype === "float32" ? Math.fround : (v: number) => v;
-  const xd = x._storage.data as Float32Array | Float64Array, x0 = x._strides[0]!, x1 = x._strides[1]!, xo = x._offset;
-  const y = Tensor._emptyUninit([N, C], dtype);  // every element is written below
-  const yd = y._storage.data as Float32Array | Float64Array;
-  for (let i = 0; i < N; i++) {
-    const row = xo + i * x0, out = i * C;
-    let m = -Infinity;
-    for (let j = 0; j < C; j++) {
-      const v = xd[row + j * x1]!;
-      if (v > m || Number.isNaN(v)) m = v;
-      if (Number.isNaN(m)) break;
-    }
-    if (C === 0) continue;
-    let sum = 0;
-    for (let j = 0; j < C; j++) {
-      const shifted = r(xd[row + j * x1]! - m);
-      yd[out + j] = shifted;
-      sum += r(Math.exp(shifted));
-    }
-    const lse = r(Math.log(r(sum)));
-    for (let j = 0; j < C; j++) yd[out + j] = yd[out + j]! - lse;
-  }
-  return record(y, {
-    name: "LogSoftmaxBackward0", inputs: [x], save: [y],
-    backward: ([g], [ys]) => {
-      // dx = g - exp(y) * sum(g)
-      if (g!.dtype !== dtype || needsGrad([g, ys])) return [g!.sub(ys!.exp().mul(g!.sum(1, { keepdim: true })))];
-      const gd = g!._storage.data as Float32Array | Float64Array, g0 = g!._strides[0]!, g1 = g!._strides[1]!, go = g!._offset;
-      const yv = ys!._storage.data as Float32Array | Float64Array, y0 = ys!._strides[0]!, y1 = ys!._strides[1]!, yo = ys!._offset;
-      const gx = Tensor._emptyUninit([N, C], dtype);  // every element is written below
-      const gxd = gx._storage.data as Float32Array | Float64Array;
-      for (let i = 0; i < N; i++) {
-        let s = 0;
-        for (let j = 0; j < C; j++) s += gd[go + i * g0 + j * g1]!;
-        const sum = r(s);
-        for (let j = 0; j < C; j++)
-          gxd[i * C + j] = gd[go + i * g0 + j * g1]! - r(r(Math.exp(yv[yo + i * y0 + j * y1]!)) * sum);
-      }
-      return [gx];
-    },
-  });
 }
 
 /** nn.Softmax2d's forward: softmax over the channel dim of (C, H, W) or (N, C, H, W). */
