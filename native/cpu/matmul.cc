@@ -392,8 +392,11 @@ void gemmSerial(const GemmArgs& g, int NR, WorkFn<T> work, PackBFn<T> packB) {
   }
 }
 
-// A packed B (gemmDynamic) or A (gemmDynamicCols) of at most this many elements is packed whole, once.
-constexpr int64_t kDynamicPackB = int64_t(1) << 20;
+// A packed B (gemmDynamic) or A (gemmDynamicCols) of at most this many bytes is packed whole, once
+// (fp32 products up to ~512^2). Larger ones keep the NC-blocked split of gemmDriver: packing 4 MB
+// on the calling thread before the others start, and kc x N panels past L2, cost more than the
+// dynamic claiming wins (measured at 1024^2, fp32 and fp64, 2 threads).
+constexpr int64_t kDynamicPackBytes = int64_t(1) << 20;
 
 // The threaded product for a B that packs whole (products up to ~1024^2): the calling thread
 // packs all of B once, then the threads claim blocks of rows of C one at a time (a few per thread)
@@ -472,8 +475,8 @@ void gemmDriver(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> pa
   const int64_t unit = byRows ? MR : NR, units = ((byRows ? M : N) + unit - 1) / unit;
   const int64_t parts = std::min<int64_t>(threads, units);
   if (parts <= 1) return gemmSerial<T>(g, NR, work, packB);
-  if (byRows && K * ((N + NR - 1) / NR * NR) <= kDynamicPackB) return gemmDynamic<T>(g, MR, NR, work, packB, parts);
-  if (!byRows && K * ((M + MR - 1) / MR * MR) <= kDynamicPackB)
+  if (byRows && K * ((N + NR - 1) / NR * NR) * (int64_t)sizeof(T) <= kDynamicPackBytes) return gemmDynamic<T>(g, MR, NR, work, packB, parts);
+  if (!byRows && K * ((M + MR - 1) / MR * MR) * (int64_t)sizeof(T) <= kDynamicPackBytes)
     return gemmDynamicCols<T>(g, MR, NR, work, packB, parts);
   const int64_t es = sizeof(T);
   parallelFor(parts, 1, [&](int64_t t0, int64_t t1) {
