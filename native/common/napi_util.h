@@ -29,9 +29,11 @@ inline char* bufferData(const Napi::Value& v) {
 }
 
 // Reads a descriptor: meta = [ndim, shape..., nops, (dtype, offset, strides[ndim])...],
-// with offsets and strides in elements; buffers[k] holds operand k's storage.
-// `start` lets callers put their own fields before the descriptor.
-inline StridedIter parseIter(const Napi::Array& buffers, const double* meta, size_t metaLen, size_t start = 0) {
+// with offsets and strides in elements, starting at meta[start]; buffer(k) gives operand k's
+// storage and nbuf how many storages there are; operand counts outside [minOps, maxOps] are refused.
+template <class BufferAt>
+inline StridedIter parseIterWith(const double* meta, size_t metaLen, size_t start, size_t nbuf, int minOps,
+                                 int maxOps, BufferAt buffer) {
   StridedIter it;
   size_t p = start;
   auto next = [&]() -> double {
@@ -42,16 +44,30 @@ inline StridedIter parseIter(const Napi::Array& buffers, const double* meta, siz
   if (it.ndim < 0 || it.ndim > kMaxDims) throw std::runtime_error("too many dimensions (at most 25)");
   for (int d = 0; d < it.ndim; d++) it.shape[d] = (int64_t)next();
   it.nops = (int)next();
-  if (it.nops < 1 || it.nops > kMaxOperands || (uint32_t)it.nops > buffers.Length())
+  if (it.nops < minOps || it.nops > maxOps || it.nops > kMaxOperands || (size_t)it.nops > nbuf)
     throw std::runtime_error("bad operand count");
   for (int k = 0; k < it.nops; k++) {
     Operand& op = it.ops[k];
     op.dtype = (int)next();
-    int64_t es = elementSize(op.dtype);
-    op.data = bufferData(buffers.Get(k)) + (int64_t)next() * es;
+    const int64_t es = elementSize(op.dtype);
+    op.data = buffer(k) + (int64_t)next() * es;
     for (int d = 0; d < it.ndim; d++) op.strides[d] = (int64_t)next() * es;
   }
   return it;
+}
+
+// The descriptor with buffers[k] holding operand k's storage; `start` lets callers put their own
+// fields before the descriptor.
+inline StridedIter parseIter(const Napi::Array& buffers, const double* meta, size_t metaLen, size_t start = 0) {
+  return parseIterWith(meta, metaLen, start, buffers.Length(), 1, kMaxOperands,
+                       [&](int k) { return bufferData(buffers.Get(k)); });
+}
+
+// The descriptor with operand k's storage in info[first + k] (the *Fast entries: no array to read).
+inline StridedIter parseIterArgs(const Napi::CallbackInfo& info, size_t first, const double* meta, size_t metaLen,
+                                 int minOps, int maxOps = kMaxOperands) {
+  const size_t nbuf = info.Length() > first ? info.Length() - first : 0;
+  return parseIterWith(meta, metaLen, 0, nbuf, minOps, maxOps, [&](int k) { return bufferData(info[first + k]); });
 }
 
 inline const double* f64Data(const Napi::Value& v, size_t* len) {

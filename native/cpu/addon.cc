@@ -86,24 +86,7 @@ Napi::Value ElementwiseFast(const Napi::CallbackInfo& info) {
   size_t ns;
   const double* scalars = f64Data(info[2], &ns);
   if (ns < 8) throw std::runtime_error("elementwiseFast: scalars must have 8 entries");
-  StridedIter it;
-  size_t p = 0;
-  auto next = [&]() -> double {
-    if (p >= n) throw std::runtime_error("truncated kernel descriptor");
-    return meta[p++];
-  };
-  it.ndim = (int)next();
-  if (it.ndim < 0 || it.ndim > kMaxDims) throw std::runtime_error("too many dimensions (at most 25)");
-  for (int d = 0; d < it.ndim; d++) it.shape[d] = (int64_t)next();
-  it.nops = (int)next();
-  if (it.nops < 1 || it.nops > kMaxOperands || (size_t)it.nops > argc - 3) throw std::runtime_error("bad operand count");
-  for (int k = 0; k < it.nops; k++) {
-    Operand& op = it.ops[k];
-    op.dtype = (int)next();
-    int64_t es = elementSize(op.dtype);
-    op.data = bufferData(info[3 + k]) + (int64_t)next() * es;
-    for (int d = 0; d < it.ndim; d++) op.strides[d] = (int64_t)next() * es;
-  }
+  StridedIter it = parseIterArgs(info, 3, meta, n, 1);
   elementwiseById()[id](it, scalars);
   return info.Env().Undefined();
 }

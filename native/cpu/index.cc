@@ -231,24 +231,7 @@ Napi::Value IndexFast(const Napi::CallbackInfo& info) {
   size_t n, sn;
   const double* meta = f64Data(info[1], &n);
   const double* s = f64Data(info[2], &sn);
-  StridedIter it;
-  size_t p = 0;
-  auto next = [&]() -> double {
-    if (p >= n) throw std::runtime_error("truncated kernel descriptor");
-    return meta[p++];
-  };
-  it.ndim = (int)next();
-  if (it.ndim < 0 || it.ndim > kMaxDims) throw std::runtime_error("too many dimensions (at most 25)");
-  for (int d = 0; d < it.ndim; d++) it.shape[d] = (int64_t)next();
-  it.nops = (int)next();
-  if (it.nops < 2 || it.nops > kMaxOperands || (size_t)it.nops > argc - 4) throw std::runtime_error("bad operand count");
-  for (int k = 0; k < it.nops; k++) {
-    Operand& op = it.ops[k];
-    op.dtype = (int)next();
-    const int64_t es = elementSize(op.dtype);
-    op.data = bufferData(info[4 + k]) + (int64_t)next() * es;
-    for (int d = 0; d < it.ndim; d++) op.strides[d] = (int64_t)next() * es;
-  }
+  StridedIter it = parseIterArgs(info, 4, meta, n, 2);
   const int64_t es = elementSize(it.ops[0].dtype);
   auto dims = indexedDims(s, sn, es);
   if (it.nops != 2 + (int)dims.size()) throw std::runtime_error("indexFast: operand count does not match K");

@@ -443,25 +443,8 @@ Napi::Value ReduceFast(const Napi::CallbackInfo& info) {
   if (ns < 8) throw std::runtime_error("reduceFast: scalars must have 8 entries");
   int32_t ndimOuter;
   if (napi_get_value_int32(env, info[3], &ndimOuter) != napi_ok) throw std::runtime_error("reduceFast: bad ndimOuter");
-  StridedIter it;
-  size_t p = 0;
-  auto next = [&]() -> double {
-    if (p >= n) throw std::runtime_error("truncated kernel descriptor");
-    return meta[p++];
-  };
-  it.ndim = (int)next();
-  if (it.ndim < 0 || it.ndim > kMaxDims) throw std::runtime_error("too many dimensions (at most 25)");
+  StridedIter it = parseIterArgs(info, 4, meta, n, 2, 3);
   if (ndimOuter < 0 || ndimOuter > it.ndim) throw std::runtime_error("reduceFast: bad ndimOuter");
-  for (int d = 0; d < it.ndim; d++) it.shape[d] = (int64_t)next();
-  it.nops = (int)next();
-  if (it.nops < 2 || it.nops > 3 || (size_t)it.nops > argc - 4) throw std::runtime_error("bad operand count");
-  for (int k = 0; k < it.nops; k++) {
-    Operand& op = it.ops[k];
-    op.dtype = (int)next();
-    const int64_t es = elementSize(op.dtype);
-    op.data = bufferData(info[4 + k]) + (int64_t)next() * es;
-    for (int d = 0; d < it.ndim; d++) op.strides[d] = (int64_t)next() * es;
-  }
   kReduceKernels[id].fn(it, ndimOuter, scalars);
   return info.Env().Undefined();
 }
