@@ -11,6 +11,7 @@
 #include "common/dtype.h"
 #include "common/napi_util.h"
 #include "common/parallel.h"
+#include "common/scratch.h"
 #include "cpu/kernels.h"
 #include "cpu/conv_direct.h"
 #include "cpu/conv_wino.h"
@@ -52,12 +53,8 @@ ConvGeom parseGeom(const Napi::Value& v) {
 
 // Scratch that lives as long as its thread and is never zero-filled (every entry is written
 // before it is read), so repeated convolutions neither allocate nor memset.
-template <class T> T* scratch(int which, size_t n) {
-  static thread_local std::vector<T> bufs[2];
-  std::vector<T>& v = bufs[which];
-  if (v.size() < n) { v.clear(); v.shrink_to_fit(); v.resize(n); }
-  return v.data();
-}
+struct ConvScratch;
+template <class T> T* scratch(int which, size_t n) { return threadScratch<ConvScratch, T>(which, n); }
 
 template <class T> T* ptr(const Napi::Array& bufs, int k, int64_t off) {
   return reinterpret_cast<T*>(bufferData(bufs.Get(k))) + off;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/parallel.h"
+#include "common/scratch.h"
 
 namespace tt {
 namespace {  // included by conv.cc only
@@ -43,13 +44,9 @@ inline bool cpuOk() {
 #endif
 }
 
-// Thread-local scratch (index `which`), grown on demand and never shrunk or zero-filled.
-template <class T> T* buf(int which, size_t n) {
-  static thread_local std::vector<T> bufs[4];
-  std::vector<T>& v = bufs[which];
-  if (v.size() < n) { v.clear(); v.shrink_to_fit(); v.resize(n); }
-  return v.data();
-}
+// Thread-local scratch of this file's kernels (common/scratch.h).
+struct DirectScratch;
+template <class T> T* buf(int which, size_t n) { return threadScratch<DirectScratch, T>(which, n); }
 
 constexpr int64_t kSlack = 64;  // floats of zeros after a padded buffer: the last tile reads up to 24 past it
 
@@ -71,31 +68,10 @@ struct Plan {
 
 // Copies planes [p0, p1) of src (Hs x Ws each) into dst planes (Hp x Wp) shifted by (qh, qw), zero elsewhere.
 template <class T>
-void padPlanes(const T* src, T* dst, int64_t planes, int64_t Hs, int64_t Ws, int64_t qh, int64_t qw) {
+void padPlaneRange(const T* src, T* dst, int64_t p0, int64_t p1, int64_t Hs, int64_t Ws, int64_t qh, int64_t qw) {
   const int64_t Hp = Hs + 2 * qh, Wp = Ws + 2 * qw;
   const int64_t c0 = std::max<int64_t>(0, qw), c1 = std::min<int64_t>(Wp, Ws + qw);  // dst columns with a source
-  parallelFor(planes, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, Hp * Wp)), [&](int64_t a, int64_t b) {
-    for (int64_t pl = a; pl < b; pl++) {
-      const T* s = src + pl * Hs * Ws;
-      T* d = dst + pl * Hp * Wp;
-      for (int64_t r = 0; r < Hp; r++) {
-        T* dr = d + r * Wp;
-        const int64_t sr = r - qh;
-        if (sr < 0 || sr >= Hs || c1 <= c0) { std::fill(dr, dr + Wp, T(0)); continue; }
-        std::fill(dr, dr + c0, T(0));
-        std::memcpy(dr + c0, s + sr * Ws + (c0 - qw), sizeof(T) * (size_t)(c1 - c0));
-        std::fill(dr + c1, dr + Wp, T(0));
-      }
-    }
-  });
-}
-
-// padPlanes for one thread: planes [0, planes) of src into dst, plus kSlack zeros after them.
-template <class T>
-void padPlanesSerial(const T* src, T* dst, int64_t planes, int64_t Hs, int64_t Ws, int64_t qh, int64_t qw) {
-  const int64_t Hp = Hs + 2 * qh, Wp = Ws + 2 * qw;
-  const int64_t c0 = std::max<int64_t>(0, qw), c1 = std::min<int64_t>(Wp, Ws + qw);
-  for (int64_t pl = 0; pl < planes; pl++) {
+  for (int64_t pl = p0; pl < p1; pl++) {
     const T* s = src + pl * Hs * Ws;
     T* d = dst + pl * Hp * Wp;
     for (int64_t r = 0; r < Hp; r++) {
@@ -107,6 +83,21 @@ void padPlanesSerial(const T* src, T* dst, int64_t planes, int64_t Hs, int64_t W
       std::fill(dr + c1, dr + Wp, T(0));
     }
   }
+}
+
+// padPlaneRange over all planes, split over the threads.
+template <class T>
+void padPlanes(const T* src, T* dst, int64_t planes, int64_t Hs, int64_t Ws, int64_t qh, int64_t qw) {
+  const int64_t HpWp = (Hs + 2 * qh) * (Ws + 2 * qw);
+  parallelFor(planes, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, HpWp)),
+              [&](int64_t a, int64_t b) { padPlaneRange(src, dst, a, b, Hs, Ws, qh, qw); });
+}
+
+// padPlanes for one thread: planes [0, planes) of src into dst, plus kSlack zeros after them.
+template <class T>
+void padPlanesSerial(const T* src, T* dst, int64_t planes, int64_t Hs, int64_t Ws, int64_t qh, int64_t qw) {
+  const int64_t Hp = Hs + 2 * qh, Wp = Ws + 2 * qw;
+  padPlaneRange(src, dst, 0, planes, Hs, Ws, qh, qw);
   std::fill(dst + planes * Hp * Wp, dst + planes * Hp * Wp + kSlack, T(0));
 }
 

@@ -14,6 +14,7 @@
 
 #include "common/dtype.h"
 #include "common/parallel.h"
+#include "common/scratch.h"
 #include "common/simd.h"
 #include "cpu/kernels.h"
 
@@ -22,12 +23,8 @@ namespace convs2 {
 
 struct Geom { int64_t N, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW; };
 
-template <class T> T* scratch(int which, size_t n) {
-  static thread_local std::vector<T> bufs[2];
-  std::vector<T>& v = bufs[which];
-  if (v.size() < n) { v.clear(); v.shrink_to_fit(); v.resize(n); }
-  return v.data();
-}
+struct S2Scratch;
+template <class T> T* scratch(int which, size_t n) { return threadScratch<S2Scratch, T>(which, n); }
 
 // d[i] = s[2*i] for i in [0, n), reading no further than s[2*n - 2]
 #if TT_HAVE_AVX2_CODE

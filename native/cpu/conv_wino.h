@@ -24,6 +24,7 @@
 
 #include "common/dtype.h"
 #include "common/parallel.h"
+#include "common/scratch.h"
 #include "common/simd.h"
 #include "cpu/kernels.h"
 
@@ -43,12 +44,8 @@ inline int mode() {
   return v;
 }
 
-template <class T> T* scratch(int which, size_t n) {
-  static thread_local std::vector<T> bufs[4];
-  std::vector<T>& v = bufs[which];
-  if (v.size() < n) { v.clear(); v.shrink_to_fit(); v.resize(n); }
-  return v.data();
-}
+struct WinoScratch;
+template <class T> T* scratch(int which, size_t n) { return threadScratch<WinoScratch, T>(which, n); }
 
 #if TT_HAVE_AVX2_CODE
 typedef float v8 __attribute__((vector_size(32)));
