@@ -28,11 +28,30 @@ export interface Geom {
   xShape: number[]; wShape: number[]; yShape: number[];
 }
 
-const pad3 = (v: number[], fill: number): number[] => [...Array(3 - v.length).fill(fill), ...v];
+
+// One descriptor reused by every call (the native call reads it synchronously and keeps nothing):
+// a fresh 27-double Float64Array per call is an off-heap allocation plus garbage.
+const metaScratch = new Float64Array(27);
+
+/** Writes v, left-padded to 3 entries with `fill`, at m[at..at+3). */
+function put3(m: Float64Array, at: number, v: readonly number[], fill: number): void {
+  const lead = 3 - v.length;
+  for (let i = 0; i < 3; i++) m[at + i] = i < lead ? fill : v[i - lead]!;
+}
 
 function meta(g: Geom, dt: number, offs: number[]): Float64Array {
-  const sp = pad3(g.sp, 1), k = pad3(g.k, 1), s = pad3(g.s, 1), p = pad3(g.p, 0), d = pad3(g.d, 1), o = pad3(g.osp, 1);
-  return Float64Array.from([dt, g.N, g.C, ...sp, g.OC, ...k, ...s, ...p, ...d, g.G, ...o, offs[0] ?? 0, offs[1] ?? 0, offs[2] ?? 0, offs[3] ?? 0]);
+  const m = metaScratch;
+  m[0] = dt; m[1] = g.N; m[2] = g.C;
+  put3(m, 3, g.sp, 1);
+  m[6] = g.OC;
+  put3(m, 7, g.k, 1);
+  put3(m, 10, g.s, 1);
+  put3(m, 13, g.p, 0);
+  put3(m, 16, g.d, 1);
+  m[19] = g.G;
+  put3(m, 20, g.osp, 1);
+  for (let i = 0; i < 4; i++) m[23 + i] = offs[i] ?? 0;
+  return m;
 }
 
 const numel = (s: number[]): number => s.reduce((a, b) => a * b, 1);

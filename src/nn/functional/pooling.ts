@@ -21,9 +21,16 @@ export function poolOutSize(size: number, k: number, pad: number, stride: number
 
 interface PoolGeom { P: number; H: number; W: number; OH: number; OW: number; k: number[]; s: number[]; p: number[]; d: number[] }
 
-function meta(g: PoolGeom, dt: number, offs: number[], extra: number[] = [0, 0]): Float64Array {
-  return Float64Array.from([dt, g.P, g.H, g.W, g.OH, g.OW, g.k[0]!, g.k[1]!, g.s[0]!, g.s[1]!, g.p[0]!, g.p[1]!, g.d[0]!,
-    g.d[1]!, offs[0] ?? 0, offs[1] ?? 0, offs[2] ?? 0, extra[0]!, extra[1]!]);
+// One descriptor reused by every call (the native call reads it synchronously and keeps nothing).
+const metaScratch = new Float64Array(19);
+
+function meta(g: PoolGeom, dt: number, offs: number[], extra?: number[]): Float64Array {
+  const m = metaScratch;
+  m[0] = dt; m[1] = g.P; m[2] = g.H; m[3] = g.W; m[4] = g.OH; m[5] = g.OW;
+  m[6] = g.k[0]!; m[7] = g.k[1]!; m[8] = g.s[0]!; m[9] = g.s[1]!; m[10] = g.p[0]!; m[11] = g.p[1]!; m[12] = g.d[0]!; m[13] = g.d[1]!;
+  m[14] = offs[0] ?? 0; m[15] = offs[1] ?? 0; m[16] = offs[2] ?? 0;
+  m[17] = extra ? extra[0]! : 0; m[18] = extra ? extra[1]! : 0;
+  return m;
 }
 
 function geometry(name: string, x: Tensor, kernel: IntOrTuple, stride: IntOrTuple | null, padding: IntOrTuple,
