@@ -106,6 +106,9 @@ const CASES: Case[] = [
   // the CIFAR-10 tutorial Net (LeNet) layers; batch 10 spans two weight-gradient chunks of 8
   { name: "lenet conv1", N: 10, C: 3, H: 32, W: 32, OC: 6, KH: 5, KW: 5 },
   { name: "lenet conv2", N: 3, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 },
+  // the benchmark's batch 4: the lanes weight gradient splits its taps over tasks (pads and
+  // transposes made once for all of them)
+  { name: "lenet conv2 batch 4", N: 4, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 },
   // enough samples for one task per sample (forward, input gradient) and per 8-sample chunk of the
   // weight gradient (partials summed in chunk order) also with 2 threads; the last chunk partial
   { name: "lenet conv2 batch 33", N: 33, C: 6, H: 14, W: 14, OC: 16, KH: 5, KW: 5 },
