@@ -34,6 +34,9 @@ int64_t spinNanos() {
   return ns;
 }
 
+// The caller's spin for the last chunk before it sleeps, whatever TORCHTS_SPIN_US says.
+constexpr int64_t kCallerSpinNanos = 2000;
+
 // Spins until pred() or `ns` nanoseconds pass; true if pred() held.
 template <class Pred> bool spinUntil(Pred pred, int64_t ns) {
   if (pred()) return true;
@@ -80,7 +83,10 @@ class Pool {
     { std::lock_guard<std::mutex> g(mu_); }  // a worker between its check and its wait sees the store
     wake_.notify_all();
     work(gen, chunks);
-    if (!spinUntil([&] { return done_.load(std::memory_order_acquire) == chunks; }, spinNanos())) {
+    // a short spin before sleeping even with TORCHTS_SPIN_US=0: a worker finishing its last chunk
+    // right now (a kernel that waits for its own last blocks) then costs no futex wake-up
+    if (!spinUntil([&] { return done_.load(std::memory_order_acquire) == chunks; },
+                   std::max<int64_t>(spinNanos(), kCallerSpinNanos))) {
       std::unique_lock<std::mutex> lock(mu_);
       finished_.wait(lock, [&] { return done_.load(std::memory_order_acquire) == chunks; });
     }
