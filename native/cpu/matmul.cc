@@ -7,7 +7,6 @@
 // products skip packing (gemm_small.h, the same sums); threads claim blocks of C dynamically.
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstring>
 #include <thread>
 #include <type_traits>
@@ -410,7 +409,9 @@ void gemmSerial(const GemmArgs& g, int NR, WorkFn<T> work, PackBFn<T> packB) {
 // A packed B (gemmDynamic) or A (gemmDynamicCols) of at most this many bytes is packed whole, once
 // (fp32 products up to ~512^2). Larger ones keep the NC-blocked split of gemmDriver: packing 4 MB
 // on the calling thread before the others start, and kc x N panels past L2, cost more than the
-// dynamic claiming wins (measured at 1024^2, fp32 and fp64, 2 threads).
+// dynamic claiming wins (measured at 1024^2, fp32 and fp64, 2 threads, when B was packed before the
+// region; gemmDynamic now packs it inside, k-block by k-block, which was not measured at 1024^2 on
+// an idle machine: an 8 MiB limit there is the lead to try).
 constexpr int64_t kDynamicPackBytes = int64_t(1) << 20;
 
 // Waits until `count` reaches `want`: spinning a little, then yielding. Only ever waits for the
@@ -422,19 +423,6 @@ inline void waitFor(const std::atomic<int64_t>& count, int64_t want) {
 #else
     std::this_thread::yield();
 #endif
-  }
-}
-
-// Spins until `count` reaches `want` or about 50 us pass (then the caller sleeps in the pool).
-inline void spinUntilDone(const std::atomic<int64_t>& count, int64_t want) {
-  const auto t0 = std::chrono::steady_clock::now();
-  while (count.load(std::memory_order_acquire) < want) {
-    for (int i = 0; i < 32; i++) {
-#if defined(__x86_64__)
-      _mm_pause();
-#endif
-    }
-    if (std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(50)) return;
   }
 }
 
@@ -467,9 +455,8 @@ void gemmDynamic(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> p
   const int64_t nPanels = (N + NR - 1) / NR, nPad = nPanels * NR;
   T* bpack = scratch<T>(0, (size_t)(K * nPad));
   const int64_t units = (M + MR - 1) / MR, maxPer = std::max<int64_t>(1, MC / MR);
-  std::atomic<int64_t> next{0}, unitsDone{0}, packedK{0};
+  std::atomic<int64_t> next{0}, packedK{0};
   std::atomic<bool> packer{false};
-  const auto caller = std::this_thread::get_id();
   parallelFor(threads, 1, [&](int64_t, int64_t) {
     if (!packer.exchange(true, std::memory_order_relaxed))
       for (int64_t pc = 0; pc < K; pc += KC) {
@@ -488,11 +475,7 @@ void gemmDynamic(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> p
         waitFor(packedK, pc / KC + 1);
         work(s, bpack + pc * nPad, apack, 0, N, pc, std::min(KC, K - pc), 0, 0, nPanels, true);
       }
-      unitsDone.fetch_add(u1 - u0, std::memory_order_release);
     }
-    // the caller waits for the last (small) blocks spinning, not asleep: waking a sleeping thread
-    // costs tens of microseconds on a VM
-    if (std::this_thread::get_id() == caller) spinUntilDone(unitsDone, units);
   });
 }
 
