@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <thread>
 #include <type_traits>
 #include <vector>
 #if defined(__x86_64__)
@@ -269,6 +270,19 @@ inline __attribute__((always_inline)) void gemmWork(const GemmArgs& g, const T* 
       for (int i = mr; i < MR; i++)
         for (int64_t k = k0; k < kc; k++) dst[k * MR + i] = 0;
     }
+  } else if (packA && g.ars == 1) {  // columns of A contiguous (A^T): a panel's k-row is a run of A
+    // k outermost, so each column of A is read once, in full lines, and scattered to the panels
+    // (going panel by panel would read a few floats from each of kc columns kc floats apart)
+    const int64_t full = mc / MR * MR;
+    for (int64_t k = 0; k < kc; k++) {
+      const T* src = A + ic + (pc + k) * g.acs;
+      T* dst = apack + k * MR;
+      for (int64_t ir = 0; ir < full; ir += MR) __builtin_memcpy(dst + ir * kc, src + ir, MR * sizeof(T));
+      if (full < mc) {
+        T* d = dst + full * kc;
+        for (int i = 0; i < MR; i++) d[i] = full + i < mc ? src[full + i] : T(0);
+      }
+    }
   } else if (packA) {
     for (int64_t ir = 0; ir < mc; ir += MR) {
       const int mr = (int)std::min<int64_t>(MR, mc - ir);
@@ -395,37 +409,72 @@ void gemmSerial(const GemmArgs& g, int NR, WorkFn<T> work, PackBFn<T> packB) {
 // A packed B (gemmDynamic) or A (gemmDynamicCols) of at most this many bytes is packed whole, once
 // (fp32 products up to ~512^2). Larger ones keep the NC-blocked split of gemmDriver: packing 4 MB
 // on the calling thread before the others start, and kc x N panels past L2, cost more than the
-// dynamic claiming wins (measured at 1024^2, fp32 and fp64, 2 threads).
+// dynamic claiming wins (measured at 1024^2, fp32 and fp64, 2 threads, when B was packed before the
+// region; gemmDynamic now packs it inside, k-block by k-block, which was not measured at 1024^2 on
+// an idle machine: an 8 MiB limit there is the lead to try).
 constexpr int64_t kDynamicPackBytes = int64_t(1) << 20;
 
-// The threaded product for a B that packs whole (products up to ~1024^2): the calling thread
-// packs all of B once, then the threads claim blocks of rows of C one at a time (a few per thread)
-// from a shared counter, each packing its own rows of A. A thread that is slow to start (asleep, or
-// descheduled on a busy machine) just claims fewer blocks, so it never holds up the others, and
-// nothing is packed twice. Each element of C is summed exactly as in gemmSerial.
+// Waits until `count` reaches `want`: spinning a little, then yielding. Only ever waits for the
+// thread that packs B, which is running (it entered the region first).
+inline void waitFor(const std::atomic<int64_t>& count, int64_t want) {
+  for (int spins = 0; count.load(std::memory_order_acquire) < want; spins++) {
+#if defined(__x86_64__)
+    if (spins < 1024) _mm_pause(); else std::this_thread::yield();
+#else
+    std::this_thread::yield();
+#endif
+  }
+}
+
+// Hands out [0, units) in pieces from a shared counter: big pieces (up to maxPer) while much is
+// left, then smaller ones (guided scheduling), so the threads finish together without paying for
+// many small pieces. Returns false when nothing is left.
+inline bool claimGuided(std::atomic<int64_t>& next, int64_t units, int64_t threads, int64_t maxPer, int64_t& lo,
+                        int64_t& hi) {
+  int64_t cur = next.load(std::memory_order_relaxed);
+  for (;;) {
+    if (cur >= units) return false;
+    const int64_t take = std::min(units - cur, std::max<int64_t>(1, std::min(maxPer, (units - cur) / (2 * threads))));
+    if (next.compare_exchange_weak(cur, cur + take, std::memory_order_relaxed)) {
+      lo = cur;
+      hi = cur + take;
+      return true;
+    }
+  }
+}
+
+// The threaded product for a B that packs whole (products up to ~512^2 fp32). The region starts
+// at once: the first thread in packs B, k-block by k-block, while the others wake up; the threads
+// claim blocks of rows of C (guided: large blocks first, single micro-tile rows at the end), each
+// packing its own rows of A and waiting only for the k-block of B it is about to use. A thread
+// that is slow to start (asleep, or descheduled on a busy machine) just claims less, and no thread
+// ever waits for one that may not be running. Each element of C is summed exactly as in gemmSerial.
 template <class T>
 void gemmDynamic(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> packB, int64_t threads) {
   const int64_t M = g.M, N = g.N, K = g.K, es = sizeof(T);
   const int64_t nPanels = (N + NR - 1) / NR, nPad = nPanels * NR;
   T* bpack = scratch<T>(0, (size_t)(K * nPad));
-  for (int64_t pc = 0; pc < K; pc += KC) packB(g, bpack + pc * nPad, 0, N, pc, std::min(KC, K - pc), 0, nPanels);
-  const int64_t units = (M + MR - 1) / MR;
-  const int64_t per = std::max<int64_t>(1, std::min<int64_t>(MC / MR, units / (threads * 4)));
-  const int64_t items = (units + per - 1) / per;
-  std::atomic<int64_t> next{0};
+  const int64_t units = (M + MR - 1) / MR, maxPer = std::max<int64_t>(1, MC / MR);
+  std::atomic<int64_t> next{0}, packedK{0};
+  std::atomic<bool> packer{false};
   parallelFor(threads, 1, [&](int64_t, int64_t) {
+    if (!packer.exchange(true, std::memory_order_relaxed))
+      for (int64_t pc = 0; pc < K; pc += KC) {
+        packB(g, bpack + pc * nPad, 0, N, pc, std::min(KC, K - pc), 0, nPanels);
+        packedK.store(pc / KC + 1, std::memory_order_release);
+      }
     T* apack = nullptr;
-    for (;;) {
-      const int64_t it = next.fetch_add(1, std::memory_order_relaxed);
-      if (it >= items) break;
+    for (int64_t u0, u1; claimGuided(next, units, threads, maxPer, u0, u1);) {
       if (!apack) apack = scratch<T>(1, (size_t)(MC + 16) * KC);
-      const int64_t lo = it * per * MR, hi = std::min(M, lo + per * MR);
+      const int64_t lo = u0 * MR, hi = std::min(M, u1 * MR);
       GemmArgs s = g;
       s.M = hi - lo;
       s.A = static_cast<const char*>(g.A) + lo * g.ars * es;
       s.C = static_cast<char*>(g.C) + lo * g.crs * es;
-      for (int64_t pc = 0; pc < K; pc += KC)
+      for (int64_t pc = 0; pc < K; pc += KC) {
+        waitFor(packedK, pc / KC + 1);
         work(s, bpack + pc * nPad, apack, 0, N, pc, std::min(KC, K - pc), 0, 0, nPanels, true);
+      }
     }
   });
 }

@@ -271,6 +271,28 @@ test("small and large products give the same bits for the same rows (the unpacke
     }
 });
 
+test("packed products with a column-major A (A^T views): ragged panels, several k-blocks, offsets; 1, 2 and 8 threads agree", () => {
+  const before = torch.getNumThreads();
+  torch.manualSeed(13);
+  // A read k-row by k-row into 6-row panels: row counts 1..5 past a whole panel, K over one k-block
+  // (256), A^T narrowed out of a wider tensor (column stride > M, non-zero offset), fp32 and fp64;
+  // with 2 threads 97x80x600 and 401x301x600 take the pack-B-once row split, 190x300x520 the
+  // pack-A-once column split, 650x600x450 (fp32 B over 1 MiB) the blocked row split
+  const cases: [number, number, number][] = [[97, 80, 600], [190, 300, 520], [401, 301, 600], [650, 600, 450]];
+  for (const dtype of ["float32", "float64"] as const)
+    for (const [M, N, K] of cases) {
+      const bigA = torch.randn(K + 2, M + 9, { dtype });
+      const A = bigA.narrow(0, 1, K).narrow(1, 4, M).t();  // [M, K], row stride 1, column stride M + 9
+      const B = torch.randn(K, N, { dtype });
+      assert.ok(A.stride()[0] === 1 && A.storageOffset() > 0);
+      const results = [1, 2, 8].map((t) => { torch.setNumThreads(t); return torch.mm(A, B); });
+      torch.setNumThreads(before);
+      check(results[0]!, A, B, `A^T ${dtype} ${M}x${N}x${K}`);
+      assert.ok(torch.equal(results[0]!, results[1]!), `A^T ${dtype} ${M}x${N}x${K}: 2 threads`);
+      assert.ok(torch.equal(results[0]!, results[2]!), `A^T ${dtype} ${M}x${N}x${K}: 8 threads`);
+    }
+});
+
 test("the reference check rejects a product that is off in one element", () => {
   torch.manualSeed(8);
   const A = torch.randn(65, 63), B = torch.randn(63, 7);
