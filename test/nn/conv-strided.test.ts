@@ -4,7 +4,8 @@
 // taken on AVX2 CPUs for 16..512 taps and at least 16 output channels, e.g. ResNet's 7x7/2 stem)
 // against a float64 reference with naive loops: output-channel counts that are not a multiple of
 // 16, odd plane sizes (the last tile of 6 positions partial, tiles spanning output rows), padding,
-// dilation, stride 3 and 2x1, batches of 1 and 3, non-contiguous input, with and without bias;
+// dilation, stride 3 and 2x1, batches of 1 and 3, non-contiguous input, with and without bias
+// (and the im2col + GEMM path's one-GEMM-per-image chunks for planes of 512+ outputs);
 // weights changed in place between calls (the cache must notice), and 1 vs 2 threads giving
 // bit-identical results. Tolerance as in conv-big.test.ts: |err| <= 2e-6 * sum |x * w| per output.
 import assert from "node:assert/strict";
@@ -82,6 +83,9 @@ const CASES: Case[] = [
   { name: "1x1 output plane: 7x7/2 pad 0 on 7x8, 3 -> 16", N: 3, C: 3, H: 7, W: 8, OC: 16, k: [7, 7], s: [2, 2], p: [0, 0] },
   { name: "channels-last 7x7/2, 3 -> 32, 28x28", N: 2, C: 3, H: 28, W: 28, OC: 32, k: [7, 7], s: [2, 2], p: [3, 3], nonContig: true },
   { name: "1x1/2 (gather + GEMM), 24 -> 32, 15x15", N: 2, C: 24, H: 15, W: 15, OC: 32, k: [1, 1], s: [2, 2], p: [0, 0] },
+  // im2col + GEMM with planes of 512+ outputs: one GEMM per image, straight into the output
+  { name: "1x1/2 (one GEMM per image), 24 -> 20, 46x45, batch 3", N: 3, C: 24, H: 46, W: 45, OC: 20, k: [1, 1], s: [2, 2], p: [0, 0] },
+  { name: "3x3/2 576 taps (one GEMM per image), 64 -> 16, 46x46, batch 2", N: 2, C: 64, H: 46, W: 46, OC: 16, k: [3, 3], s: [2, 2], p: [1, 1] },
 ];
 
 test("strided conv2d direct kernel against a float64 reference", () => {
