@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
+#include <vector>
 
 #include "common/dtype.h"
 #include "common/napi_util.h"
@@ -56,6 +58,12 @@ template <class T> TT_SIMD_CLONES void rowGradSums(const T* g, const T* x, int64
 // y = x * scale + shift
 template <class T> TT_SIMD_CLONES void rowAffine(const T* x, T* y, int64_t n, double scale, double shift) {
   for (int64_t i = 0; i < n; i++) y[i] = (T)((double)x[i] * scale + shift);
+}
+
+// y = x * scale + shift in float: a multiply, then an add (not contracted: -std=c++17), so the
+// AVX2 and baseline clones give the same bits
+TT_SIMD_CLONES void rowAffineF(const float* x, float* y, int64_t n, float scale, float shift) {
+  for (int64_t i = 0; i < n; i++) y[i] = x[i] * scale + shift;
 }
 
 // y = (g - gMean - (x - mu) * proj) * k
@@ -141,12 +149,31 @@ template <class T> void bnForwardEval(const Desc& d, const Napi::Array& b) {
   const T* w = d.has(0) ? at<T>(b, 4, d.o(4)) : nullptr;
   const T* bias = d.has(1) ? at<T>(b, 5, d.o(5)) : nullptr;
   const int64_t N = d.N, C = d.C, L = d.L;
+  auto terms = [&](int64_t c, double& scale, double& shift) {
+    const double is = 1.0 / std::sqrt((double)rv[c] + d.eps);
+    scale = is * (w ? (double)w[c] : 1.0);
+    shift = (bias ? (double)bias[c] : 0.0) - (double)rm[c] * scale;
+  };
+  if constexpr (std::is_same<T, float>::value) {
+    // float32: the per-channel terms once (in double, then rounded to float), then one float
+    // multiply-add pass 8 lanes wide, as PyTorch's CPU kernel does it (alpha = invstd * weight,
+    // beta = bias - mean * alpha; y = x * alpha + beta), instead of widening every element to double
+    std::vector<float> sc((size_t)C), sh((size_t)C);
+    for (int64_t c = 0; c < C; c++) {
+      double a, b;
+      terms(c, a, b);
+      sc[(size_t)c] = (float)a;
+      sh[(size_t)c] = (float)b;
+    }
+    parallelFor(N * C, grainFor(L), [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; r++) rowAffineF(x + r * L, y + r * L, L, sc[(size_t)(r % C)], sh[(size_t)(r % C)]);
+    });
+    return;
+  }
   parallelFor(N * C, grainFor(L), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; r++) {
-      const int64_t c = r % C;
-      const double is = 1.0 / std::sqrt((double)rv[c] + d.eps);
-      const double scale = is * (w ? (double)w[c] : 1.0);
-      const double shift = (bias ? (double)bias[c] : 0.0) - (double)rm[c] * scale;
+      double scale, shift;
+      terms(r % C, scale, shift);
       rowAffine(x + r * L, y + r * L, L, scale, shift);
     }
   });
