@@ -39,7 +39,7 @@ inline int mode() {
     const char* e = std::getenv("TORCHTS_CONV_WINO");
     if (!e || !*e) return 2;
     const int k = std::atoi(e);
-    return k == 0 || k == 2 || k == 4 ? k : 2;
+    return k == 0 || k == 2 || k == 3 || k == 4 ? k : 2;
   }();
   return v;
 }
@@ -242,6 +242,227 @@ template <int m> TT_AVX2 void outputTransformRange(const Geom& g, const float* M
   }
 }
 
+// ---- F(2x2,3x3) with packed operands: no repacking per call, the GEMM fused with the output transform ----
+//
+//   Up[xi][op][c][6]    U with the output channels in panels of 6 (zero rows past OC), cached
+//   Vp[xi][tp][c][16]   V with the tiles in panels of 16 (a chunk of images), from the input transform
+// Work items are (tile panel, block of output panels); for each output panel the 16 products
+// 6 x 16 over k = 0..C-1 run in registers (one accumulator per output, k in order), then
+// A^T M A + bias goes straight into the output: no M buffer, and no GEMM packing.
+// Every output sees the same operations whatever the thread count.
+constexpr int kMR = 6, kNR = 16;
+
+// Up for output channels [o0, o1) (whole panels: o0 a multiple of 6)
+TT_AVX2 inline void weightTransformPacked(const Geom& g, const float* w, float* Up, int64_t o0, int64_t o1) {
+  const int64_t C = g.C, OCP = (g.OC + kMR - 1) / kMR;
+  float* tmp = scratch<float>(0, (size_t)(16 * kMR * C));  // [xi][r][c]
+  for (int64_t op = o0 / kMR; op * kMR < o1; op++) {
+    const int64_t r1 = std::min<int64_t>(kMR, g.OC - op * kMR);
+    for (int64_t r = 0; r < r1; r++) {
+      const int64_t oc = op * kMR + r;
+      for (int64_t c0 = 0; c0 < C; c0 += 8) {
+        const int nl = (int)std::min<int64_t>(8, C - c0);
+        alignas(32) int32_t idx[8];
+        for (int l = 0; l < 8; l++) idx[l] = (int32_t)(std::min<int64_t>(c0 + l, C - 1) - c0) * 9;
+        const __m256i vi = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx));
+        const float* base = w + (oc * C + c0) * 9;
+        v8 k[3][3], t[4][3], u[4][4], col[3], rr[4];
+        for (int i = 0; i < 3; i++)
+          for (int j = 0; j < 3; j++) k[i][j] = (v8)_mm256_i32gather_ps(base + i * 3 + j, vi, 4);
+        for (int j = 0; j < 3; j++) {
+          for (int i = 0; i < 3; i++) col[i] = k[i][j];
+          Tr<2>::g(col, rr);
+          for (int i = 0; i < 4; i++) t[i][j] = rr[i];
+        }
+        for (int i = 0; i < 4; i++) Tr<2>::g(t[i], u[i]);
+        for (int i = 0; i < 4; i++)
+          for (int j = 0; j < 4; j++) {
+            alignas(32) float f[8];
+            _mm256_store_ps(f, (__m256)u[i][j]);
+            float* d = tmp + ((i * 4 + j) * kMR + r) * C + c0;
+            for (int l = 0; l < nl; l++) d[l] = f[l];
+          }
+      }
+    }
+    for (int xi = 0; xi < 16; xi++) {
+      float* d = Up + ((xi * OCP + op) * C) * kMR;
+      const float* s = tmp + xi * kMR * C;
+      for (int64_t c = 0; c < C; c++)
+        for (int64_t r = 0; r < kMR; r++) d[c * kMR + r] = r < r1 ? s[r * C + c] : 0.f;
+    }
+  }
+}
+
+// The zero-padded planes Xp[nl][c][Hp][Wp] (Hp = 2 TH + 2, Wp = 2 TW + 2) of images [n0, n0 + nb),
+// planes p = nl * C + c in [p0, p1)
+inline void padPlanes(const Geom& g, const float* x, int64_t n0, int64_t Hp, int64_t Wp, float* Xp, int64_t p0, int64_t p1) {
+  const int64_t x0 = std::max<int64_t>(0, -g.PW), x1 = std::min<int64_t>(g.W, Wp - g.PW);
+  for (int64_t p = p0; p < p1; p++) {
+    const float* src = x + (n0 * g.C + p) * g.H * g.W;
+    float* P = Xp + p * Hp * Wp;
+    for (int64_t y = 0; y < Hp; y++) {
+      float* row = P + y * Wp;
+      const int64_t iy = y - g.PH;
+      if (iy < 0 || iy >= g.H || x1 <= x0) { std::fill(row, row + Wp, 0.f); continue; }
+      std::fill(row, row + x0 + g.PW, 0.f);
+      std::copy(src + iy * g.W + x0, src + iy * g.W + x1, row + x0 + g.PW);
+      std::fill(row + x1 + g.PW, row + Wp, 0.f);
+    }
+  }
+}
+
+// B^T d B of the tiles t0..t0+7 (t0 a multiple of 8) of the padded plane P into dst[xi * xs + 0..8)
+TT_AVX2 inline void inputGroup8(const float* P, int64_t Wp, int64_t TW, int64_t TP, int64_t t0, float* dst, int64_t xs) {
+  constexpr int m = 2, A = 4;
+  v8 d[A][A], t[A][A], cl[A], r[A];
+  const int64_t tr = t0 / TW, tc = t0 % TW;
+  if (t0 + 8 <= TP && tc + 8 <= TW) {  // 8 tiles in one row: even/odd columns of contiguous loads
+    const float* base = P + tr * m * Wp + tc * m;
+    for (int i = 0; i < A; i++) {
+      const float* row = base + i * Wp;
+      const __m256 a0 = _mm256_loadu_ps(row), a1 = _mm256_loadu_ps(row + 8);
+      const __m256 b0 = _mm256_loadu_ps(row + 2), b1 = _mm256_loadu_ps(row + 10);
+      d[i][0] = (v8)evenOdd(a0, a1, true); d[i][1] = (v8)evenOdd(a0, a1, false);
+      d[i][2] = (v8)evenOdd(b0, b1, true); d[i][3] = (v8)evenOdd(b0, b1, false);
+    }
+  } else {
+    alignas(32) int32_t idx[8];
+    for (int l = 0; l < 8; l++) {
+      const int64_t tt = t0 + l;
+      idx[l] = tt < TP ? (int32_t)((tt / TW) * m * Wp + (tt % TW) * m) : 0;
+    }
+    const __m256i vi = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx));
+    for (int i = 0; i < A; i++)
+      for (int j = 0; j < A; j++) d[i][j] = (v8)_mm256_i32gather_ps(P + i * Wp + j, vi, 4);
+  }
+  for (int j = 0; j < A; j++) {
+    for (int i = 0; i < A; i++) cl[i] = d[i][j];
+    Tr<2>::bt(cl, r);
+    for (int i = 0; i < A; i++) t[i][j] = r[i];
+  }
+  for (int i = 0; i < A; i++) {
+    Tr<2>::bt(t[i], r);
+    for (int j = 0; j < A; j++) _mm256_storeu_ps(dst + (i * A + j) * xs, (__m256)r[j]);
+  }
+}
+
+// V of tile panel tp (columns tp * 16 .. + 16 of a chunk of `cols` columns; column nl * TPp + t is
+// tile t of image nl) from the padded planes Xp: dst[xi * xs + c * 16 + l]
+TT_AVX2 inline void panelTransform(const Geom& g, const float* Xp, int64_t Hp, int64_t Wp, int64_t TW, int64_t TPp, int64_t cols,
+                                   int64_t tp, float* dst, int64_t xs) {
+  const int64_t TP = ((Hp - 2) / 2) * TW;
+  for (int64_t h = 0; h < 2; h++) {
+    const int64_t col = tp * kNR + h * 8;
+    if (col >= cols) break;
+    const int64_t nl = col / TPp, t0 = col % TPp;
+    for (int64_t c = 0; c < g.C; c++)
+      inputGroup8(Xp + (nl * g.C + c) * Hp * Wp, Wp, TW, TP, t0, dst + c * kNR + h * 8, xs);
+  }
+}
+
+// o[r * 16 + l] = sum_k a[k * 6 + r] * b[k * 16 + l], l < 8 * NV, k = 0..K-1 in order
+template <int NV> TT_AVX2 inline void kernel6(const float* a, const float* b, int64_t K, float* o) {
+  __m256 c00 = _mm256_setzero_ps(), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00;
+  __m256 c01 = c00, c11 = c00, c21 = c00, c31 = c00, c41 = c00, c51 = c00;
+  for (int64_t k = 0; k < K; k++, a += kMR, b += kNR) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = NV == 2 ? _mm256_loadu_ps(b + 8) : b0;
+    __m256 av = _mm256_broadcast_ss(a + 0);
+    c00 = _mm256_fmadd_ps(av, b0, c00); if (NV == 2) c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(a + 1);
+    c10 = _mm256_fmadd_ps(av, b0, c10); if (NV == 2) c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(a + 2);
+    c20 = _mm256_fmadd_ps(av, b0, c20); if (NV == 2) c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(a + 3);
+    c30 = _mm256_fmadd_ps(av, b0, c30); if (NV == 2) c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(a + 4);
+    c40 = _mm256_fmadd_ps(av, b0, c40); if (NV == 2) c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(a + 5);
+    c50 = _mm256_fmadd_ps(av, b0, c50); if (NV == 2) c51 = _mm256_fmadd_ps(av, b1, c51);
+  }
+  _mm256_store_ps(o + 0 * kNR, c00); _mm256_store_ps(o + 1 * kNR, c10); _mm256_store_ps(o + 2 * kNR, c20);
+  _mm256_store_ps(o + 3 * kNR, c30); _mm256_store_ps(o + 4 * kNR, c40); _mm256_store_ps(o + 5 * kNR, c50);
+  if (NV == 2) {
+    _mm256_store_ps(o + 0 * kNR + 8, c01); _mm256_store_ps(o + 1 * kNR + 8, c11); _mm256_store_ps(o + 2 * kNR + 8, c21);
+    _mm256_store_ps(o + 3 * kNR + 8, c31); _mm256_store_ps(o + 4 * kNR + 8, c41); _mm256_store_ps(o + 5 * kNR + 8, c51);
+  }
+}
+
+// tiles t0..t0+7 (t0 a multiple of 8) of one output plane o: A^T mm A + b
+TT_AVX2 inline void outputTiles8(const Geom& g, const v8 (&mm)[4][4], v8 b, int64_t TH, int64_t TW, int64_t t0, float* o) {
+  constexpr int m = 2, A = 4;
+  const int64_t TP = TH * TW;
+  v8 t[m][A], cl[A], r[m];
+  for (int j = 0; j < A; j++) {
+    for (int i = 0; i < A; i++) cl[i] = mm[i][j];
+    Tr<m>::at(cl, r);
+    for (int i = 0; i < m; i++) t[i][j] = r[i];
+  }
+  const int64_t tr = t0 / TW, tc = t0 % TW;
+  if (t0 + 8 <= TP && tc + 8 <= TW && (tr + 1) * m <= g.OH && (tc + 8) * m <= g.OW) {
+    for (int i = 0; i < m; i++) {
+      Tr<m>::at(t[i], r);
+      const __m256 e = (__m256)(r[0] + b), f = (__m256)(r[1] + b);
+      const __m256 lo = _mm256_unpacklo_ps(e, f), hi = _mm256_unpackhi_ps(e, f);
+      float* orow = o + (tr * m + i) * g.OW + tc * m;
+      _mm256_storeu_ps(orow, _mm256_permute2f128_ps(lo, hi, 0x20));
+      _mm256_storeu_ps(orow + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    }
+    return;
+  }
+  alignas(32) float y[m][m][8];
+  for (int i = 0; i < m; i++) {
+    Tr<m>::at(t[i], r);
+    for (int j = 0; j < m; j++) _mm256_store_ps(y[i][j], (__m256)(r[j] + b));
+  }
+  const int nt = (int)std::min<int64_t>(8, TP - t0);
+  for (int l = 0; l < nt; l++) {
+    const int64_t tt = t0 + l, oh0 = (tt / TW) * m, ow0 = (tt % TW) * m;
+    const int64_t mi = std::min<int64_t>(m, g.OH - oh0), mj = std::min<int64_t>(m, g.OW - ow0);
+    for (int64_t i = 0; i < mi; i++) {
+      float* orow = o + (oh0 + i) * g.OW + ow0;
+      for (int64_t j = 0; j < mj; j++) orow[j] = y[i][j][l];
+    }
+  }
+}
+
+// One work item: tile panel tp of the chunk (images from n0), output panels [op0, op1). In
+// sub-blocks of at most 8 output panels: for each xi the panel's V (C x 16) stays in L1 while the
+// sub-block's U streams past it; the products wait in Mb for the output transform.
+constexpr int64_t kSubOP = 8;
+TT_AVX2 inline void gemmOutPacked(const Geom& g, const float* Up, const float* Vp, const float* bias, int64_t n0, int64_t TH,
+                                  int64_t TW, int64_t TPp, int64_t cols, int64_t XS, float* out, int64_t tp, int64_t op0, int64_t op1) {
+  const int64_t C = g.C, OCP = (g.OC + kMR - 1) / kMR, OHW = g.OH * g.OW, TP = TH * TW;
+  const int64_t nc = std::min<int64_t>(kNR, cols - tp * kNR);  // 8 or 16 columns
+  const int64_t nsub = (op1 - op0 + kSubOP - 1) / kSubOP, per = (op1 - op0 + nsub - 1) / nsub;
+  alignas(32) float Mb[kSubOP][16][kMR][kNR];
+  for (int64_t s0 = op0; s0 < op1; s0 += per) {
+    const int64_t s1 = std::min(op1, s0 + per);
+    for (int xi = 0; xi < 16; xi++) {
+      const float* b = Vp + xi * XS + tp * C * kNR;
+      const float* a = Up + (xi * OCP + s0) * C * kMR;
+      for (int64_t op = s0; op < s1; op++, a += C * kMR) {
+        if (nc == kNR) kernel6<2>(a, b, C, &Mb[op - s0][xi][0][0]);
+        else kernel6<1>(a, b, C, &Mb[op - s0][xi][0][0]);
+      }
+    }
+    for (int64_t op = s0; op < s1; op++) {
+      const int64_t r1 = std::min<int64_t>(kMR, g.OC - op * kMR);
+      for (int64_t h = 0; h * 8 < nc; h++) {
+        const int64_t col = tp * kNR + h * 8, nl = col / TPp, t0 = col % TPp;
+        if (t0 >= TP) continue;  // the padding columns of an image
+        for (int64_t r = 0; r < r1; r++) {
+          const int64_t oc = op * kMR + r;
+          v8 mm[4][4];
+          for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) mm[i][j] = (v8)_mm256_load_ps(&Mb[op - s0][i * 4 + j][r][h * 8]);
+          outputTiles8(g, mm, v8{} + (bias ? bias[oc] : 0.f), TH, TW, t0, out + ((n0 + nl) * g.OC + oc) * OHW);
+        }
+      }
+    }
+  }
+}
+
 // Transformed weights of recent calls, each kept with an exact copy of the weights it came from:
 // a call whose weights (same address, shape and every bit of content) match an entry reuses its
 // U instead of transforming again (inference runs the same weights every call; the memcmp costs a
@@ -251,25 +472,28 @@ template <int m> TT_AVX2 void outputTransformRange(const Geom& g, const float* M
 struct UEntry { const float* w; int64_t OC, C; int m; std::vector<float> wcopy, U; uint64_t used; };
 constexpr size_t kUCacheFloats = size_t(32) << 20;  // 128 MiB of copies and transforms per thread
 
-template <int m> const float* transformedWeights(const Geom& g, const float* w) {
-  constexpr int A = Tr<m>::a;
+// kind: m (2 or 4) for U in the [xi][oc][c] layout, -2 for Up (packed F(2x2)); nu floats;
+// fill(U, o0, o1) transforms the output channels [o0, o1), in steps of `step` channels
+template <class Fill> const float* cachedTransform(const Geom& g, const float* w, int kind, size_t nu, int64_t step, Fill fill) {
   static thread_local std::vector<UEntry> cache;
   static thread_local uint64_t clock = 0;
-  const size_t nw = (size_t)(g.OC * g.C * 9), nu = (size_t)(A * A * g.OC * g.C);
+  const size_t nw = (size_t)(g.OC * g.C * 9);
+  const int64_t steps = (g.OC + step - 1) / step, grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C * step));
+  auto transform = [&](float* U) {
+    parallelFor(steps, grain, [&](int64_t s0, int64_t s1) { fill(U, s0 * step, std::min(g.OC, s1 * step)); });
+  };
   for (UEntry& e : cache)
-    if (e.w == w && e.OC == g.OC && e.C == g.C && e.m == m) {
+    if (e.w == w && e.OC == g.OC && e.C == g.C && e.m == kind) {
       e.used = ++clock;
       if (std::memcmp(e.wcopy.data(), w, nw * sizeof(float)) != 0) {
         std::memcpy(e.wcopy.data(), w, nw * sizeof(float));
-        parallelFor(g.OC, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C)),
-                    [&](int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, e.U.data(), o0, o1); });
+        transform(e.U.data());
       }
       return e.U.data();
     }
   if (nw + nu > kUCacheFloats / 4) {  // too big to keep: transform into scratch every call
     float* U = scratch<float>(1, nu);
-    parallelFor(g.OC, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C)),
-                [&](int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, U, o0, o1); });
+    transform(U);
     return U;
   }
   size_t total = nw + nu;
@@ -279,11 +503,64 @@ template <int m> const float* transformedWeights(const Geom& g, const float* w) 
     total -= lru->wcopy.size() + lru->U.size();
     cache.erase(lru);
   }
-  cache.push_back(UEntry{w, g.OC, g.C, m, std::vector<float>(w, w + nw), std::vector<float>(nu), ++clock});
+  cache.push_back(UEntry{w, g.OC, g.C, kind, std::vector<float>(w, w + nw), std::vector<float>(nu), ++clock});
   UEntry& e = cache.back();
-  parallelFor(g.OC, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C)),
-              [&](int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, e.U.data(), o0, o1); });
+  transform(e.U.data());
   return e.U.data();
+}
+
+template <int m> const float* transformedWeights(const Geom& g, const float* w) {
+  constexpr int A = Tr<m>::a;
+  return cachedTransform(g, w, m, (size_t)(A * A * g.OC * g.C), 1,
+                         [&](float* U, int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, U, o0, o1); });
+}
+
+inline const float* transformedWeightsPacked(const Geom& g, const float* w) {
+  const int64_t OCP = (g.OC + kMR - 1) / kMR;
+  return cachedTransform(g, w, -2, (size_t)(16 * OCP * kMR * g.C), kMR,
+                         [&](float* U, int64_t o0, int64_t o1) { weightTransformPacked(g, w, U, o0, o1); });
+}
+
+inline void run2Packed(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
+  const int64_t TH = (g.OH + 1) / 2, TW = (g.OW + 1) / 2, TPp = (TH * TW + 7) / 8 * 8, Hp = 2 * TH + 2, Wp = 2 * TW + 2;
+  const int64_t OCP = (g.OC + kMR - 1) / kMR;
+  // images per chunk: Vp at most about 2M floats (8 MiB)
+  const int64_t perImage = 16 * g.C * TPp;
+  const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>(g.N, (int64_t(2) << 20) / perImage));
+  const float* Up = transformedWeightsPacked(g, w);
+  float* Xp = scratch<float>(3, (size_t)(nbMax * g.C * Hp * Wp));
+  const int threads = getNumThreads();
+  for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
+    const int64_t nb = std::min(nbMax, g.N - n0), cols = nb * TPp, panels = (cols + kNR - 1) / kNR;
+    parallelFor(nb * g.C, std::max<int64_t>(1, 16384 / (Hp * Wp)), [&](int64_t p0, int64_t p1) { padPlanes(g, x, n0, Hp, Wp, Xp, p0, p1); });
+    // output panels per item: all of them when there are enough tile panels (each item then
+    // transforms its own tiles into a thread-local V), else blocks so that each thread gets
+    // several items, over one shared V
+    const int64_t want = (int64_t)threads * 6;
+    const int64_t nob = std::min<int64_t>(OCP, std::max<int64_t>(1, (want + panels - 1) / panels));
+    const int64_t per = (OCP + nob - 1) / nob, obs = (OCP + per - 1) / per;
+    if (obs == 1) {
+      parallelFor(panels, 1, [&](int64_t i0, int64_t i1) {
+        float* Vt = scratch<float>(0, (size_t)(16 * g.C * kNR));
+        for (int64_t tp = i0; tp < i1; tp++) {
+          panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, Vt, g.C * kNR);
+          gemmOutPacked(g, Up, Vt - tp * g.C * kNR, bias, n0, TH, TW, TPp, cols, g.C * kNR, out, tp, 0, OCP);
+        }
+      });
+      continue;
+    }
+    const int64_t XS = g.C * panels * kNR;
+    float* Vp = scratch<float>(2, (size_t)(16 * XS));
+    parallelFor(panels, 1, [&](int64_t i0, int64_t i1) {
+      for (int64_t tp = i0; tp < i1; tp++) panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, Vp + tp * g.C * kNR, XS);
+    });
+    parallelFor(panels * obs, 1, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; i++) {
+        const int64_t tp = i / obs, ob = i % obs;
+        gemmOutPacked(g, Up, Vp, bias, n0, TH, TW, TPp, cols, XS, out, tp, ob * per, std::min(OCP, (ob + 1) * per));
+      }
+    });
+  }
 }
 
 template <int m> void run(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
@@ -318,11 +595,12 @@ template <int m> void run(const Geom& g, const float* x, const float* w, const f
 // tiles that waste little of the grid.
 inline bool worthIt(const Geom& g) {
   if (g.C < 16 || g.OC < 16) return false;
-  const int m = mode();
+  const int m = mode() == 4 ? 4 : 2;
   const int64_t TH = (g.OH + m - 1) / m, TW = (g.OW + m - 1) / m, TP = TH * TW, TPp = (TP + 7) / 8 * 8;
   const double waste = (double)(TPp * m * m) / (double)(g.OH * g.OW);  // computed / needed outputs
   // few tiles: each of the (m+2)^2 GEMMs streams a whole transformed weight matrix for little work
-  return waste < 1.6 && g.N * TPp >= 48;
+  // (the packed F(2x2) path streams its cached Up once per call even for one panel of 16 tiles)
+  return waste < 1.6 && g.N * TPp >= (mode() == 2 ? 16 : 48);
 }
 
 // Runs the convolution and returns true, or returns false (nothing written) when this path does
@@ -331,7 +609,8 @@ inline bool forward(const Geom& g, const float* x, const float* w, const float* 
 #if TT_HAVE_AVX2_CODE
   if (mode() == 0 || !hasAvx2Fma() || g.N == 0 || g.OH <= 0 || g.OW <= 0 || !worthIt(g)) return false;
   if (mode() == 4) run<4>(g, x, w, bias, out);
-  else run<2>(g, x, w, bias, out);
+  else if (mode() == 3) run<2>(g, x, w, bias, out);  // the unpacked F(2x2) path, for comparisons
+  else run2Packed(g, x, w, bias, out);
   return true;
 #else
   (void)g; (void)x; (void)w; (void)bias; (void)out;
