@@ -17,6 +17,7 @@
 // promises that, the transforms are per element), so 1 and 2 threads give identical results.
 #pragma once
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -311,51 +312,56 @@ inline void padPlanes(const Geom& g, const float* x, int64_t n0, int64_t Hp, int
   }
 }
 
+// The packed path keeps the 8 tiles of a group in the lanes in the order kLane (lane l holds tile
+// t0 + kLane[l]): the order _mm256_shuffle_ps leaves the even / odd columns of two contiguous
+// loads in, and the order in which unpacklo / unpackhi put two output columns back in a row, so
+// neither transform needs a cross-lane permute.
+constexpr int kLane[8] = {0, 1, 4, 5, 2, 3, 6, 7};
+
 // B^T d B of the tiles t0..t0+7 (t0 a multiple of 8) of the padded plane P into dst[xi * xs + 0..8)
 TT_AVX2 inline void inputGroup8(const float* P, int64_t Wp, int64_t TW, int64_t TP, int64_t t0, float* dst, int64_t xs) {
   constexpr int m = 2, A = 4;
-  v8 d[A][A], t[A][A], cl[A], r[A];
+  v8 t[A][A], d[A], r[A];
   const int64_t tr = t0 / TW, tc = t0 % TW;
   if (t0 + 8 <= TP && tc + 8 <= TW) {  // 8 tiles in one row: even/odd columns of contiguous loads
     const float* base = P + tr * m * Wp + tc * m;
-    for (int i = 0; i < A; i++) {
+    for (int i = 0; i < A; i++) {  // each row's horizontal transform as it is loaded
       const float* row = base + i * Wp;
       const __m256 a0 = _mm256_loadu_ps(row), a1 = _mm256_loadu_ps(row + 8);
       const __m256 b0 = _mm256_loadu_ps(row + 2), b1 = _mm256_loadu_ps(row + 10);
-      d[i][0] = (v8)evenOdd(a0, a1, true); d[i][1] = (v8)evenOdd(a0, a1, false);
-      d[i][2] = (v8)evenOdd(b0, b1, true); d[i][3] = (v8)evenOdd(b0, b1, false);
+      d[0] = (v8)_mm256_shuffle_ps(a0, a1, 0x88); d[1] = (v8)_mm256_shuffle_ps(a0, a1, 0xDD);
+      d[2] = (v8)_mm256_shuffle_ps(b0, b1, 0x88); d[3] = (v8)_mm256_shuffle_ps(b0, b1, 0xDD);
+      Tr<2>::bt(d, t[i]);
     }
   } else {
     alignas(32) int32_t idx[8];
     for (int l = 0; l < 8; l++) {
-      const int64_t tt = t0 + l;
+      const int64_t tt = t0 + kLane[l];
       idx[l] = tt < TP ? (int32_t)((tt / TW) * m * Wp + (tt % TW) * m) : 0;
     }
     const __m256i vi = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx));
-    for (int i = 0; i < A; i++)
-      for (int j = 0; j < A; j++) d[i][j] = (v8)_mm256_i32gather_ps(P + i * Wp + j, vi, 4);
+    for (int i = 0; i < A; i++) {
+      for (int j = 0; j < A; j++) d[j] = (v8)_mm256_i32gather_ps(P + i * Wp + j, vi, 4);
+      Tr<2>::bt(d, t[i]);
+    }
   }
-  for (int j = 0; j < A; j++) {
-    for (int i = 0; i < A; i++) cl[i] = d[i][j];
-    Tr<2>::bt(cl, r);
-    for (int i = 0; i < A; i++) t[i][j] = r[i];
-  }
-  for (int i = 0; i < A; i++) {
-    Tr<2>::bt(t[i], r);
-    for (int j = 0; j < A; j++) _mm256_storeu_ps(dst + (i * A + j) * xs, (__m256)r[j]);
+  for (int j = 0; j < A; j++) {  // vertical transform, column by column, stored as it comes
+    for (int i = 0; i < A; i++) d[i] = t[i][j];
+    Tr<2>::bt(d, r);
+    for (int i = 0; i < A; i++) _mm256_storeu_ps(dst + (i * A + j) * xs, (__m256)r[i]);
   }
 }
 
 // V of tile panel tp (columns tp * 16 .. + 16 of a chunk of `cols` columns; column nl * TPp + t is
-// tile t of image nl) from the padded planes Xp: dst[xi * xs + c * 16 + l]
+// tile t of image nl), channels [c0, c1), from the padded planes Xp: dst[xi * xs + c * 16 + l]
 TT_AVX2 inline void panelTransform(const Geom& g, const float* Xp, int64_t Hp, int64_t Wp, int64_t TW, int64_t TPp, int64_t cols,
-                                   int64_t tp, float* dst, int64_t xs) {
+                                   int64_t tp, int64_t c0, int64_t c1, float* dst, int64_t xs) {
   const int64_t TP = ((Hp - 2) / 2) * TW;
   for (int64_t h = 0; h < 2; h++) {
     const int64_t col = tp * kNR + h * 8;
     if (col >= cols) break;
     const int64_t nl = col / TPp, t0 = col % TPp;
-    for (int64_t c = 0; c < g.C; c++)
+    for (int64_t c = c0; c < c1; c++)
       inputGroup8(Xp + (nl * g.C + c) * Hp * Wp, Wp, TW, TP, t0, dst + c * kNR + h * 8, xs);
   }
 }
@@ -388,7 +394,7 @@ template <int NV> TT_AVX2 inline void kernel6(const float* a, const float* b, in
   }
 }
 
-// tiles t0..t0+7 (t0 a multiple of 8) of one output plane o: A^T mm A + b
+// tiles t0..t0+7 (t0 a multiple of 8, lanes in the order kLane) of one output plane o: A^T mm A + b
 TT_AVX2 inline void outputTiles8(const Geom& g, const v8 (&mm)[4][4], v8 b, int64_t TH, int64_t TW, int64_t t0, float* o) {
   constexpr int m = 2, A = 4;
   const int64_t TP = TH * TW;
@@ -403,10 +409,9 @@ TT_AVX2 inline void outputTiles8(const Geom& g, const v8 (&mm)[4][4], v8 b, int6
     for (int i = 0; i < m; i++) {
       Tr<m>::at(t[i], r);
       const __m256 e = (__m256)(r[0] + b), f = (__m256)(r[1] + b);
-      const __m256 lo = _mm256_unpacklo_ps(e, f), hi = _mm256_unpackhi_ps(e, f);
       float* orow = o + (tr * m + i) * g.OW + tc * m;
-      _mm256_storeu_ps(orow, _mm256_permute2f128_ps(lo, hi, 0x20));
-      _mm256_storeu_ps(orow + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+      _mm256_storeu_ps(orow, _mm256_unpacklo_ps(e, f));      // tiles 0 1 | 2 3 (lanes 0 1 | 4 5)
+      _mm256_storeu_ps(orow + 8, _mm256_unpackhi_ps(e, f));  // tiles 4 5 | 6 7 (lanes 2 3 | 6 7)
     }
     return;
   }
@@ -415,9 +420,10 @@ TT_AVX2 inline void outputTiles8(const Geom& g, const v8 (&mm)[4][4], v8 b, int6
     Tr<m>::at(t[i], r);
     for (int j = 0; j < m; j++) _mm256_store_ps(y[i][j], (__m256)(r[j] + b));
   }
-  const int nt = (int)std::min<int64_t>(8, TP - t0);
-  for (int l = 0; l < nt; l++) {
-    const int64_t tt = t0 + l, oh0 = (tt / TW) * m, ow0 = (tt % TW) * m;
+  for (int l = 0; l < 8; l++) {
+    const int64_t tt = t0 + kLane[l];
+    if (tt >= TP) continue;
+    const int64_t oh0 = (tt / TW) * m, ow0 = (tt % TW) * m;
     const int64_t mi = std::min<int64_t>(m, g.OH - oh0), mj = std::min<int64_t>(m, g.OW - ow0);
     for (int64_t i = 0; i < mi; i++) {
       float* orow = o + (oh0 + i) * g.OW + ow0;
@@ -472,6 +478,21 @@ TT_AVX2 inline void gemmOutPacked(const Geom& g, const float* Up, const float* V
 struct UEntry { const float* w; int64_t OC, C; int m; std::vector<float> wcopy, U; uint64_t used; };
 constexpr size_t kUCacheFloats = size_t(32) << 20;  // 128 MiB of copies and transforms per thread
 
+// Whether a and b hold the same bits: memcmp, in blocks over the threads for big weights (the
+// check reads both copies from memory on every call: 19 MiB for a 512 x 512 x 3 x 3 layer)
+inline bool sameWeights(const float* a, const float* b, size_t n) {
+  constexpr size_t kBlock = size_t(1) << 16;
+  if (n <= 2 * kBlock || getNumThreads() == 1) return std::memcmp(a, b, n * sizeof(float)) == 0;
+  std::atomic<bool> differ{false};
+  parallelFor((int64_t)((n + kBlock - 1) / kBlock), 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t i = b0; i < b1 && !differ.load(std::memory_order_relaxed); i++) {
+      const size_t o = (size_t)i * kBlock, len = std::min(kBlock, n - o);
+      if (std::memcmp(a + o, b + o, len * sizeof(float)) != 0) differ.store(true, std::memory_order_relaxed);
+    }
+  });
+  return !differ.load();
+}
+
 // kind: m (2 or 4) for U in the [xi][oc][c] layout, -2 for Up (packed F(2x2)); nu floats;
 // fill(U, o0, o1) transforms the output channels [o0, o1), in steps of `step` channels
 template <class Fill> const float* cachedTransform(const Geom& g, const float* w, int kind, size_t nu, int64_t step, Fill fill) {
@@ -485,7 +506,7 @@ template <class Fill> const float* cachedTransform(const Geom& g, const float* w
   for (UEntry& e : cache)
     if (e.w == w && e.OC == g.OC && e.C == g.C && e.m == kind) {
       e.used = ++clock;
-      if (std::memcmp(e.wcopy.data(), w, nw * sizeof(float)) != 0) {
+      if (!sameWeights(e.wcopy.data(), w, nw)) {
         std::memcpy(e.wcopy.data(), w, nw * sizeof(float));
         transform(e.U.data());
       }
@@ -524,36 +545,44 @@ inline const float* transformedWeightsPacked(const Geom& g, const float* w) {
 inline void run2Packed(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
   const int64_t TH = (g.OH + 1) / 2, TW = (g.OW + 1) / 2, TPp = (TH * TW + 7) / 8 * 8, Hp = 2 * TH + 2, Wp = 2 * TW + 2;
   const int64_t OCP = (g.OC + kMR - 1) / kMR;
-  // images per chunk: Vp at most about 2M floats (8 MiB)
-  const int64_t perImage = 16 * g.C * TPp;
+  const int threads = getNumThreads();
+  // Fused (many tile panels): one work item per tile panel, which transforms its own tiles into a
+  // thread-local V and runs every output panel over it. Shared (few tile panels: small planes,
+  // small batches): V of the whole chunk first, then items of (tile panel, block of output panels)
+  // so that each thread gets several. Chunks of images: Xp (fused) or V (shared) near 2M floats.
+  const bool fused = (g.N * TPp + kNR - 1) / kNR >= threads * 8;
+  const int64_t perImage = fused ? g.C * Hp * Wp : 16 * g.C * TPp;
   const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>(g.N, (int64_t(2) << 20) / perImage));
   const float* Up = transformedWeightsPacked(g, w);
   float* Xp = scratch<float>(3, (size_t)(nbMax * g.C * Hp * Wp));
-  const int threads = getNumThreads();
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
     const int64_t nb = std::min(nbMax, g.N - n0), cols = nb * TPp, panels = (cols + kNR - 1) / kNR;
     parallelFor(nb * g.C, std::max<int64_t>(1, 16384 / (Hp * Wp)), [&](int64_t p0, int64_t p1) { padPlanes(g, x, n0, Hp, Wp, Xp, p0, p1); });
-    // output panels per item: all of them when there are enough tile panels (each item then
-    // transforms its own tiles into a thread-local V), else blocks so that each thread gets
-    // several items, over one shared V
-    const int64_t want = (int64_t)threads * 6;
-    const int64_t nob = std::min<int64_t>(OCP, std::max<int64_t>(1, (want + panels - 1) / panels));
-    const int64_t per = (OCP + nob - 1) / nob, obs = (OCP + per - 1) / per;
-    if (obs == 1) {
+    if (fused) {
       parallelFor(panels, 1, [&](int64_t i0, int64_t i1) {
-        float* Vt = scratch<float>(0, (size_t)(16 * g.C * kNR));
+        // the 16 xi blocks 64 bytes off a multiple of 4 KiB apart: the 16 stores of a tile group
+        // and the kernel's reads do not all fall into one L1 set
+        const int64_t xs = g.C * kNR + 16;
+        float* Vt = scratch<float>(0, (size_t)(16 * xs));
         for (int64_t tp = i0; tp < i1; tp++) {
-          panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, Vt, g.C * kNR);
-          gemmOutPacked(g, Up, Vt - tp * g.C * kNR, bias, n0, TH, TW, TPp, cols, g.C * kNR, out, tp, 0, OCP);
+          panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, 0, g.C, Vt, xs);
+          gemmOutPacked(g, Up, Vt - tp * g.C * kNR, bias, n0, TH, TW, TPp, cols, xs, out, tp, 0, OCP);
         }
       });
       continue;
     }
-    const int64_t XS = g.C * panels * kNR;
+    const int64_t XS = g.C * panels * kNR + 16;
     float* Vp = scratch<float>(2, (size_t)(16 * XS));
-    parallelFor(panels, 1, [&](int64_t i0, int64_t i1) {
-      for (int64_t tp = i0; tp < i1; tp++) panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, Vp + tp * g.C * kNR, XS);
+    const int64_t cb = 32, cbs = (g.C + cb - 1) / cb;  // channel blocks: even one panel is split over the threads
+    parallelFor(panels * cbs, 1, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; i++) {
+        const int64_t tp = i / cbs, c0 = (i % cbs) * cb;
+        panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, c0, std::min(g.C, c0 + cb), Vp + tp * g.C * kNR, XS);
+      }
     });
+    const int64_t want = (int64_t)threads * 8;
+    const int64_t nob = std::min<int64_t>(OCP, std::max<int64_t>(1, (want + panels - 1) / panels));
+    const int64_t per = (OCP + nob - 1) / nob, obs = (OCP + per - 1) / per;
     parallelFor(panels * obs, 1, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; i++) {
         const int64_t tp = i / obs, ob = i % obs;
