@@ -386,11 +386,11 @@ template <int NV> TT_AVX2 inline void kernel6(const float* a, const float* b, in
     av = _mm256_broadcast_ss(a + 5);
     c50 = _mm256_fmadd_ps(av, b0, c50); if (NV == 2) c51 = _mm256_fmadd_ps(av, b1, c51);
   }
-  _mm256_store_ps(o + 0 * kNR, c00); _mm256_store_ps(o + 1 * kNR, c10); _mm256_store_ps(o + 2 * kNR, c20);
-  _mm256_store_ps(o + 3 * kNR, c30); _mm256_store_ps(o + 4 * kNR, c40); _mm256_store_ps(o + 5 * kNR, c50);
+  _mm256_storeu_ps(o + 0 * kNR, c00); _mm256_storeu_ps(o + 1 * kNR, c10); _mm256_storeu_ps(o + 2 * kNR, c20);
+  _mm256_storeu_ps(o + 3 * kNR, c30); _mm256_storeu_ps(o + 4 * kNR, c40); _mm256_storeu_ps(o + 5 * kNR, c50);
   if (NV == 2) {
-    _mm256_store_ps(o + 0 * kNR + 8, c01); _mm256_store_ps(o + 1 * kNR + 8, c11); _mm256_store_ps(o + 2 * kNR + 8, c21);
-    _mm256_store_ps(o + 3 * kNR + 8, c31); _mm256_store_ps(o + 4 * kNR + 8, c41); _mm256_store_ps(o + 5 * kNR + 8, c51);
+    _mm256_storeu_ps(o + 0 * kNR + 8, c01); _mm256_storeu_ps(o + 1 * kNR + 8, c11); _mm256_storeu_ps(o + 2 * kNR + 8, c21);
+    _mm256_storeu_ps(o + 3 * kNR + 8, c31); _mm256_storeu_ps(o + 4 * kNR + 8, c41); _mm256_storeu_ps(o + 5 * kNR + 8, c51);
   }
 }
 
@@ -469,6 +469,45 @@ TT_AVX2 inline void gemmOutPacked(const Geom& g, const float* Up, const float* V
   }
 }
 
+// The xi-major schedule (few output pixels per image but several tile panels: 7x7 planes at
+// batch >= 4): each item runs one xi and a block of output panels over every tile panel, so each
+// U block is read once per call while that xi's V (C x cols) stays in L2; the products go to
+// Mx[xi][op][tp][6][16] and a second pass transforms them out. Same sums as gemmOutPacked.
+TT_AVX2 inline void gemmXi(const Geom& g, const float* Up, const float* Vp, int64_t XS, int64_t cols, float* Mx, int64_t xi,
+                           int64_t op0, int64_t op1) {
+  const int64_t C = g.C, OCP = (g.OC + kMR - 1) / kMR, panels = (cols + kNR - 1) / kNR;
+  for (int64_t op = op0; op < op1; op++) {
+    const float* a = Up + (xi * OCP + op) * C * kMR;
+    float* m = Mx + (xi * OCP + op) * panels * (kMR * kNR);
+    for (int64_t tp = 0; tp < panels; tp++) {
+      const float* b = Vp + xi * XS + tp * C * kNR;
+      if (cols - tp * kNR >= kNR) kernel6<2>(a, b, C, m + tp * kMR * kNR);
+      else kernel6<1>(a, b, C, m + tp * kMR * kNR);
+    }
+  }
+}
+
+TT_AVX2 inline void outputXi(const Geom& g, const float* Mx, const float* bias, int64_t n0, int64_t TH, int64_t TW, int64_t TPp,
+                             int64_t cols, float* out, int64_t op) {
+  const int64_t OCP = (g.OC + kMR - 1) / kMR, panels = (cols + kNR - 1) / kNR, OHW = g.OH * g.OW, TP = TH * TW;
+  const int64_t r1 = std::min<int64_t>(kMR, g.OC - op * kMR), xstride = OCP * panels * kMR * kNR;
+  for (int64_t tp = 0; tp < panels; tp++)
+    for (int64_t h = 0; h < 2; h++) {
+      const int64_t col = tp * kNR + h * 8, nl = col / TPp, t0 = col % TPp;
+      if (col >= cols || t0 >= TP) continue;
+      const float* m = Mx + (op * panels + tp) * kMR * kNR + h * 8;
+      for (int64_t r = 0; r < r1; r++) {
+        const int64_t oc = op * kMR + r;
+        v8 mm[4][4];
+        for (int i = 0; i < 4; i++)
+          for (int j = 0; j < 4; j++) mm[i][j] = (v8)_mm256_loadu_ps(m + (i * 4 + j) * xstride + r * kNR);
+        outputTiles8(g, mm, v8{} + (bias ? bias[oc] : 0.f), TH, TW, t0, out + ((n0 + nl) * g.OC + oc) * OHW);
+      }
+    }
+}
+
+struct WinoMScratch;
+
 // Transformed weights of recent calls, each kept with an exact copy of the weights it came from:
 // a call whose weights (same address, shape and every bit of content) match an entry reuses its
 // U instead of transforming again (inference runs the same weights every call; the memcmp costs a
@@ -546,11 +585,20 @@ inline void run2Packed(const Geom& g, const float* x, const float* w, const floa
   const int64_t TH = (g.OH + 1) / 2, TW = (g.OW + 1) / 2, TPp = (TH * TW + 7) / 8 * 8, Hp = 2 * TH + 2, Wp = 2 * TW + 2;
   const int64_t OCP = (g.OC + kMR - 1) / kMR;
   const int threads = getNumThreads();
-  // Fused (many tile panels): one work item per tile panel, which transforms its own tiles into a
-  // thread-local V and runs every output panel over it. Shared (few tile panels: small planes,
-  // small batches): V of the whole chunk first, then items of (tile panel, block of output panels)
-  // so that each thread gets several. Chunks of images: Xp (fused) or V (shared) near 2M floats.
-  const bool fused = (g.N * TPp + kNR - 1) / kNR >= threads * 8;
+  // Three schedules, the same sums in the same order (so the same bits) whichever runs:
+  // - fused (many tile panels, U up to 8 MiB): one work item per tile panel, which transforms its
+  //   own tiles into a thread-local V and runs every output panel over it (gemmOutPacked);
+  // - xi-major (few tile panels, or 512-channel weights, whose 16 MiB of U the fused schedule
+  //   would re-read for every tile panel): V of the whole chunk first, then (xi, output panels)
+  //   items over all tile panels (gemmXi) and an output pass (outputXi);
+  // - one tile panel or a few (7x7 planes at batch 1): V first, then items of (tile panel, block of
+  //   output panels), so that each thread gets several.
+  // Chunks of images: Xp (fused) or V (the others) near 2M floats. TORCHTS_CONV_WINO_SCHED=f / x / s
+  // forces one (f: fused, x: xi-major, s: the third), for comparisons.
+  static const char* sched = std::getenv("TORCHTS_CONV_WINO_SCHED");
+  const bool forced = sched && (sched[0] == 'f' || sched[0] == 'x' || sched[0] == 's');
+  const bool fused = forced ? sched[0] == 'f'
+                            : (g.N * TPp + kNR - 1) / kNR >= threads * 8 && 16 * OCP * kMR * g.C <= (int64_t(2) << 20);
   const int64_t perImage = fused ? g.C * Hp * Wp : 16 * g.C * TPp;
   const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>(g.N, (int64_t(2) << 20) / perImage));
   const float* Up = transformedWeightsPacked(g, w);
@@ -580,6 +628,17 @@ inline void run2Packed(const Geom& g, const float* x, const float* w, const floa
         panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, c0, std::min(g.C, c0 + cb), Vp + tp * g.C * kNR, XS);
       }
     });
+    if (forced ? sched[0] == 'x' : panels >= 4) {  // xi-major
+      const int64_t per = 4, obs = (OCP + per - 1) / per;
+      float* Mx = threadScratch<WinoMScratch, float>(0, (size_t)(16 * OCP * panels * kMR * kNR));
+      parallelFor(16 * obs, 1, [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; i++) gemmXi(g, Up, Vp, XS, cols, Mx, i / obs, (i % obs) * per, std::min(OCP, (i % obs + 1) * per));
+      });
+      parallelFor(OCP, 1, [&](int64_t o0, int64_t o1) {
+        for (int64_t op = o0; op < o1; op++) outputXi(g, Mx, bias, n0, TH, TW, TPp, cols, out, op);
+      });
+      continue;
+    }
     const int64_t want = (int64_t)threads * 8;
     const int64_t nob = std::min<int64_t>(OCP, std::max<int64_t>(1, (want + panels - 1) / panels));
     const int64_t per = (OCP + nob - 1) / nob, obs = (OCP + per - 1) / per;

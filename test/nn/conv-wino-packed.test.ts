@@ -4,9 +4,10 @@
 // ResNet-18 layer shapes and around them, against a float64 reference with naive loops:
 // 16..512 channels, output channel counts that are not a multiple of 6 (a partial weight panel),
 // 7x7 and 14x14 planes (a half tile panel, tile panels that span two images), odd plane sizes,
-// batch 1 and 3, padding 0 / 1 / 2 and uneven padding, with and without bias; both of its
-// schedules (each tile panel transformed by the thread that uses it, and one shared transform
-// of few panels split over output-channel blocks) and 1 vs 2 threads giving identical bits.
+// batch 1 and 3, padding 0 / 1 / 2 and uneven padding, with and without bias; its schedules
+// (fused per tile panel, xi-major, output-channel blocks of one panel; 128 @28 at batch 1 runs
+// the first with 1 thread and the second with 2) and 1 vs 2 threads giving identical bits.
+// TORCHTS_CONV_WINO_SCHED=f / x / s forces one schedule for the whole file.
 // Tolerance: the one every conv path meets in conv-paths.test.ts, |err| <= 2e-6 * sum |x * w|.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -103,7 +104,7 @@ test("packed Winograd F(2x2): 1 and 2 threads give identical results (both sched
   const saved = torch.getNumThreads();
   try {
     torch.manualSeed(23);
-    // 128 @28 batch 1: 13 tile panels, the per-panel schedule with 1 thread and the shared one with 2
+    // 128 @28 batch 1: 13 tile panels, the fused schedule with 1 thread and the xi-major one with 2
     const cases: Case[] = [RESNET[1]!, RESNET[3]!, ODD[1]!, ODD[2]!, { name: "64 -> 64 @56 batch 3", N: 3, C: 64, H: 56, W: 56, OC: 64, p: [1, 1] }];
     for (const c of cases) {
       const { x, w, b } = inputs(c);
