@@ -253,43 +253,44 @@ template <int m> TT_AVX2 void outputTransformRange(const Geom& g, const float* M
 // Every output sees the same operations whatever the thread count.
 constexpr int kMR = 6, kNR = 16;
 
-// Up for output channels [o0, o1) (whole panels: o0 a multiple of 6)
+// Up for output channels [o0, o1) (whole panels: o0 a multiple of 6): the lanes hold the 6 rows of
+// a panel (gathered at a stride of C * 9), so each xi of one input channel is one 6-lane store
 TT_AVX2 inline void weightTransformPacked(const Geom& g, const float* w, float* Up, int64_t o0, int64_t o1) {
   const int64_t C = g.C, OCP = (g.OC + kMR - 1) / kMR;
-  float* tmp = scratch<float>(0, (size_t)(16 * kMR * C));  // [xi][r][c]
   for (int64_t op = o0 / kMR; op * kMR < o1; op++) {
     const int64_t r1 = std::min<int64_t>(kMR, g.OC - op * kMR);
-    for (int64_t r = 0; r < r1; r++) {
-      const int64_t oc = op * kMR + r;
-      for (int64_t c0 = 0; c0 < C; c0 += 8) {
-        const int nl = (int)std::min<int64_t>(8, C - c0);
-        alignas(32) int32_t idx[8];
-        for (int l = 0; l < 8; l++) idx[l] = (int32_t)(std::min<int64_t>(c0 + l, C - 1) - c0) * 9;
-        const __m256i vi = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx));
-        const float* base = w + (oc * C + c0) * 9;
-        v8 k[3][3], t[4][3], u[4][4], col[3], rr[4];
-        for (int i = 0; i < 3; i++)
-          for (int j = 0; j < 3; j++) k[i][j] = (v8)_mm256_i32gather_ps(base + i * 3 + j, vi, 4);
-        for (int j = 0; j < 3; j++) {
-          for (int i = 0; i < 3; i++) col[i] = k[i][j];
-          Tr<2>::g(col, rr);
-          for (int i = 0; i < 4; i++) t[i][j] = rr[i];
-        }
-        for (int i = 0; i < 4; i++) Tr<2>::g(t[i], u[i]);
-        for (int i = 0; i < 4; i++)
-          for (int j = 0; j < 4; j++) {
-            alignas(32) float f[8];
-            _mm256_store_ps(f, (__m256)u[i][j]);
-            float* d = tmp + ((i * 4 + j) * kMR + r) * C + c0;
-            for (int l = 0; l < nl; l++) d[l] = f[l];
-          }
-      }
+    alignas(32) int32_t idx[8], keep[8];
+    for (int l = 0; l < 8; l++) {
+      idx[l] = (int32_t)(std::min<int64_t>(l, r1 - 1) * C * 9);
+      keep[l] = l < r1 ? -1 : 0;  // rows past OC: zeros
     }
-    for (int xi = 0; xi < 16; xi++) {
-      float* d = Up + ((xi * OCP + op) * C) * kMR;
-      const float* s = tmp + xi * kMR * C;
-      for (int64_t c = 0; c < C; c++)
-        for (int64_t r = 0; r < kMR; r++) d[c * kMR + r] = r < r1 ? s[r * C + c] : 0.f;
+    const __m256i vi = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx));
+    const __m256 vk = _mm256_castsi256_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(keep)));
+    const float* base = w + op * kMR * C * 9;
+    for (int64_t c = 0; c < C; c++) {
+      v8 k[3][3], t[4][3], u[4][4], col[3], rr[4];
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+          k[i][j] = (v8)_mm256_and_ps(_mm256_i32gather_ps(base + c * 9 + i * 3 + j, vi, 4), vk);
+      for (int j = 0; j < 3; j++) {
+        for (int i = 0; i < 3; i++) col[i] = k[i][j];
+        Tr<2>::g(col, rr);
+        for (int i = 0; i < 4; i++) t[i][j] = rr[i];
+      }
+      for (int i = 0; i < 4; i++) Tr<2>::g(t[i], u[i]);
+      // 8-lane stores whose last 2 lanes land on the next channel's first 2 (written next); the
+      // block's last channel stores exactly 6 (masked stores are slow on AMD)
+      for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) {
+          float* d = Up + (((i * 4 + j) * OCP + op) * C + c) * kMR;
+          const __m256 v = (__m256)u[i][j];
+          if (c + 1 < C) {
+            _mm256_storeu_ps(d, v);
+          } else {
+            _mm_storeu_ps(d, _mm256_castps256_ps128(v));
+            _mm_storel_pi(reinterpret_cast<__m64*>(d + 4), _mm256_extractf128_ps(v, 1));
+          }
+        }
     }
   }
 }
@@ -514,7 +515,13 @@ struct WinoMScratch;
 // read of the weights, the transform a read plus (m+2)^2/9 times as many writes). Bounded in
 // total size, least recently used evicted. One cache per calling thread (thread_local): Node's
 // worker threads load this same addon, and each may run convolutions of its own at the same time.
-struct UEntry { const float* w; int64_t OC, C; int m; std::vector<float> wcopy, U; uint64_t used; };
+// changed: how many calls in a row found the weights changed since the last (training); skipped:
+// calls that took another path because of it (see forward)
+struct UEntry { const float* w; int64_t OC, C; int m; std::vector<float> wcopy, U; uint64_t used; int changed = 0, skipped = 0; };
+inline std::vector<UEntry>& uCache() {
+  static thread_local std::vector<UEntry> cache;
+  return cache;
+}
 constexpr size_t kUCacheFloats = size_t(32) << 20;  // 128 MiB of copies and transforms per thread
 
 // Whether a and b hold the same bits: memcmp, in blocks over the threads for big weights (the
@@ -535,7 +542,7 @@ inline bool sameWeights(const float* a, const float* b, size_t n) {
 // kind: m (2 or 4) for U in the [xi][oc][c] layout, -2 for Up (packed F(2x2)); nu floats;
 // fill(U, o0, o1) transforms the output channels [o0, o1), in steps of `step` channels
 template <class Fill> const float* cachedTransform(const Geom& g, const float* w, int kind, size_t nu, int64_t step, Fill fill) {
-  static thread_local std::vector<UEntry> cache;
+  std::vector<UEntry>& cache = uCache();
   static thread_local uint64_t clock = 0;
   const size_t nw = (size_t)(g.OC * g.C * 9);
   const int64_t steps = (g.OC + step - 1) / step, grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C * step));
@@ -548,6 +555,9 @@ template <class Fill> const float* cachedTransform(const Geom& g, const float* w
       if (!sameWeights(e.wcopy.data(), w, nw)) {
         std::memcpy(e.wcopy.data(), w, nw * sizeof(float));
         transform(e.U.data());
+        e.changed++;
+      } else {
+        e.changed = 0;
       }
       return e.U.data();
     }
@@ -563,7 +573,7 @@ template <class Fill> const float* cachedTransform(const Geom& g, const float* w
     total -= lru->wcopy.size() + lru->U.size();
     cache.erase(lru);
   }
-  cache.push_back(UEntry{w, g.OC, g.C, kind, std::vector<float>(w, w + nw), std::vector<float>(nu), ++clock});
+  cache.push_back(UEntry{w, g.OC, g.C, kind, std::vector<float>(w, w + nw), std::vector<float>(nu), ++clock, 0, 0});
   UEntry& e = cache.back();
   transform(e.U.data());
   return e.U.data();
@@ -693,9 +703,25 @@ inline bool worthIt(const Geom& g) {
 
 // Runs the convolution and returns true, or returns false (nothing written) when this path does
 // not apply. x: (N, C, H, W), w: (OC, C, 3, 3), bias: (OC) or null, out: (N, OC, OH, OW), contiguous.
+// Few tiles (7x7 planes at batch 1) pay for the weight transform only when it is cached: where the
+// weights changed on the last call (a training loop), 7 calls out of 8 take the other paths (which
+// read the weights as they are); every 8th runs here and checks, so inference after training
+// comes back to this path.
+inline bool skipVolatile(const Geom& g, const float* w) {
+  const int64_t TPp = ((g.OH + 1) / 2 * ((g.OW + 1) / 2) + 7) / 8 * 8;
+  if (g.N * TPp >= 48) return false;
+  for (UEntry& e : uCache())
+    if (e.w == w && e.OC == g.OC && e.C == g.C && e.m == -2) {
+      if (e.changed == 0 || ++e.skipped % 8 == 0) return false;
+      return true;
+    }
+  return false;
+}
+
 inline bool forward(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
 #if TT_HAVE_AVX2_CODE
   if (mode() == 0 || !hasAvx2Fma() || g.N == 0 || g.OH <= 0 || g.OW <= 0 || !worthIt(g)) return false;
+  if (mode() == 2 && skipVolatile(g, w)) return false;
   if (mode() == 4) run<4>(g, x, w, bias, out);
   else if (mode() == 3) run<2>(g, x, w, bias, out);  // the unpacked F(2x2) path, for comparisons
   else run2Packed(g, x, w, bias, out);

@@ -137,3 +137,20 @@ test("packed Winograd F(2x2): cached weights follow in-place changes and other t
   near("another tensor", w2);
   near("the first tensor again", w);
 });
+
+test("packed Winograd F(2x2): 7x7 at batch 1 with weights changed before every call (a training loop), then fixed", () => {
+  torch.manualSeed(25);
+  const c: Case = { name: "volatile", N: 1, C: 24, H: 7, W: 7, OC: 20, p: [1, 1] };
+  const { x, w, b } = inputs(c);
+  const near = (what: string): void => {
+    const y = vals(torch.noGrad(() => F.conv2d(x, w, b, { padding: 1 })));
+    const ref = reference(c, Float64Array.from(vals(x)), Float64Array.from(vals(w)), vals(b!));
+    for (let i = 0; i < y.length; i++)
+      assert.ok(Math.abs(y[i]! - ref.out[i]!) <= 2e-6 * ref.abs[i]! + 1e-30, `${what}: [${i}] ${y[i]} != ${ref.out[i]}`);
+  };
+  for (let step = 0; step < 12; step++) {
+    near(`changing, call ${step}`);
+    torch.noGrad(() => { w.add_(torch.randn(c.OC, c.C, 3, 3).mul(0.01)); });
+  }
+  for (let step = 0; step < 12; step++) near(`fixed, call ${step}`);
+});
