@@ -9,10 +9,14 @@
 //   y[tile]      = A^T M A + bias         m x m outputs per tile
 // Tiles are numbered per image (row-major over the TH x TW tile grid, padded to a multiple of 8
 // per image) and the transforms run 8 tiles at a time in AVX2 registers (input patches gathered).
+// The default F(2x2) path (run2Packed, below) keeps U and V in the layouts of one 6x16 register
+// kernel and fuses it with the output transform; `run` (16 gemmStrided calls) serves F(4x4) and
+// TORCHTS_CONV_WINO=3 (the same F(2x2) the old way, for comparisons).
 // m = 2 by default: its transforms only add, subtract and halve, so its rounding error stays
 // within the direct kernel's (measured max |err| / sum|x*w| ~ 6e-8 against float64); F(4x4,3x3)
 // saves more multiplies but its error reaches ~1e-6 of sum|x*w|, which is why it is opt-in
-// (TORCHTS_CONV_WINO=4). TORCHTS_CONV_WINO=0 turns this path off (read once).
+// (TORCHTS_CONV_WINO=4; it fails the conv tests' 2e-6 bound). TORCHTS_CONV_WINO=0 turns this path
+// off (read once).
 // Every output sees the same operations in the same order whatever the thread count (the GEMM
 // promises that, the transforms are per element), so 1 and 2 threads give identical results.
 #pragma once
