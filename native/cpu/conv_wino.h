@@ -9,14 +9,19 @@
 //   y[tile]      = A^T M A + bias         m x m outputs per tile
 // Tiles are numbered per image (row-major over the TH x TW tile grid, padded to a multiple of 8
 // per image) and the transforms run 8 tiles at a time in AVX2 registers (input patches gathered).
+// The default F(2x2) path (run2Packed, below) keeps U and V in the layouts of one 6x16 register
+// kernel and fuses it with the output transform; `run` (16 gemmStrided calls) serves F(4x4) and
+// TORCHTS_CONV_WINO=3 (the same F(2x2) the old way, for comparisons).
 // m = 2 by default: its transforms only add, subtract and halve, so its rounding error stays
 // within the direct kernel's (measured max |err| / sum|x*w| ~ 6e-8 against float64); F(4x4,3x3)
 // saves more multiplies but its error reaches ~1e-6 of sum|x*w|, which is why it is opt-in
-// (TORCHTS_CONV_WINO=4). TORCHTS_CONV_WINO=0 turns this path off (read once).
+// (TORCHTS_CONV_WINO=4; it fails the conv tests' 2e-6 bound). TORCHTS_CONV_WINO=0 turns this path
+// off (read once).
 // Every output sees the same operations in the same order whatever the thread count (the GEMM
 // promises that, the transforms are per element), so 1 and 2 threads give identical results.
 #pragma once
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -39,7 +44,7 @@ inline int mode() {
     const char* e = std::getenv("TORCHTS_CONV_WINO");
     if (!e || !*e) return 2;
     const int k = std::atoi(e);
-    return k == 0 || k == 2 || k == 4 ? k : 2;
+    return k == 0 || k == 2 || k == 3 || k == 4 ? k : 2;
   }();
   return v;
 }
@@ -242,34 +247,327 @@ template <int m> TT_AVX2 void outputTransformRange(const Geom& g, const float* M
   }
 }
 
+// ---- F(2x2,3x3) with packed operands: no repacking per call, the GEMM fused with the output transform ----
+//
+//   Up[xi][op][c][6]    U with the output channels in panels of 6 (zero rows past OC), cached
+//   Vp[xi][tp][c][16]   V with the tiles in panels of 16 (a chunk of images), from the input transform
+// Work items are (tile panel, block of output panels); for each output panel the 16 products
+// 6 x 16 over k = 0..C-1 run in registers (one accumulator per output, k in order), then
+// A^T M A + bias goes straight into the output: no M buffer, and no GEMM packing.
+// Every output sees the same operations whatever the thread count.
+constexpr int kMR = 6, kNR = 16;
+
+// Up for output channels [o0, o1) (whole panels: o0 a multiple of 6): the lanes hold the 6 rows of
+// a panel (gathered at a stride of C * 9), so each xi of one input channel is one 6-lane store
+TT_AVX2 inline void weightTransformPacked(const Geom& g, const float* w, float* Up, int64_t o0, int64_t o1) {
+  const int64_t C = g.C, OCP = (g.OC + kMR - 1) / kMR;
+  for (int64_t op = o0 / kMR; op * kMR < o1; op++) {
+    const int64_t r1 = std::min<int64_t>(kMR, g.OC - op * kMR);
+    alignas(32) int32_t idx[8], keep[8];
+    for (int l = 0; l < 8; l++) {
+      idx[l] = (int32_t)(std::min<int64_t>(l, r1 - 1) * C * 9);
+      keep[l] = l < r1 ? -1 : 0;  // rows past OC: zeros
+    }
+    const __m256i vi = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx));
+    const __m256 vk = _mm256_castsi256_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(keep)));
+    const float* base = w + op * kMR * C * 9;
+    for (int64_t c = 0; c < C; c++) {
+      v8 k[3][3], t[4][3], u[4][4], col[3], rr[4];
+      for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+          k[i][j] = (v8)_mm256_and_ps(_mm256_i32gather_ps(base + c * 9 + i * 3 + j, vi, 4), vk);
+      for (int j = 0; j < 3; j++) {
+        for (int i = 0; i < 3; i++) col[i] = k[i][j];
+        Tr<2>::g(col, rr);
+        for (int i = 0; i < 4; i++) t[i][j] = rr[i];
+      }
+      for (int i = 0; i < 4; i++) Tr<2>::g(t[i], u[i]);
+      // 8-lane stores whose last 2 lanes land on the next channel's first 2 (written next); the
+      // block's last channel stores exactly 6 (masked stores are slow on AMD)
+      for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) {
+          float* d = Up + (((i * 4 + j) * OCP + op) * C + c) * kMR;
+          const __m256 v = (__m256)u[i][j];
+          if (c + 1 < C) {
+            _mm256_storeu_ps(d, v);
+          } else {
+            _mm_storeu_ps(d, _mm256_castps256_ps128(v));
+            _mm_storel_pi(reinterpret_cast<__m64*>(d + 4), _mm256_extractf128_ps(v, 1));
+          }
+        }
+    }
+  }
+}
+
+// The zero-padded planes Xp[nl][c][Hp][Wp] (Hp = 2 TH + 2, Wp = 2 TW + 2) of images [n0, n0 + nb),
+// planes p = nl * C + c in [p0, p1)
+inline void padPlanes(const Geom& g, const float* x, int64_t n0, int64_t Hp, int64_t Wp, float* Xp, int64_t p0, int64_t p1) {
+  const int64_t x0 = std::max<int64_t>(0, -g.PW), x1 = std::min<int64_t>(g.W, Wp - g.PW);
+  for (int64_t p = p0; p < p1; p++) {
+    const float* src = x + (n0 * g.C + p) * g.H * g.W;
+    float* P = Xp + p * Hp * Wp;
+    for (int64_t y = 0; y < Hp; y++) {
+      float* row = P + y * Wp;
+      const int64_t iy = y - g.PH;
+      if (iy < 0 || iy >= g.H || x1 <= x0) { std::fill(row, row + Wp, 0.f); continue; }
+      std::fill(row, row + x0 + g.PW, 0.f);
+      std::copy(src + iy * g.W + x0, src + iy * g.W + x1, row + x0 + g.PW);
+      std::fill(row + x1 + g.PW, row + Wp, 0.f);
+    }
+  }
+}
+
+// The packed path keeps the 8 tiles of a group in the lanes in the order kLane (lane l holds tile
+// t0 + kLane[l]): the order _mm256_shuffle_ps leaves the even / odd columns of two contiguous
+// loads in, and the order in which unpacklo / unpackhi put two output columns back in a row, so
+// neither transform needs a cross-lane permute.
+constexpr int kLane[8] = {0, 1, 4, 5, 2, 3, 6, 7};
+
+// B^T d B of the tiles t0..t0+7 (t0 a multiple of 8) of the padded plane P into dst[xi * xs + 0..8)
+TT_AVX2 inline void inputGroup8(const float* P, int64_t Wp, int64_t TW, int64_t TP, int64_t t0, float* dst, int64_t xs) {
+  constexpr int m = 2, A = 4;
+  v8 t[A][A], d[A], r[A];
+  const int64_t tr = t0 / TW, tc = t0 % TW;
+  if (t0 + 8 <= TP && tc + 8 <= TW) {  // 8 tiles in one row: even/odd columns of contiguous loads
+    const float* base = P + tr * m * Wp + tc * m;
+    for (int i = 0; i < A; i++) {  // each row's horizontal transform as it is loaded
+      const float* row = base + i * Wp;
+      const __m256 a0 = _mm256_loadu_ps(row), a1 = _mm256_loadu_ps(row + 8);
+      const __m256 b0 = _mm256_loadu_ps(row + 2), b1 = _mm256_loadu_ps(row + 10);
+      d[0] = (v8)_mm256_shuffle_ps(a0, a1, 0x88); d[1] = (v8)_mm256_shuffle_ps(a0, a1, 0xDD);
+      d[2] = (v8)_mm256_shuffle_ps(b0, b1, 0x88); d[3] = (v8)_mm256_shuffle_ps(b0, b1, 0xDD);
+      Tr<2>::bt(d, t[i]);
+    }
+  } else {
+    alignas(32) int32_t idx[8];
+    for (int l = 0; l < 8; l++) {
+      const int64_t tt = t0 + kLane[l];
+      idx[l] = tt < TP ? (int32_t)((tt / TW) * m * Wp + (tt % TW) * m) : 0;
+    }
+    const __m256i vi = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx));
+    for (int i = 0; i < A; i++) {
+      for (int j = 0; j < A; j++) d[j] = (v8)_mm256_i32gather_ps(P + i * Wp + j, vi, 4);
+      Tr<2>::bt(d, t[i]);
+    }
+  }
+  for (int j = 0; j < A; j++) {  // vertical transform, column by column, stored as it comes
+    for (int i = 0; i < A; i++) d[i] = t[i][j];
+    Tr<2>::bt(d, r);
+    for (int i = 0; i < A; i++) _mm256_storeu_ps(dst + (i * A + j) * xs, (__m256)r[i]);
+  }
+}
+
+// V of tile panel tp (columns tp * 16 .. + 16 of a chunk of `cols` columns; column nl * TPp + t is
+// tile t of image nl), channels [c0, c1), from the padded planes Xp: dst[xi * xs + c * 16 + l]
+TT_AVX2 inline void panelTransform(const Geom& g, const float* Xp, int64_t Hp, int64_t Wp, int64_t TW, int64_t TPp, int64_t cols,
+                                   int64_t tp, int64_t c0, int64_t c1, float* dst, int64_t xs) {
+  const int64_t TP = ((Hp - 2) / 2) * TW;
+  for (int64_t h = 0; h < 2; h++) {
+    const int64_t col = tp * kNR + h * 8;
+    if (col >= cols) break;
+    const int64_t nl = col / TPp, t0 = col % TPp;
+    for (int64_t c = c0; c < c1; c++)
+      inputGroup8(Xp + (nl * g.C + c) * Hp * Wp, Wp, TW, TP, t0, dst + c * kNR + h * 8, xs);
+  }
+}
+
+// o[r * 16 + l] = sum_k a[k * 6 + r] * b[k * 16 + l], l < 8 * NV, k = 0..K-1 in order
+template <int NV> TT_AVX2 inline void kernel6(const float* a, const float* b, int64_t K, float* o) {
+  __m256 c00 = _mm256_setzero_ps(), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00;
+  __m256 c01 = c00, c11 = c00, c21 = c00, c31 = c00, c41 = c00, c51 = c00;
+  for (int64_t k = 0; k < K; k++, a += kMR, b += kNR) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = NV == 2 ? _mm256_loadu_ps(b + 8) : b0;
+    __m256 av = _mm256_broadcast_ss(a + 0);
+    c00 = _mm256_fmadd_ps(av, b0, c00); if (NV == 2) c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(a + 1);
+    c10 = _mm256_fmadd_ps(av, b0, c10); if (NV == 2) c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(a + 2);
+    c20 = _mm256_fmadd_ps(av, b0, c20); if (NV == 2) c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(a + 3);
+    c30 = _mm256_fmadd_ps(av, b0, c30); if (NV == 2) c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(a + 4);
+    c40 = _mm256_fmadd_ps(av, b0, c40); if (NV == 2) c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(a + 5);
+    c50 = _mm256_fmadd_ps(av, b0, c50); if (NV == 2) c51 = _mm256_fmadd_ps(av, b1, c51);
+  }
+  _mm256_storeu_ps(o + 0 * kNR, c00); _mm256_storeu_ps(o + 1 * kNR, c10); _mm256_storeu_ps(o + 2 * kNR, c20);
+  _mm256_storeu_ps(o + 3 * kNR, c30); _mm256_storeu_ps(o + 4 * kNR, c40); _mm256_storeu_ps(o + 5 * kNR, c50);
+  if (NV == 2) {
+    _mm256_storeu_ps(o + 0 * kNR + 8, c01); _mm256_storeu_ps(o + 1 * kNR + 8, c11); _mm256_storeu_ps(o + 2 * kNR + 8, c21);
+    _mm256_storeu_ps(o + 3 * kNR + 8, c31); _mm256_storeu_ps(o + 4 * kNR + 8, c41); _mm256_storeu_ps(o + 5 * kNR + 8, c51);
+  }
+}
+
+// tiles t0..t0+7 (t0 a multiple of 8, lanes in the order kLane) of one output plane o: A^T mm A + b
+TT_AVX2 inline void outputTiles8(const Geom& g, const v8 (&mm)[4][4], v8 b, int64_t TH, int64_t TW, int64_t t0, float* o) {
+  constexpr int m = 2, A = 4;
+  const int64_t TP = TH * TW;
+  v8 t[m][A], cl[A], r[m];
+  for (int j = 0; j < A; j++) {
+    for (int i = 0; i < A; i++) cl[i] = mm[i][j];
+    Tr<m>::at(cl, r);
+    for (int i = 0; i < m; i++) t[i][j] = r[i];
+  }
+  const int64_t tr = t0 / TW, tc = t0 % TW;
+  if (t0 + 8 <= TP && tc + 8 <= TW && (tr + 1) * m <= g.OH && (tc + 8) * m <= g.OW) {
+    for (int i = 0; i < m; i++) {
+      Tr<m>::at(t[i], r);
+      const __m256 e = (__m256)(r[0] + b), f = (__m256)(r[1] + b);
+      float* orow = o + (tr * m + i) * g.OW + tc * m;
+      _mm256_storeu_ps(orow, _mm256_unpacklo_ps(e, f));      // tiles 0 1 | 2 3 (lanes 0 1 | 4 5)
+      _mm256_storeu_ps(orow + 8, _mm256_unpackhi_ps(e, f));  // tiles 4 5 | 6 7 (lanes 2 3 | 6 7)
+    }
+    return;
+  }
+  alignas(32) float y[m][m][8];
+  for (int i = 0; i < m; i++) {
+    Tr<m>::at(t[i], r);
+    for (int j = 0; j < m; j++) _mm256_store_ps(y[i][j], (__m256)(r[j] + b));
+  }
+  for (int l = 0; l < 8; l++) {
+    const int64_t tt = t0 + kLane[l];
+    if (tt >= TP) continue;
+    const int64_t oh0 = (tt / TW) * m, ow0 = (tt % TW) * m;
+    const int64_t mi = std::min<int64_t>(m, g.OH - oh0), mj = std::min<int64_t>(m, g.OW - ow0);
+    for (int64_t i = 0; i < mi; i++) {
+      float* orow = o + (oh0 + i) * g.OW + ow0;
+      for (int64_t j = 0; j < mj; j++) orow[j] = y[i][j][l];
+    }
+  }
+}
+
+// One work item: tile panel tp of the chunk (images from n0), output panels [op0, op1). In
+// sub-blocks of at most 8 output panels: for each xi the panel's V (C x 16) stays in L1 while the
+// sub-block's U streams past it; the products wait in Mb for the output transform.
+constexpr int64_t kSubOP = 8;
+TT_AVX2 inline void gemmOutPacked(const Geom& g, const float* Up, const float* Vp, const float* bias, int64_t n0, int64_t TH,
+                                  int64_t TW, int64_t TPp, int64_t cols, int64_t XS, float* out, int64_t tp, int64_t op0, int64_t op1) {
+  const int64_t C = g.C, OCP = (g.OC + kMR - 1) / kMR, OHW = g.OH * g.OW, TP = TH * TW;
+  const int64_t nc = std::min<int64_t>(kNR, cols - tp * kNR);  // 8 or 16 columns
+  const int64_t nsub = (op1 - op0 + kSubOP - 1) / kSubOP, per = (op1 - op0 + nsub - 1) / nsub;
+  alignas(32) float Mb[kSubOP][16][kMR][kNR];
+  for (int64_t s0 = op0; s0 < op1; s0 += per) {
+    const int64_t s1 = std::min(op1, s0 + per);
+    for (int xi = 0; xi < 16; xi++) {
+      const float* b = Vp + xi * XS + tp * C * kNR;
+      const float* a = Up + (xi * OCP + s0) * C * kMR;
+      for (int64_t op = s0; op < s1; op++, a += C * kMR) {
+        if (nc == kNR) kernel6<2>(a, b, C, &Mb[op - s0][xi][0][0]);
+        else kernel6<1>(a, b, C, &Mb[op - s0][xi][0][0]);
+      }
+    }
+    for (int64_t op = s0; op < s1; op++) {
+      const int64_t r1 = std::min<int64_t>(kMR, g.OC - op * kMR);
+      for (int64_t h = 0; h * 8 < nc; h++) {
+        const int64_t col = tp * kNR + h * 8, nl = col / TPp, t0 = col % TPp;
+        if (t0 >= TP) continue;  // the padding columns of an image
+        for (int64_t r = 0; r < r1; r++) {
+          const int64_t oc = op * kMR + r;
+          v8 mm[4][4];
+          for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) mm[i][j] = (v8)_mm256_load_ps(&Mb[op - s0][i * 4 + j][r][h * 8]);
+          outputTiles8(g, mm, v8{} + (bias ? bias[oc] : 0.f), TH, TW, t0, out + ((n0 + nl) * g.OC + oc) * OHW);
+        }
+      }
+    }
+  }
+}
+
+// The xi-major schedule (few output pixels per image but several tile panels: 7x7 planes at
+// batch >= 4): each item runs one xi and a block of output panels over every tile panel, so each
+// U block is read once per call while that xi's V (C x cols) stays in L2; the products go to
+// Mx[xi][op][tp][6][16] and a second pass transforms them out. Same sums as gemmOutPacked.
+TT_AVX2 inline void gemmXi(const Geom& g, const float* Up, const float* Vp, int64_t XS, int64_t cols, float* Mx, int64_t xi,
+                           int64_t op0, int64_t op1) {
+  const int64_t C = g.C, OCP = (g.OC + kMR - 1) / kMR, panels = (cols + kNR - 1) / kNR;
+  for (int64_t op = op0; op < op1; op++) {
+    const float* a = Up + (xi * OCP + op) * C * kMR;
+    float* m = Mx + (xi * OCP + op) * panels * (kMR * kNR);
+    for (int64_t tp = 0; tp < panels; tp++) {
+      const float* b = Vp + xi * XS + tp * C * kNR;
+      if (cols - tp * kNR >= kNR) kernel6<2>(a, b, C, m + tp * kMR * kNR);
+      else kernel6<1>(a, b, C, m + tp * kMR * kNR);
+    }
+  }
+}
+
+TT_AVX2 inline void outputXi(const Geom& g, const float* Mx, const float* bias, int64_t n0, int64_t TH, int64_t TW, int64_t TPp,
+                             int64_t cols, float* out, int64_t op) {
+  const int64_t OCP = (g.OC + kMR - 1) / kMR, panels = (cols + kNR - 1) / kNR, OHW = g.OH * g.OW, TP = TH * TW;
+  const int64_t r1 = std::min<int64_t>(kMR, g.OC - op * kMR), xstride = OCP * panels * kMR * kNR;
+  for (int64_t tp = 0; tp < panels; tp++)
+    for (int64_t h = 0; h < 2; h++) {
+      const int64_t col = tp * kNR + h * 8, nl = col / TPp, t0 = col % TPp;
+      if (col >= cols || t0 >= TP) continue;
+      const float* m = Mx + (op * panels + tp) * kMR * kNR + h * 8;
+      for (int64_t r = 0; r < r1; r++) {
+        const int64_t oc = op * kMR + r;
+        v8 mm[4][4];
+        for (int i = 0; i < 4; i++)
+          for (int j = 0; j < 4; j++) mm[i][j] = (v8)_mm256_loadu_ps(m + (i * 4 + j) * xstride + r * kNR);
+        outputTiles8(g, mm, v8{} + (bias ? bias[oc] : 0.f), TH, TW, t0, out + ((n0 + nl) * g.OC + oc) * OHW);
+      }
+    }
+}
+
+struct WinoMScratch;
+
 // Transformed weights of recent calls, each kept with an exact copy of the weights it came from:
 // a call whose weights (same address, shape and every bit of content) match an entry reuses its
 // U instead of transforming again (inference runs the same weights every call; the memcmp costs a
 // read of the weights, the transform a read plus (m+2)^2/9 times as many writes). Bounded in
 // total size, least recently used evicted. One cache per calling thread (thread_local): Node's
 // worker threads load this same addon, and each may run convolutions of its own at the same time.
-struct UEntry { const float* w; int64_t OC, C; int m; std::vector<float> wcopy, U; uint64_t used; };
+// changed: how many calls in a row found the weights changed since the last (training); skipped:
+// calls that took another path because of it (see forward)
+struct UEntry { const float* w; int64_t OC, C; int m; std::vector<float> wcopy, U; uint64_t used; int changed = 0, skipped = 0; };
+inline std::vector<UEntry>& uCache() {
+  static thread_local std::vector<UEntry> cache;
+  return cache;
+}
 constexpr size_t kUCacheFloats = size_t(32) << 20;  // 128 MiB of copies and transforms per thread
 
-template <int m> const float* transformedWeights(const Geom& g, const float* w) {
-  constexpr int A = Tr<m>::a;
-  static thread_local std::vector<UEntry> cache;
+// Whether a and b hold the same bits: memcmp, in blocks over the threads for big weights (the
+// check reads both copies from memory on every call: 19 MiB for a 512 x 512 x 3 x 3 layer)
+inline bool sameWeights(const float* a, const float* b, size_t n) {
+  constexpr size_t kBlock = size_t(1) << 16;
+  if (n <= 2 * kBlock || getNumThreads() == 1) return std::memcmp(a, b, n * sizeof(float)) == 0;
+  std::atomic<bool> differ{false};
+  parallelFor((int64_t)((n + kBlock - 1) / kBlock), 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t i = b0; i < b1 && !differ.load(std::memory_order_relaxed); i++) {
+      const size_t o = (size_t)i * kBlock, len = std::min(kBlock, n - o);
+      if (std::memcmp(a + o, b + o, len * sizeof(float)) != 0) differ.store(true, std::memory_order_relaxed);
+    }
+  });
+  return !differ.load();
+}
+
+// kind: m (2 or 4) for U in the [xi][oc][c] layout, -2 for Up (packed F(2x2)); nu floats;
+// fill(U, o0, o1) transforms the output channels [o0, o1), in steps of `step` channels
+template <class Fill> const float* cachedTransform(const Geom& g, const float* w, int kind, size_t nu, int64_t step, Fill fill) {
+  std::vector<UEntry>& cache = uCache();
   static thread_local uint64_t clock = 0;
-  const size_t nw = (size_t)(g.OC * g.C * 9), nu = (size_t)(A * A * g.OC * g.C);
+  const size_t nw = (size_t)(g.OC * g.C * 9);
+  const int64_t steps = (g.OC + step - 1) / step, grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C * step));
+  auto transform = [&](float* U) {
+    parallelFor(steps, grain, [&](int64_t s0, int64_t s1) { fill(U, s0 * step, std::min(g.OC, s1 * step)); });
+  };
   for (UEntry& e : cache)
-    if (e.w == w && e.OC == g.OC && e.C == g.C && e.m == m) {
+    if (e.w == w && e.OC == g.OC && e.C == g.C && e.m == kind) {
       e.used = ++clock;
-      if (std::memcmp(e.wcopy.data(), w, nw * sizeof(float)) != 0) {
+      if (!sameWeights(e.wcopy.data(), w, nw)) {
         std::memcpy(e.wcopy.data(), w, nw * sizeof(float));
-        parallelFor(g.OC, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C)),
-                    [&](int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, e.U.data(), o0, o1); });
+        transform(e.U.data());
+        e.changed++;
+      } else {
+        e.changed = 0;
       }
       return e.U.data();
     }
   if (nw + nu > kUCacheFloats / 4) {  // too big to keep: transform into scratch every call
     float* U = scratch<float>(1, nu);
-    parallelFor(g.OC, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C)),
-                [&](int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, U, o0, o1); });
+    transform(U);
     return U;
   }
   size_t total = nw + nu;
@@ -279,11 +577,92 @@ template <int m> const float* transformedWeights(const Geom& g, const float* w) 
     total -= lru->wcopy.size() + lru->U.size();
     cache.erase(lru);
   }
-  cache.push_back(UEntry{w, g.OC, g.C, m, std::vector<float>(w, w + nw), std::vector<float>(nu), ++clock});
+  cache.push_back(UEntry{w, g.OC, g.C, kind, std::vector<float>(w, w + nw), std::vector<float>(nu), ++clock, 0, 0});
   UEntry& e = cache.back();
-  parallelFor(g.OC, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C)),
-              [&](int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, e.U.data(), o0, o1); });
+  transform(e.U.data());
   return e.U.data();
+}
+
+template <int m> const float* transformedWeights(const Geom& g, const float* w) {
+  constexpr int A = Tr<m>::a;
+  return cachedTransform(g, w, m, (size_t)(A * A * g.OC * g.C), 1,
+                         [&](float* U, int64_t o0, int64_t o1) { weightTransformRange<m>(g, w, U, o0, o1); });
+}
+
+inline const float* transformedWeightsPacked(const Geom& g, const float* w) {
+  const int64_t OCP = (g.OC + kMR - 1) / kMR;
+  return cachedTransform(g, w, -2, (size_t)(16 * OCP * kMR * g.C), kMR,
+                         [&](float* U, int64_t o0, int64_t o1) { weightTransformPacked(g, w, U, o0, o1); });
+}
+
+inline void run2Packed(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
+  const int64_t TH = (g.OH + 1) / 2, TW = (g.OW + 1) / 2, TPp = (TH * TW + 7) / 8 * 8, Hp = 2 * TH + 2, Wp = 2 * TW + 2;
+  const int64_t OCP = (g.OC + kMR - 1) / kMR;
+  const int threads = getNumThreads();
+  // Three schedules, the same sums in the same order (so the same bits) whichever runs:
+  // - fused (many tile panels, U up to 8 MiB): one work item per tile panel, which transforms its
+  //   own tiles into a thread-local V and runs every output panel over it (gemmOutPacked);
+  // - xi-major (few tile panels, or 512-channel weights, whose 16 MiB of U the fused schedule
+  //   would re-read for every tile panel): V of the whole chunk first, then (xi, output panels)
+  //   items over all tile panels (gemmXi) and an output pass (outputXi);
+  // - one tile panel or a few (7x7 planes at batch 1): V first, then items of (tile panel, block of
+  //   output panels), so that each thread gets several.
+  // Chunks of images: Xp (fused) or V (the others) near 2M floats. TORCHTS_CONV_WINO_SCHED=f / x / s
+  // forces one (f: fused, x: xi-major, s: the third), for comparisons.
+  static const char* sched = std::getenv("TORCHTS_CONV_WINO_SCHED");
+  const bool forced = sched && (sched[0] == 'f' || sched[0] == 'x' || sched[0] == 's');
+  const bool fused = forced ? sched[0] == 'f'
+                            : (g.N * TPp + kNR - 1) / kNR >= threads * 8 && 16 * OCP * kMR * g.C <= (int64_t(2) << 20);
+  const int64_t perImage = fused ? g.C * Hp * Wp : 16 * g.C * TPp;
+  const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>(g.N, (int64_t(2) << 20) / perImage));
+  const float* Up = transformedWeightsPacked(g, w);
+  float* Xp = scratch<float>(3, (size_t)(nbMax * g.C * Hp * Wp));
+  for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
+    const int64_t nb = std::min(nbMax, g.N - n0), cols = nb * TPp, panels = (cols + kNR - 1) / kNR;
+    parallelFor(nb * g.C, std::max<int64_t>(1, 16384 / (Hp * Wp)), [&](int64_t p0, int64_t p1) { padPlanes(g, x, n0, Hp, Wp, Xp, p0, p1); });
+    if (fused) {
+      parallelFor(panels, 1, [&](int64_t i0, int64_t i1) {
+        // the 16 xi blocks 64 bytes off a multiple of 4 KiB apart: the 16 stores of a tile group
+        // and the kernel's reads do not all fall into one L1 set
+        const int64_t xs = g.C * kNR + 16;
+        float* Vt = scratch<float>(0, (size_t)(16 * xs));
+        for (int64_t tp = i0; tp < i1; tp++) {
+          panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, 0, g.C, Vt, xs);
+          gemmOutPacked(g, Up, Vt - tp * g.C * kNR, bias, n0, TH, TW, TPp, cols, xs, out, tp, 0, OCP);
+        }
+      });
+      continue;
+    }
+    const int64_t XS = g.C * panels * kNR + 16;
+    float* Vp = scratch<float>(2, (size_t)(16 * XS));
+    const int64_t cb = 32, cbs = (g.C + cb - 1) / cb;  // channel blocks: even one panel is split over the threads
+    parallelFor(panels * cbs, 1, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; i++) {
+        const int64_t tp = i / cbs, c0 = (i % cbs) * cb;
+        panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, c0, std::min(g.C, c0 + cb), Vp + tp * g.C * kNR, XS);
+      }
+    });
+    if (forced ? sched[0] == 'x' : panels >= 4) {  // xi-major
+      const int64_t per = 4, obs = (OCP + per - 1) / per;
+      float* Mx = threadScratch<WinoMScratch, float>(0, (size_t)(16 * OCP * panels * kMR * kNR));
+      parallelFor(16 * obs, 1, [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; i++) gemmXi(g, Up, Vp, XS, cols, Mx, i / obs, (i % obs) * per, std::min(OCP, (i % obs + 1) * per));
+      });
+      parallelFor(OCP, 1, [&](int64_t o0, int64_t o1) {
+        for (int64_t op = o0; op < o1; op++) outputXi(g, Mx, bias, n0, TH, TW, TPp, cols, out, op);
+      });
+      continue;
+    }
+    const int64_t want = (int64_t)threads * 8;
+    const int64_t nob = std::min<int64_t>(OCP, std::max<int64_t>(1, (want + panels - 1) / panels));
+    const int64_t per = (OCP + nob - 1) / nob, obs = (OCP + per - 1) / per;
+    parallelFor(panels * obs, 1, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; i++) {
+        const int64_t tp = i / obs, ob = i % obs;
+        gemmOutPacked(g, Up, Vp, bias, n0, TH, TW, TPp, cols, XS, out, tp, ob * per, std::min(OCP, (ob + 1) * per));
+      }
+    });
+  }
 }
 
 template <int m> void run(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
@@ -318,20 +697,38 @@ template <int m> void run(const Geom& g, const float* x, const float* w, const f
 // tiles that waste little of the grid.
 inline bool worthIt(const Geom& g) {
   if (g.C < 16 || g.OC < 16) return false;
-  const int m = mode();
+  const int m = mode() == 4 ? 4 : 2;
   const int64_t TH = (g.OH + m - 1) / m, TW = (g.OW + m - 1) / m, TP = TH * TW, TPp = (TP + 7) / 8 * 8;
   const double waste = (double)(TPp * m * m) / (double)(g.OH * g.OW);  // computed / needed outputs
   // few tiles: each of the (m+2)^2 GEMMs streams a whole transformed weight matrix for little work
-  return waste < 1.6 && g.N * TPp >= 48;
+  // (the packed F(2x2) path streams its cached Up once per call even for one panel of 16 tiles)
+  return waste < 1.6 && g.N * TPp >= (mode() == 2 ? 16 : 48);
 }
 
 // Runs the convolution and returns true, or returns false (nothing written) when this path does
 // not apply. x: (N, C, H, W), w: (OC, C, 3, 3), bias: (OC) or null, out: (N, OC, OH, OW), contiguous.
+// Few tiles (7x7 planes at batch 1) pay for the weight transform only when it is cached: where the
+// weights changed on the last call (a training loop), 7 calls out of 8 take the other paths (which
+// read the weights as they are); every 8th runs here and checks, so inference after training
+// comes back to this path.
+inline bool skipVolatile(const Geom& g, const float* w) {
+  const int64_t TPp = ((g.OH + 1) / 2 * ((g.OW + 1) / 2) + 7) / 8 * 8;
+  if (g.N * TPp >= 48) return false;
+  for (UEntry& e : uCache())
+    if (e.w == w && e.OC == g.OC && e.C == g.C && e.m == -2) {
+      if (e.changed == 0 || ++e.skipped % 8 == 0) return false;
+      return true;
+    }
+  return false;
+}
+
 inline bool forward(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
 #if TT_HAVE_AVX2_CODE
   if (mode() == 0 || !hasAvx2Fma() || g.N == 0 || g.OH <= 0 || g.OW <= 0 || !worthIt(g)) return false;
+  if (mode() == 2 && skipVolatile(g, w)) return false;
   if (mode() == 4) run<4>(g, x, w, bias, out);
-  else run<2>(g, x, w, bias, out);
+  else if (mode() == 3) run<2>(g, x, w, bias, out);  // the unpacked F(2x2) path, for comparisons
+  else run2Packed(g, x, w, bias, out);
   return true;
 #else
   (void)g; (void)x; (void)w; (void)bias; (void)out;
