@@ -79,28 +79,27 @@ __attribute__((target("avx2,fma"), always_inline)) inline void tile(int64_t K, c
     b = _mm256_loadu_ps(w3 + k);
     for (int i = 0; i < MR; i++) acc[i][3] = _mm256_fmadd_ps(av[i], b, acc[i][3]);
   }
-  if (k < K) {  // the last k, masked: zero lanes add nothing
+  if (k < K) {  // the last k, masked (zero lanes add nothing); a row of A at a time, to stay in registers
     const __m256i m = ntMask((int)(K - k));
-    __m256 av[MR];
-    for (int i = 0; i < MR; i++) av[i] = _mm256_maskload_ps(ap[i] + k, m);
-    __m256 b = _mm256_maskload_ps(w0 + k, m);
-    for (int i = 0; i < MR; i++) acc[i][0] = _mm256_fmadd_ps(av[i], b, acc[i][0]);
-    b = _mm256_maskload_ps(w1 + k, m);
-    for (int i = 0; i < MR; i++) acc[i][1] = _mm256_fmadd_ps(av[i], b, acc[i][1]);
-    b = _mm256_maskload_ps(w2 + k, m);
-    for (int i = 0; i < MR; i++) acc[i][2] = _mm256_fmadd_ps(av[i], b, acc[i][2]);
-    b = _mm256_maskload_ps(w3 + k, m);
-    for (int i = 0; i < MR; i++) acc[i][3] = _mm256_fmadd_ps(av[i], b, acc[i][3]);
+    for (int i = 0; i < MR; i++) {
+      const __m256 av = _mm256_maskload_ps(ap[i] + k, m);
+      acc[i][0] = _mm256_fmadd_ps(av, _mm256_maskload_ps(w0 + k, m), acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(av, _mm256_maskload_ps(w1 + k, m), acc[i][1]);
+      acc[i][2] = _mm256_fmadd_ps(av, _mm256_maskload_ps(w2 + k, m), acc[i][2]);
+      acc[i][3] = _mm256_fmadd_ps(av, _mm256_maskload_ps(w3 + k, m), acc[i][3]);
+    }
   }
-  const __m128 va = _mm_set1_ps(alpha), vb = _mm_set1_ps(beta);
+  __m128 s[MR];
+  for (int i = 0; i < MR; i++) s[i] = reduce4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
+  const __m128 va = _mm_set1_ps(alpha);
   for (int i = 0; i < MR; i++) {
-    const __m128 s = _mm_mul_ps(va, reduce4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]));
+    const __m128 r = _mm_mul_ps(va, s[i]);
     float* p = c + i * crs;
     if (ccs == 1 && nr == 4) {
-      _mm_storeu_ps(p, beta == 0.0f ? s : _mm_add_ps(_mm_mul_ps(vb, _mm_loadu_ps(p)), s));
+      _mm_storeu_ps(p, beta == 0.0f ? r : _mm_add_ps(_mm_mul_ps(_mm_set1_ps(beta), _mm_loadu_ps(p)), r));
     } else {
       alignas(16) float t[4];
-      _mm_store_ps(t, s);
+      _mm_store_ps(t, r);
       for (int j = 0; j < nr; j++) {
         float& d = p[j * ccs];
         d = beta == 0.0f ? t[j] : beta * d + t[j];
