@@ -109,3 +109,28 @@ test("x @ W^T: a row of the result does not depend on how many rows the product 
     assert.ok(torch.equal(mid, all.narrow(0, 7, 11)), `${M}x${N}x${K}: rows 7..17`);
   }
 });
+
+test("F.linear's one-call NT path (bias in the kernel's epilogue) equals addmm / mm bit for bit, 1 and 2 threads", () => {
+  const before = torch.getNumThreads();
+  torch.manualSeed(25);
+  try {
+    for (const threads of [1, 2]) {
+      torch.setNumThreads(threads);
+      for (const M of [1, 2, 4, 5, 64])
+        for (const N of [2, 3, 5, 10, 33, 120])
+          for (const K of [8, 9, 84, 400]) {
+            const x = torch.randn(M + 1, K + 3).narrow(0, 1, M).narrow(1, 2, K), w = torch.randn(N, K);
+            const b = torch.randn(N), bStrided = torch.randn(2 * N + 1).asStrided([N], [2], 1);
+            const what = `${M}x${N}x${K}, ${threads} thread(s)`;
+            for (const [bias, name] of [[b, "bias"], [bStrided, "strided bias"], [null, "no bias"]] as const) {
+              const got = torch.noGrad(() => nn.functional.linear(x, w, bias));
+              const want = bias !== null ? torch.addmm(bias, x, w.t()) : torch.mm(x, w.t());
+              assert.ok(torch.equal(got, want), `${what}, ${name}`);
+              if (bias !== null) check(got, x, w.t(), `${what}, ${name} vs float64`, 1, 0, undefined, bias);
+            }
+          }
+    }
+  } finally {
+    torch.setNumThreads(before);
+  }
+});
