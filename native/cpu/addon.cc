@@ -153,6 +153,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerAlloc(env, exports);
   registerSoftmax(env, exports);
   registerReduce(env, exports);
+  registerLinear(env, exports);
   return exports;
 }
 

@@ -20,6 +20,7 @@
 #include "common/parallel.h"
 #include "cpu/kernels.h"
 #include "cpu/gemm_small.h"
+#include "cpu/gemm_nt.h"
 
 namespace tt {
 namespace {
@@ -856,6 +857,13 @@ void gemm(const GemmArgs& g0) {
       }
     return;
   }
+#if defined(__x86_64__)
+  // x @ W^T with both operands contiguous along k (nn.Linear): dot products, no packing (gemm_nt.h)
+  if (isF && kIsa != Isa::Base && g0.N != 1 && gemm_nt::applies(g0.N, g0.K, g0.acs, g0.brs))
+    return gemm_nt::sgemmNT(g0.M, g0.N, g0.K, static_cast<const float*>(g0.A), g0.ars, static_cast<const float*>(g0.B),
+                            g0.bcs, static_cast<float*>(g0.C), g0.crs, g0.ccs, (float)g0.alpha, (float)g0.beta,
+                            getNumThreads());
+#endif
   // a row vector times a matrix is the transposed matrix-vector product
   const GemmArgs g = g0.N == 1 || g0.M != 1 ? g0 : transposed(g0);
   const int path = g.N == 1 ? 1

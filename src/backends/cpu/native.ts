@@ -11,6 +11,8 @@ export interface NativeAddon {
   elementwise(kernel: string, buffers: ArrayBufferView[], meta: Float64Array, scalars?: Float64Array): void;
   reduce(kernel: string, buffers: ArrayBufferView[], meta: Float64Array, scalars: Float64Array, ndimOuter: number): void;
   matmul(buffers: ArrayBufferView[], meta: Float64Array): void;
+  /** F.linear's float32 x @ W^T (+ bias) on the unpacked NT kernel; false where it does not apply (native/cpu/linear.cc). */
+  linearNT?(meta: Float64Array, out: ArrayBufferView, x: ArrayBufferView, w: ArrayBufferView, bias: ArrayBufferView | null): boolean;
   indexGather(buffers: ArrayBufferView[], meta: Float64Array, scalars: Float64Array): void;
   indexScatter(buffers: ArrayBufferView[], meta: Float64Array, scalars: Float64Array, reduce: number): void;
   /** Writes (count x ndim) indices into `out`, or only counts when `out` is null. */

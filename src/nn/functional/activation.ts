@@ -68,6 +68,26 @@ function gemm2d(dtype: "float32" | "float64", M: number, N: number, K: number, c
   }
 }
 
+const ntDesc = new Float64Array(11);
+
+/**
+ * out = input @ weight^T (+ bias) in one native call for float32 operands contiguous along K (the
+ * unpacked NT kernel, native/cpu/linear.cc, with the bias added in its epilogue): the same kernel
+ * and bits as gemm2d's addmm / mm, without copying the bias into out first. False where it does
+ * not apply (then nothing is written).
+ */
+function linearNT(out: Tensor, input: Tensor, weight: Tensor, bias: Tensor | null): boolean {
+  const f = native.linearNT;
+  if (f === undefined || input.dtype !== "float32" || input._strides[1] !== 1 || weight._strides[1] !== 1) return false;
+  const d = ntDesc;
+  d[0] = input._shape[0]!; d[1] = weight._shape[0]!; d[2] = input._shape[1]!;
+  d[3] = out._offset; d[4] = out._strides[0]!;
+  d[5] = input._offset; d[6] = input._strides[0]!;
+  d[7] = weight._offset; d[8] = weight._strides[0]!;
+  d[9] = bias !== null ? bias._offset : 0; d[10] = bias !== null ? bias._strides[0]! : 0;
+  return f(d, out._storage.data, input._storage.data, weight._storage.data, bias !== null ? bias._storage.data : null);
+}
+
 /** A fresh (M, N) result of A@B (beta 0: nothing reads the uninitialised elements). */
 function mmFresh(dtype: "float32" | "float64", M: number, N: number, K: number, a: Tensor, ars: number, acs: number,
   b: Tensor, brs: number, bcs: number): Tensor {
@@ -85,7 +105,7 @@ function linear2d(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   // PyTorch's weight.t() comes first (TBackward0 is numbered before the product's node)
   const wT = grad ? weight.t() : null;
   const out = Tensor._emptyUninit([N, O], dtype);
-  if (N * O !== 0) {
+  if (N * O !== 0 && !linearNT(out, input, weight, bias)) {
     if (bias !== null) runElementwise("copy", out, [bias]);  // addmm: out = bias broadcast, then out += x @ w^T
     gemm2d(dtype, N, O, K, out, O, 1, input, input._strides[0]!, input._strides[1]!, weight, ws1, ws0, bias !== null ? 1 : 0);
   }
