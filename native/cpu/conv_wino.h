@@ -136,6 +136,20 @@ template <int m> TT_AVX2 void weightTransformRange(const Geom& g, const float* w
   }
 }
 
+// One H x W input plane copied into a zero-padded Hp x Wp plane: the input columns [x0, x1) land at
+// padded columns [x0 + PW, x1 + PW), the rows likewise shifted by PH
+inline void padPlane(const Geom& g, const float* src, int64_t Hp, int64_t Wp, float* P) {
+  const int64_t x0 = std::max<int64_t>(0, -g.PW), x1 = std::min<int64_t>(g.W, Wp - g.PW);
+  for (int64_t y = 0; y < Hp; y++) {
+    float* row = P + y * Wp;
+    const int64_t iy = y - g.PH;
+    if (iy < 0 || iy >= g.H || x1 <= x0) { std::fill(row, row + Wp, 0.f); continue; }
+    std::fill(row, row + x0 + g.PW, 0.f);
+    std::copy(src + iy * g.W + x0, src + iy * g.W + x1, row + x0 + g.PW);
+    std::fill(row + x1 + g.PW, row + Wp, 0.f);
+  }
+}
+
 // V[xi][c][nl*TPp + t] for images [n0, n0+nb): each (image, channel) plane is copied into a
 // zero-padded plane (thread-local), then transformed 8 tiles at a time
 template <int m> TT_AVX2 void inputTransformRange(const Geom& g, const float* x, int64_t n0, int64_t nb, int64_t TH, int64_t TW,
@@ -146,17 +160,7 @@ template <int m> TT_AVX2 void inputTransformRange(const Geom& g, const float* x,
     float* P = scratch<float>(0, (size_t)(Hp * Wp));
     for (int64_t p = p0; p < p1; p++) {
       const int64_t nl = p / C, c = p % C;
-      const float* src = x + ((n0 + nl) * C + c) * g.H * g.W;
-      // the input columns [x0, x1) land at padded columns [x0 + PW, x1 + PW)
-      const int64_t x0 = std::max<int64_t>(0, -g.PW), x1 = std::min<int64_t>(g.W, Wp - g.PW);
-      for (int64_t y = 0; y < Hp; y++) {
-        float* row = P + y * Wp;
-        const int64_t iy = y - g.PH;
-        if (iy < 0 || iy >= g.H || x1 <= x0) { std::fill(row, row + Wp, 0.f); continue; }
-        std::fill(row, row + x0 + g.PW, 0.f);
-        std::copy(src + iy * g.W + x0, src + iy * g.W + x1, row + x0 + g.PW);
-        std::fill(row + x1 + g.PW, row + Wp, 0.f);
-      }
+      padPlane(g, x + ((n0 + nl) * C + c) * g.H * g.W, Hp, Wp, P);
       float* dst = V + c * Ntot + nl * TPp;
       for (int64_t t0 = 0; t0 < TPp; t0 += 8) {
         alignas(32) int32_t idx[8];
@@ -302,19 +306,7 @@ TT_AVX2 inline void weightTransformPacked(const Geom& g, const float* w, float* 
 // The zero-padded planes Xp[nl][c][Hp][Wp] (Hp = 2 TH + 2, Wp = 2 TW + 2) of images [n0, n0 + nb),
 // planes p = nl * C + c in [p0, p1)
 inline void padPlanes(const Geom& g, const float* x, int64_t n0, int64_t Hp, int64_t Wp, float* Xp, int64_t p0, int64_t p1) {
-  const int64_t x0 = std::max<int64_t>(0, -g.PW), x1 = std::min<int64_t>(g.W, Wp - g.PW);
-  for (int64_t p = p0; p < p1; p++) {
-    const float* src = x + (n0 * g.C + p) * g.H * g.W;
-    float* P = Xp + p * Hp * Wp;
-    for (int64_t y = 0; y < Hp; y++) {
-      float* row = P + y * Wp;
-      const int64_t iy = y - g.PH;
-      if (iy < 0 || iy >= g.H || x1 <= x0) { std::fill(row, row + Wp, 0.f); continue; }
-      std::fill(row, row + x0 + g.PW, 0.f);
-      std::copy(src + iy * g.W + x0, src + iy * g.W + x1, row + x0 + g.PW);
-      std::fill(row + x1 + g.PW, row + Wp, 0.f);
-    }
-  }
+  for (int64_t p = p0; p < p1; p++) padPlane(g, x + (n0 * g.C + p) * g.H * g.W, Hp, Wp, Xp + p * Hp * Wp);
 }
 
 // The packed path keeps the 8 tiles of a group in the lanes in the order kLane (lane l holds tile

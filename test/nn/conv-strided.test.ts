@@ -14,6 +14,7 @@ import { test } from "node:test";
 import * as torch from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import { flatValues } from "../helpers.js";
+import { conv2dReference as reference } from "./conv-reference.js";
 
 const F = nn.functional;
 type T = torch.Tensor;
@@ -24,31 +25,6 @@ interface Case {
   p: [number, number]; d?: [number, number]; bias?: boolean; nonContig?: boolean;
 }
 
-function reference(c: Case, x: number[], w: number[], b: number[] | null) {
-  const [PH, PW] = c.p, [KH, KW] = c.k, [SH, SW] = c.s, [DH, DW] = c.d ?? [1, 1];
-  const OH = Math.floor((c.H + 2 * PH - DH * (KH - 1) - 1) / SH) + 1, OW = Math.floor((c.W + 2 * PW - DW * (KW - 1) - 1) / SW) + 1;
-  const out = new Float64Array(c.N * c.OC * OH * OW), abs = new Float64Array(out.length);
-  for (let n = 0; n < c.N; n++)
-    for (let o = 0; o < c.OC; o++)
-      for (let oh = 0; oh < OH; oh++)
-        for (let ow = 0; ow < OW; ow++) {
-          let acc = b ? b[o]! : 0, s = b ? Math.abs(b[o]!) : 0;
-          for (let ci = 0; ci < c.C; ci++)
-            for (let ki = 0; ki < KH; ki++) {
-              const ih = oh * SH - PH + ki * DH;
-              if (ih < 0 || ih >= c.H) continue;
-              for (let kj = 0; kj < KW; kj++) {
-                const iw = ow * SW - PW + kj * DW;
-                if (iw < 0 || iw >= c.W) continue;
-                const t = x[((n * c.C + ci) * c.H + ih) * c.W + iw]! * w[((o * c.C + ci) * KH + ki) * KW + kj]!;
-                acc += t; s += Math.abs(t);
-              }
-            }
-          const i = ((n * c.OC + o) * OH + oh) * OW + ow;
-          out[i] = acc; abs[i] = s;
-        }
-  return { shape: [c.N, c.OC, OH, OW], out, abs };
-}
 
 const opts = (c: Case) => ({ padding: c.p, stride: c.s, dilation: c.d ?? [1, 1] });
 
