@@ -166,8 +166,15 @@ test("the cache is bounded: setAllocLimit and emptyCache give idle blocks back",
   for (let i = 0; i < 50; i++) torch.add(torch.ones([1 << 20]), 1);
   const before = native.allocStats() as { cachedBytes: number; limit: number };
   assert.ok(before.cachedBytes <= before.limit);
-  emptyCache();
-  assert.equal((native.allocStats() as { cachedBytes: number }).cachedBytes, 0);
+  // V8 may run a dead buffer's deleter (which hands its block to the cache) on another thread just
+  // after emptyCache, so a block can arrive between the call and the check: each emptyCache must
+  // give back everything idle at that moment, and three in a row leave nothing behind
+  let cached = -1;
+  for (let i = 0; i < 3 && cached !== 0; i++) {
+    emptyCache();
+    cached = (native.allocStats() as { cachedBytes: number }).cachedBytes;
+  }
+  assert.equal(cached, 0);
   native.setAllocLimit(1 << 20);
   try {
     for (let i = 0; i < 50; i++) torch.add(torch.ones([1 << 20]), 1);
