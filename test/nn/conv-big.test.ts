@@ -15,7 +15,7 @@ import { test } from "node:test";
 import * as torch from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import { flatValues } from "../helpers.js";
-import { conv2dReference as reference } from "./conv-reference.js";
+import { checkConv2d, conv2dReference as reference } from "./conv-reference.js";
 
 const F = nn.functional;
 type T = torch.Tensor;
@@ -32,16 +32,7 @@ const opts = (c: Case) => ({ padding: c.p, stride: c.s ?? [1, 1], dilation: c.d 
 function run(c: Case): T {
   const [KH, KW] = c.k ?? [3, 3];
   const x0 = torch.randn(c.N, c.C, c.H, c.W), w = torch.randn(c.OC, c.C, KH, KW).mul(0.1);
-  const b = c.bias === false ? null : torch.randn(c.OC);
-  const x = c.nonContig ? x0.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : x0;
-  const y = torch.noGrad(() => F.conv2d(x, w, b, opts(c)));
-  const ref = reference(c, vals(x0), vals(w), b ? vals(b) : null);
-  assert.deepEqual(y.shape, ref.shape, `${c.name}: shape`);
-  const a = vals(y), bad: string[] = [];
-  for (let i = 0; i < a.length && bad.length < 5; i++)
-    if (!(Math.abs(a[i]! - ref.out[i]!) <= 2e-6 * ref.abs[i]! + 1e-30)) bad.push(`[${i}] ${a[i]} != ${ref.out[i]}`);
-  assert.equal(bad.length, 0, `${c.name}: ${bad.join(", ")}`);
-  return y;
+  return checkConv2d(c, x0, w, c.bias === false ? null : torch.randn(c.OC));
 }
 
 const CASES: Case[] = [

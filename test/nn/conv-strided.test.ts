@@ -14,7 +14,7 @@ import { test } from "node:test";
 import * as torch from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import { flatValues } from "../helpers.js";
-import { conv2dReference as reference } from "./conv-reference.js";
+import { checkConv2d } from "./conv-reference.js";
 
 const F = nn.functional;
 type T = torch.Tensor;
@@ -28,16 +28,6 @@ interface Case {
 
 const opts = (c: Case) => ({ padding: c.p, stride: c.s, dilation: c.d ?? [1, 1] });
 
-function check(c: Case, x0: T, w: T, b: T | null): void {
-  const x = c.nonContig ? x0.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : x0;
-  const y = torch.noGrad(() => F.conv2d(x, w, b, opts(c)));
-  const ref = reference(c, vals(x0), vals(w), b ? vals(b) : null);
-  assert.deepEqual(y.shape, ref.shape, `${c.name}: shape`);
-  const a = vals(y), bad: string[] = [];
-  for (let i = 0; i < a.length && bad.length < 5; i++)
-    if (!(Math.abs(a[i]! - ref.out[i]!) <= 2e-6 * ref.abs[i]! + 1e-30)) bad.push(`[${i}] ${a[i]} != ${ref.out[i]}`);
-  assert.equal(bad.length, 0, `${c.name}: ${bad.join(", ")}`);
-}
 
 function inputs(c: Case): { x: T; w: T; b: T | null } {
   return {
@@ -68,7 +58,7 @@ test("strided conv2d direct kernel against a float64 reference", () => {
   torch.manualSeed(5);
   for (const c of CASES) {
     const { x, w, b } = inputs(c);
-    check(c, x, w, b);
+    checkConv2d(c, x, w, b);
   }
 });
 
@@ -76,19 +66,19 @@ test("strided conv2d direct kernel: weights changed in place are used at the nex
   torch.manualSeed(6);
   const c = CASES[1]!;
   const { x, w, b } = inputs(c);
-  check(c, x, w, b);
-  check(c, x, w, b);  // the cached packing
+  checkConv2d(c, x, w, b);
+  checkConv2d(c, x, w, b);  // the cached packing
   torch.noGrad(() => w.mul_(-1.5));
-  check(c, x, w, b);
+  checkConv2d(c, x, w, b);
   // one element, written straight into the storage (no in-place op, no version bump)
   (w._storage.data as Float32Array)[w._offset + 7] = 3.25;
-  check(c, x, w, b);
+  checkConv2d(c, x, w, b);
   // the same storage viewed with another shape (same address, other channel count)
   const c2: Case = { ...c, name: "same weight storage as 16 x 3 x 7 x 7", OC: 16, k: [7, 7] };
   const w2 = w.flatten().narrow(0, 0, 16 * 3 * 49).reshape([16, 3, 7, 7]);
-  check(c2, x, w2, null);
+  checkConv2d(c2, x, w2, null);
   // a fresh weight tensor each call (nothing cached is reused wrongly)
-  for (let i = 0; i < 3; i++) check(c, x, torch.randn(c.OC, c.C, 7, 7).mul(0.1), b);
+  for (let i = 0; i < 3; i++) checkConv2d(c, x, torch.randn(c.OC, c.C, 7, 7).mul(0.1), b);
 });
 
 test("strided conv2d direct kernel: 1 and 2 threads give identical results", () => {
