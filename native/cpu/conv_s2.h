@@ -18,6 +18,7 @@
 #include "common/parallel.h"
 #include "common/scratch.h"
 #include "common/simd.h"
+#include "common/weight_cache.h"
 #include "cpu/kernels.h"
 
 namespace tt {
@@ -143,12 +144,9 @@ TT_AVX2 __attribute__((noinline)) void lanesTile(int64_t K, const float* __restr
 }
 #endif
 
-// Packed weights [ob][k][16] (output channels zero-padded to a multiple of 16) of recent calls,
-// each kept with an exact copy of the weights it came from: a call whose weights (same address,
-// shape and every bit) match an entry reuses it (inference runs the same weights every call; the
-// memcmp reads the weights once more, the packing a strided transpose of them). Bounded, least
-// recently used evicted; one cache per calling thread (Node's worker threads load this addon too).
-struct WEntry { const float* w; int64_t OC, K; std::vector<float> wcopy, packed; uint64_t used; };
+// Packed weights [ob][k][16] (output channels zero-padded to a multiple of 16) are cached per
+// thread (common/weight_cache.h), keyed by (OC, K): inference packs them once.
+struct S2WeightCache;
 constexpr size_t kWCacheFloats = size_t(16) << 20;  // 64 MiB of copies and packed weights per thread
 
 inline float* align32(float* p) { return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 31) & ~uintptr_t(31)); }
@@ -175,34 +173,14 @@ inline void pack(const float* w, int64_t OC, int64_t K, float* A) {
 }
 
 inline const float* packedWeights(const float* w, int64_t OC, int64_t K) {
-  static thread_local std::vector<WEntry> cache;
-  static thread_local uint64_t clock = 0;
-  const size_t nw = (size_t)(OC * K), np = (size_t)(((OC + 15) / 16) * 16 * K) + 8;
-  for (WEntry& e : cache)
-    if (e.w == w && e.OC == OC && e.K == K) {
-      e.used = ++clock;
-      if (std::memcmp(e.wcopy.data(), w, nw * sizeof(float)) != 0) {
-        std::memcpy(e.wcopy.data(), w, nw * sizeof(float));
-        pack(w, OC, K, align32(e.packed.data()));
-      }
-      return align32(e.packed.data());
-    }
-  if (nw + np > kWCacheFloats / 4) {  // too big to keep: pack into scratch every call
-    float* A = align32(scratch<float>(2, np));
-    pack(w, OC, K, A);
-    return A;
+  const size_t np = (size_t)(((OC + 15) / 16) * 16 * K) + 8;  // + 8: room to align to 32 bytes
+  float* P = cachedDerivedWeights<S2WeightCache>(w, (size_t)(OC * K), OC, K, 0, np, kWCacheFloats,
+                                                [&](float* d) { pack(w, OC, K, align32(d)); });
+  if (P == nullptr) {  // too big to keep: pack into scratch every call
+    P = scratch<float>(2, np);
+    pack(w, OC, K, align32(P));
   }
-  size_t total = nw + np;
-  for (const WEntry& e : cache) total += e.wcopy.size() + e.packed.size();
-  while (total > kWCacheFloats && !cache.empty()) {  // evict the least recently used
-    auto lru = std::min_element(cache.begin(), cache.end(), [](const WEntry& a, const WEntry& b) { return a.used < b.used; });
-    total -= lru->wcopy.size() + lru->packed.size();
-    cache.erase(lru);
-  }
-  cache.push_back(WEntry{w, OC, K, std::vector<float>(w, w + nw), std::vector<float>(np), ++clock});
-  WEntry& e = cache.back();
-  pack(w, OC, K, align32(e.packed.data()));
-  return align32(e.packed.data());
+  return align32(P);
 }
 
 // Copies planes [p0, p1) of src (H x W) into dst planes (Hp x Wp) at row PH, column PW, zeros around.

@@ -3,7 +3,7 @@
 // padding (ResNet's 3x3 layers at 64..512 channels), AVX2 + FMA CPUs only. Included by conv.cc,
 // which calls convwino::forward() first and falls back to its other paths when it returns false.
 //
-//   U[xi][oc][c] = (G g G^T)[xi]          weights, transformed once per distinct weights (see UEntry)
+//   U[xi][oc][c] = (G g G^T)[xi]          weights, transformed once per distinct weights (see cachedTransform)
 //   V[xi][c][t]  = (B^T d B)[xi]          d: the (m+2)^2 input patch of tile t (zero-padded plane)
 //   M[xi]        = U[xi] @ V[xi]          (m+2)^2 independent GEMMs (gemmStrided, matmul.cc)
 //   y[tile]      = A^T M A + bias         m x m outputs per tile
@@ -31,6 +31,7 @@
 #include "common/parallel.h"
 #include "common/scratch.h"
 #include "common/simd.h"
+#include "common/weight_cache.h"
 #include "cpu/kernels.h"
 
 namespace tt {
@@ -505,74 +506,22 @@ TT_AVX2 inline void outputXi(const Geom& g, const float* Mx, const float* bias, 
 
 struct WinoMScratch;
 
-// Transformed weights of recent calls, each kept with an exact copy of the weights it came from:
-// a call whose weights (same address, shape and every bit of content) match an entry reuses its
-// U instead of transforming again (inference runs the same weights every call; the memcmp costs a
-// read of the weights, the transform a read plus (m+2)^2/9 times as many writes). Bounded in
-// total size, least recently used evicted. One cache per calling thread (thread_local): Node's
-// worker threads load this same addon, and each may run convolutions of its own at the same time.
-// changed: how many calls in a row found the weights changed since the last (training); skipped:
-// calls that took another path because of it (see forward)
-struct UEntry { const float* w; int64_t OC, C; int m; std::vector<float> wcopy, U; uint64_t used; int changed = 0, skipped = 0; };
-inline std::vector<UEntry>& uCache() {
-  static thread_local std::vector<UEntry> cache;
-  return cache;
-}
+// Transformed weights are cached per thread (common/weight_cache.h), keyed by (OC, C, kind).
+struct WinoUCache;
 constexpr size_t kUCacheFloats = size_t(32) << 20;  // 128 MiB of copies and transforms per thread
-
-// Whether a and b hold the same bits: memcmp, in blocks over the threads for big weights (the
-// check reads both copies from memory on every call: 19 MiB for a 512 x 512 x 3 x 3 layer)
-inline bool sameWeights(const float* a, const float* b, size_t n) {
-  constexpr size_t kBlock = size_t(1) << 16;
-  if (n <= 2 * kBlock || getNumThreads() == 1) return std::memcmp(a, b, n * sizeof(float)) == 0;
-  std::atomic<bool> differ{false};
-  parallelFor((int64_t)((n + kBlock - 1) / kBlock), 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t i = b0; i < b1 && !differ.load(std::memory_order_relaxed); i++) {
-      const size_t o = (size_t)i * kBlock, len = std::min(kBlock, n - o);
-      if (std::memcmp(a + o, b + o, len * sizeof(float)) != 0) differ.store(true, std::memory_order_relaxed);
-    }
-  });
-  return !differ.load();
-}
 
 // kind: m (2 or 4) for U in the [xi][oc][c] layout, -2 for Up (packed F(2x2)); nu floats;
 // fill(U, o0, o1) transforms the output channels [o0, o1), in steps of `step` channels
 template <class Fill> const float* cachedTransform(const Geom& g, const float* w, int kind, size_t nu, int64_t step, Fill fill) {
-  std::vector<UEntry>& cache = uCache();
-  static thread_local uint64_t clock = 0;
-  const size_t nw = (size_t)(g.OC * g.C * 9);
   const int64_t steps = (g.OC + step - 1) / step, grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.C * step));
   auto transform = [&](float* U) {
     parallelFor(steps, grain, [&](int64_t s0, int64_t s1) { fill(U, s0 * step, std::min(g.OC, s1 * step)); });
   };
-  for (UEntry& e : cache)
-    if (e.w == w && e.OC == g.OC && e.C == g.C && e.m == kind) {
-      e.used = ++clock;
-      if (!sameWeights(e.wcopy.data(), w, nw)) {
-        std::memcpy(e.wcopy.data(), w, nw * sizeof(float));
-        transform(e.U.data());
-        e.changed++;
-      } else {
-        e.changed = 0;
-      }
-      return e.U.data();
-    }
-  if (nw + nu > kUCacheFloats / 4) {  // too big to keep: transform into scratch every call
-    float* U = scratch<float>(1, nu);
-    transform(U);
+  if (float* U = cachedDerivedWeights<WinoUCache>(w, (size_t)(g.OC * g.C * 9), g.OC, g.C, kind, nu, kUCacheFloats, transform))
     return U;
-  }
-  size_t total = nw + nu;
-  for (const UEntry& e : cache) total += e.wcopy.size() + e.U.size();
-  while (total > kUCacheFloats && !cache.empty()) {  // evict the least recently used
-    auto lru = std::min_element(cache.begin(), cache.end(), [](const UEntry& a, const UEntry& b) { return a.used < b.used; });
-    total -= lru->wcopy.size() + lru->U.size();
-    cache.erase(lru);
-  }
-  cache.push_back(UEntry{w, g.OC, g.C, kind, std::vector<float>(w, w + nw), std::vector<float>(nu), ++clock, 0, 0});
-  UEntry& e = cache.back();
-  transform(e.U.data());
-  return e.U.data();
+  float* U = scratch<float>(1, nu);  // too big to keep: transform into scratch every call
+  transform(U);
+  return U;
 }
 
 template <int m> const float* transformedWeights(const Geom& g, const float* w) {
@@ -706,12 +655,8 @@ inline bool worthIt(const Geom& g) {
 inline bool skipVolatile(const Geom& g, const float* w) {
   const int64_t TPp = ((g.OH + 1) / 2 * ((g.OW + 1) / 2) + 7) / 8 * 8;
   if (g.N * TPp >= 48) return false;
-  for (UEntry& e : uCache())
-    if (e.w == w && e.OC == g.OC && e.C == g.C && e.m == -2) {
-      if (e.changed == 0 || ++e.skipped % 8 == 0) return false;
-      return true;
-    }
-  return false;
+  DerivedWeights* e = findDerivedWeights<WinoUCache>(w, g.OC, g.C, -2);
+  return e != nullptr && e->changed != 0 && ++e->skipped % 8 != 0;
 }
 
 inline bool forward(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
