@@ -4,6 +4,7 @@
 // NaN wins a max window, and the index is the flat h*W+w position inside the plane.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -136,7 +137,35 @@ __attribute__((target("avx2,fma"))) void maxPool2x2s2Avx2(const PoolGeom& g, flo
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(oi + oh * OW + ow), _mm256_cvtepi32_epi64(_mm256_castsi256_si128(pos)));
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(oi + oh * OW + ow + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(pos, 1)));
       }
-      for (int64_t ow = nblk > 0 ? OW : 0; ow < OW; ow++) {
+      // rows of 4 to 7 outputs (LeNet's 10x10 -> 5x5): 4 at a time in 128-bit lanes, the last 4
+      // overlapping (the 8 floats read per row stay inside the 2*OW <= W columns)
+      if (nblk == 0 && OW >= 4) {
+        const __m128i j1 = _mm_set1_epi32(1), jW = _mm_set1_epi32((int)W), jW1 = _mm_set1_epi32((int)W + 1);
+        const __m128i lane2s = _mm_setr_epi32(0, 2, 4, 6);
+        for (int64_t ow : {int64_t(0), OW - 4}) {
+          const __m128 a0 = _mm_loadu_ps(r0 + 2 * ow), a1 = _mm_loadu_ps(r0 + 2 * ow + 4);
+          const __m128 b0 = _mm_loadu_ps(r1 + 2 * ow), b1 = _mm_loadu_ps(r1 + 2 * ow + 4);
+          const __m128 v0 = _mm_shuffle_ps(a0, a1, 0x88), v1 = _mm_shuffle_ps(a0, a1, 0xDD);
+          const __m128 v2 = _mm_shuffle_ps(b0, b1, 0x88), v3 = _mm_shuffle_ps(b0, b1, 0xDD);
+          __m128 m = v0;
+          __m128i idx = _mm_setzero_si128();
+          __m128 t = _mm_or_ps(_mm_cmp_ps(v1, m, _CMP_GT_OQ), _mm_cmp_ps(v1, v1, _CMP_UNORD_Q));
+          m = _mm_blendv_ps(m, v1, t);
+          idx = _mm_castps_si128(_mm_blendv_ps(_mm_castsi128_ps(idx), _mm_castsi128_ps(j1), t));
+          t = _mm_or_ps(_mm_cmp_ps(v2, m, _CMP_GT_OQ), _mm_cmp_ps(v2, v2, _CMP_UNORD_Q));
+          m = _mm_blendv_ps(m, v2, t);
+          idx = _mm_castps_si128(_mm_blendv_ps(_mm_castsi128_ps(idx), _mm_castsi128_ps(jW), t));
+          t = _mm_or_ps(_mm_cmp_ps(v3, m, _CMP_GT_OQ), _mm_cmp_ps(v3, v3, _CMP_UNORD_Q));
+          m = _mm_blendv_ps(m, v3, t);
+          idx = _mm_castps_si128(_mm_blendv_ps(_mm_castsi128_ps(idx), _mm_castsi128_ps(jW1), t));
+          _mm_storeu_ps(o + oh * OW + ow, m);
+          if (!Ind) continue;
+          const __m128i pos = _mm_add_epi32(idx, _mm_add_epi32(lane2s, _mm_set1_epi32((int)(2 * oh * W + 2 * ow))));
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(oi + oh * OW + ow), _mm256_cvtepi32_epi64(pos));
+        }
+        continue;
+      }
+      for (int64_t ow = nblk > 0 ? OW : 0; ow < OW; ow++) {  // rows of 1 to 3 outputs
         const int64_t first = 2 * oh * W + 2 * ow;
         const float* b = plane + first;
         float m = b[0];
@@ -144,7 +173,9 @@ __attribute__((target("avx2,fma"))) void maxPool2x2s2Avx2(const PoolGeom& g, flo
         const int64_t offs[3] = {1, W, W + 1};
         for (int k = 0; k < 3; k++) {
           const float v = b[offs[k]];
-          if (v > m || v != v) { m = v; best = offs[k]; }
+          const bool take = v > m || v != v;  // branch-free: the winner is data-dependent
+          m = take ? v : m;
+          best = take ? offs[k] : best;
         }
         o[oh * OW + ow] = m;
         if (Ind) oi[oh * OW + ow] = first + best;
@@ -312,14 +343,87 @@ template <class T, bool Adaptive = false> void maxForward(const PoolGeom& g, con
   });
 }
 
+#if defined(__x86_64__)
+// The input gradient of one plane of a 2x2 stride-2 max pool (no padding, dilation 1), float32:
+// the windows do not overlap, so each window's four inputs are written once, gradOut at its
+// argmax and zero elsewhere, instead of zero-filling the plane and scattering into it. The values
+// are the general loop's: there a gradient lands as 0 + g (so -0 becomes +0, as here). Returns
+// false, having written part of the plane, if an index lies outside its window (indices not made
+// by the forward): the caller then runs the general loop on the plane, which rewrites all of it.
+// Rows of 8 outputs or more only (OW >= 8): on smaller planes (LeNet's 10x10) the zero fill and
+// scatter of the general loop measured faster.
+__attribute__((target("avx2,fma"))) bool maxBackward2x2s2Plane(const PoolGeom& g, float* plane, const float* go, const int64_t* ind) {
+  const int64_t W = g.W, OW = g.OW, OH = g.OH;
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256i lane2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14), lowDw = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  const __m256i i1 = _mm256_set1_epi32(1), iW = _mm256_set1_epi32((int)W), iW1 = _mm256_set1_epi32((int)W + 1);
+  for (int64_t oh = 0; oh < OH; oh++) {
+    float* r0 = plane + 2 * oh * W;
+    float* r1 = r0 + W;
+    const float* gr = go + oh * OW;
+    const int64_t* ir = ind + oh * OW;
+    for (int64_t blk = 0;; blk++) {  // blocks of 8 outputs, the last one overlapping (same values written twice)
+      const int64_t ow = blk * 8 + 8 <= OW ? blk * 8 : OW - 8;
+      // the 8 indices as int32 (their high halves must be 0: indices are below 2^30 here)
+      const __m256i q0 = _mm256_permutevar8x32_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ir + ow)), lowDw);
+      const __m256i q1 = _mm256_permutevar8x32_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ir + ow + 4)), lowDw);
+      const __m256i lo = _mm256_permute2x128_si256(q0, q1, 0x20), hi = _mm256_permute2x128_si256(q0, q1, 0x31);
+      const __m256i d = _mm256_sub_epi32(lo, _mm256_add_epi32(lane2, _mm256_set1_epi32((int)(2 * oh * W + 2 * ow))));
+      const __m256 m0 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, _mm256_setzero_si256()));
+      const __m256 m1 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, i1));
+      const __m256 m2 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, iW));
+      const __m256 m3 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, iW1));
+      const __m256 any = _mm256_or_ps(_mm256_or_ps(m0, m1), _mm256_or_ps(m2, m3));
+      if (_mm256_movemask_ps(any) != 0xFF || !_mm256_testz_si256(hi, hi)) return false;
+      const __m256 gv = _mm256_add_ps(_mm256_loadu_ps(gr + ow), zero);  // 0 + g, as the general loop
+      const __m256 a = _mm256_and_ps(m0, gv), b = _mm256_and_ps(m1, gv), c = _mm256_and_ps(m2, gv), e = _mm256_and_ps(m3, gv);
+      const __m256 ab0 = _mm256_unpacklo_ps(a, b), ab1 = _mm256_unpackhi_ps(a, b);
+      const __m256 ce0 = _mm256_unpacklo_ps(c, e), ce1 = _mm256_unpackhi_ps(c, e);
+      _mm256_storeu_ps(r0 + 2 * ow, _mm256_permute2f128_ps(ab0, ab1, 0x20));
+      _mm256_storeu_ps(r0 + 2 * ow + 8, _mm256_permute2f128_ps(ab0, ab1, 0x31));
+      _mm256_storeu_ps(r1 + 2 * ow, _mm256_permute2f128_ps(ce0, ce1, 0x20));
+      _mm256_storeu_ps(r1 + 2 * ow + 8, _mm256_permute2f128_ps(ce0, ce1, 0x31));
+      if (ow + 8 >= OW) break;
+      }
+    if (2 * OW < W) {  // the columns no window covers
+      std::fill(r0 + 2 * OW, r0 + W, 0.f);
+      std::fill(r1 + 2 * OW, r1 + W, 0.f);
+    }
+  }
+  std::fill(plane + 2 * OH * W, plane + g.H * W, 0.f);  // the rows no window covers
+  return true;
+}
+#endif
+
+// Whether maxBackward2x2s2Plane applies (TORCHTS_POOL_FAST=0 turns it off, for comparisons).
+bool maxBackward2x2s2Applies(const PoolGeom& g) {
+#if defined(__x86_64__)
+  static const bool on = [] {
+    const char* e = std::getenv("TORCHTS_POOL_FAST");
+    return !(e && *e == '0');
+  }();
+  return on && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.PH == 0 && g.PW == 0 && g.DH == 1 && g.DW == 1 &&
+         g.OW >= 8 && 2 * g.OH <= g.H && 2 * g.OW <= g.W && g.H * g.W < (int64_t(1) << 30) && hasAvx2();
+#else
+  (void)g;
+  return false;
+#endif
+}
+
 // buffers [gradInput, gradOut, indices]
 template <class T> void maxBackward(const PoolGeom& g, const Napi::Array& bufs) {
   T* gx = ptr<T>(bufs, 0, g.off[0]);
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const int64_t* ind = ptr<int64_t>(bufs, 2, g.off[2]);
+  const bool fast = std::is_same<T, float>::value && maxBackward2x2s2Applies(g);
   parallelFor(g.P, grainFor(g), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
       T* plane = gx + p * g.H * g.W;
+#if defined(__x86_64__)
+      if (fast && maxBackward2x2s2Plane(g, reinterpret_cast<float*>(plane), reinterpret_cast<const float*>(go) + p * g.OH * g.OW,
+                                        ind + p * g.OH * g.OW))
+        continue;
+#endif
       std::fill(plane, plane + g.H * g.W, T(0));
       for (int64_t o = p * g.OH * g.OW; o < (p + 1) * g.OH * g.OW; o++) {
         const int64_t i = ind[o];
