@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -793,6 +794,125 @@ TT_AVX2 __attribute__((noinline)) void col2imGroup(const ColPlan& P, const float
   }
 }
 
+// ---- col2im in two passes (the default; TORCHTS_COL2IM_MASKED=1 runs col2imGroup instead) ----
+// col2imGroup sums 25 masked, shifted loads per output vector (LeNet's conv2). Here the sum is
+// split: first, for each (c, kj), T[ih*OW + ow] = sum over ki of col(c, ki, kj)[(ih + PH - ki*DH)*OW + ow],
+// a vertical shift that is a whole number of rows of the flat col, so no masks: the col rows carry
+// zeros before and after their OH*OW values (rows outside [0, OH) read zeros); then each gx row is
+// the sum over kj of T(c, kj) shifted by kj*DW - PW, masked to the columns ow in [0, OW) as in
+// col2imGroup. Each gx element sums its (ki, kj) terms as sum over kj of (sum over ki), in order:
+// a different rounding from col2imGroup's (ki, kj) order, the same for any thread count.
+struct ColLayout {
+  int64_t frontA, ldcP, TL;  // zeros before each col row, row stride, T length (ceil(H*OW / 8) * 8)
+};
+inline ColLayout colLayout(const ColPlan& P, int64_t ldc) {
+  const int64_t TL = (P.H * P.OW + 7) / 8 * 8;
+  const int64_t front = std::max<int64_t>(0, ((P.KH - 1) * P.DH - P.PH) * P.OW);
+  const int64_t backEnd = std::max<int64_t>(ldc, TL + std::max<int64_t>(0, P.PH) * P.OW);  // reads stay below this index
+  const int64_t frontA = (front + 7) / 8 * 8;
+  return {frontA, frontA + (backEnd + 7) / 8 * 8, TL};
+}
+
+// gx planes of one sample and group from col (rows at col + r*ldcP, zeros around each row's values)
+TT_AVX2 __attribute__((noinline)) void col2imSep(const ColPlan& P, const ColLayout& L, const float* col, float* T, float* gx) {
+  const int64_t nvb = (P.W + 7) / 8, KK = P.KH * P.KW;
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  alignas(32) float masksSmall[64 * 8];
+  std::vector<float> masksBig;
+  float* masks = masksSmall;
+  if (nvb * P.KW > 64) {
+    masksBig.resize((size_t)(nvb * P.KW * 8 + 8));
+    masks = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(masksBig.data()) + 31) & ~uintptr_t(31));
+  }
+  for (int64_t vb = 0; vb < nvb; vb++)
+    for (int64_t kj = 0; kj < P.KW; kj++) {
+      const int64_t ow0 = vb * 8 - (kj * P.DW - P.PW);
+      const __m256i ow = _mm256_add_epi32(iota, _mm256_set1_epi32((int)ow0));
+      const __m256i ge0 = _mm256_cmpgt_epi32(ow, _mm256_set1_epi32(-1)), ltW = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)P.OW), ow);
+      _mm256_store_ps(masks + (vb * P.KW + kj) * 8, _mm256_castsi256_ps(_mm256_and_si256(ge0, ltW)));
+    }
+  // T(kj) at T + kj*Ts + Tf: Tf floats of slack before (the shifted loads of the second pass
+  // reach kj*DW - PW before a row's start) and after
+  const int64_t Tf = (std::max<int64_t>(0, (P.KW - 1) * P.DW - P.PW) + 7) / 8 * 8;
+  const int64_t Ts = Tf + L.TL + Tf + 16;
+  alignas(32) float tmp[8];
+  const int64_t KH = P.KH, KW = P.KW, OW = P.OW, H = P.H, W = P.W, ldcP = L.ldcP, TL = L.TL, PW = P.PW, DW = P.DW;
+  const int64_t TL32 = TL / 32 * 32;
+  int64_t sh[64];  // the flat shift of kernel row ki: (ki*DH - PH)*OW
+  const int64_t nki = std::min<int64_t>(KH, 64);
+  for (int64_t ki = 0; ki < nki; ki++) sh[ki] = (ki * P.DH - P.PH) * OW;
+  for (int64_t c = 0; c < P.Cs; c++) {
+    const float* cc = col + c * KK * ldcP;
+    for (int64_t kj = 0; kj < KW; kj++) {
+      float* t = T + kj * Ts + Tf;
+      const float* ck = cc + kj * ldcP;
+      // 4 independent sums at a time (a chain of KH dependent adds each)
+      for (int64_t b = 0; b < TL32; b += 32) {
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (int64_t ki = 0; ki < nki; ki++) {
+          const float* s = ck + ki * KW * ldcP + b - sh[ki];
+          a0 = _mm256_add_ps(a0, _mm256_loadu_ps(s));
+          a1 = _mm256_add_ps(a1, _mm256_loadu_ps(s + 8));
+          a2 = _mm256_add_ps(a2, _mm256_loadu_ps(s + 16));
+          a3 = _mm256_add_ps(a3, _mm256_loadu_ps(s + 24));
+        }
+        _mm256_store_ps(t + b, a0);
+        _mm256_store_ps(t + b + 8, a1);
+        _mm256_store_ps(t + b + 16, a2);
+        _mm256_store_ps(t + b + 24, a3);
+      }
+      for (int64_t b = TL32; b < TL; b += 8) {
+        __m256 a0 = _mm256_setzero_ps();
+        for (int64_t ki = 0; ki < nki; ki++) a0 = _mm256_add_ps(a0, _mm256_loadu_ps(ck + ki * KW * ldcP + b - sh[ki]));
+        _mm256_store_ps(t + b, a0);
+      }
+    }
+    float* plane = gx + c * H * W;
+    // 4 rows at a time (4 independent chains; rows past H read row H-1 and are not stored)
+    for (int64_t ih0 = 0; ih0 < H; ih0 += 4)
+      for (int64_t vb = 0; vb < nvb; vb++) {
+        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+        int64_t at[4];
+        #pragma GCC unroll 4
+        for (int r = 0; r < 4; r++) at[r] = std::min<int64_t>(ih0 + r, H - 1) * OW + vb * 8 + PW + Tf;
+        for (int64_t kj = 0; kj < KW; kj++) {
+          const __m256 m = _mm256_load_ps(masks + (vb * KW + kj) * 8);
+          const float* tk = T + kj * Ts - kj * DW;
+          #pragma GCC unroll 4
+          for (int r = 0; r < 4; r++) acc[r] = _mm256_add_ps(acc[r], _mm256_and_ps(m, _mm256_loadu_ps(tk + at[r])));
+        }
+        const int64_t left = W - vb * 8;
+        #pragma GCC unroll 4
+        for (int r = 0; r < 4; r++) {
+          if (ih0 + r >= H) break;
+          float* row = plane + (ih0 + r) * W;
+          if (left >= 8) _mm256_storeu_ps(row + vb * 8, acc[r]);
+          else {
+            _mm256_store_ps(tmp, acc[r]);
+            for (int64_t i = 0; i < left; i++) row[vb * 8 + i] = tmp[i];
+          }
+        }
+      }
+  }
+}
+
+inline bool col2imMasked() {
+  static const bool on = [] {
+    const char* e = std::getenv("TORCHTS_COL2IM_MASKED");
+    return e && *e == '1';
+  }();
+  return on;
+}
+
+// The two-pass col buffer: its own scratch (so nothing else writes the zeros around the rows), with
+// the zeros written once per thread for a layout (key) and kept: the tiles only write the values.
+struct ColSepScratch;
+struct ColSepKey {
+  const float* p;
+  int64_t rows, ldcP, frontA, ldc;
+  bool operator==(const ColSepKey& o) const { return p == o.p && rows == o.rows && ldcP == o.ldcP && frontA == o.frontA && ldc == o.ldc; }
+};
+
 // gy (N, G*Od, OH, OW), w (G*Od, Cs, KH, KW) -> gx (N, G*Cs, H, W); stride 1.
 TT_AVX2 inline void inputGradCol(const ColPlan& P, const float* gy, const float* w, float* gx) {
   const int64_t KK = P.KH * P.KW, R = P.Cs * KK, nrb = (R + 5) / 6, OHW = P.OH * P.OW;
@@ -806,6 +926,42 @@ TT_AVX2 inline void inputGradCol(const ColPlan& P, const float* gy, const float*
           const int64_t r = rb * 6 + i;
           A[((g * nrb + rb) * P.Od + o) * 6 + i] = r < R ? w[(g * P.Od + o) * R + r] : 0.f;
         }
+  if (!col2imMasked() && P.KH <= 64) {  // (col2imSep keeps the row shifts in a 64-entry table)
+    const ColLayout L = colLayout(P, ldc);
+    const int64_t rows = nrb * 6;
+    const int64_t Tf = (std::max<int64_t>(0, (P.KW - 1) * P.DW - P.PW) + 7) / 8 * 8;
+    const int64_t Ts = Tf + L.TL + Tf + 16;  // as col2imSep: the masked lanes of a shifted load stay inside
+    dynamicFor(P.N, [&](int64_t n) {
+      // gy of the sample, each plane padded with zeros to ldc (the last tile reads past OH*OW)
+      float* ys = buf<float>(3, (size_t)(Otot * ldc));
+      for (int64_t o = 0; o < Otot; o++) {
+        std::memcpy(ys + o * ldc, gy + (n * Otot + o) * OHW, sizeof(float) * (size_t)OHW);
+        std::fill(ys + o * ldc + OHW, ys + (o + 1) * ldc, 0.f);
+      }
+      float* raw = threadScratch<ColSepScratch, float>(0, (size_t)(rows * L.ldcP + 8));
+      float* col = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(raw) + 31) & ~uintptr_t(31));
+      static thread_local ColSepKey key{nullptr, 0, 0, 0, 0};
+      const ColSepKey want{col, rows, L.ldcP, L.frontA, ldc};
+      if (!(key == want)) {  // the zeros around every row, once for this buffer and layout
+        std::fill(col, col + rows * L.ldcP, 0.f);
+        key = want;
+      }
+      float* T = buf<float>(2, (size_t)(P.KW * Ts) + 8);
+      T = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(T) + 31) & ~uintptr_t(31));
+      for (int64_t g = 0; g < P.G; g++) {
+        const float* yg = ys + g * P.Od * ldc;
+        for (int64_t rb = 0; rb < nrb; rb++) {
+          float* cb = col + rb * 6 * L.ldcP + L.frontA;
+          for (int64_t t = 0; t < tiles; t++) colTile(P.Od, A + (g * nrb + rb) * P.Od * 6, yg + t * 16, ldc, cb + t * 16, L.ldcP);
+          // past OH*OW the first pass of col2imSep reads rows outside [0, OH): exact zeros there
+          // (the tiles wrote 0 * w, NaN where a weight is not finite)
+          for (int64_t i = 0; i < 6; i++) std::fill(cb + i * L.ldcP + OHW, cb + i * L.ldcP + ldc, 0.f);
+        }
+        col2imSep(P, L, col + L.frontA, T, gx + (n * Ctot + g * P.Cs) * HW);
+      }
+    });
+    return;
+  }
   // slack around col for col2imGroup's shifted loads: a load reads col row r from
   // oh*OW + vb*8 - (kj*DW - PW) for 8 floats, oh < OH, vb*8 < W
   const int64_t shMax = std::max<int64_t>(0, (P.KW - 1) * P.DW - P.PW);
