@@ -352,7 +352,10 @@ template <class T, bool Adaptive = false> void maxForward(const PoolGeom& g, con
 // by the forward): the caller then runs the general loop on the plane, which rewrites all of it.
 // Rows of 8 outputs or more only (OW >= 8): on smaller planes (LeNet's 10x10) the zero fill and
 // scatter of the general loop measured faster.
-__attribute__((target("avx2,fma"))) bool maxBackward2x2s2Plane(const PoolGeom& g, float* plane, const float* go, const int64_t* ind) {
+// pooled (null: none): the pool's output values, for the fused relu backward of mode 5 (a
+// gradient whose window maximum is <= 0 lands as +0, as threshold_backward(g, y) gives there).
+__attribute__((target("avx2,fma"))) bool maxBackward2x2s2Plane(const PoolGeom& g, float* plane, const float* go, const int64_t* ind,
+                                                               const float* pooled = nullptr) {
   const int64_t W = g.W, OW = g.OW, OH = g.OH;
   const __m256 zero = _mm256_setzero_ps();
   const __m256i lane2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14), lowDw = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
@@ -375,7 +378,8 @@ __attribute__((target("avx2,fma"))) bool maxBackward2x2s2Plane(const PoolGeom& g
       const __m256 m3 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(d, iW1));
       const __m256 any = _mm256_or_ps(_mm256_or_ps(m0, m1), _mm256_or_ps(m2, m3));
       if (_mm256_movemask_ps(any) != 0xFF || !_mm256_testz_si256(hi, hi)) return false;
-      const __m256 gv = _mm256_add_ps(_mm256_loadu_ps(gr + ow), zero);  // 0 + g, as the general loop
+      __m256 gv = _mm256_add_ps(_mm256_loadu_ps(gr + ow), zero);  // 0 + g, as the general loop
+      if (pooled) gv = _mm256_andnot_ps(_mm256_cmp_ps(_mm256_loadu_ps(pooled + oh * OW + ow), zero, _CMP_LE_OQ), gv);
       const __m256 a = _mm256_and_ps(m0, gv), b = _mm256_and_ps(m1, gv), c = _mm256_and_ps(m2, gv), e = _mm256_and_ps(m3, gv);
       const __m256 ab0 = _mm256_unpacklo_ps(a, b), ab1 = _mm256_unpackhi_ps(a, b);
       const __m256 ce0 = _mm256_unpacklo_ps(c, e), ce1 = _mm256_unpackhi_ps(c, e);
@@ -410,23 +414,30 @@ bool maxBackward2x2s2Applies(const PoolGeom& g) {
 #endif
 }
 
-// buffers [gradInput, gradOut, indices]
-template <class T> void maxBackward(const PoolGeom& g, const Napi::Array& bufs) {
+// buffers [gradInput, gradOut, indices]; Relu (mode 5): [gradInput, gradOut, indices, pooled] with
+// the pooled values' offset in extra0: the input gradient of relu followed by this max pool, i.e.
+// threshold_backward(maxPoolBackward(gradOut), y) with y = relu's output = the pool's input, in one
+// pass. y at an argmax is that window's pooled value, so a window whose maximum is <= 0 passes
+// nothing (+0 stays, as threshold_backward writes +0 where y <= 0; NaN maxima pass, as there);
+// positions that are no argmax are +0 either way. The same values, bit for bit, as the two passes.
+template <class T, bool Relu = false> void maxBackward(const PoolGeom& g, const Napi::Array& bufs) {
   T* gx = ptr<T>(bufs, 0, g.off[0]);
   const T* go = ptr<T>(bufs, 1, g.off[1]);
   const int64_t* ind = ptr<int64_t>(bufs, 2, g.off[2]);
+  const T* pooled = Relu ? ptr<T>(bufs, 3, (int64_t)g.extra[0]) : nullptr;
   const bool fast = std::is_same<T, float>::value && maxBackward2x2s2Applies(g);
   parallelFor(g.P, grainFor(g), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
       T* plane = gx + p * g.H * g.W;
 #if defined(__x86_64__)
       if (fast && maxBackward2x2s2Plane(g, reinterpret_cast<float*>(plane), reinterpret_cast<const float*>(go) + p * g.OH * g.OW,
-                                        ind + p * g.OH * g.OW))
+                                        ind + p * g.OH * g.OW, Relu ? reinterpret_cast<const float*>(pooled) + p * g.OH * g.OW : nullptr))
         continue;
 #endif
       std::fill(plane, plane + g.H * g.W, T(0));
       for (int64_t o = p * g.OH * g.OW; o < (p + 1) * g.OH * g.OW; o++) {
         const int64_t i = ind[o];
+        if (Relu && pooled[o] <= T(0)) continue;
         if (i >= 0 && i < g.H * g.W) plane[i] += go[o];
       }
     }
@@ -471,7 +482,7 @@ template <class T, bool Backward> void avg(const PoolGeom& g, const Napi::Array&
 }
 
 // pool2d(mode, buffers, meta): 0 max forward (indices buffer may be null: values only), 1 max backward, 2 avg forward, 3 avg backward,
-// 4 adaptive max forward (its backward is mode 1)
+// 4 adaptive max forward (its backward is mode 1), 5 max backward fused with the backward of a relu before the pool
 Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   const int mode = info[0].As<Napi::Number>().Int32Value();
   Napi::Array bufs = info[1].As<Napi::Array>();
@@ -483,6 +494,7 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
     case 2: f32 ? avg<float, false>(g, bufs) : avg<double, false>(g, bufs); break;
     case 3: f32 ? avg<float, true>(g, bufs) : avg<double, true>(g, bufs); break;
     case 4: f32 ? maxForward<float, true>(g, bufs) : maxForward<double, true>(g, bufs); break;
+    case 5: f32 ? maxBackward<float, true>(g, bufs) : maxBackward<double, true>(g, bufs); break;
     default: throw std::runtime_error("pool2d: bad mode");
   }
   if (scratch.capacity() > kKeepScratch) std::vector<int64_t>().swap(scratch);

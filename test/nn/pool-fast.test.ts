@@ -8,6 +8,8 @@ import { test } from "node:test";
 
 import * as torch from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
+import { native } from "../../src/backends/cpu/native.js";
+import { DTYPE_CODE } from "../../src/tensor/dtype.js";
 
 const F = nn.functional;
 
@@ -89,4 +91,46 @@ test("max pool backward on a non-contiguous gradOut and through maxPool2d's modu
   const [, ind] = F.maxPool2dWithIndices(x.detach(), 2);
   const want = refBackward(gT.contiguous()._storage.data as Float32Array, (ind.reshape([-1]).tolist() as number[]).map(Number), 8, 20, 18);
   assert.deepEqual(bits(x.grad!), Array.from(new Uint32Array(want.buffer)));
+});
+
+/** pool.cc's descriptor (src/nn/functional/pooling.ts's meta), for direct native calls. */
+function poolMeta(dtype: "float32" | "float64", P: number, H: number, W: number, OH: number, OW: number, k: number, s: number, p: number,
+  offs: number[], extra: number[]): Float64Array {
+  return Float64Array.from([DTYPE_CODE[dtype], P, H, W, OH, OW, k, k, s, s, p, p, 1, 1, offs[0]!, offs[1]!, offs[2]!, extra[0]!, extra[1]!]);
+}
+
+test("pool2d mode 5 (max pool backward fused with the relu backward before it) equals the two passes bit for bit", () => {
+  const threads = torch.getNumThreads();
+  try {
+    for (const nt of [1, 2])
+      for (const dtype of ["float32", "float64"] as const)
+        for (const [N, C, H, W, k, s, p] of [[2, 3, 28, 28, 2, 2, 0], [3, 16, 10, 10, 2, 2, 0], [2, 2, 17, 33, 2, 2, 0], [1, 3, 9, 11, 3, 2, 1],
+          [2, 4, 12, 13, 3, 3, 0], [1, 2, 8, 9, 2, 1, 0], [64, 6, 28, 28, 2, 2, 0]] as const) {
+          torch.setNumThreads(nt);
+          torch.manualSeed(N * 7 + C * 5 + H * 3 + W);
+          const x = torch.randn([N, C, H, W], { dtype }), xd = x._storage.data as Float32Array | Float64Array;
+          for (let i = 0; i < xd.length; i += 7) xd[i] = 0;
+          xd[1] = NaN;
+          xd[5] = -0;
+          // the chain: y = relu(x), max pool of y, backward of both
+          const xr = x.clone().requiresGrad_();
+          const y = F.relu(xr);
+          const [out, ind] = F.maxPool2dWithIndices(y, k, { stride: s, padding: p });
+          const g = torch.randn(out.shape, { dtype }), gd = g._storage.data as Float32Array | Float64Array;
+          gd[0] = -0;
+          gd[3] = NaN;
+          out.backward(g);
+          // fused: the pooled values given at an offset inside a larger buffer
+          const pooled = torch.cat([torch.zeros([3], { dtype }), out.detach().reshape([-1])]);
+          const gx = torch.empty([N, C, H, W], { dtype });
+          native.pool2d(5, [gx._storage.data, g._storage.data, ind._storage.data, pooled._storage.data],
+            poolMeta(dtype, N * C, H, W, out.shape[2]!, out.shape[3]!, k, s, p, [0, 0, 0], [3, 0]));
+          const where = `${nt} threads ${dtype} ${N}x${C}x${H}x${W} k${k} s${s} p${p}`;
+          if (dtype === "float32") assert.deepEqual(bits(gx), bits(xr.grad!), where);
+          else assert.deepEqual(Array.from(new BigUint64Array((gx._storage.data as Float64Array).buffer, 0, gx.numel())),
+            Array.from(new BigUint64Array((xr.grad!.contiguous()._storage.data as Float64Array).buffer, xr.grad!.contiguous()._offset * 8, gx.numel())), where);
+        }
+  } finally {
+    torch.setNumThreads(threads);
+  }
 });
