@@ -132,32 +132,64 @@ function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: 
       continue;
     }
     if (needed && !needed.has(node)) { release(gradsIn); continue; }
-    let out: (Tensor | null)[];
-    if (gradsIn.every((g) => g === null)) out = node.nextFunctions.map(() => null);
-    else {
-      const prev = isGradEnabled();  // grad mode createGraph for the formula (noGrad without a closure per node)
-      setGradEnabled(createGraph);
+    let out: (Tensor | null)[] | null = null;
+    // a backward fused with the next node (FunctionNode.fused), where nothing can tell the difference
+    const fusedNext = capture === null && !createGraph ? fusable(node, deps, buffers) : null;
+    if (fusedNext !== null && !gradsIn.every((g) => g === null)) {
+      const prev = isGradEnabled();
+      setGradEnabled(false);
       try {
-        out = node.apply(gradsIn);
+        out = (node as FunctionNode).fused!.run(gradsIn, (node as FunctionNode).unpackSaved(), fusedNext.unpackSaved());
       } finally {
         setGradEnabled(prev);
       }
-      if (isAnomalyEnabled()) checkAnomaly(node, out);
-      if (!(node instanceof FunctionNode) || node.opaque) for (const g of out) if (g) hold(g, 2);
+      if (out !== null) for (let i = 0; i < out.length; i++) if (fusedNext.needs[i] !== true) out[i] = null;
     }
-    release(gradsIn);
-    if (!retainGraph) node.release();
-    const next = node.nextFunctions;
+    const ran: Node = out !== null ? fusedNext! : node;  // the node whose outputs go on (next, when fused)
+    if (out !== null) {
+      release(gradsIn);
+      if (!retainGraph) { node.release(); fusedNext!.release(); }
+      deps.set(fusedNext!, 0);  // done: its only incoming gradient went into the fused backward
+    } else {
+      if (gradsIn.every((g) => g === null)) out = node.nextFunctions.map(() => null);
+      else {
+        const prev = isGradEnabled();  // grad mode createGraph for the formula (noGrad without a closure per node)
+        setGradEnabled(createGraph);
+        try {
+          out = node.apply(gradsIn);
+        } finally {
+          setGradEnabled(prev);
+        }
+        if (isAnomalyEnabled()) checkAnomaly(node, out);
+        if (!(node instanceof FunctionNode) || node.opaque) for (const g of out) if (g) hold(g, 2);
+      }
+      release(gradsIn);
+      if (!retainGraph) node.release();
+    }
+    const next = ran.nextFunctions;
     for (let i = 0; i < next.length; i++) {
       const [m, idx] = next[i]!;
       if (!m) continue;
-      addTo(m, idx, out[i] ?? null);
+      addTo(m, idx, out![i] ?? null);
       const left = deps.get(m)! - 1;
       deps.set(m, left);
       if (left === 0) ready.push(m);
     }
   }
   return captured;
+}
+
+/**
+ * The node `node`'s fused backward (FunctionNode.fused) runs through, or null: its single input
+ * edge leads to output 0 of a one-output FunctionNode of the named kind that waits for no other
+ * gradient, with no hooks or retained grad on that output, neither node opaque, anomaly mode off.
+ */
+function fusable(node: Node, deps: Map<Node, number>, buffers: Map<Node, (Tensor | null)[]>): FunctionNode | null {
+  if (!(node instanceof FunctionNode) || node.fused === null || node.opaque || node.nextFunctions.length !== 1) return null;
+  const [m, idx] = node.nextFunctions[0]!;
+  if (!(m instanceof FunctionNode) || idx !== 0 || m.opaque || m.numOutputs !== 1 || m.name() !== node.fused.next) return null;
+  if (deps.get(m) !== 1 || buffers.has(m) || (m._outputHooks?.size ?? 0) > 0 || (m._retained?.size ?? 0) > 0) return null;
+  return isAnomalyEnabled() ? null : m;
 }
 
 /** Anomaly mode: a NaN in a backward names the node (and so the forward op) that produced it. */

@@ -77,6 +77,21 @@ export interface InputMeta { shape: number[]; dtype: DType }
  */
 export type BackwardFn = (grads: (Tensor | null)[], saved: Tensor[], needs: readonly boolean[]) => (Tensor | null)[];
 
+/**
+ * A backward through a node and the node its single input edge leads to, in one step (max pool
+ * over a relu: one native pass instead of a scatter and a mask). The engine uses it only where the
+ * result is the two backwards': `next` would receive no other gradient, and nothing observes the
+ * gradient between them (no hooks or retained grad on next's output, no autograd.grad capture, no
+ * createGraph, no anomaly mode). `run` gets this node's output gradients and both nodes' saved
+ * tensors (version-checked) and returns what next's backward would return (next's input shapes
+ * and dtypes), or null to decline (the two backwards then run as usual).
+ */
+export interface FusedBackward {
+  /** The name of the node the input edge must lead to ("ReluBackward0"). */
+  next: string;
+  run: (grads: (Tensor | null)[], saved: Tensor[], nextSaved: Tensor[]) => (Tensor | null)[] | null;
+}
+
 /** The node of one op application: its backward formula plus what it saved. */
 export class FunctionNode extends Node {
   saved: SavedTensor[] = [];
@@ -84,6 +99,8 @@ export class FunctionNode extends Node {
   /** Set for custom autograd.Function nodes: their gradients may be kept by user code, so the
    * engine never takes them over as a leaf's .grad without a copy. */
   opaque = false;
+  /** @internal A fused backward with the next node (see FusedBackward), or null. */
+  fused: FusedBackward | null = null;
   constructor(private readonly opName: string, private readonly backward: BackwardFn, readonly inputs: InputMeta[],
     private readonly outputs = 1, readonly needs: readonly boolean[] = []) {
     super();
@@ -93,6 +110,11 @@ export class FunctionNode extends Node {
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
     if (this.released && this.saved.length > 0) this.saved[0]!.unpack();
     return this.backward(grads, this.saved.map((s) => s.unpack()), this.needs);
+  }
+  /** @internal The saved tensors, checked as apply() checks them (freed, modified in place). */
+  unpackSaved(): Tensor[] {
+    if (this.released && this.saved.length > 0) this.saved[0]!.unpack();
+    return this.saved.map((s) => s.unpack());
   }
   override release(): void {
     this.released = true;

@@ -4,7 +4,7 @@
 // back to each input's shape and cast to its dtype here.
 import { RuntimeError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type BackwardFn, FunctionNode, SavedTensor, edgeOf, needsGrad } from "./graph.js";
+import { type BackwardFn, FunctionNode, type FusedBackward, SavedTensor, edgeOf, needsGrad } from "./graph.js";
 import { isGradEnabled, noGrad } from "./grad-mode.js";
 
 export interface RecordSpec {
@@ -15,6 +15,8 @@ export interface RecordSpec {
   /** Tensors the backward needs, given back to it in this order (version-checked). */
   save?: readonly Tensor[];
   backward: BackwardFn;
+  /** A backward fused with the node of the op's single input (see FusedBackward); the engine decides when it applies. */
+  fused?: FusedBackward;
 }
 
 /** Sums a gradient over broadcast dims so it has `shape` again. */
@@ -62,6 +64,7 @@ export function record<T extends Tensor | Tensor[]>(outputs: T, spec: RecordSpec
     needs[i] = e[0] !== null;
   }
   node.nextFunctions = edges;
+  if (spec.fused !== undefined) node.fused = spec.fused;
   const save = spec.save;
   if (save !== undefined && save.length > 0)
     node.saved = save.map((t) => {
