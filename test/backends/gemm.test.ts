@@ -149,6 +149,12 @@ test("K = 0 gives beta*C (zeros for mm); empty M or N gives an empty result", ()
   assert.ok(torch.equal(torch.addmm(C0, torch.empty(3, 0), torch.empty(0, 4), { beta: 3 }), torch.full([3, 4], 3)));
   assert.deepEqual(torch.mm(torch.empty(0, 5), torch.randn(5, 4)).shape, [0, 4]);
   assert.deepEqual(torch.bmm(torch.empty(2, 3, 5), torch.empty(2, 5, 0)).shape, [2, 3, 0]);
+  // mm / bmm / matmul results are not zero-filled before the GEMM: K = 0 must still write zeros
+  for (const dtype of [torch.float32, torch.float64, torch.int64, torch.int32] as const) {
+    assert.ok(torch.equal(torch.bmm(torch.empty(2, 3, 0, { dtype }), torch.empty(2, 0, 4, { dtype })), torch.zeros(2, 3, 4, { dtype })));
+    assert.ok(torch.equal(torch.matmul(torch.empty(2, 3, 0, { dtype }), torch.empty(1, 0, 4, { dtype })), torch.zeros(2, 3, 4, { dtype })));
+    assert.ok(torch.equal(torch.mm(torch.empty(5, 0, { dtype }), torch.empty(0, 6, { dtype })), torch.zeros(5, 6, { dtype })));
+  }
 });
 
 test("integer matmul is exact (int64 accumulation)", () => {
