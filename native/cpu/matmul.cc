@@ -477,7 +477,7 @@ void gemmDynamic(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> p
         work(s, bpack + pc * nPad, apack, 0, N, pc, std::min(KC, K - pc), 0, 0, nPanels, true);
       }
     }
-  });
+  }, gemmPollNanos());
 }
 
 // The same for a wide C (M < N) whose A packs whole: the calling thread packs all of A once,
@@ -508,7 +508,7 @@ void gemmDynamicCols(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<
           work(g, bpack, apack + pc * mPad + blk * MC * kc, jc, nc, pc, kc, blk, 0, nPanels, false);
       }
     }
-  });
+  }, gemmPollNanos());
 }
 
 // Threads get disjoint blocks of C: rows (each packs all of B) when M is at least N, else columns
@@ -546,7 +546,7 @@ void gemmDriver(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> pa
       }
       gemmSerial<T>(s, NR, work, packB);
     }
-  });
+  }, gemmPollNanos());
 }
 
 
@@ -839,7 +839,7 @@ void sgemmNoPack(const GemmArgs& g0) {
   std::atomic<int64_t> next{0};
   parallelFor(std::min<int64_t>(threads, items), 1, [&](int64_t, int64_t) {
     for (int64_t it; (it = next.fetch_add(1, std::memory_order_relaxed)) < items;) run(it);
-  });
+  }, gemmPollNanos());
 }
 #endif
 
@@ -955,7 +955,7 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
         if (it >= items) break;
         for (int64_t b = it * per, e = std::min(batch, b + per); b < e; b++) one(b);
       }
-    });
+    }, gemmPollNanos());
   } else {
     for (int64_t b = 0; b < batch; b++) one(b);
   }
