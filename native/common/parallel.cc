@@ -41,6 +41,16 @@ int64_t spinNanos() {
 // us with this spin alone, on the busy machine).
 constexpr int64_t kCallerSpinNanos = 50000;
 
+// When the caller waits longer than kLateNanos for a worker's chunks, workers skip the polling that
+// parallelFor's spinNs asks for during the next kNoPollNanos. On the 2-vCPU VM shared with other
+// busy processes, polling workers made MLP inference (2 threads) 1.5x slower in some runs (they took
+// chunks, then lost the CPU); on the quiet machine the caller's wait stays far under this.
+constexpr int64_t kLateNanos = 50000, kNoPollNanos = 1000000000;
+
+inline int64_t nowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 // Spins until pred() or `ns` nanoseconds pass; true if pred() held.
 template <class Pred> bool spinUntil(Pred pred, int64_t ns) {
   if (pred()) return true;
@@ -106,10 +116,17 @@ class Pool {
     wake_.notify_all();
     work(gen, chunks);
     // spin a while for chunks a worker has claimed (it is running them) before sleeping
-    if (!spinUntil([&] { return done_.load(std::memory_order_acquire) == chunks; },
-                   std::max<int64_t>(spinNanos(), kCallerSpinNanos))) {
-      std::unique_lock<std::mutex> lock(mu_);
-      finished_.wait(lock, [&] { return done_.load(std::memory_order_acquire) == chunks; });
+    auto finished = [&] { return done_.load(std::memory_order_acquire) == chunks; };
+    if (!finished()) {
+      const int64_t t0 = nowNanos();
+      if (!spinUntil(finished, std::max<int64_t>(spinNanos(), kCallerSpinNanos))) {
+        std::unique_lock<std::mutex> lock(mu_);
+        finished_.wait(lock, finished);
+      }
+      // a worker that held up the caller this long was most likely preempted in its chunk (a busy
+      // machine): polling workers take chunks they may not get the CPU to finish, so no polling for a while
+      const int64_t t1 = nowNanos();
+      if (t1 - t0 > kLateNanos) noPollUntil_.store(t1 + kNoPollNanos, std::memory_order_relaxed);
     }
     task_ = nullptr;
     if (error_) {
@@ -148,6 +165,7 @@ class Pool {
     int64_t poll = 0;  // how long to poll for the next region (the last region's request, if this thread ran a chunk of it)
     for (;;) {
       auto fresh = [&] { return quit_.load(std::memory_order_acquire) || (uint32_t)(work_.load(std::memory_order_acquire) >> 32) != seen; };
+      if (poll > 0 && nowNanos() < noPollUntil_.load(std::memory_order_relaxed)) poll = 0;
       if (!(poll > spinNanos() ? pollUntil(fresh, poll) : spinUntil(fresh, spinNanos()))) {
         std::unique_lock<std::mutex> lock(mu_);
         wake_.wait(lock, fresh);
@@ -178,6 +196,7 @@ class Pool {
   std::atomic<int64_t> done_{0};
   std::atomic<bool> quit_{false};
   std::atomic<int64_t> spinAfter_{0};  // the current region's poll request (parallelFor's spinNs)
+  std::atomic<int64_t> noPollUntil_{0};  // nowNanos() before which workers do not poll (see run)
   uint32_t generation_ = 0;  // written by the caller only
   const std::function<void(int64_t)>* task_ = nullptr;
   std::exception_ptr error_;
