@@ -308,3 +308,24 @@ test("the reference check rejects a product that is off in one element", () => {
   bad.narrow(0, 64, 1).narrow(1, 6, 1).add_(1e-2);
   assert.throws(() => check(bad, A, B, "perturbed"), /perturbed: \[64,6\]/);
 });
+
+test("back-to-back threaded products (workers poll between GEMM regions): same bits as 1 thread; resizing the pool while they poll", () => {
+  const before = torch.getNumThreads();
+  torch.manualSeed(21);
+  // packed (dynamic and blocked splits), unpacked, NT (x @ W^T) and batched products, each run
+  // several times in a row so the later ones find the workers polling; then the pool is resized
+  // right after a region, while they still poll
+  const A = torch.randn(300, 260), B = torch.randn(260, 290), X = torch.randn(64, 784), W = torch.randn(256, 784);
+  const Ab = torch.randn(32, 64, 64), Bb = torch.randn(32, 64, 64), S = torch.randn(100, 90), T = torch.randn(90, 70);
+  const run = (): Tensor[] => [torch.mm(A, B), torch.mm(X, W.t()), torch.bmm(Ab, Bb), torch.mm(S, T), torch.mm(A.t().contiguous().t(), B)];
+  torch.setNumThreads(1);
+  const want = run();
+  for (const threads of [2, 3, 2]) {
+    torch.setNumThreads(threads);
+    for (let rep = 0; rep < 4; rep++) {
+      const got = run();
+      got.forEach((g, i) => assert.ok(torch.equal(g, want[i]!), `product ${i}, ${threads} threads, repeat ${rep}`));
+    }
+  }
+  torch.setNumThreads(before);
+});
