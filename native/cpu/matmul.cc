@@ -411,8 +411,11 @@ void gemmSerial(const GemmArgs& g, int NR, WorkFn<T> work, PackBFn<T> packB) {
 // (fp32 products up to ~512^2). Larger ones keep the NC-blocked split of gemmDriver: packing 4 MB
 // on the calling thread before the others start, and kc x N panels past L2, cost more than the
 // dynamic claiming wins (measured at 1024^2, fp32 and fp64, 2 threads, when B was packed before the
-// region; gemmDynamic now packs it inside, k-block by k-block, which was not measured at 1024^2 on
-// an idle machine: an 8 MiB limit there is the lead to try).
+// region). With B packed inside the region, k-block by k-block, 4 and 8 MiB limits were measured
+// too (2 threads, alternating runs): fp32 1024^2 took 3-6% more CPU time than the blocked split
+// (23.7-24.5 vs 24.1-25.8 ms) and no better best time (11.8-11.9 vs 12.0-12.4 ms); fp64 1024^2
+// (51-53 vs 48-50 ms CPU) and fp32 2048^2 (best 101-104 vs 93 ms) were slower still. (The guided
+// claims end in single 6-row pieces, each streaming all of a k-block of B from L3.)
 constexpr int64_t kDynamicPackBytes = int64_t(1) << 20;
 
 // Waits until `count` reaches `want`: spinning a little, then yielding. Only ever waits for the
