@@ -176,7 +176,7 @@ inline void sgemmNT(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars
         cols(0, N, i0, i1, K, A, ars, B, bcs, C, crs, ccs, alpha, beta, bias, bs);
       }
     }
-  });
+  }, gemmPollNanos());
 }
 
 }  // namespace gemm_nt

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <memory>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -411,12 +412,15 @@ void gemmSerial(const GemmArgs& g, int NR, WorkFn<T> work, PackBFn<T> packB) {
 // (fp32 products up to ~512^2). Larger ones keep the NC-blocked split of gemmDriver: packing 4 MB
 // on the calling thread before the others start, and kc x N panels past L2, cost more than the
 // dynamic claiming wins (measured at 1024^2, fp32 and fp64, 2 threads, when B was packed before the
-// region; gemmDynamic now packs it inside, k-block by k-block, which was not measured at 1024^2 on
-// an idle machine: an 8 MiB limit there is the lead to try).
+// region). With B packed inside the region, k-block by k-block, 4 and 8 MiB limits were measured
+// too (2 threads, alternating runs): fp32 1024^2 took 3-6% more CPU time than the blocked split
+// (23.7-24.5 vs 24.1-25.8 ms) and no better best time (11.8-11.9 vs 12.0-12.4 ms); fp64 1024^2
+// (51-53 vs 48-50 ms CPU) and fp32 2048^2 (best 101-104 vs 93 ms) were slower still. (The guided
+// claims end in single 6-row pieces, each streaming all of a k-block of B from L3.)
 constexpr int64_t kDynamicPackBytes = int64_t(1) << 20;
 
-// Waits until `count` reaches `want`: spinning a little, then yielding. Only ever waits for the
-// thread that packs B, which is running (it entered the region first).
+// Waits until `count` reaches `want`: spinning a little, then yielding. Only ever waits for
+// threads packing pieces of B, which are running (they claimed the pieces inside the region).
 inline void waitFor(const std::atomic<int64_t>& count, int64_t want) {
   for (int spins = 0; count.load(std::memory_order_acquire) < want; spins++) {
 #if defined(__x86_64__)
@@ -445,7 +449,7 @@ inline bool claimGuided(std::atomic<int64_t>& next, int64_t units, int64_t threa
 }
 
 // The threaded product for a B that packs whole (products up to ~512^2 fp32). The region starts
-// at once: the first thread in packs B, k-block by k-block, while the others wake up; the threads
+// at once: the threads in pack B, k-block by k-block, in pieces, while the others wake up; the threads
 // claim blocks of rows of C (guided: large blocks first, single micro-tile rows at the end), each
 // packing its own rows of A and waiting only for the k-block of B it is about to use. A thread
 // that is slow to start (asleep, or descheduled on a busy machine) just claims less, and no thread
@@ -456,14 +460,20 @@ void gemmDynamic(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> p
   const int64_t nPanels = (N + NR - 1) / NR, nPad = nPanels * NR;
   T* bpack = scratch<T>(0, (size_t)(K * nPad));
   const int64_t units = (M + MR - 1) / MR, maxPer = std::max<int64_t>(1, MC / MR);
-  std::atomic<int64_t> next{0}, packedK{0};
-  std::atomic<bool> packer{false};
+  // B is packed in pieces of kPiecePanels panels, k-block by k-block, by every thread that comes in
+  // while pieces are left (so a second thread that is already awake halves the packing before
+  // the products can start); packed[kb] counts the panels of k-block kb that are done
+  constexpr int64_t kPiecePanels = 4;
+  const int64_t nkb = (K + KC - 1) / KC, perKb = (nPanels + kPiecePanels - 1) / kPiecePanels, pieces = nkb * perKb;
+  std::unique_ptr<std::atomic<int64_t>[]> packed(new std::atomic<int64_t>[nkb]);
+  for (int64_t kb = 0; kb < nkb; kb++) packed[kb].store(0, std::memory_order_relaxed);
+  std::atomic<int64_t> next{0}, nextPiece{0};
   parallelFor(threads, 1, [&](int64_t, int64_t) {
-    if (!packer.exchange(true, std::memory_order_relaxed))
-      for (int64_t pc = 0; pc < K; pc += KC) {
-        packB(g, bpack + pc * nPad, 0, N, pc, std::min(KC, K - pc), 0, nPanels);
-        packedK.store(pc / KC + 1, std::memory_order_release);
-      }
+    for (int64_t p; (p = nextPiece.fetch_add(1, std::memory_order_relaxed)) < pieces;) {
+      const int64_t kb = p / perKb, q0 = p % perKb * kPiecePanels, q1 = std::min(nPanels, q0 + kPiecePanels);
+      packB(g, bpack + kb * KC * nPad, 0, N, kb * KC, std::min(KC, K - kb * KC), q0, q1);
+      packed[kb].fetch_add(q1 - q0, std::memory_order_release);
+    }
     T* apack = nullptr;
     for (int64_t u0, u1; claimGuided(next, units, threads, maxPer, u0, u1);) {
       if (!apack) apack = scratch<T>(1, (size_t)(MC + 16) * KC);
@@ -473,11 +483,11 @@ void gemmDynamic(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> p
       s.A = static_cast<const char*>(g.A) + lo * g.ars * es;
       s.C = static_cast<char*>(g.C) + lo * g.crs * es;
       for (int64_t pc = 0; pc < K; pc += KC) {
-        waitFor(packedK, pc / KC + 1);
+        waitFor(packed[pc / KC], nPanels);
         work(s, bpack + pc * nPad, apack, 0, N, pc, std::min(KC, K - pc), 0, 0, nPanels, true);
       }
     }
-  });
+  }, gemmPollNanos());
 }
 
 // The same for a wide C (M < N) whose A packs whole: the calling thread packs all of A once,
@@ -508,7 +518,7 @@ void gemmDynamicCols(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<
           work(g, bpack, apack + pc * mPad + blk * MC * kc, jc, nc, pc, kc, blk, 0, nPanels, false);
       }
     }
-  });
+  }, gemmPollNanos());
 }
 
 // Threads get disjoint blocks of C: rows (each packs all of B) when M is at least N, else columns
@@ -546,7 +556,7 @@ void gemmDriver(const GemmArgs& g, int MR, int NR, WorkFn<T> work, PackBFn<T> pa
       }
       gemmSerial<T>(s, NR, work, packB);
     }
-  });
+  }, gemmPollNanos());
 }
 
 
@@ -839,7 +849,7 @@ void sgemmNoPack(const GemmArgs& g0) {
   std::atomic<int64_t> next{0};
   parallelFor(std::min<int64_t>(threads, items), 1, [&](int64_t, int64_t) {
     for (int64_t it; (it = next.fetch_add(1, std::memory_order_relaxed)) < items;) run(it);
-  });
+  }, gemmPollNanos());
 }
 #endif
 
@@ -955,7 +965,7 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
         if (it >= items) break;
         for (int64_t b = it * per, e = std::min(batch, b + per); b < e; b++) one(b);
       }
-    });
+    }, gemmPollNanos());
   } else {
     for (int64_t b = 0; b < batch; b++) one(b);
   }

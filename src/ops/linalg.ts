@@ -76,7 +76,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   if (a._shape[1] !== b._shape[0])
     throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
   const d = computeDtype(a, b, "addmm_impl_cpu_");
-  const out = Tensor._empty([a._shape[0]!, b._shape[1]!], d);
+  const out = Tensor._emptyUninit([a._shape[0]!, b._shape[1]!], d);  // beta 0: every element written, none read
   noGrad(() => gemmInto(out, a, b, 1, 0));
   return record(out, {
     name: "MmBackward0", inputs: [a, b], save: [a, b],
@@ -89,7 +89,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   if (b.ndim !== 3) throw new RuntimeError(`batch2 must be a 3D tensor`);
   checkBatch(a._shape[0]!, a._shape[2]!, b);
   const d = computeDtype(a, b, "bmm");
-  const out = Tensor._empty([a._shape[0]!, a._shape[1]!, b._shape[2]!], d);
+  const out = Tensor._emptyUninit([a._shape[0]!, a._shape[1]!, b._shape[2]!], d);
   noGrad(() => gemmInto(out, a, b, 1, 0));
   return record(out, {
     name: "BmmBackward0", inputs: [a, b], save: [a, b],
@@ -154,7 +154,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     checkBatch(numelOf(batch), K, Tensor._empty([numelOf(batch), K2, N], "float32"));
   }
   const d = computeDtype(A, B, "bmm");
-  let out = Tensor._empty([...batch, M, N], d);
+  let out = Tensor._emptyUninit([...batch, M, N], d);
   noGrad(() => gemmInto(out, A.expand([...batch, M, K]), B.expand([...batch, K, N]), 1, 0));
   // the gradients are matmuls too; record() sums them back over broadcast batch dims
   out = record(out, {

@@ -149,6 +149,12 @@ test("K = 0 gives beta*C (zeros for mm); empty M or N gives an empty result", ()
   assert.ok(torch.equal(torch.addmm(C0, torch.empty(3, 0), torch.empty(0, 4), { beta: 3 }), torch.full([3, 4], 3)));
   assert.deepEqual(torch.mm(torch.empty(0, 5), torch.randn(5, 4)).shape, [0, 4]);
   assert.deepEqual(torch.bmm(torch.empty(2, 3, 5), torch.empty(2, 5, 0)).shape, [2, 3, 0]);
+  // mm / bmm / matmul results are not zero-filled before the GEMM: K = 0 must still write zeros
+  for (const dtype of [torch.float32, torch.float64, torch.int64, torch.int32] as const) {
+    assert.ok(torch.equal(torch.bmm(torch.empty(2, 3, 0, { dtype }), torch.empty(2, 0, 4, { dtype })), torch.zeros(2, 3, 4, { dtype })));
+    assert.ok(torch.equal(torch.matmul(torch.empty(2, 3, 0, { dtype }), torch.empty(1, 0, 4, { dtype })), torch.zeros(2, 3, 4, { dtype })));
+    assert.ok(torch.equal(torch.mm(torch.empty(5, 0, { dtype }), torch.empty(0, 6, { dtype })), torch.zeros(5, 6, { dtype })));
+  }
 });
 
 test("integer matmul is exact (int64 accumulation)", () => {
@@ -301,4 +307,25 @@ test("the reference check rejects a product that is off in one element", () => {
   const bad = C.clone();
   bad.narrow(0, 64, 1).narrow(1, 6, 1).add_(1e-2);
   assert.throws(() => check(bad, A, B, "perturbed"), /perturbed: \[64,6\]/);
+});
+
+test("back-to-back threaded products (workers poll between GEMM regions): same bits as 1 thread; resizing the pool while they poll", () => {
+  const before = torch.getNumThreads();
+  torch.manualSeed(21);
+  // packed (dynamic and blocked splits), unpacked, NT (x @ W^T) and batched products, each run
+  // several times in a row so the later ones find the workers polling; then the pool is resized
+  // right after a region, while they still poll
+  const A = torch.randn(300, 260), B = torch.randn(260, 290), X = torch.randn(64, 784), W = torch.randn(256, 784);
+  const Ab = torch.randn(32, 64, 64), Bb = torch.randn(32, 64, 64), S = torch.randn(100, 90), T = torch.randn(90, 70);
+  const run = (): Tensor[] => [torch.mm(A, B), torch.mm(X, W.t()), torch.bmm(Ab, Bb), torch.mm(S, T), torch.mm(A.t().contiguous().t(), B)];
+  torch.setNumThreads(1);
+  const want = run();
+  for (const threads of [2, 3, 2]) {
+    torch.setNumThreads(threads);
+    for (let rep = 0; rep < 4; rep++) {
+      const got = run();
+      got.forEach((g, i) => assert.ok(torch.equal(g, want[i]!), `product ${i}, ${threads} threads, repeat ${rep}`));
+    }
+  }
+  torch.setNumThreads(before);
 });
