@@ -561,7 +561,64 @@ inline const float* transformedWeightsPacked(const Geom& g, const float* w) {
                          [&](float* U, int64_t o0, int64_t o1) { weightTransformPacked(g, w, U, o0, o1); });
 }
 
-inline void run2Packed(const Geom& g, const float* x, const float* w, const float* bias, float* out, const convepi::Epilogue* ep) {
+// fn(i) for i in [0, n): items claimed one at a time by whichever thread is free, so a thread that
+// starts late (a worker waking up, or descheduled on a busy machine) takes fewer and holds up
+// nothing. Each item computes the same values whichever thread runs it.
+template <class F> void dynamicFor(int64_t n, F&& fn) {
+  const int64_t threads = std::min<int64_t>(getNumThreads(), n);
+  if (threads <= 1) {
+    for (int64_t i = 0; i < n; i++) fn(i);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  parallelFor(threads, 1, [&](int64_t, int64_t) {
+    for (int64_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i);
+  });
+}
+
+// The weight check of a cached Up (common/weight_cache.h), run as items of the main computation's
+// region rather than before it: memcmp of blocks of the weights against the copy Up came from,
+// spread evenly between the work items, so one thread's check streams memory while another
+// computes. Any difference: the caller throws the results away and runs again with the check first.
+struct DeferredCheck {
+  static constexpr int64_t kBlock = int64_t(1) << 16;
+  const float* w = nullptr;
+  const float* copy = nullptr;
+  int64_t nw = 0;
+  std::atomic<bool> differ{false};
+  int64_t blocks() const { return (nw + kBlock - 1) / kBlock; }
+  void run(int64_t b) {
+    if (differ.load(std::memory_order_relaxed)) return;
+    const int64_t o = b * kBlock, len = std::min(kBlock, nw - o);
+    if (std::memcmp(w + o, copy + o, (size_t)len * sizeof(float)) != 0) differ.store(true, std::memory_order_relaxed);
+  }
+};
+
+// dynamicFor over n work items plus chk's blocks (none when chk is null), the blocks spread evenly
+template <class F> void dynamicForChecked(int64_t n, DeferredCheck* chk, F&& fn) {
+  const int64_t nc = chk ? chk->blocks() : 0;
+  if (nc == 0) return dynamicFor(n, fn);
+  std::vector<int64_t> order;  // >= 0: work item, < 0: check block ~b
+  order.reserve((size_t)(n + nc));
+  int64_t acc = 0, b = 0;
+  for (int64_t i = 0; i < n; i++) {
+    order.push_back(i);
+    for (acc += nc; acc >= n && b < nc; acc -= n) order.push_back(~b++);
+  }
+  while (b < nc) order.push_back(~b++);
+  dynamicFor((int64_t)order.size(), [&](int64_t k) {
+    const int64_t v = order[(size_t)k];
+    if (v >= 0) fn(v);
+    else chk->run(~v);
+  });
+}
+
+// checkFirst: the cached Up's weight check before the computation (cachedDerivedWeights), not
+// alongside it; with more than one thread and a cached Up, the first call defers it (DeferredCheck)
+// and, where the weights changed, runs again with checkFirst. TORCHTS_CONV_WINO_DEFER=0 (read
+// once) always checks first, for comparisons.
+inline void run2Packed(const Geom& g, const float* x, const float* w, const float* bias, float* out, const convepi::Epilogue* ep,
+                       bool checkFirst = false) {
   const int64_t TH = (g.OH + 1) / 2, TW = (g.OW + 1) / 2, TPp = (TH * TW + 7) / 8 * 8, Hp = 2 * TH + 2, Wp = 2 * TW + 2;
   const int64_t OCP = (g.OC + kMR - 1) / kMR;
   const int threads = getNumThreads();
@@ -581,53 +638,61 @@ inline void run2Packed(const Geom& g, const float* x, const float* w, const floa
                             : (g.N * TPp + kNR - 1) / kNR >= threads * 8 && 16 * OCP * kMR * g.C <= (int64_t(2) << 20);
   const int64_t perImage = fused ? g.C * Hp * Wp : 16 * g.C * TPp;
   const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>(g.N, (int64_t(2) << 20) / perImage));
-  const float* Up = transformedWeightsPacked(g, w);
+  const size_t nw = (size_t)(g.OC * g.C * 9), nu = (size_t)(16 * OCP * kMR * g.C);
+  static const bool defer = [] { const char* e = std::getenv("TORCHTS_CONV_WINO_DEFER"); return !(e && e[0] == '0'); }();
+  DerivedWeights* cached = defer && !checkFirst && threads > 1 ? uncheckedDerivedWeights<WinoUCache>(w, nw, g.OC, g.C, -2, nu) : nullptr;
+  DeferredCheck check;
+  if (cached) { check.w = w; check.copy = cached->wcopy.data(); check.nw = (int64_t)nw; }
+  DeferredCheck* chk = cached ? &check : nullptr;  // goes with the first chunk's main region
+  const float* Up = cached ? cached->derived.data() : transformedWeightsPacked(g, w);
   float* Xp = scratch<float>(3, (size_t)(nbMax * g.C * Hp * Wp));
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
     const int64_t nb = std::min(nbMax, g.N - n0), cols = nb * TPp, panels = (cols + kNR - 1) / kNR;
-    parallelFor(nb * g.C, std::max<int64_t>(1, 16384 / (Hp * Wp)), [&](int64_t p0, int64_t p1) { padPlanes(g, x, n0, Hp, Wp, Xp, p0, p1); });
+    {
+      const int64_t per = std::max<int64_t>(1, 16384 / (Hp * Wp)), items = (nb * g.C + per - 1) / per;
+      dynamicFor(items, [&](int64_t i) { padPlanes(g, x, n0, Hp, Wp, Xp, i * per, std::min(nb * g.C, (i + 1) * per)); });
+    }
     if (fused) {
-      parallelFor(panels, 1, [&](int64_t i0, int64_t i1) {
-        // the 16 xi blocks 64 bytes off a multiple of 4 KiB apart: the 16 stores of a tile group
-        // and the kernel's reads do not all fall into one L1 set
-        const int64_t xs = g.C * kNR + 16;
+      // the 16 xi blocks 64 bytes off a multiple of 4 KiB apart: the 16 stores of a tile group
+      // and the kernel's reads do not all fall into one L1 set
+      const int64_t xs = g.C * kNR + 16;
+      dynamicForChecked(panels, chk, [&](int64_t tp) {
         float* Vt = scratch<float>(0, (size_t)(16 * xs));
-        for (int64_t tp = i0; tp < i1; tp++) {
-          panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, 0, g.C, Vt, xs);
-          gemmOutPacked(g, Up, Vt - tp * g.C * kNR, bias, n0, TH, TW, TPp, cols, xs, out, tp, 0, OCP, ep);
-        }
+        panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, 0, g.C, Vt, xs);
+        gemmOutPacked(g, Up, Vt - tp * g.C * kNR, bias, n0, TH, TW, TPp, cols, xs, out, tp, 0, OCP, ep);
       });
+      chk = nullptr;
       continue;
     }
     const int64_t XS = g.C * panels * kNR + 16;
     float* Vp = scratch<float>(2, (size_t)(16 * XS));
     const int64_t cb = 32, cbs = (g.C + cb - 1) / cb;  // channel blocks: even one panel is split over the threads
-    parallelFor(panels * cbs, 1, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; i++) {
-        const int64_t tp = i / cbs, c0 = (i % cbs) * cb;
-        panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, c0, std::min(g.C, c0 + cb), Vp + tp * g.C * kNR, XS);
-      }
+    dynamicFor(panels * cbs, [&](int64_t i) {
+      const int64_t tp = i / cbs, c0 = (i % cbs) * cb;
+      panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, c0, std::min(g.C, c0 + cb), Vp + tp * g.C * kNR, XS);
     });
     if (forced ? sched[0] == 'x' : panels >= 4) {  // xi-major
       const int64_t per = 4, obs = (OCP + per - 1) / per;
       float* Mx = threadScratch<WinoMScratch, float>(0, (size_t)(16 * OCP * panels * kMR * kNR));
-      parallelFor(16 * obs, 1, [&](int64_t i0, int64_t i1) {
-        for (int64_t i = i0; i < i1; i++) gemmXi(g, Up, Vp, XS, cols, Mx, i / obs, (i % obs) * per, std::min(OCP, (i % obs + 1) * per));
+      dynamicForChecked(16 * obs, chk, [&](int64_t i) {
+        gemmXi(g, Up, Vp, XS, cols, Mx, i / obs, (i % obs) * per, std::min(OCP, (i % obs + 1) * per));
       });
-      parallelFor(OCP, 1, [&](int64_t o0, int64_t o1) {
-        for (int64_t op = o0; op < o1; op++) outputXi(g, Mx, bias, n0, TH, TW, TPp, cols, out, op, ep);
-      });
+      chk = nullptr;
+      dynamicFor(OCP, [&](int64_t op) { outputXi(g, Mx, bias, n0, TH, TW, TPp, cols, out, op, ep); });
       continue;
     }
     const int64_t want = (int64_t)threads * 8;
     const int64_t nob = std::min<int64_t>(OCP, std::max<int64_t>(1, (want + panels - 1) / panels));
     const int64_t per = (OCP + nob - 1) / nob, obs = (OCP + per - 1) / per;
-    parallelFor(panels * obs, 1, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; i++) {
-        const int64_t tp = i / obs, ob = i % obs;
-        gemmOutPacked(g, Up, Vp, bias, n0, TH, TW, TPp, cols, XS, out, tp, ob * per, std::min(OCP, (ob + 1) * per), ep);
-      }
+    dynamicForChecked(panels * obs, chk, [&](int64_t i) {
+      const int64_t tp = i / obs, ob = i % obs;
+      gemmOutPacked(g, Up, Vp, bias, n0, TH, TW, TPp, cols, XS, out, tp, ob * per, std::min(OCP, (ob + 1) * per), ep);
     });
+    chk = nullptr;
+  }
+  if (cached) {
+    if (check.differ.load()) return run2Packed(g, x, w, bias, out, ep, true);  // the weights changed: again, checked first
+    confirmedDerivedWeights<WinoUCache>(cached);
   }
 }
 

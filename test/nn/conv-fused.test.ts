@@ -187,3 +187,27 @@ test("ResNet-18 and ResNet-50 eval under noGrad: fused, the unfused bits; hooks,
     assert.equal(nt, 0, "training mode");
   }
 });
+
+test("packed Winograd with 2 threads: the weight check deferred into the computation still catches in-place changes (every schedule)", () => {
+  const saved = torch.getNumThreads();
+  try {
+    torch.setNumThreads(2);
+    torch.manualSeed(37);
+    // few tile panels (7x7, batch 3: batch 1's schedule; at batch 1 calls go to im2col + GEMM while the
+    // weights keep changing), xi-major (7x7, batch 8), fused (32x32): 160 x 160 x 9 weights are 4 check blocks
+    for (const [N, H] of [[3, 7], [8, 7], [1, 32]] as const) {
+      const C = 160, x = torch.randn(N, C, H, H), w = torch.randn(C, C, 3, 3).mul(0.03);
+      const fresh = (): number[] => vals(torch.noGrad(() => F.conv2d(x, w.clone(), null, { padding: 1 })));  // a new address: no cache entry
+      const y = (): number[] => vals(torch.noGrad(() => F.conv2d(x, w, null, { padding: 1 })));
+      sameBits(y(), fresh(), `N${N} H${H}: first call`);
+      sameBits(y(), fresh(), `N${N} H${H}: cached`);
+      for (const at of [0, C * C * 9 - 1, 70000]) {  // the first, the last and a middle check block
+        torch.noGrad(() => { w.view(-1).narrow(0, at, 1).add_(1); });
+        sameBits(y(), fresh(), `N${N} H${H}: after changing element ${at}`);
+        sameBits(y(), fresh(), `N${N} H${H}: again after changing element ${at}`);
+      }
+    }
+  } finally {
+    torch.setNumThreads(saved);
+  }
+});
