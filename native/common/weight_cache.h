@@ -49,6 +49,12 @@ template <class Owner> std::vector<DerivedWeights>& derivedWeightsCache() {
   return cache;
 }
 
+// The least-recently-used clock of this thread's cache
+template <class Owner> uint64_t& derivedWeightsClock() {
+  static thread_local uint64_t clock = 0;
+  return clock;
+}
+
 // This thread's entry for (w, key), or null; touches nothing.
 template <class Owner> DerivedWeights* findDerivedWeights(const float* w, int64_t k0, int64_t k1, int64_t k2) {
   for (DerivedWeights& e : derivedWeightsCache<Owner>())
@@ -63,7 +69,7 @@ template <class Owner> DerivedWeights* findDerivedWeights(const float* w, int64_
 template <class Owner, class Fill>
 float* cachedDerivedWeights(const float* w, size_t nw, int64_t k0, int64_t k1, int64_t k2, size_t nd, size_t maxFloats,
                             Fill fill) {
-  static thread_local uint64_t clock = 0;
+  uint64_t& clock = derivedWeightsClock<Owner>();
   if (DerivedWeights* e = findDerivedWeights<Owner>(w, k0, k1, k2)) {
     e->used = ++clock;
     if (!sameBits(e->wcopy.data(), w, nw)) {
@@ -89,6 +95,21 @@ float* cachedDerivedWeights(const float* w, size_t nw, int64_t k0, int64_t k1, i
   DerivedWeights& e = cache.back();
   fill(e.derived.data());
   return e.derived.data();
+}
+
+// For a caller that checks the weights itself, alongside its own work (conv_wino.h: the check's
+// memory traffic overlaps the computation on the other threads): the entry for (w, key) whose
+// derived form it may use before the check, or null. After the work, it calls
+// confirmedDerivedWeights when wcopy matched w bit for bit, and otherwise discards its results
+// and goes through cachedDerivedWeights, which sees the change and derives again.
+template <class Owner> DerivedWeights* uncheckedDerivedWeights(const float* w, size_t nw, int64_t k0, int64_t k1, int64_t k2,
+                                                              size_t nd) {
+  DerivedWeights* e = findDerivedWeights<Owner>(w, k0, k1, k2);
+  return e != nullptr && e->wcopy.size() == nw && e->derived.size() == nd ? e : nullptr;
+}
+template <class Owner> void confirmedDerivedWeights(DerivedWeights* e) {
+  e->used = ++derivedWeightsClock<Owner>();
+  e->changed = 0;
 }
 
 }  // namespace tt

@@ -16,6 +16,7 @@
 #include "cpu/conv_direct.h"
 #include "cpu/conv_wino.h"
 #include "cpu/conv_s2.h"
+#include "cpu/conv_epilogue.h"
 
 namespace tt {
 namespace {
@@ -299,19 +300,22 @@ bool isPointwise(const ConvGeom& g) {
   return g.KD == 1 && g.KH == 1 && g.KW == 1 && g.SD == 1 && g.SH == 1 && g.SW == 1 && g.PD == 0 && g.PH == 0 && g.PW == 0;
 }
 
-template <class T> void forward(const ConvGeom& g, const Napi::Array& bufs, bool hasBias) {
+// ep: the fused epilogue (conv_epilogue.h; mode 5): the Winograd and strided paths apply it and set
+// *epDone, the caller applies it after the others
+template <class T> void forward(const ConvGeom& g, const Napi::Array& bufs, bool hasBias, const convepi::Epilogue* ep = nullptr,
+                                bool* epDone = nullptr) {
   T* out = ptr<T>(bufs, 0, g.off[0]);
   const T* x = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   const T* bias = hasBias ? ptr<T>(bufs, 3, g.off[3]) : nullptr;
   if constexpr (sizeof(T) == 4)  // float32 3x3 stride 1, groups 1: Winograd (conv_wino.h) where it pays
     if (g.G == 1 && g.D == 1 && g.KD == 1 && g.OD == 1 && g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.DH == 1 &&
-        g.DW == 1 && convwino::forward({g.N, g.C, g.H, g.W, g.OC, g.PH, g.PW, g.OH, g.OW}, x, w, bias, out))
-      return;
+        g.DW == 1 && convwino::forward({g.N, g.C, g.H, g.W, g.OC, g.PH, g.PW, g.OH, g.OW}, x, w, bias, out, ep))
+      return (void)(epDone && (*epDone = true));
   if constexpr (sizeof(T) == 4)  // float32 strided 2-d, groups 1: im2col by runs + GEMM (conv_s2.h)
     if (g.G == 1 && g.D == 1 && g.KD == 1 && g.OD == 1 && !isDepthwise(g) &&
-        convs2::forward({g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW}, x, w, bias, out))
-      return;
+        convs2::forward({g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW, g.OH, g.OW}, x, w, bias, out, ep))
+      return (void)(epDone && (*epDone = true));
   if (isDepthwise(g)) return dwForward<T>(g, out, x, w, bias);
   if (useDirect(g, 1) && convdirect::worthIt(fwdPlan(g))) {
     const int64_t OCg = g.OCg(), Cg = g.Cg(), KK = g.KH * g.KW;
@@ -452,6 +456,36 @@ template <class T> void fold(const ConvGeom& g, const Napi::Array& bufs) {
   for (int64_t n = 0; n < g.N; n++) col2im<T>(g, col + n * g.Ktot() * g.OHW(), 0, 1, out + n * g.C * g.IHW());
 }
 
+// Mode 5, inference: the float32 forward fused with eval BatchNorm, a residual add and ReLU
+// (conv_epilogue.h), bit for bit the separate ops. buffers [out, input, weight, bias?, runningMean,
+// runningVar, bnWeight?, bnBias?, residual?]; meta: the 27 geometry entries, then [eps, flags (1 bn
+// weight, 2 bn bias, 4 BatchNorm, 8 ReLU, 16 residual), offsets of runningMean, runningVar, bnWeight,
+// bnBias, residual]. The residual is contiguous and shaped like the output.
+void forwardFused(const ConvGeom& g, const Napi::Array& bufs, const Napi::Value& metaV) {
+  size_t n;
+  const double* m = f64Data(metaV, &n);
+  if (n < 34 || g.dt != kFloat32) throw std::runtime_error("conv: bad fused descriptor");
+  const double eps = m[27];
+  const int flags = (int)m[28];
+  auto opt = [&](uint32_t k, int bit, int64_t off) -> const float* { return (flags & bit) ? ptr<float>(bufs, k, off) : nullptr; };
+  convepi::Epilogue ep;
+  std::vector<float> sc, sh;
+  if (flags & 4) {
+    sc.resize((size_t)g.OC);
+    sh.resize((size_t)g.OC);
+    convepi::bnEvalTerms(g.OC, ptr<float>(bufs, 4, (int64_t)m[29]), ptr<float>(bufs, 5, (int64_t)m[30]), opt(6, 1, (int64_t)m[31]),
+                         opt(7, 2, (int64_t)m[32]), eps, sc.data(), sh.data());
+    ep.scale = sc.data();
+    ep.shift = sh.data();
+  }
+  ep.relu = (flags & 8) != 0;
+  ep.res = opt(8, 16, (int64_t)m[33]);
+  const bool hasBias = bufs.Length() > 3 && !bufs.Get(3).IsNull() && !bufs.Get(3).IsUndefined();
+  bool done = false;
+  forward<float>(g, bufs, hasBias, &ep, &done);
+  if (!done) convepi::apply(&ep, ptr<float>(bufs, 0, g.off[0]), g.N, g.OC, g.OHW());
+}
+
 // conv(mode, buffers, meta): mode 0 forward [out, input, weight, bias?], 1 input grad
 // [gradInput, gradOut, weight], 2 weight grad [gradWeight, gradOut, input], 3 unfold, 4 fold.
 // A transposed convolution is mode 1 forward, mode 0 (no bias) for its input grad and mode 2
@@ -468,6 +502,7 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
     case 2: f32 ? backwardWeight<float>(g, bufs) : backwardWeight<double>(g, bufs); break;
     case 3: f32 ? unfold<float>(g, bufs) : unfold<double>(g, bufs); break;
     case 4: f32 ? fold<float>(g, bufs) : fold<double>(g, bufs); break;
+    case 5: forwardFused(g, bufs, info[2]); break;
     default: throw std::runtime_error("conv: bad mode");
   }
   return info.Env().Undefined();

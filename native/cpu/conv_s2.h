@@ -19,6 +19,7 @@
 #include "common/scratch.h"
 #include "common/simd.h"
 #include "common/weight_cache.h"
+#include "cpu/conv_epilogue.h"
 #include "cpu/kernels.h"
 
 namespace tt {
@@ -101,9 +102,10 @@ constexpr int kNP = 6;
 
 #if TT_HAVE_AVX2_CODE
 // out[o * OHW + j] (o < noc, j < np) for the positions xs[0..np) (xs[j] = input at tap 0)
+// ep (or null): the fused epilogue (conv_epilogue.h) for channels o0 ..; res: the residual at out's position
 TT_AVX2 __attribute__((noinline)) void lanesTile(int64_t K, const float* __restrict a, const float* const* xsIn,
                                                const int32_t* __restrict off, int np, int noc, const float* bias, float* out,
-                                               int64_t OHW) {
+                                               int64_t OHW, const convepi::Epilogue* ep, int64_t o0, const float* res) {
   __m256 acc0[kNP], acc1[kNP];
   const float* xs[kNP];
 #pragma GCC unroll 8
@@ -128,9 +130,29 @@ TT_AVX2 __attribute__((noinline)) void lanesTile(int64_t K, const float* __restr
 #pragma GCC unroll 8
     for (int j = 0; j < kNP; j++) { acc0[j] = _mm256_add_ps(acc0[j], b0); acc1[j] = _mm256_add_ps(acc1[j], b1); }
   }
+  if (ep && ep->scale) {  // BatchNorm: the lanes are the channels
+    alignas(32) float ss[16] = {}, bb[16] = {};
+    for (int i = 0; i < noc; i++) { ss[i] = ep->scale[o0 + i]; bb[i] = ep->shift[o0 + i]; }
+    const __m256 s0 = _mm256_load_ps(ss), s1 = _mm256_load_ps(ss + 8), b0 = _mm256_load_ps(bb), b1 = _mm256_load_ps(bb + 8);
+#pragma GCC unroll 8
+    for (int j = 0; j < kNP; j++) { acc0[j] = convepi::bn8(acc0[j], s0, b0); acc1[j] = convepi::bn8(acc1[j], s1, b1); }
+  }
+  if (ep && ep->relu && !res) {
+#pragma GCC unroll 8
+    for (int j = 0; j < kNP; j++) { acc0[j] = convepi::relu8(acc0[j]); acc1[j] = convepi::relu8(acc1[j]); }
+  }
   alignas(32) float t[kNP][16];
 #pragma GCC unroll 8
   for (int j = 0; j < kNP; j++) { _mm256_store_ps(t[j], acc0[j]); _mm256_store_ps(t[j] + 8, acc1[j]); }
+  if (res) {  // the residual, then ReLU, value by value
+    for (int o = 0; o < noc; o++)
+      for (int j = 0; j < np; j++) {
+        float v = t[j][o] + res[o * OHW + j];
+        if (ep->relu) v = convepi::relu1(v);
+        out[o * OHW + j] = v;
+      }
+    return;
+  }
   if (np == kNP) {
     for (int o = 0; o < noc; o++) {
       float* d = out + o * OHW;
@@ -217,7 +239,7 @@ inline bool directApplies(const Geom& g) {
 }
 
 #if TT_HAVE_AVX2_CODE
-inline void directForward(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
+inline void directForward(const Geom& g, const float* x, const float* w, const float* bias, float* out, const convepi::Epilogue* ep) {
   const int64_t K = g.C * g.KH * g.KW, OHW = g.OH * g.OW, nob = (g.OC + 15) / 16;
   // padded planes: just big enough for every tap of every output position (no copy without padding)
   const int64_t Hp = std::max(g.H + g.PH, (g.OH - 1) * g.SH + (g.KH - 1) * g.DH + 1);
@@ -258,7 +280,7 @@ inline void directForward(const Geom& g, const float* x, const float* w, const f
       const int np = (int)std::min<int64_t>(kNP, OHW - q0);
       const float* xs[kNP];
       for (int j = 0; j < kNP; j++) xs[j] = xn + base[(size_t)(q0 + (j < np ? j : np - 1))];
-      lanesTile(K, Ab, xs, off.data(), np, noc, bb, on + q0, OHW);
+      lanesTile(K, Ab, xs, off.data(), np, noc, bb, on + q0, OHW, ep, o0, ep && ep->res ? ep->res + (n * g.OC + o0) * OHW + q0 : nullptr);
     }
   };
   const int64_t threads = std::min<int64_t>(getNumThreads(), items);
@@ -276,11 +298,13 @@ inline void directForward(const Geom& g, const float* x, const float* w, const f
 // Whether this path takes the convolution: float32 2-d, groups 1, a stride above 1.
 inline bool applies(const Geom& g) { return (g.SH > 1 || g.SW > 1) && g.N > 0 && g.OH > 0 && g.OW > 0 && enabled(); }
 
-// out (N, OC, OH, OW) = conv(x (N, C, H, W), w (OC, C, KH, KW)) + bias, all contiguous.
-inline bool forward(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
+// out (N, OC, OH, OW) = conv(x (N, C, H, W), w (OC, C, KH, KW)) + bias, all contiguous; then the
+// fused epilogue ep (conv_epilogue.h) where not null.
+inline bool forward(const Geom& g, const float* x, const float* w, const float* bias, float* out,
+                    const convepi::Epilogue* ep = nullptr) {
   if (!applies(g)) return false;
 #if TT_HAVE_AVX2_CODE
-  if (directApplies(g)) { directForward(g, x, w, bias, out); return true; }
+  if (directApplies(g)) { directForward(g, x, w, bias, out, ep); return true; }
 #endif
   const int64_t OHW = g.OH * g.OW, K = g.C * g.KH * g.KW;
   // batch items per chunk: enough for ~2048 GEMM columns (seven 14x14 images have 1372), and col
@@ -308,6 +332,7 @@ inline bool forward(const Geom& g, const float* x, const float* w, const float* 
           const float* s = dst + oc * NC + nl * OHW;
           for (int64_t p = 0; p < OHW; p++) o[p] = s[p] + b;
         }
+        if (ep) convepi::applyRange(*ep, out, g.OC, OHW, (n0 + nl) * g.OC + oc, (n0 + nl) * g.OC + oc + 1);
       }
     });
   }

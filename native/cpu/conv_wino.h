@@ -32,6 +32,7 @@
 #include "common/scratch.h"
 #include "common/simd.h"
 #include "common/weight_cache.h"
+#include "cpu/conv_epilogue.h"
 #include "cpu/kernels.h"
 
 namespace tt {
@@ -392,8 +393,10 @@ template <int NV> TT_AVX2 inline void kernel6(const float* a, const float* b, in
   }
 }
 
-// tiles t0..t0+7 (t0 a multiple of 8, lanes in the order kLane) of one output plane o: A^T mm A + b
-TT_AVX2 inline void outputTiles8(const Geom& g, const v8 (&mm)[4][4], v8 b, int64_t TH, int64_t TW, int64_t t0, float* o) {
+// tiles t0..t0+7 (t0 a multiple of 8, lanes in the order kLane) of one output plane o: A^T mm A + b,
+// then the fused epilogue of channel oc where ep is not null (rp: the residual's plane of o)
+TT_AVX2 inline void outputTiles8(const Geom& g, const v8 (&mm)[4][4], v8 b, int64_t TH, int64_t TW, int64_t t0, float* o,
+                                 const convepi::Epilogue* ep = nullptr, int64_t oc = 0, const float* rp = nullptr) {
   constexpr int m = 2, A = 4;
   const int64_t TP = TH * TW;
   v8 t[m][A], cl[A], r[m];
@@ -402,21 +405,33 @@ TT_AVX2 inline void outputTiles8(const Geom& g, const v8 (&mm)[4][4], v8 b, int6
     Tr<m>::at(cl, r);
     for (int i = 0; i < m; i++) t[i][j] = r[i];
   }
+  const bool bn = ep && ep->scale;
+  const __m256 sc = _mm256_set1_ps(bn ? ep->scale[oc] : 1.f), sh = _mm256_set1_ps(bn ? ep->shift[oc] : 0.f);
   const int64_t tr = t0 / TW, tc = t0 % TW;
   if (t0 + 8 <= TP && tc + 8 <= TW && (tr + 1) * m <= g.OH && (tc + 8) * m <= g.OW) {
     for (int i = 0; i < m; i++) {
       Tr<m>::at(t[i], r);
-      const __m256 e = (__m256)(r[0] + b), f = (__m256)(r[1] + b);
-      float* orow = o + (tr * m + i) * g.OW + tc * m;
-      _mm256_storeu_ps(orow, _mm256_unpacklo_ps(e, f));      // tiles 0 1 | 2 3 (lanes 0 1 | 4 5)
-      _mm256_storeu_ps(orow + 8, _mm256_unpackhi_ps(e, f));  // tiles 4 5 | 6 7 (lanes 2 3 | 6 7)
+      __m256 e = (__m256)(r[0] + b), f = (__m256)(r[1] + b);
+      if (bn) { e = convepi::bn8(e, sc, sh); f = convepi::bn8(f, sc, sh); }  // per channel: before the interleave
+      const int64_t at = (tr * m + i) * g.OW + tc * m;
+      __m256 lo = _mm256_unpacklo_ps(e, f), hi = _mm256_unpackhi_ps(e, f);  // tiles 0 1 | 2 3, 4 5 | 6 7
+      if (ep) {
+        if (rp) { lo = _mm256_add_ps(lo, _mm256_loadu_ps(rp + at)); hi = _mm256_add_ps(hi, _mm256_loadu_ps(rp + at + 8)); }
+        if (ep->relu) { lo = convepi::relu8(lo); hi = convepi::relu8(hi); }
+      }
+      _mm256_storeu_ps(o + at, lo);      // (lanes 0 1 | 4 5)
+      _mm256_storeu_ps(o + at + 8, hi);  // (lanes 2 3 | 6 7)
     }
     return;
   }
   alignas(32) float y[m][m][8];
   for (int i = 0; i < m; i++) {
     Tr<m>::at(t[i], r);
-    for (int j = 0; j < m; j++) _mm256_store_ps(y[i][j], (__m256)(r[j] + b));
+    for (int j = 0; j < m; j++) {
+      __m256 e = (__m256)(r[j] + b);
+      if (bn) e = convepi::bn8(e, sc, sh);
+      _mm256_store_ps(y[i][j], e);
+    }
   }
   for (int l = 0; l < 8; l++) {
     const int64_t tt = t0 + kLane[l];
@@ -424,8 +439,15 @@ TT_AVX2 inline void outputTiles8(const Geom& g, const v8 (&mm)[4][4], v8 b, int6
     const int64_t oh0 = (tt / TW) * m, ow0 = (tt % TW) * m;
     const int64_t mi = std::min<int64_t>(m, g.OH - oh0), mj = std::min<int64_t>(m, g.OW - ow0);
     for (int64_t i = 0; i < mi; i++) {
-      float* orow = o + (oh0 + i) * g.OW + ow0;
-      for (int64_t j = 0; j < mj; j++) orow[j] = y[i][j][l];
+      const int64_t at = (oh0 + i) * g.OW + ow0;
+      for (int64_t j = 0; j < mj; j++) {
+        float v = y[i][j][l];
+        if (ep) {
+          if (rp) v = v + rp[at + j];
+          if (ep->relu) v = convepi::relu1(v);
+        }
+        o[at + j] = v;
+      }
     }
   }
 }
@@ -435,7 +457,8 @@ TT_AVX2 inline void outputTiles8(const Geom& g, const v8 (&mm)[4][4], v8 b, int6
 // sub-block's U streams past it; the products wait in Mb for the output transform.
 constexpr int64_t kSubOP = 8;
 TT_AVX2 inline void gemmOutPacked(const Geom& g, const float* Up, const float* Vp, const float* bias, int64_t n0, int64_t TH,
-                                  int64_t TW, int64_t TPp, int64_t cols, int64_t XS, float* out, int64_t tp, int64_t op0, int64_t op1) {
+                                  int64_t TW, int64_t TPp, int64_t cols, int64_t XS, float* out, int64_t tp, int64_t op0, int64_t op1,
+                                  const convepi::Epilogue* ep) {
   const int64_t C = g.C, OCP = (g.OC + kMR - 1) / kMR, OHW = g.OH * g.OW, TP = TH * TW;
   const int64_t nc = std::min<int64_t>(kNR, cols - tp * kNR);  // 8 or 16 columns
   const int64_t nsub = (op1 - op0 + kSubOP - 1) / kSubOP, per = (op1 - op0 + nsub - 1) / nsub;
@@ -460,7 +483,8 @@ TT_AVX2 inline void gemmOutPacked(const Geom& g, const float* Up, const float* V
           v8 mm[4][4];
           for (int i = 0; i < 4; i++)
             for (int j = 0; j < 4; j++) mm[i][j] = (v8)_mm256_load_ps(&Mb[op - s0][i * 4 + j][r][h * 8]);
-          outputTiles8(g, mm, v8{} + (bias ? bias[oc] : 0.f), TH, TW, t0, out + ((n0 + nl) * g.OC + oc) * OHW);
+          const int64_t po = ((n0 + nl) * g.OC + oc) * OHW;
+          outputTiles8(g, mm, v8{} + (bias ? bias[oc] : 0.f), TH, TW, t0, out + po, ep, oc, ep && ep->res ? ep->res + po : nullptr);
         }
       }
     }
@@ -486,7 +510,7 @@ TT_AVX2 inline void gemmXi(const Geom& g, const float* Up, const float* Vp, int6
 }
 
 TT_AVX2 inline void outputXi(const Geom& g, const float* Mx, const float* bias, int64_t n0, int64_t TH, int64_t TW, int64_t TPp,
-                             int64_t cols, float* out, int64_t op) {
+                             int64_t cols, float* out, int64_t op, const convepi::Epilogue* ep) {
   const int64_t OCP = (g.OC + kMR - 1) / kMR, panels = (cols + kNR - 1) / kNR, OHW = g.OH * g.OW, TP = TH * TW;
   const int64_t r1 = std::min<int64_t>(kMR, g.OC - op * kMR), xstride = OCP * panels * kMR * kNR;
   for (int64_t tp = 0; tp < panels; tp++)
@@ -499,7 +523,8 @@ TT_AVX2 inline void outputXi(const Geom& g, const float* Mx, const float* bias, 
         v8 mm[4][4];
         for (int i = 0; i < 4; i++)
           for (int j = 0; j < 4; j++) mm[i][j] = (v8)_mm256_loadu_ps(m + (i * 4 + j) * xstride + r * kNR);
-        outputTiles8(g, mm, v8{} + (bias ? bias[oc] : 0.f), TH, TW, t0, out + ((n0 + nl) * g.OC + oc) * OHW);
+        const int64_t po = ((n0 + nl) * g.OC + oc) * OHW;
+        outputTiles8(g, mm, v8{} + (bias ? bias[oc] : 0.f), TH, TW, t0, out + po, ep, oc, ep && ep->res ? ep->res + po : nullptr);
       }
     }
 }
@@ -536,7 +561,76 @@ inline const float* transformedWeightsPacked(const Geom& g, const float* w) {
                          [&](float* U, int64_t o0, int64_t o1) { weightTransformPacked(g, w, U, o0, o1); });
 }
 
-inline void run2Packed(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
+// fn(i) for i in [0, n): each thread works through its own contiguous share of the items (as a
+// static split would: neighbouring items share operands, e.g. one xi's V), claiming them one at a
+// time, and when its share is done it takes the items left in the others', so a thread that starts
+// late (a worker waking up, or descheduled on a busy machine) holds up nothing. Each item computes
+// the same values whichever thread runs it.
+template <class F> void dynamicFor(int64_t n, F&& fn) {
+  const int64_t threads = std::min<int64_t>(std::min(getNumThreads(), 64), n);
+  if (threads <= 1) {
+    for (int64_t i = 0; i < n; i++) fn(i);
+    return;
+  }
+  struct alignas(64) Share { std::atomic<int64_t> next; int64_t end; };
+  Share share[64];
+  const int64_t per = (n + threads - 1) / threads;
+  for (int64_t t = 0; t < threads; t++) {
+    share[t].next.store(std::min(n, t * per), std::memory_order_relaxed);
+    share[t].end = std::min(n, (t + 1) * per);
+  }
+  parallelFor(threads, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; c++)
+      for (int64_t k = 0; k < threads; k++) {  // its own share first, then the others' leftovers
+        Share& sh = share[(c + k) % threads];
+        for (int64_t i; (i = sh.next.fetch_add(1, std::memory_order_relaxed)) < sh.end;) fn(i);
+      }
+  });
+}
+
+// The weight check of a cached Up (common/weight_cache.h), run as items of the main computation's
+// region rather than before it: memcmp of blocks of the weights against the copy Up came from,
+// spread evenly between the work items, so one thread's check streams memory while another
+// computes. Any difference: the caller throws the results away and runs again with the check first.
+struct DeferredCheck {
+  static constexpr int64_t kBlock = int64_t(1) << 16;
+  const float* w = nullptr;
+  const float* copy = nullptr;
+  int64_t nw = 0;
+  std::atomic<bool> differ{false};
+  int64_t blocks() const { return (nw + kBlock - 1) / kBlock; }
+  void run(int64_t b) {
+    if (differ.load(std::memory_order_relaxed)) return;
+    const int64_t o = b * kBlock, len = std::min(kBlock, nw - o);
+    if (std::memcmp(w + o, copy + o, (size_t)len * sizeof(float)) != 0) differ.store(true, std::memory_order_relaxed);
+  }
+};
+
+// dynamicFor over n work items plus chk's blocks (none when chk is null), the blocks spread evenly
+template <class F> void dynamicForChecked(int64_t n, DeferredCheck* chk, F&& fn) {
+  const int64_t nc = chk ? chk->blocks() : 0;
+  if (nc == 0) return dynamicFor(n, fn);
+  std::vector<int64_t> order;  // >= 0: work item, < 0: check block ~b
+  order.reserve((size_t)(n + nc));
+  int64_t acc = 0, b = 0;
+  for (int64_t i = 0; i < n; i++) {
+    order.push_back(i);
+    for (acc += nc; acc >= n && b < nc; acc -= n) order.push_back(~b++);
+  }
+  while (b < nc) order.push_back(~b++);
+  dynamicFor((int64_t)order.size(), [&](int64_t k) {
+    const int64_t v = order[(size_t)k];
+    if (v >= 0) fn(v);
+    else chk->run(~v);
+  });
+}
+
+// checkFirst: the cached Up's weight check before the computation (cachedDerivedWeights), not
+// alongside it; with more than one thread and a cached Up, the first call defers it (DeferredCheck)
+// and, where the weights changed, runs again with checkFirst. TORCHTS_CONV_WINO_DEFER=0 (read
+// once) always checks first, for comparisons.
+inline void run2Packed(const Geom& g, const float* x, const float* w, const float* bias, float* out, const convepi::Epilogue* ep,
+                       bool checkFirst = false) {
   const int64_t TH = (g.OH + 1) / 2, TW = (g.OW + 1) / 2, TPp = (TH * TW + 7) / 8 * 8, Hp = 2 * TH + 2, Wp = 2 * TW + 2;
   const int64_t OCP = (g.OC + kMR - 1) / kMR;
   const int threads = getNumThreads();
@@ -556,53 +650,61 @@ inline void run2Packed(const Geom& g, const float* x, const float* w, const floa
                             : (g.N * TPp + kNR - 1) / kNR >= threads * 8 && 16 * OCP * kMR * g.C <= (int64_t(2) << 20);
   const int64_t perImage = fused ? g.C * Hp * Wp : 16 * g.C * TPp;
   const int64_t nbMax = std::max<int64_t>(1, std::min<int64_t>(g.N, (int64_t(2) << 20) / perImage));
-  const float* Up = transformedWeightsPacked(g, w);
+  const size_t nw = (size_t)(g.OC * g.C * 9), nu = (size_t)(16 * OCP * kMR * g.C);
+  static const bool defer = [] { const char* e = std::getenv("TORCHTS_CONV_WINO_DEFER"); return !(e && e[0] == '0'); }();
+  DerivedWeights* cached = defer && !checkFirst && threads > 1 ? uncheckedDerivedWeights<WinoUCache>(w, nw, g.OC, g.C, -2, nu) : nullptr;
+  DeferredCheck check;
+  if (cached) { check.w = w; check.copy = cached->wcopy.data(); check.nw = (int64_t)nw; }
+  DeferredCheck* chk = cached ? &check : nullptr;  // goes with the first chunk's main region
+  const float* Up = cached ? cached->derived.data() : transformedWeightsPacked(g, w);
   float* Xp = scratch<float>(3, (size_t)(nbMax * g.C * Hp * Wp));
   for (int64_t n0 = 0; n0 < g.N; n0 += nbMax) {
     const int64_t nb = std::min(nbMax, g.N - n0), cols = nb * TPp, panels = (cols + kNR - 1) / kNR;
-    parallelFor(nb * g.C, std::max<int64_t>(1, 16384 / (Hp * Wp)), [&](int64_t p0, int64_t p1) { padPlanes(g, x, n0, Hp, Wp, Xp, p0, p1); });
+    {
+      const int64_t per = std::max<int64_t>(1, 16384 / (Hp * Wp)), items = (nb * g.C + per - 1) / per;
+      dynamicFor(items, [&](int64_t i) { padPlanes(g, x, n0, Hp, Wp, Xp, i * per, std::min(nb * g.C, (i + 1) * per)); });
+    }
     if (fused) {
-      parallelFor(panels, 1, [&](int64_t i0, int64_t i1) {
-        // the 16 xi blocks 64 bytes off a multiple of 4 KiB apart: the 16 stores of a tile group
-        // and the kernel's reads do not all fall into one L1 set
-        const int64_t xs = g.C * kNR + 16;
+      // the 16 xi blocks 64 bytes off a multiple of 4 KiB apart: the 16 stores of a tile group
+      // and the kernel's reads do not all fall into one L1 set
+      const int64_t xs = g.C * kNR + 16;
+      dynamicForChecked(panels, chk, [&](int64_t tp) {
         float* Vt = scratch<float>(0, (size_t)(16 * xs));
-        for (int64_t tp = i0; tp < i1; tp++) {
-          panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, 0, g.C, Vt, xs);
-          gemmOutPacked(g, Up, Vt - tp * g.C * kNR, bias, n0, TH, TW, TPp, cols, xs, out, tp, 0, OCP);
-        }
+        panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, 0, g.C, Vt, xs);
+        gemmOutPacked(g, Up, Vt - tp * g.C * kNR, bias, n0, TH, TW, TPp, cols, xs, out, tp, 0, OCP, ep);
       });
+      chk = nullptr;
       continue;
     }
     const int64_t XS = g.C * panels * kNR + 16;
     float* Vp = scratch<float>(2, (size_t)(16 * XS));
     const int64_t cb = 32, cbs = (g.C + cb - 1) / cb;  // channel blocks: even one panel is split over the threads
-    parallelFor(panels * cbs, 1, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; i++) {
-        const int64_t tp = i / cbs, c0 = (i % cbs) * cb;
-        panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, c0, std::min(g.C, c0 + cb), Vp + tp * g.C * kNR, XS);
-      }
+    dynamicFor(panels * cbs, [&](int64_t i) {
+      const int64_t tp = i / cbs, c0 = (i % cbs) * cb;
+      panelTransform(g, Xp, Hp, Wp, TW, TPp, cols, tp, c0, std::min(g.C, c0 + cb), Vp + tp * g.C * kNR, XS);
     });
     if (forced ? sched[0] == 'x' : panels >= 4) {  // xi-major
       const int64_t per = 4, obs = (OCP + per - 1) / per;
       float* Mx = threadScratch<WinoMScratch, float>(0, (size_t)(16 * OCP * panels * kMR * kNR));
-      parallelFor(16 * obs, 1, [&](int64_t i0, int64_t i1) {
-        for (int64_t i = i0; i < i1; i++) gemmXi(g, Up, Vp, XS, cols, Mx, i / obs, (i % obs) * per, std::min(OCP, (i % obs + 1) * per));
+      dynamicForChecked(16 * obs, chk, [&](int64_t i) {
+        gemmXi(g, Up, Vp, XS, cols, Mx, i / obs, (i % obs) * per, std::min(OCP, (i % obs + 1) * per));
       });
-      parallelFor(OCP, 1, [&](int64_t o0, int64_t o1) {
-        for (int64_t op = o0; op < o1; op++) outputXi(g, Mx, bias, n0, TH, TW, TPp, cols, out, op);
-      });
+      chk = nullptr;
+      dynamicFor(OCP, [&](int64_t op) { outputXi(g, Mx, bias, n0, TH, TW, TPp, cols, out, op, ep); });
       continue;
     }
     const int64_t want = (int64_t)threads * 8;
     const int64_t nob = std::min<int64_t>(OCP, std::max<int64_t>(1, (want + panels - 1) / panels));
     const int64_t per = (OCP + nob - 1) / nob, obs = (OCP + per - 1) / per;
-    parallelFor(panels * obs, 1, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; i++) {
-        const int64_t tp = i / obs, ob = i % obs;
-        gemmOutPacked(g, Up, Vp, bias, n0, TH, TW, TPp, cols, XS, out, tp, ob * per, std::min(OCP, (ob + 1) * per));
-      }
+    dynamicForChecked(panels * obs, chk, [&](int64_t i) {
+      const int64_t tp = i / obs, ob = i % obs;
+      gemmOutPacked(g, Up, Vp, bias, n0, TH, TW, TPp, cols, XS, out, tp, ob * per, std::min(OCP, (ob + 1) * per), ep);
     });
+    chk = nullptr;
+  }
+  if (cached) {
+    if (check.differ.load()) return run2Packed(g, x, w, bias, out, ep, true);  // the weights changed: again, checked first
+    confirmedDerivedWeights<WinoUCache>(cached);
   }
 }
 
@@ -659,16 +761,22 @@ inline bool skipVolatile(const Geom& g, const float* w) {
   return e != nullptr && e->changed != 0 && ++e->skipped % 8 != 0;
 }
 
-inline bool forward(const Geom& g, const float* x, const float* w, const float* bias, float* out) {
+// ep: the fused epilogue (conv_epilogue.h), applied by the output transform, or null.
+inline bool forward(const Geom& g, const float* x, const float* w, const float* bias, float* out,
+                    const convepi::Epilogue* ep = nullptr) {
 #if TT_HAVE_AVX2_CODE
   if (mode() == 0 || !hasAvx2Fma() || g.N == 0 || g.OH <= 0 || g.OW <= 0 || !worthIt(g)) return false;
   if (mode() == 2 && skipVolatile(g, w)) return false;
-  if (mode() == 4) run<4>(g, x, w, bias, out);
-  else if (mode() == 3) run<2>(g, x, w, bias, out);  // the unpacked F(2x2) path, for comparisons
-  else run2Packed(g, x, w, bias, out);
+  if (mode() == 4 || mode() == 3) {  // F(4x4), or the unpacked F(2x2) path, for comparisons
+    if (mode() == 4) run<4>(g, x, w, bias, out);
+    else run<2>(g, x, w, bias, out);
+    convepi::apply(ep, out, g.N, g.OC, g.OH * g.OW);
+  } else {
+    run2Packed(g, x, w, bias, out, ep);
+  }
   return true;
 #else
-  (void)g; (void)x; (void)w; (void)bias; (void)out;
+  (void)g; (void)x; (void)w; (void)bias; (void)out; (void)ep;
   return false;
 #endif
 }

@@ -14,6 +14,7 @@
 #include "common/napi_util.h"
 #include "common/parallel.h"
 #include "common/simd.h"
+#include "cpu/conv_epilogue.h"
 #include "cpu/kernels.h"
 
 namespace tt {
@@ -158,13 +159,9 @@ template <class T> void bnForwardEval(const Desc& d, const Napi::Array& b) {
     // float32: the per-channel terms once (in double, then rounded to float), then one float
     // multiply-add pass 8 lanes wide, as PyTorch's CPU kernel does it (alpha = invstd * weight,
     // beta = bias - mean * alpha; y = x * alpha + beta), instead of widening every element to double
+    // (the terms of conv_epilogue.h, which the fused conv + BatchNorm of conv.cc's mode 5 uses too)
     std::vector<float> sc((size_t)C), sh((size_t)C);
-    for (int64_t c = 0; c < C; c++) {
-      double a, b;
-      terms(c, a, b);
-      sc[(size_t)c] = (float)a;
-      sh[(size_t)c] = (float)b;
-    }
+    convepi::bnEvalTerms(C, rm, rv, w, bias, d.eps, sc.data(), sh.data());
     parallelFor(N * C, grainFor(L), [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; r++) rowAffineF(x + r * L, y + r * L, L, sc[(size_t)(r % C)], sh[(size_t)(r % C)]);
     });

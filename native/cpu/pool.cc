@@ -18,6 +18,7 @@
 #include "common/napi_util.h"
 #include "common/parallel.h"
 #include "cpu/kernels.h"
+#include "cpu/pool_k3.h"
 
 namespace tt {
 namespace {
@@ -267,6 +268,7 @@ int64_t* indicesOf(const PoolGeom& g, const Napi::Array& bufs, bool nullOk) {
 
 template <class T> bool maxForwardFast(const PoolGeom& g, const Napi::Array& bufs) {
   if (g.DH != 1 || g.DW != 1) return false;
+  if (std::is_same<T, float>::value && g.KH == 3 && g.KW == 3 && g.SH == 2 && g.SW == 2 && poolk3::forward(reinterpret_cast<const float*>(ptr<T>(bufs, 2, g.off[2])), reinterpret_cast<float*>(ptr<T>(bufs, 0, g.off[0])), indicesOf(g, bufs, true), g.P, g.H, g.W, g.OH, g.OW, g.PH, g.PW)) return true;
 #if defined(__x86_64__)
   // stride 2 with padding (or windows other than 2x2): every window has at least one element
   // inside the plane (PyTorch requires padding <= kernel/2), which the scalar border code relies on

@@ -8,6 +8,7 @@
 // d fwd = [bwdIn, bwdW], d bwdIn = [fwd, bwdW], d bwdW = [fwd, bwdIn] with the roles swapped.
 import { native } from "../../backends/cpu/native.js";
 import { noGrad } from "../../autograd/grad-mode.js";
+import { needsGrad } from "../../autograd/graph.js";
 import { record } from "../../autograd/record.js";
 import { RuntimeError, ValueError } from "../../errors.js";
 import { Tensor } from "../../tensor/tensor.js";
@@ -150,6 +151,13 @@ function checkConvInput(name: string, nd: number, input: Tensor, weight: Tensor,
 function convNd(name: string, nd: number, input: Tensor, weight: Tensor, rest: unknown[]): Tensor {
   const o = argsOf<Required<ConvOptions>>(["bias", "stride", "padding", "dilation", "groups"], rest,
     { bias: null, stride: 1, padding: 0, dilation: 1, groups: 1 });
+  const { x, unbatched, g } = convSetup(name, nd, input, weight, o);
+  const y = convFwd(x, weight, o.bias, g);
+  return unbatched ? y.squeeze(0) : y;
+}
+
+/** The checked arguments of conv{1,2,3}d: the batched (and, for odd 'same' padding, padded) input and the geometry. */
+function convSetup(name: string, nd: number, input: Tensor, weight: Tensor, o: Required<ConvOptions>): { x: Tensor; unbatched: boolean; g: Geom } {
   const G = o.groups;
   let [x, unbatched] = checkConvInput(name, nd, input, weight, o.bias, G);
   const stride = tuple(o.stride, nd, "stride"), dilation = tuple(o.dilation, nd, "dilation");
@@ -188,8 +196,48 @@ function convNd(name: string, nd: number, input: Tensor, weight: Tensor, rest: u
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== OC))
     throw new RuntimeError(`Given weight of size ${sizeStr(weight)}, expected bias to be 1-dimensional with ${OC} elements, but got bias of size ${sizeStr(bias)} instead`);
   const g: Geom = { N, C, sp, OC, k, s: stride, p: pad, d: dilation, G, osp, xShape: [N, C, ...sp], wShape: [...weight.shape], yShape: [N, OC, ...osp] };
-  const y = convFwd(x, weight, bias, g);
-  return unbatched ? y.squeeze(0) : y;
+  return { x, unbatched, g };
+}
+
+/** Eval BatchNorm's tensors for the fused forward: its running statistics, affine weight and bias, eps. */
+export interface FusedBatchNorm { runningMean: Tensor; runningVar: Tensor; weight: Tensor | null; bias: Tensor | null; eps: number }
+
+const fusedMetaScratch = new Float64Array(34);
+const isF32 = (t: Tensor | null): boolean => t === null || t.dtype === "float32";
+
+/**
+ * Inference (nothing recorded for autograd): F.conv2d(x, weight, opts), then eval F.batchNorm with
+ * `bn`'s running statistics (when given), then `+ residual` (when given), then ReLU (when `relu`),
+ * in one native call whose result is bit for bit that of the separate ops (native/cpu/
+ * conv_epilogue.h): ResNet's blocks (src/vision/models/resnet.ts). Returns null, computing nothing,
+ * where it does not apply: not float32, a 4-d batched input, a residual of the output's exact
+ * shape, or a graph to record; the caller then runs the separate ops.
+ */
+export function _conv2dFused(input: Tensor, weight: Tensor, opts: ConvOptions, bn: FusedBatchNorm | null, residual: Tensor | null,
+  relu: boolean): Tensor | null {
+  const o: Required<ConvOptions> = { bias: opts.bias ?? null, stride: opts.stride ?? 1, padding: opts.padding ?? 0, dilation: opts.dilation ?? 1, groups: opts.groups ?? 1 };
+  if (input.ndim !== 4 || !isF32(input) || !isF32(weight) || !isF32(o.bias) || !isF32(residual)) return null;
+  if (bn && (!isF32(bn.weight) || !isF32(bn.bias))) return null;
+  if (needsGrad([input, weight, o.bias, residual, bn?.weight ?? null, bn?.bias ?? null])) return null;
+  const { x, g } = convSetup("conv2d", 2, input, weight, o);
+  const OC = g.OC;
+  if (bn && (bn.runningMean.numel() !== OC || bn.runningVar.numel() !== OC || (bn.weight && bn.weight.numel() !== OC) || (bn.bias && bn.bias.numel() !== OC)))
+    return null;
+  if (residual && (residual.ndim !== 4 || residual.shape.some((v, i) => v !== g.yShape[i]))) return null;
+  if (numel(g.yShape) === 0 || x.numel() === 0 || weight.numel() === 0) return null;
+  const xc = x.contiguous(), wc = weight.contiguous(), bc = o.bias ? o.bias.contiguous() : null;
+  const rc = residual ? residual.contiguous() : null;
+  const rm = bn ? bn.runningMean.contiguous().to("float32") : null, rv = bn ? bn.runningVar.contiguous().to("float32") : null;
+  const bw = bn?.weight ? bn.weight.contiguous() : null, bb = bn?.bias ? bn.bias.contiguous() : null;
+  const out = Tensor._emptyUninit(g.yShape, "float32");
+  const m = fusedMetaScratch;
+  m.set(meta(g, dtypeCode(xc), [0, xc._offset, wc._offset, bc?._offset ?? 0]));
+  m[27] = bn ? bn.eps : 0;
+  m[28] = (bw ? 1 : 0) | (bb ? 2 : 0) | (bn ? 4 : 0) | (relu ? 8 : 0) | (rc ? 16 : 0);
+  m[29] = rm?._offset ?? 0; m[30] = rv?._offset ?? 0; m[31] = bw?._offset ?? 0; m[32] = bb?._offset ?? 0; m[33] = rc?._offset ?? 0;
+  const d = (t: Tensor | null): ArrayBufferView | null => (t ? t._storage.data as ArrayBufferView : null);
+  native.conv(5, [out._storage.data, xc._storage.data, wc._storage.data, d(bc), d(rm), d(rv), d(bw), d(bb), d(rc)], m);
+  return out;
 }
 
 /** F.conv1d(input, weight, bias?, stride = 1, padding = 0, dilation = 1, groups = 1); input (N, C, L) or (C, L). */

@@ -6,6 +6,7 @@ import * as nn from "../../nn/index.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { loadWeights, numClassesFor, registerModel, verifyWeights, weightsEnum, type ModelOptions } from "./_api.js";
 import { NotImplementedError } from "../../errors.js";
+import { _conv2dFused } from "../../nn/functional/conv.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type NormLayer = (numFeatures: number) => nn.Module;
@@ -17,6 +18,40 @@ export function conv3x3(inPlanes: number, outPlanes: number, stride = 1, groups 
 }
 export function conv1x1(inPlanes: number, outPlanes: number, stride = 1): nn.Conv2d {
   return new nn.Conv2d(inPlanes, outPlanes, 1, { stride, bias: false });
+}
+
+// Inference fast path: conv -> eval BatchNorm2d [-> + identity] [-> ReLU] as one native call
+// (_conv2dFused: the same bits as the separate modules). Taken only where the modules are the
+// stock ones (forward not replaced: a wrapped or overridden forward runs as written), the
+// BatchNorm is in eval mode with running statistics, and nothing records a graph; anywhere
+// else, and for whatever _conv2dFused declines, the modules run one by one as before.
+// Module's constructor installs forward as an own property that runs the hooks around the class's
+// forward (src/nn/module.ts); a forward assigned later (a wrapper, a replacement) is another function.
+const hookWrapper = new WeakMap<object, boolean>();
+function isHookWrapper(f: unknown): boolean {
+  if (typeof f !== "function") return false;
+  let r = hookWrapper.get(f);
+  if (r === undefined) hookWrapper.set(f, r = String(f).includes("._callImpl("));
+  return r;
+}
+const stock = (m: nn.Module | null, cls: { prototype: { forward: unknown } }): boolean =>
+  m !== null && m instanceof (cls as unknown as abstract new (...a: never[]) => nn.Module) &&
+  (Object.getPrototypeOf(m) as { forward: unknown }).forward === cls.prototype.forward && isHookWrapper(m.forward) &&
+  m._forwardPreHooks.size === 0 && m._forwardHooks.size === 0 && m._backwardHooks.size === 0 && m._backwardPreHooks.size === 0;
+
+function convBn(conv: nn.Module, bn: nn.Module, x: Tensor, residual: Tensor | null, relu: boolean): Tensor | null {
+  if (!stock(conv, nn.Conv2d) || !stock(bn, nn.BatchNorm2d)) return null;
+  const c = conv as nn.Conv2d, b = bn as nn.BatchNorm2d;
+  if (c.paddingMode !== "zeros" || b.training || b.running_mean === null || b.running_var === null) return null;
+  return _conv2dFused(x, c.weight, { bias: c.bias, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },
+    { runningMean: b.running_mean, runningVar: b.running_var, weight: b.weight, bias: b.bias, eps: b.eps }, residual, relu);
+}
+
+/** downsample(x) when it is the stock Sequential(conv1x1, BatchNorm2d), fused; else null. */
+function downsampleFused(ds: nn.Module, x: Tensor): Tensor | null {
+  if (!stock(ds, nn.Sequential)) return null;
+  const kids = [...ds.children()];
+  return kids.length === 2 ? convBn(kids[0]!, kids[1]!, x, null, false) : null;
 }
 
 export interface BlockOptions { stride?: number; downsample?: nn.Module | null; groups?: number; baseWidth?: number; dilation?: number; normLayer?: NormLayer | null }
@@ -46,8 +81,11 @@ export class BasicBlock extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const identity = this.downsample !== null ? this.downsample.forward(x) : x;
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    const fuse = stock(this.relu, nn.ReLU);
+    const identity = this.downsample !== null ? (fuse ? downsampleFused(this.downsample, x) : null) ?? this.downsample.forward(x) : x;
+    let out = (fuse ? convBn(this.conv1, this.bn1, x, null, true) : null) ?? this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    const fused = fuse ? convBn(this.conv2, this.bn2, out, identity, true) : null;
+    if (fused) return fused;
     out = this.bn2.forward(this.conv2.forward(out));
     out = out.add_(identity);
     return this.relu.forward(out);
@@ -82,9 +120,12 @@ export class Bottleneck extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const identity = this.downsample !== null ? this.downsample.forward(x) : x;
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
+    const fuse = stock(this.relu, nn.ReLU);
+    const identity = this.downsample !== null ? (fuse ? downsampleFused(this.downsample, x) : null) ?? this.downsample.forward(x) : x;
+    let out = (fuse ? convBn(this.conv1, this.bn1, x, null, true) : null) ?? this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    out = (fuse ? convBn(this.conv2, this.bn2, out, null, true) : null) ?? this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
+    const fused = fuse ? convBn(this.conv3, this.bn3, out, identity, true) : null;
+    if (fused) return fused;
     out = this.bn3.forward(this.conv3.forward(out));
     out = out.add_(identity);
     return this.relu.forward(out);
@@ -167,7 +208,8 @@ export class ResNet extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    x = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    const stem = stock(this.relu, nn.ReLU) ? convBn(this.conv1, this.bn1, x, null, true) : null;
+    x = this.maxpool.forward(stem ?? this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
     x = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
     x = this.avgpool.forward(x).flatten(1);
     return this.fc.forward(x);
