@@ -37,6 +37,9 @@ function hidden(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, writable: true, enumerable: false, configurable: true });
 }
 
+// The forward wrappers Module's constructor installs (see _runsOwnForward).
+const installedForwards = new WeakSet<object>();
+
 function addHook<H>(map: Map<number, H>, hook: H, prepend = false): RemovableHandle {
   const id = nextHookId++;
   if (prepend) {
@@ -87,7 +90,9 @@ export class Module {
     // Wrap the subclass's forward so hooks run whenever forward is called (net.forward(x) is
     // Python's net(x)); the prototype chain is complete here, so this is the most-derived forward.
     const impl = this.forward;
-    hidden(this, "forward", (...args: any[]) => this._callImpl(impl, args));
+    const wrapper = (...args: any[]): any => this._callImpl(impl, args);
+    installedForwards.add(wrapper);
+    hidden(this, "forward", wrapper);
   }
 
   forward(..._args: any[]): any {
@@ -544,6 +549,17 @@ export class Module {
 
 
 /** Python's type(x) as load_state_dict prints it. */
+/**
+ * @internal True when calling `m.forward(...)` runs `cls`'s own forward and nothing else: `m` is a
+ * `cls` whose class does not override forward, its forward is still the one the constructor
+ * installed (not replaced or wrapped on the instance), and it has no hooks. A fused path (ResNet's
+ * conv + BatchNorm + ReLU inference) may stand in for such modules only.
+ */
+export function _runsOwnForward(m: Module | null, cls: abstract new (...a: any[]) => Module): boolean {
+  return m !== null && m instanceof cls && Object.getPrototypeOf(m).forward === cls.prototype.forward && installedForwards.has(m.forward) &&
+    m._forwardPreHooks.size === 0 && m._forwardHooks.size === 0 && m._backwardHooks.size === 0 && m._backwardPreHooks.size === 0;
+}
+
 function pyTypeOf(v: unknown): string {
   if (v === null || v === undefined) return "<class 'NoneType'>";
   if (typeof v === "number") return Number.isInteger(v) ? "<class 'int'>" : "<class 'float'>";

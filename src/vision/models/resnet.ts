@@ -7,6 +7,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { loadWeights, numClassesFor, registerModel, verifyWeights, weightsEnum, type ModelOptions } from "./_api.js";
 import { NotImplementedError } from "../../errors.js";
 import { _conv2dFused } from "../../nn/functional/conv.js";
+import { _runsOwnForward } from "../../nn/module.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type NormLayer = (numFeatures: number) => nn.Module;
@@ -25,22 +26,8 @@ export function conv1x1(inPlanes: number, outPlanes: number, stride = 1): nn.Con
 // stock ones (forward not replaced: a wrapped or overridden forward runs as written), the
 // BatchNorm is in eval mode with running statistics, and nothing records a graph; anywhere
 // else, and for whatever _conv2dFused declines, the modules run one by one as before.
-// Module's constructor installs forward as an own property that runs the hooks around the class's
-// forward (src/nn/module.ts); a forward assigned later (a wrapper, a replacement) is another function.
-const hookWrapper = new WeakMap<object, boolean>();
-function isHookWrapper(f: unknown): boolean {
-  if (typeof f !== "function") return false;
-  let r = hookWrapper.get(f);
-  if (r === undefined) hookWrapper.set(f, r = String(f).includes("._callImpl("));
-  return r;
-}
-const stock = (m: nn.Module | null, cls: { prototype: { forward: unknown } }): boolean =>
-  m !== null && m instanceof (cls as unknown as abstract new (...a: never[]) => nn.Module) &&
-  (Object.getPrototypeOf(m) as { forward: unknown }).forward === cls.prototype.forward && isHookWrapper(m.forward) &&
-  m._forwardPreHooks.size === 0 && m._forwardHooks.size === 0 && m._backwardHooks.size === 0 && m._backwardPreHooks.size === 0;
-
 function convBn(conv: nn.Module, bn: nn.Module, x: Tensor, residual: Tensor | null, relu: boolean): Tensor | null {
-  if (!stock(conv, nn.Conv2d) || !stock(bn, nn.BatchNorm2d)) return null;
+  if (!_runsOwnForward(conv, nn.Conv2d) || !_runsOwnForward(bn, nn.BatchNorm2d)) return null;
   const c = conv as nn.Conv2d, b = bn as nn.BatchNorm2d;
   if (c.paddingMode !== "zeros" || b.training || b.running_mean === null || b.running_var === null) return null;
   return _conv2dFused(x, c.weight, { bias: c.bias, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },
@@ -49,7 +36,7 @@ function convBn(conv: nn.Module, bn: nn.Module, x: Tensor, residual: Tensor | nu
 
 /** downsample(x) when it is the stock Sequential(conv1x1, BatchNorm2d), fused; else null. */
 function downsampleFused(ds: nn.Module, x: Tensor): Tensor | null {
-  if (!stock(ds, nn.Sequential)) return null;
+  if (!_runsOwnForward(ds, nn.Sequential)) return null;
   const kids = [...ds.children()];
   return kids.length === 2 ? convBn(kids[0]!, kids[1]!, x, null, false) : null;
 }
@@ -81,7 +68,7 @@ export class BasicBlock extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const fuse = stock(this.relu, nn.ReLU);
+    const fuse = _runsOwnForward(this.relu, nn.ReLU);
     const identity = this.downsample !== null ? (fuse ? downsampleFused(this.downsample, x) : null) ?? this.downsample.forward(x) : x;
     let out = (fuse ? convBn(this.conv1, this.bn1, x, null, true) : null) ?? this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
     const fused = fuse ? convBn(this.conv2, this.bn2, out, identity, true) : null;
@@ -120,7 +107,7 @@ export class Bottleneck extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const fuse = stock(this.relu, nn.ReLU);
+    const fuse = _runsOwnForward(this.relu, nn.ReLU);
     const identity = this.downsample !== null ? (fuse ? downsampleFused(this.downsample, x) : null) ?? this.downsample.forward(x) : x;
     let out = (fuse ? convBn(this.conv1, this.bn1, x, null, true) : null) ?? this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
     out = (fuse ? convBn(this.conv2, this.bn2, out, null, true) : null) ?? this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
@@ -208,7 +195,7 @@ export class ResNet extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const stem = stock(this.relu, nn.ReLU) ? convBn(this.conv1, this.bn1, x, null, true) : null;
+    const stem = _runsOwnForward(this.relu, nn.ReLU) ? convBn(this.conv1, this.bn1, x, null, true) : null;
     x = this.maxpool.forward(stem ?? this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
     x = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
     x = this.avgpool.forward(x).flatten(1);
