@@ -3,6 +3,7 @@
 // pooling over the separable native map (sepmap.ts); F.maxUnpool1d/2d, F.lpPool1d/2d.
 import { native } from "../../backends/cpu/native.js";
 import { record } from "../../autograd/record.js";
+import type { FusedBackward } from "../../autograd/graph.js";
 import { RuntimeError, ValueError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
 import { gather, scatterAdd } from "../../ops/scatter.js";
@@ -61,8 +62,34 @@ function maxPool2dWithIndices(x: Tensor, kernel: IntOrTuple, o: Required<MaxPool
   if (out.numel() > 0)
     native.pool2d(0, [out._storage.data, ind._storage.data, xc._storage.data], meta(g, dtypeCode(x), [0, 0, xc._offset]));
   const shape = x.shape;
-  record(out, { name: "MaxPool2DWithIndicesBackward0", inputs: [x], save: [ind], backward: ([go]) => [maxPoolBackward(go!, ind, shape, g)] });
+  record(out, {
+    name: "MaxPool2DWithIndicesBackward0", inputs: [x], save: [ind], backward: ([go]) => [maxPoolBackward(go!, ind, shape, g)],
+    ...(FUSE_RELU ? { fused: reluPoolBackward(out, shape, g) } : {}),
+  });
   return [out, ind];
+}
+
+const FUSE_RELU = process.env["TORCHTS_FUSE_RELU_POOL"] !== "0";
+
+/**
+ * With a relu before the pool (the engine checks that nothing else sees the gradient between
+ * them): threshold_backward(maxPoolBackward(g), y) in one native pass from the pooled values
+ * (pool.cc mode 5), bit for bit the two backwards. Declined (the two backwards run) if the
+ * output was changed in place since (PyTorch saves only the indices, so that is allowed).
+ */
+function reluPoolBackward(out: Tensor, shape: number[], g: PoolGeom): FusedBackward {
+  const version = out._version;
+  return {
+    next: "ReluBackward0",
+    run: ([go], [ind]) => {
+      const gc = go!.contiguous(), pooled = out;
+      if (gc.dtype !== out.dtype || out._version !== version) return null;
+      const gx = Tensor._emptyUninit(shape, gc.dtype);
+      native.pool2d(5, [gx._storage.data, gc._storage.data, ind!._storage.data, pooled._storage.data],
+        meta(g, dtypeCode(gc), [0, gc._offset, ind!._offset], [pooled._offset, 0]));
+      return [gx];
+    },
+  };
 }
 
 /** Max pooling values only (no indices: nothing records a backward and none were asked for). */
