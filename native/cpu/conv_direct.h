@@ -732,20 +732,16 @@ TT_AVX2 inline void addRow(float* __restrict dst, const float* __restrict src, i
   _mm256_storeu_ps(dst + i, v);
 }
 
-// The Cs planes of one sample and group. Each gx row is summed in registers, 8 columns at a time:
-// for every (ki, kj) in order, the col row's segment that lands on those columns, loaded at its
-// shift and masked (lanes outside the kernel's reach become +0; the col buffer has slack on both
-// sides, so the loads stay inside it). No read-modify-write of gx.
-TT_AVX2 __attribute__((noinline)) void col2imGroup(const ColPlan& P, const float* col, int64_t ldc, float* gx) {
+// The col2im column masks of a gx row: masks[vb*KW + kj] has the lanes iw = vb*8 + lane whose
+// ow = iw - (kj*DW - PW) lies in [0, OW). Written into `small` (64 vectors) or, for wider rows,
+// into `big`; returns the 32-byte-aligned table.
+TT_AVX2 inline const float* col2imMasks(const ColPlan& P, float* small, std::vector<float>& big) {
   const int64_t nvb = (P.W + 7) / 8;
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  // masks[vb*KW + kj]: lanes iw = vb*8 + lane whose ow = iw - sh lies in [0, OW)
-  alignas(32) float masksSmall[64 * 8];
-  std::vector<float> masksBig;
-  float* masks = masksSmall;
+  float* masks = small;
   if (nvb * P.KW > 64) {
-    masksBig.resize((size_t)(nvb * P.KW * 8 + 8));
-    masks = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(masksBig.data()) + 31) & ~uintptr_t(31));
+    big.resize((size_t)(nvb * P.KW * 8 + 8));
+    masks = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(big.data()) + 31) & ~uintptr_t(31));
   }
   for (int64_t vb = 0; vb < nvb; vb++)
     for (int64_t kj = 0; kj < P.KW; kj++) {
@@ -754,6 +750,18 @@ TT_AVX2 __attribute__((noinline)) void col2imGroup(const ColPlan& P, const float
       const __m256i ge0 = _mm256_cmpgt_epi32(ow, _mm256_set1_epi32(-1)), ltW = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)P.OW), ow);
       _mm256_store_ps(masks + (vb * P.KW + kj) * 8, _mm256_castsi256_ps(_mm256_and_si256(ge0, ltW)));
     }
+  return masks;
+}
+
+// The Cs planes of one sample and group. Each gx row is summed in registers, 8 columns at a time:
+// for every (ki, kj) in order, the col row's segment that lands on those columns, loaded at its
+// shift and masked (lanes outside the kernel's reach become +0; the col buffer has slack on both
+// sides, so the loads stay inside it). No read-modify-write of gx.
+TT_AVX2 __attribute__((noinline)) void col2imGroup(const ColPlan& P, const float* col, int64_t ldc, float* gx) {
+  const int64_t nvb = (P.W + 7) / 8;
+  alignas(32) float masksSmall[64 * 8];
+  std::vector<float> masksBig;
+  const float* masks = col2imMasks(P, masksSmall, masksBig);
   alignas(32) float tmp[8];
   for (int64_t c = 0; c < P.Cs; c++) {
     float* plane = gx + c * P.H * P.W;
@@ -816,21 +824,9 @@ inline ColLayout colLayout(const ColPlan& P, int64_t ldc) {
 // gx planes of one sample and group from col (rows at col + r*ldcP, zeros around each row's values)
 TT_AVX2 __attribute__((noinline)) void col2imSep(const ColPlan& P, const ColLayout& L, const float* col, float* T, float* gx) {
   const int64_t nvb = (P.W + 7) / 8, KK = P.KH * P.KW;
-  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   alignas(32) float masksSmall[64 * 8];
   std::vector<float> masksBig;
-  float* masks = masksSmall;
-  if (nvb * P.KW > 64) {
-    masksBig.resize((size_t)(nvb * P.KW * 8 + 8));
-    masks = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(masksBig.data()) + 31) & ~uintptr_t(31));
-  }
-  for (int64_t vb = 0; vb < nvb; vb++)
-    for (int64_t kj = 0; kj < P.KW; kj++) {
-      const int64_t ow0 = vb * 8 - (kj * P.DW - P.PW);
-      const __m256i ow = _mm256_add_epi32(iota, _mm256_set1_epi32((int)ow0));
-      const __m256i ge0 = _mm256_cmpgt_epi32(ow, _mm256_set1_epi32(-1)), ltW = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)P.OW), ow);
-      _mm256_store_ps(masks + (vb * P.KW + kj) * 8, _mm256_castsi256_ps(_mm256_and_si256(ge0, ltW)));
-    }
+  const float* masks = col2imMasks(P, masksSmall, masksBig);
   // T(kj) at T + kj*Ts + Tf: Tf floats of slack before (the shifted loads of the second pass
   // reach kj*DW - PW before a row's start) and after
   const int64_t Tf = (std::max<int64_t>(0, (P.KW - 1) * P.DW - P.PW) + 7) / 8 * 8;
