@@ -99,13 +99,15 @@ float* cachedDerivedWeights(const float* w, size_t nw, int64_t k0, int64_t k1, i
 
 // For a caller that checks the weights itself, alongside its own work (conv_wino.h: the check's
 // memory traffic overlaps the computation on the other threads): the entry for (w, key) whose
-// derived form it may use before the check, or null. After the work, it calls
+// derived form it may use before the check, or null (also when the weights had changed on the last
+// call: in a training loop they change every step, and a deferred check would compute each call
+// twice). After the work, it calls
 // confirmedDerivedWeights when wcopy matched w bit for bit, and otherwise discards its results
 // and goes through cachedDerivedWeights, which sees the change and derives again.
 template <class Owner> DerivedWeights* uncheckedDerivedWeights(const float* w, size_t nw, int64_t k0, int64_t k1, int64_t k2,
                                                               size_t nd) {
   DerivedWeights* e = findDerivedWeights<Owner>(w, k0, k1, k2);
-  return e != nullptr && e->wcopy.size() == nw && e->derived.size() == nd ? e : nullptr;
+  return e != nullptr && e->changed == 0 && e->wcopy.size() == nw && e->derived.size() == nd ? e : nullptr;
 }
 template <class Owner> void confirmedDerivedWeights(DerivedWeights* e) {
   e->used = ++derivedWeightsClock<Owner>();

@@ -134,7 +134,7 @@ function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: 
     if (needed && !needed.has(node)) { release(gradsIn); continue; }
     let out: (Tensor | null)[] | null = null;
     // a backward fused with the next node (FunctionNode.fused), where nothing can tell the difference
-    const fusedNext = capture === null && !createGraph ? fusable(node, deps, buffers) : null;
+    const fusedNext = capture === null && !createGraph ? fusable(node, deps, buffers, ready) : null;
     if (fusedNext !== null && !gradsIn.every((g) => g === null)) {
       const prev = isGradEnabled();
       setGradEnabled(false);
@@ -182,13 +182,16 @@ function run(roots: Edge[], grads: Tensor[], retainGraph: boolean, createGraph: 
 /**
  * The node `node`'s fused backward (FunctionNode.fused) runs through, or null: its single input
  * edge leads to output 0 of a one-output FunctionNode of the named kind that waits for no other
- * gradient, with no hooks or retained grad on that output, neither node opaque, anomaly mode off.
+ * gradient, with no hooks or retained grad on that output, neither node opaque, anomaly mode off,
+ * and that would run right after `node` anyway (a later sequence number than every ready node), so
+ * the gradients it passes on are summed in the same order as without fusing.
  */
-function fusable(node: Node, deps: Map<Node, number>, buffers: Map<Node, (Tensor | null)[]>): FunctionNode | null {
+function fusable(node: Node, deps: Map<Node, number>, buffers: Map<Node, (Tensor | null)[]>, ready: readonly Node[]): FunctionNode | null {
   if (!(node instanceof FunctionNode) || node.fused === null || node.opaque || node.nextFunctions.length !== 1) return null;
   const [m, idx] = node.nextFunctions[0]!;
   if (!(m instanceof FunctionNode) || idx !== 0 || m.opaque || m.numOutputs !== 1 || m.name() !== node.fused.next) return null;
   if (deps.get(m) !== 1 || buffers.has(m) || (m._outputHooks?.size ?? 0) > 0 || (m._retained?.size ?? 0) > 0) return null;
+  for (const r of ready) if (r.sequenceNr > m.sequenceNr) return null;
   return isAnomalyEnabled() ? null : m;
 }
 

@@ -118,6 +118,7 @@ export class FunctionNode extends Node {
   }
   override release(): void {
     this.released = true;
+    this.fused = null;  // its closure may hold the op's output
     for (const s of this.saved) s.release();
   }
   /**

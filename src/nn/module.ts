@@ -548,7 +548,6 @@ export class Module {
 }
 
 
-/** Python's type(x) as load_state_dict prints it. */
 /**
  * @internal True when calling `m.forward(...)` runs `cls`'s own forward and nothing else: `m` is a
  * `cls` whose class does not override forward, its forward is still the one the constructor
@@ -560,6 +559,7 @@ export function _runsOwnForward(m: Module | null, cls: abstract new (...a: any[]
     m._forwardPreHooks.size === 0 && m._forwardHooks.size === 0 && m._backwardHooks.size === 0 && m._backwardPreHooks.size === 0;
 }
 
+/** Python's type(x) as load_state_dict prints it. */
 function pyTypeOf(v: unknown): string {
   if (v === null || v === undefined) return "<class 'NoneType'>";
   if (typeof v === "number") return Number.isInteger(v) ? "<class 'int'>" : "<class 'float'>";

@@ -78,6 +78,30 @@ test("a fused backward is declined when the gradient between the nodes is observ
   assert.equal(fusedRuns - before, 0);
 });
 
+test("a fused backward runs only where the next node would run right after it (the same summation order)", () => {
+  // x's gradient sums three contributions; the engine runs the ready node with the largest
+  // sequence number first, so the relu (created first) would run after the mul made later
+  function run(fuse: boolean, mulFirst: boolean): { gx: number[]; runs: number } {
+    torch.manualSeed(5);
+    const x = torch.randn([4, 5]).requiresGrad_();
+    const w = torch.randn([3, 4, 5]);
+    const before = fusedRuns;
+    const a0 = mulFirst ? x.mul(2) : null;
+    const y = F.relu(x);
+    const a = a0 ?? x.mul(2);
+    const z = triple(y, fuse);
+    const b = x.mul(3);
+    z.mul(w.select(0, 0)).sum().add(a.mul(w.select(0, 1)).sum()).add(b.mul(w.select(0, 2)).sum()).backward();
+    return { gx: x.grad!.reshape([-1]).tolist() as number[], runs: fusedRuns - before };
+  }
+  const later = run(true, false);
+  assert.equal(later.runs, 0);
+  assert.deepEqual(later.gx, run(false, false).gx);
+  const earlier = run(true, true);
+  assert.equal(earlier.runs, 1);
+  assert.deepEqual(earlier.gx, run(false, true).gx);
+});
+
 test("a fused backward still checks the saved tensors of both nodes", () => {
   torch.manualSeed(4);
   const x = torch.randn([3, 3]).requiresGrad_();
