@@ -235,10 +235,6 @@ void setNumThreads(int n) {
   pool().resize(n);
 }
 
-void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
-  parallelFor(n, grain, fn, 0);
-}
-
 void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn, int64_t spinNs) {
   if (n <= 0) return;
   int threads = pool().size();

@@ -14,13 +14,11 @@ int getNumThreads();
 void setNumThreads(int n);
 
 // Runs fn(begin, end) over [0, n) in contiguous chunks of at least `grain` items, on the pool.
-void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
-
-// The same, for regions that are likely to be followed closely by another (the GEMMs of a layer
-// stack or a loop of products): a worker that ran a chunk of this region keeps polling for the next
-// one for up to spinNs (yielding its CPU between polls) before it sleeps, so the next region does
-// not pay its wake-up. A worker that ran no chunk (it woke too late: a busy machine) sleeps at once.
-void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn, int64_t spinNs);
+// spinNs > 0 is for regions likely to be followed closely by another (the GEMMs of a layer stack or
+// a loop of products): a worker that ran a chunk of this region keeps polling for the next one for
+// up to spinNs (yielding its CPU between polls) before it sleeps, so the next region does not pay
+// its wake-up. A worker that ran no chunk (it woke too late: a busy machine) sleeps at once.
+void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn, int64_t spinNs = 0);
 
 // The spinNs the GEMMs pass (TORCHTS_POLL_US, microseconds; default 200).
 int64_t gemmPollNanos();
