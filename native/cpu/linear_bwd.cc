@@ -7,22 +7,35 @@
 // the results are the same bits as before; what is saved is two crossings into native code, two
 // descriptors and the reduction call (with its keepdim and reshape views) per Linear layer
 // (LeNet's batch-4 training step has three).
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 
 #include "common/dtype.h"
 #include "common/napi_util.h"
+#include "common/simd.h"
 #include "cpu/kernels.h"
 
 namespace tt {
 namespace {
 
+// db[o] = sum over n of g[n, o], each column added row by row from 0 in A (the column reduction's
+// order), a row at a time across the columns (contiguous rows vectorise).
 template <class T, class A>
-void biasGradRows(const T* g, int64_t N, int64_t O, int64_t gs0, int64_t gs1, T* db) {
-  for (int64_t o = 0; o < O; o++) {
-    A acc = 0;
-    for (int64_t n = 0; n < N; n++) acc += static_cast<A>(g[n * gs0 + o * gs1]);
-    db[o] = static_cast<T>(acc);
+TT_SIMD_CLONES void biasGradRows(const T* g, int64_t N, int64_t O, int64_t gs0, int64_t gs1, T* db) {
+  constexpr int64_t kTile = 512;
+  A acc[kTile];
+  for (int64_t o0 = 0; o0 < O; o0 += kTile) {
+    const int64_t len = std::min(kTile, O - o0);
+    for (int64_t j = 0; j < len; j++) acc[j] = 0;
+    for (int64_t n = 0; n < N; n++) {
+      const T* row = g + n * gs0 + o0 * gs1;
+      if (gs1 == 1)
+        for (int64_t j = 0; j < len; j++) acc[j] += static_cast<A>(row[j]);
+      else
+        for (int64_t j = 0; j < len; j++) acc[j] += static_cast<A>(row[j * gs1]);
+    }
+    for (int64_t j = 0; j < len; j++) db[o0 + j] = static_cast<T>(acc[j]);
   }
 }
 
