@@ -466,6 +466,12 @@ namespace {
 template <class T> void convBiasGradRun(const T* g, int64_t N, int64_t C, int64_t S, T* out) {
   using C_ = compute_t<T>;
   using A = acc_t<T>;
+  if (C == 1) {  // the second sum is then over N contiguous values: sumContiguous, as sum(0) runs it
+    std::vector<T> planes((size_t)N);
+    for (int64_t n = 0; n < N; n++) planes[(size_t)n] = static_cast<T>(static_cast<C_>(sumContiguous(g + n * S, S)));
+    out[0] = static_cast<T>(static_cast<C_>(sumContiguous(planes.data(), N)));
+    return;
+  }
   parallelFor(C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, N * S)), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; c++) {
       A acc = 0;

@@ -35,6 +35,8 @@ test("conv bias gradient in one call equals gy.sum(spatial).sum(0) bit for bit",
     { nd: 2, x: [1, 2, 5, 5], w: [3, 2, 5, 5] },      // a 1x1 output plane
     { nd: 2, x: [3, 5, 9, 7], w: [7, 5, 2, 3] },      // odd sizes
     { nd: 2, x: [2, 1, 190, 190], w: [2, 1, 3, 3] },  // a plane over 32768 elements: the two reductions
+    { nd: 2, x: [37, 2, 6, 6], w: [1, 2, 3, 3] },     // one output channel over a batch of 16+ (sum(0) is then contiguous)
+    { nd: 2, x: [20, 2, 6, 6], w: [3, 2, 3, 3] },
     { nd: 1, x: [5, 3, 17], w: [4, 3, 3] },
     { nd: 3, x: [2, 2, 5, 6, 7], w: [3, 2, 2, 3, 2] },
   ];
