@@ -70,6 +70,25 @@ test("conv bias gradient: double backward still goes through the differentiable 
   assert.ok(torch.autograd.gradgradcheck((u: Tensor, v: Tensor, c: Tensor) => F.conv2d(u, v, c).pow(2), [x, w, b]));
 });
 
+test("Linear bias gradient: sum(0)'s order for contiguous columns (one output, a column-major gradient) and strided rows", () => {
+  torch.manualSeed(9);
+  for (const dtype of ["float32", "float64"] as const)
+    for (const [N, I, O, layout] of [[37, 5, 1, "contiguous"], [20, 6, 3, "columnMajor"], [40, 7, 5, "contiguous"], [15, 4, 3, "columnMajor"], [33, 3, 4, "strided"]] as const) {
+      const what = `${dtype} N=${N} in=${I} out=${O} gradient ${layout}`;
+      const x = torch.randn([N, I], { dtype }).requiresGrad_(), w = torch.randn([O, I], { dtype }).requiresGrad_();
+      const b = torch.randn([O], { dtype }).requiresGrad_();
+      const g = layout === "columnMajor" ? torch.randn([O, N], { dtype }).t()
+        : layout === "strided" ? torch.randn([N, 2 * O], { dtype }).narrow(1, 1, O) : torch.randn([N, O], { dtype });
+      F.linear(x, w, b).backward(g);
+      const x2 = x.detach().requiresGrad_(), w2 = w.detach().requiresGrad_(), b2 = b.detach().requiresGrad_();
+      torch.addmm(b2, x2, w2.t()).backward(g);
+      bitEqual(b.grad, b2.grad, `${what}: bias grad`);
+      bitEqual(b.grad, g.sum(0), `${what}: bias grad vs g.sum(0)`);
+      bitEqual(x.grad, x2.grad, `${what}: input grad`);
+      bitEqual(w.grad, w2.grad, `${what}: weight grad`);
+    }
+});
+
 class Net extends nn.Module {
   conv1 = new nn.Conv2d(3, 6, 5);
   pool = new nn.MaxPool2d(2, 2);

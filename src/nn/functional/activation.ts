@@ -156,7 +156,10 @@ function linearBackwardNative(dtype: "float32" | "float64", G: Tensor, A: Tensor
   if (f === undefined || (!gx && !gw && !gb) || columnMajor(A) || !columnMajor(B) || G._storage.device !== "cpu") return false;
   const dx = gx ? Tensor._emptyUninit([N, K], dtype) : null;
   const dwT = gw ? Tensor._emptyUninit([O, K], dtype) : null;
-  const db = gb ? Tensor._emptyUninit([O], dtype) : null;
+  // the bias gradient natively only where sum(0) adds each column in order (a column that is
+  // contiguous over 16+ rows it sums with 16 accumulators: then g goes to record()'s sumToShape)
+  const nativeDb = gb && (N < 16 || G._strides[0] !== 1);
+  const db = nativeDb ? Tensor._emptyUninit([O], dtype) : null;
   const d = lbDesc;
   d[0] = DTYPE_CODE[dtype]; d[1] = N; d[2] = K; d[3] = O;
   d[4] = G._offset; d[5] = G._strides[0]!; d[6] = G._strides[1]!;
@@ -165,7 +168,7 @@ function linearBackwardNative(dtype: "float32" | "float64", G: Tensor, A: Tensor
   d[13] = 0; d[14] = 0; d[15] = 0;
   f(d, G._storage.data, A._storage.data, B._storage.data, dx !== null ? dx._storage.data : null,
     dwT !== null ? dwT._storage.data : null, db !== null ? db._storage.data : null);
-  out[0] = dx; out[1] = dwT !== null ? dwT.t() : null; out[2] = db;
+  out[0] = dx; out[1] = dwT !== null ? dwT.t() : null; out[2] = db ?? (gb ? G : null);
   return true;
 }
 

@@ -99,7 +99,7 @@ function biasGrad(t: Tensor, nsp: number): Tensor {
   const f = native.convBiasGrad;
   const N = t._shape[0]!, C = t._shape[1]!, S = t.numel() / Math.max(1, N * C);
   if (f !== undefined && (t.dtype === "float32" || t.dtype === "float64") && !needsGrad([t]) && t._shape.length === nsp + 2 &&
-    t.isContiguous() && N * C > 0 && S >= 1 && S <= 32768 && t._storage.device === "cpu") {
+    t.isContiguous() && N * C > 0 && S >= 1 && S <= 32768 && N <= 32768 && t._storage.device === "cpu") {
     const out = Tensor._emptyUninit([C], t.dtype);
     const m = biasMeta;
     m[0] = dtypeCode(t); m[1] = N; m[2] = C; m[3] = S; m[4] = 0; m[5] = t._offset;
