@@ -22,7 +22,8 @@
         "native/cpu/resample.cc",
         "native/cpu/alloc.cc",
         "native/cpu/softmax.cc",
-        "native/cpu/linear.cc"
+        "native/cpu/linear.cc",
+        "native/cpu/linear_bwd.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],

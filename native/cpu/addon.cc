@@ -154,6 +154,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerSoftmax(env, exports);
   registerReduce(env, exports);
   registerLinear(env, exports);
+  registerLinearBackward(env, exports);
   return exports;
 }
 

@@ -42,6 +42,7 @@ void registerAlloc(Napi::Env env, Napi::Object exports);
 void registerSoftmax(Napi::Env env, Napi::Object exports);
 void registerReduce(Napi::Env env, Napi::Object exports);
 void registerLinear(Napi::Env env, Napi::Object exports);
+void registerLinearBackward(Napi::Env env, Napi::Object exports);
 
 // C = beta*C + alpha*A@B (float32/float64, strides in elements); threads internally (matmul.cc).
 void gemmStrided(int dtype, int64_t M, int64_t N, int64_t K, const void* A, int64_t ars, int64_t acs, const void* B,

@@ -134,8 +134,8 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
 
 // Runs fn(segment, begin, end) over [0, total) split into chunks, segment ranges laid end to end.
 template <class F>
-void forSegments(const std::vector<int64_t>& start, int64_t total, const F& fn) {
-  parallelFor(total, kGrainSize, [&](int64_t b, int64_t e) {
+void forSegments(const std::vector<int64_t>& start, int64_t total, const F& fn, int64_t grain = kGrainSize) {
+  parallelFor(total, grain, [&](int64_t b, int64_t e) {
     size_t k = std::upper_bound(start.begin(), start.end(), b) - start.begin() - 1;
     for (; k + 1 < start.size() && start[k] < e; k++) {
       const int64_t lo = std::max(b, start[k]), hi = std::min(e, start[k + 1]);
@@ -183,6 +183,8 @@ Napi::Value AdamStepMulti(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+constexpr int64_t kSgdGrain = int64_t(1) << 17;  // chunks of at least this: threads from 2^18 elements
+
 template <class T>
 void sgdMultiRun(const Napi::Array& bufs, const double* m, int64_t count, const SgdScalars& common) {
   std::vector<T*> ptr(count * 3, nullptr);
@@ -194,10 +196,12 @@ void sgdMultiRun(const Napi::Array& bufs, const double* m, int64_t count, const 
     sc[i].firstStep = q[4] != 0;
     start[i + 1] = start[i] + (int64_t)q[0];
   }
+  // SGD's few flops per element: a second thread did not pay below 2^18 elements on the 2-vCPU
+  // VM (LeNet's 62K parameters: 23 us alone, 26 us with the worker's wake-up), so those run serially
   forSegments(start, start[count], [&](size_t k, int64_t off, int64_t n) {
     T* const* p = &ptr[k * 3];
     sgdChunk<T>(p[0] + off, p[1] + off, p[2] + off, n, sc[k]);
-  });
+  }, kSgdGrain);
 }
 
 // sgdStepMulti(buffers [param, grad, momentum_buffer] per parameter, meta) with meta = [dtype, count,

@@ -457,7 +457,55 @@ Napi::Value ReduceIds(const Napi::CallbackInfo& info) {
 }
 }  // namespace
 
+namespace {
+// The bias gradient of a convolution: out[c] = sum over n of (the sum over the S spatial elements
+// of g[n, c]), g contiguous (N, C, S), S <= 32768 (one block of the reduction above). In one call
+// what g.sum([2, ...]).sum(0) computes in two, bit for bit: each (n, c) plane summed by
+// sumContiguous and rounded to T, then the N planes' sums added in order from 0 in the accumulator
+// type and rounded (the column reduction's addRow), whatever the number of threads.
+template <class T> void convBiasGradRun(const T* g, int64_t N, int64_t C, int64_t S, T* out) {
+  using C_ = compute_t<T>;
+  using A = acc_t<T>;
+  if (C == 1) {  // the second sum is then over N contiguous values: sumContiguous, as sum(0) runs it
+    std::vector<T> planes((size_t)N);
+    for (int64_t n = 0; n < N; n++) planes[(size_t)n] = static_cast<T>(static_cast<C_>(sumContiguous(g + n * S, S)));
+    out[0] = static_cast<T>(static_cast<C_>(sumContiguous(planes.data(), N)));
+    return;
+  }
+  parallelFor(C, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, N * S)), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; c++) {
+      A acc = 0;
+      for (int64_t n = 0; n < N; n++) {
+        const T plane = static_cast<T>(static_cast<C_>(sumContiguous(g + (n * C + c) * S, S)));
+        acc += static_cast<A>(static_cast<C_>(plane));
+      }
+      out[c] = static_cast<T>(static_cast<C_>(acc));
+    }
+  });
+}
+
+// convBiasGrad(out, g, meta) with meta = [dtype, N, C, S, outOffset, gOffset]; float32/float64.
+Napi::Value ConvBiasGrad(const Napi::CallbackInfo& info) {
+  size_t n;
+  const double* m = f64Data(info[2], &n);
+  if (n < 6) throw std::runtime_error("convBiasGrad: truncated descriptor");
+  const int dt = (int)m[0];
+  const int64_t N = (int64_t)m[1], C = (int64_t)m[2], S = (int64_t)m[3];
+  if (S > (int64_t(1) << 15)) throw std::runtime_error("convBiasGrad: plane too large");
+  if (dt == kFloat32)
+    convBiasGradRun<float>(reinterpret_cast<const float*>(bufferData(info[1])) + (int64_t)m[5], N, C, S,
+                           reinterpret_cast<float*>(bufferData(info[0])) + (int64_t)m[4]);
+  else if (dt == kFloat64)
+    convBiasGradRun<double>(reinterpret_cast<const double*>(bufferData(info[1])) + (int64_t)m[5], N, C, S,
+                            reinterpret_cast<double*>(bufferData(info[0])) + (int64_t)m[4]);
+  else
+    throw std::runtime_error("convBiasGrad: float32 or float64 only");
+  return info.Env().Undefined();
+}
+}  // namespace
+
 void registerReduce(Napi::Env env, Napi::Object exports) {
+  exports.Set("convBiasGrad", Napi::Function::New(env, ConvBiasGrad, "convBiasGrad"));
   exports.Set("reduceFast", Napi::Function::New(env, ReduceFast, "reduceFast"));
   exports.Set("reduceIds", Napi::Function::New(env, ReduceIds, "reduceIds"));
 }

@@ -13,6 +13,11 @@ export interface NativeAddon {
   matmul(buffers: ArrayBufferView[], meta: Float64Array): void;
   /** F.linear's float32 x @ W^T (+ bias) on the unpacked NT kernel; false where it does not apply (native/cpu/linear.cc). */
   linearNT?(meta: Float64Array, out: ArrayBufferView, x: ArrayBufferView, w: ArrayBufferView, bias: ArrayBufferView | null): boolean;
+  /** F.linear's backward: dx = g @ w, dw = g^T @ x, db = row sums of g, each where given (native/cpu/linear_bwd.cc). */
+  linearBackward?(meta: Float64Array, g: ArrayBufferView, x: ArrayBufferView, w: ArrayBufferView, dx: ArrayBufferView | null,
+    dw: ArrayBufferView | null, db: ArrayBufferView | null): void;
+  /** A conv's bias gradient: out[c] = sum of g[n, c, :] over n and the plane, g contiguous (N, C, S), S <= 32768 (native/cpu/reduce.cc). */
+  convBiasGrad?(out: ArrayBufferView, g: ArrayBufferView, meta: Float64Array): void;
   indexGather(buffers: ArrayBufferView[], meta: Float64Array, scalars: Float64Array): void;
   indexScatter(buffers: ArrayBufferView[], meta: Float64Array, scalars: Float64Array, reduce: number): void;
   /** Writes (count x ndim) indices into `out`, or only counts when `out` is null. */

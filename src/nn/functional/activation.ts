@@ -117,6 +117,11 @@ function linear2d(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
       // a graph of the backward itself (double backward): the differentiable formulas
       if (gx) dx = columnMajor(a!) ? mm(b!, g!.t()).t() : mm(g!, b!.t());
       if (gw) dw = columnMajor(b!) ? mm(g!.t(), a!).t() : mm(a!.t(), g!);
+    } else if (linearBackwardNative(dtype, g!, a!, b!, N, K, O, gx, gw, bias !== null && needs[0] === true, lbOut)) {
+      const db = lbOut[2];
+      [dx, dw] = lbOut;
+      lbOut[0] = lbOut[1] = lbOut[2] = null;  // the scratch never keeps a gradient alive
+      return bias !== null ? [db, dx, dw] : [dx, dw];
     } else {
       const G = g!, gs0 = G._strides[0]!, gs1 = G._strides[1]!;
       const A = a!, as0 = A._strides[0]!, as1 = A._strides[1]!;
@@ -131,6 +136,40 @@ function linear2d(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   return bias !== null
     ? record(out, { name: "AddmmBackward0", inputs: [bias, input, wT], save: [input, wT!], backward })
     : record(out, { name: "MmBackward0", inputs: [input, wT], save: [input, wT!], backward });
+}
+
+const lbDesc = new Float64Array(16);
+const lbOut: [Tensor | null, Tensor | null, Tensor | null] = [null, null, null];
+
+/**
+ * The fast path's backward in one native call (native/cpu/linear_bwd.cc): into out, dx = g @ B^T
+ * (N, K), dw = (A^T @ g) as the transposed view of a contiguous (O, K) gradient, and db = g summed
+ * over its rows (O), each only where asked for; the same GEMM calls and operand strides as the
+ * mmFresh formulas below (and the sum's order), so the same bits, without their separate native
+ * calls and without the bias gradient's reduction in record(). False (nothing computed) where it
+ * does not apply: a column-major input or a weight that is not row-major contiguous.
+ */
+function linearBackwardNative(dtype: "float32" | "float64", G: Tensor, A: Tensor, B: Tensor, N: number, K: number, O: number,
+  gx: boolean, gw: boolean, gb: boolean, out: [Tensor | null, Tensor | null, Tensor | null]): boolean {
+  const f = native.linearBackward;
+  // B = weight^T (K, O): a row-major contiguous weight is column-major here
+  if (f === undefined || (!gx && !gw && !gb) || columnMajor(A) || !columnMajor(B) || G._storage.device !== "cpu") return false;
+  const dx = gx ? Tensor._emptyUninit([N, K], dtype) : null;
+  const dwT = gw ? Tensor._emptyUninit([O, K], dtype) : null;
+  // the bias gradient natively only where sum(0) adds each column in order (a column that is
+  // contiguous over 16+ rows it sums with 16 accumulators: then g goes to record()'s sumToShape)
+  const nativeDb = gb && (N < 16 || G._strides[0] !== 1);
+  const db = nativeDb ? Tensor._emptyUninit([O], dtype) : null;
+  const d = lbDesc;
+  d[0] = DTYPE_CODE[dtype]; d[1] = N; d[2] = K; d[3] = O;
+  d[4] = G._offset; d[5] = G._strides[0]!; d[6] = G._strides[1]!;
+  d[7] = A._offset; d[8] = A._strides[0]!; d[9] = A._strides[1]!;
+  d[10] = B._offset; d[11] = B._strides[1]!; d[12] = B._strides[0]!;  // the weight (O, K) itself
+  d[13] = 0; d[14] = 0; d[15] = 0;
+  f(d, G._storage.data, A._storage.data, B._storage.data, dx !== null ? dx._storage.data : null,
+    dwT !== null ? dwT._storage.data : null, db !== null ? db._storage.data : null);
+  out[0] = dx; out[1] = dwT !== null ? dwT.t() : null; out[2] = db ?? (gb ? G : null);
+  return true;
 }
 
 /** Whether a matrix is a transposed contiguous one (column-major), as linalg's mm backward tests. */
