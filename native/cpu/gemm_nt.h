@@ -154,8 +154,15 @@ __attribute__((target("avx2,fma"), noinline)) inline void cols(int64_t j0, int64
       float* c = C + j * ccs;
       const float* bj = bias ? bias + j * bs : nullptr;
       int64_t i = ib;
-      for (; i + 3 <= ie; i += 3)
+      // 3k + 1 rows (k >= 1) end in two 2-row tiles instead of a 3-row and a 1-row one: a 1-row tile
+      // has 4 accumulators, too few to hide the FMA latency (the same sums: see the note above)
+      const int64_t e3 = (ie - ib) % 3 == 1 && ie - ib >= 4 ? ie - 4 : ie;
+      for (; i + 3 <= e3; i += 3)
         tile<3>(K, A + i * ars, ars, w0, w1, w2, w3, c + i * crs, crs, ccs, nr, alpha, beta, bj, bs, relu);
+      if (e3 != ie) {
+        tile<2>(K, A + i * ars, ars, w0, w1, w2, w3, c + i * crs, crs, ccs, nr, alpha, beta, bj, bs, relu);
+        i += 2;
+      }
       if (ie - i == 2) tile<2>(K, A + i * ars, ars, w0, w1, w2, w3, c + i * crs, crs, ccs, nr, alpha, beta, bj, bs, relu);
       else if (ie - i == 1) tile<1>(K, A + i * ars, ars, w0, w1, w2, w3, c + i * crs, crs, ccs, nr, alpha, beta, bj, bs, relu);
     }

@@ -137,6 +137,7 @@ function fusedWithRelu(m: Module, next: Module, x: Tensor): Tensor | null {
   if (m instanceof Linear) return _runsOwnForward(m, Linear) ? _linearRelu(x, m.weight, m.bias) : null;
   const c = m as Conv2d;
   if (!_runsOwnForward(c, Conv2d) || c.paddingMode !== "zeros") return null;
+  if (x._storage.device !== "cpu" || c.weight._storage.device !== "cpu" || (c.bias !== null && c.bias._storage.device !== "cpu")) return null;
   return _conv2dFused(x, c.weight, { bias: c.bias, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },
     null, null, true);
 }
