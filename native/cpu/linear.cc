@@ -18,9 +18,9 @@ namespace {
 // linearNT(meta, out, x, w, bias | null) -> whether it computed out. meta = [M, N, K, outOffset,
 // outRowStride, xOffset, xRowStride, wOffset, wRowStride, biasOffset, biasStride (, flags)] in
 // float32 elements; out, x and w contiguous along their last dim. flags bit 1: relu every result
-// (v < 0 ? 0 : v, as F.relu's kernel: nn.Sequential's Linear + ReLU without grad, see container.ts). False (nothing written) where the NT
-// kernel does not take the product (no AVX2 + FMA, or N and K outside its range): the caller then
-// takes the general GEMM.
+// (v < 0 ? 0 : v, as F.relu's kernel: nn.Sequential's Linear + ReLU without grad, container.ts).
+// False (nothing written) where the NT kernel does not take the product (no AVX2 + FMA, or N and
+// K outside its range): the caller then takes the general GEMM.
 Napi::Value LinearNT(const Napi::CallbackInfo& info) {
   size_t n;
   const double* m = f64Data(info[0], &n);
