@@ -16,7 +16,6 @@ function cpuPerCall(fn: () => void, ms = 300): number {
   fn();
   let reps = 1;
   for (;;) {
-    const t0 = process.cpuUsage();
     const w0 = performance.now();
     for (let i = 0; i < reps; i++) fn();
     const w = performance.now() - w0;
@@ -29,7 +28,6 @@ function cpuPerCall(fn: () => void, ms = 300): number {
         best.push((u.user + u.system) / reps);
       }
       best.sort((a, b) => a - b);
-      void t0;
       return best[0]!;
     }
     reps *= 2;
@@ -63,10 +61,10 @@ function load(net: nn.Module, name: string): nn.Module {
   if (existsSync(f)) net.loadStateDict(torch.load(f) as Record<string, Tensor>);
   return net.eval();
 }
-const m = load(mlp(true), "mlp");
+const m = load(mlp(true), "mlp") as nn.Sequential;
 const xm = torch.randn(64, 784);
 rows.push(["mlp64", () => { torch.noGrad(() => m.forward(xm)); }]);
-const l1 = (m as any)["0"], l2 = (m as any)["2"];
+const l1 = m.at(0), l2 = m.at(2);
 rows.push(["mlp64.fc1", () => { torch.noGrad(() => l1.forward(xm)); }]);
 const h = torch.noGrad(() => l1.forward(xm)) as Tensor;
 rows.push(["mlp64.relu", () => { torch.noGrad(() => F.relu(h)); }]);
@@ -84,7 +82,6 @@ rows.push(["lenet4", () => { torch.noGrad(() => net.forward(xl)); }]);
   const c2 = torch.noGrad(() => net.conv2.forward(p1));
   const r2 = c2.relu();
   const p2 = net.pool.forward(r2);
-  const f = torch.flatten(p2, 1);
   rows.push(["lenet4.conv1", () => { torch.noGrad(() => net.conv1.forward(xl)); }]);
   rows.push(["lenet4.relu1", () => { torch.noGrad(() => F.relu(c1)); }]);
   rows.push(["lenet4.pool1", () => { torch.noGrad(() => net.pool.forward(r1)); }]);
@@ -92,7 +89,6 @@ rows.push(["lenet4", () => { torch.noGrad(() => net.forward(xl)); }]);
   rows.push(["lenet4.relu2", () => { torch.noGrad(() => F.relu(c2)); }]);
   rows.push(["lenet4.pool2", () => { torch.noGrad(() => net.pool.forward(r2)); }]);
   rows.push(["lenet4.fcs", () => { torch.noGrad(() => net.fc3.forward(F.relu(net.fc2.forward(F.relu(net.fc1.forward(torch.flatten(p2, 1))))))); }]);
-  void f;
 }
 const A = torch.rand(32, 64, 64), B = torch.rand(32, 64, 64);
 rows.push(["bmm32x64", () => { torch.bmm(A, B); }]);
