@@ -210,6 +210,22 @@ inline bool lanesWorthIt(const Plan& P, int64_t NR) {
   return (double)(P.OH() * P.OW()) < 0.75 * (double)(tiles * NR);
 }
 
+// In-register 8x8 float transpose: r[i] lane l -> r[l] lane i.
+TT_AVX2 __attribute__((always_inline)) inline void lanesTranspose8x8(__m256 r[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20); r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20); r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31); r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31); r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
 // positions q0 .. q0+np-1 (flattened oh*OW + ow) of the 16 channels at a ([k][16]); out + o*OHW + q
 TT_AVX2 __attribute__((noinline)) void lanesTile(int64_t K, const float* __restrict a, const float* __restrict xg,
                                                const int32_t* __restrict off, const int64_t* base, int np, const float* bias,
@@ -234,6 +250,26 @@ TT_AVX2 __attribute__((noinline)) void lanesTile(int64_t K, const float* __restr
     const __m256 b0 = _mm256_loadu_ps(bias), b1 = _mm256_loadu_ps(bias + 8);
     #pragma GCC unroll 16
     for (int j = 0; j < kLanesNP; j++) { acc[0][j] = _mm256_add_ps(acc[0][j], b0); acc[1][j] = _mm256_add_ps(acc[1][j], b1); }
+  }
+  if (np == kLanesNP) {
+    // a full tile: two in-register 8x8 transposes (positions 6 and 7 zero) give each channel's 6
+    // values in one vector, stored as 4 + 2 floats, instead of 96 scalar stores through memory
+    static_assert(kLanesNP == 6, "the transposed store writes 6 positions");
+    #pragma GCC unroll 2
+    for (int h = 0; h < 2; h++) {
+      __m256 r[8];
+      #pragma GCC unroll 8
+      for (int j = 0; j < 6; j++) r[j] = acc[h][j];
+      r[6] = r[7] = _mm256_setzero_ps();
+      lanesTranspose8x8(r);
+      #pragma GCC unroll 8
+      for (int oc = 0; oc < 8; oc++) {
+        float* d = out + (h * 8 + oc) * OHW + q0;
+        _mm_storeu_ps(d, _mm256_castps256_ps128(r[oc]));
+        _mm_storel_pi(reinterpret_cast<__m64*>(d + 4), _mm256_extractf128_ps(r[oc], 1));
+      }
+    }
+    return;
   }
   alignas(32) float t[kLanesNP][16];
   #pragma GCC unroll 16

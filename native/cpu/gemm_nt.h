@@ -53,15 +53,21 @@ __attribute__((target("avx2,fma"), always_inline)) inline __m128 reduce4(__m256 
   return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
 }
 
+// relu as elementwise.cc's kernel computes it: v < 0 ? 0 : v (NaN and -0 pass through).
+__attribute__((target("avx2,fma"), always_inline)) inline __m128 relu4(__m128 v) {
+  return _mm_andnot_ps(_mm_cmp_ps(v, _mm_setzero_ps(), _CMP_LT_OQ), v);
+}
+
 // C[MR rows][nr <= 4 cols] = (beta*C +) alpha * A[MR rows] . W[4 rows] over K (+ bias[j], stride
 // bs, when bias is given: F.linear's epilogue, the same bits as beta = 1 over C = bias). w[j]
-// points at row j of W (rows past nr repeat a valid row; their sums are not stored).
+// points at row j of W (rows past nr repeat a valid row; their sums are not stored). With relu,
+// each stored value v is v < 0 ? 0 : v (F.relu of the result, the same bits as a separate pass).
 template <int MR>
 __attribute__((target("avx2,fma"), always_inline)) inline void tile(int64_t K, const float* a, int64_t ars,
                                                                     const float* w0, const float* w1, const float* w2,
                                                                     const float* w3, float* c, int64_t crs,
                                                                     int64_t ccs, int nr, float alpha, float beta,
-                                                                    const float* bias, int64_t bs) {
+                                                                    const float* bias, int64_t bs, bool relu) {
   __m256 acc[MR][4];
   for (int i = 0; i < MR; i++)
     for (int j = 0; j < 4; j++) acc[i][j] = _mm256_setzero_ps();
@@ -99,7 +105,8 @@ __attribute__((target("avx2,fma"), always_inline)) inline void tile(int64_t K, c
     for (int j = 0; j < nr; j++) bt[j] = bias[j * bs];
     const __m128 vbias = _mm_load_ps(bt);
     for (int i = 0; i < MR; i++) {
-      const __m128 r = _mm_add_ps(vbias, _mm_mul_ps(va, s[i]));
+      __m128 r = _mm_add_ps(vbias, _mm_mul_ps(va, s[i]));
+      if (relu) r = relu4(r);
       float* p = c + i * crs;
       if (ccs == 1 && nr == 4) {
         _mm_storeu_ps(p, r);
@@ -115,13 +122,15 @@ __attribute__((target("avx2,fma"), always_inline)) inline void tile(int64_t K, c
     const __m128 r = _mm_mul_ps(va, s[i]);
     float* p = c + i * crs;
     if (ccs == 1 && nr == 4) {
-      _mm_storeu_ps(p, beta == 0.0f ? r : _mm_add_ps(_mm_mul_ps(_mm_set1_ps(beta), _mm_loadu_ps(p)), r));
+      const __m128 v = beta == 0.0f ? r : _mm_add_ps(_mm_mul_ps(_mm_set1_ps(beta), _mm_loadu_ps(p)), r);
+      _mm_storeu_ps(p, relu ? relu4(v) : v);
     } else {
       alignas(16) float t[4];
       _mm_store_ps(t, r);
       for (int j = 0; j < nr; j++) {
         float& d = p[j * ccs];
-        d = beta == 0.0f ? t[j] : beta * d + t[j];
+        const float v = beta == 0.0f ? t[j] : beta * d + t[j];
+        d = relu && v < 0.0f ? 0.0f : v;
       }
     }
   }
@@ -132,7 +141,8 @@ __attribute__((target("avx2,fma"), always_inline)) inline void tile(int64_t K, c
 __attribute__((target("avx2,fma"), noinline)) inline void cols(int64_t j0, int64_t j1, int64_t i0, int64_t i1,
                                                                int64_t K, const float* A, int64_t ars, const float* W,
                                                                int64_t wrs, float* C, int64_t crs, int64_t ccs,
-                                                               float alpha, float beta, const float* bias, int64_t bs) {
+                                                               float alpha, float beta, const float* bias, int64_t bs,
+                                                               bool relu = false) {
   for (int64_t ib = i0; ib < i1; ib += kRowBlock) {
     const int64_t ie = std::min(i1, ib + kRowBlock);
     for (int64_t j = j0; j < j1; j += 4) {
@@ -144,10 +154,17 @@ __attribute__((target("avx2,fma"), noinline)) inline void cols(int64_t j0, int64
       float* c = C + j * ccs;
       const float* bj = bias ? bias + j * bs : nullptr;
       int64_t i = ib;
-      for (; i + 3 <= ie; i += 3)
-        tile<3>(K, A + i * ars, ars, w0, w1, w2, w3, c + i * crs, crs, ccs, nr, alpha, beta, bj, bs);
-      if (ie - i == 2) tile<2>(K, A + i * ars, ars, w0, w1, w2, w3, c + i * crs, crs, ccs, nr, alpha, beta, bj, bs);
-      else if (ie - i == 1) tile<1>(K, A + i * ars, ars, w0, w1, w2, w3, c + i * crs, crs, ccs, nr, alpha, beta, bj, bs);
+      // 3k + 1 rows (k >= 1) end in two 2-row tiles instead of a 3-row and a 1-row one: a 1-row tile
+      // has 4 accumulators, too few to hide the FMA latency (the same sums: see the note above)
+      const int64_t e3 = (ie - ib) % 3 == 1 && ie - ib >= 4 ? ie - 4 : ie;
+      for (; i + 3 <= e3; i += 3)
+        tile<3>(K, A + i * ars, ars, w0, w1, w2, w3, c + i * crs, crs, ccs, nr, alpha, beta, bj, bs, relu);
+      if (e3 != ie) {
+        tile<2>(K, A + i * ars, ars, w0, w1, w2, w3, c + i * crs, crs, ccs, nr, alpha, beta, bj, bs, relu);
+        i += 2;
+      }
+      if (ie - i == 2) tile<2>(K, A + i * ars, ars, w0, w1, w2, w3, c + i * crs, crs, ccs, nr, alpha, beta, bj, bs, relu);
+      else if (ie - i == 1) tile<1>(K, A + i * ars, ars, w0, w1, w2, w3, c + i * crs, crs, ccs, nr, alpha, beta, bj, bs, relu);
     }
   }
 }
@@ -156,24 +173,25 @@ __attribute__((target("avx2,fma"), noinline)) inline void cols(int64_t j0, int64
 // columns contiguous (column stride bcs: B = W^T with W's row stride bcs). Threads (for products
 // big enough) claim blocks of columns of C (rows of W), or of rows of C when C has few columns;
 // the split changes no sum. With a bias (stride bs), C = alpha*A@B + bias[column] and beta is unused.
+// With relu, every stored value goes through relu4 (F.linear then F.relu, fused for inference).
 inline void sgemmNT(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars, const float* B, int64_t bcs,
                     float* C, int64_t crs, int64_t ccs, float alpha, float beta, int threads,
-                    const float* bias = nullptr, int64_t bs = 1) {
+                    const float* bias = nullptr, int64_t bs = 1, bool relu = false) {
   if (M * N * K < kSerialWork) threads = 1;
   const int64_t colUnits = (N + 3) / 4, rowUnits = (M + 2) / 3;
   const bool byCols = colUnits >= 2 * threads || colUnits >= rowUnits;
   const int64_t units = byCols ? colUnits : rowUnits;
-  if (threads <= 1 || units < 2) return cols(0, N, 0, M, K, A, ars, B, bcs, C, crs, ccs, alpha, beta, bias, bs);
+  if (threads <= 1 || units < 2) return cols(0, N, 0, M, K, A, ars, B, bcs, C, crs, ccs, alpha, beta, bias, bs, relu);
   const int64_t per = std::max<int64_t>(1, units / (threads * 4)), items = (units + per - 1) / per;
   std::atomic<int64_t> next{0};
   parallelFor(std::min<int64_t>(threads, items), 1, [&](int64_t, int64_t) {
     for (int64_t it; (it = next.fetch_add(1, std::memory_order_relaxed)) < items;) {
       if (byCols) {
         const int64_t j0 = it * per * 4, j1 = std::min(N, j0 + per * 4);
-        cols(j0, j1, 0, M, K, A, ars, B, bcs, C, crs, ccs, alpha, beta, bias, bs);
+        cols(j0, j1, 0, M, K, A, ars, B, bcs, C, crs, ccs, alpha, beta, bias, bs, relu);
       } else {
         const int64_t i0 = it * per * 3, i1 = std::min(M, i0 + per * 3);
-        cols(0, N, i0, i1, K, A, ars, B, bcs, C, crs, ccs, alpha, beta, bias, bs);
+        cols(0, N, i0, i1, K, A, ars, B, bcs, C, crs, ccs, alpha, beta, bias, bs, relu);
       }
     }
   }, gemmPollNanos());

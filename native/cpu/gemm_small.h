@@ -76,6 +76,90 @@ __attribute__((target("avx2,fma"), always_inline)) inline void kloop6x16(int64_t
         "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 }
 
+// kloop6x16 with C = acc stored straight into C (rows c, c+r', ..., r' = C's row stride; columns
+// contiguous): the first k-block with alpha 1 and beta 0, where alpha*acc is acc exactly. Saves
+// the round trip of the 12 sums through memory and the multiply of the general epilogue.
+__attribute__((target("avx2,fma"), always_inline)) inline void kloop6x16Store(int64_t kc, const float* a, int64_t ars,
+                                                                              int64_t acs, const float* b, int64_t brs,
+                                                                              float* c, int64_t crs) {
+  const char* a0 = reinterpret_cast<const char*>(a);
+  const char* a3 = a0 + 3 * ars * 4;
+  const char* bp = reinterpret_cast<const char*>(b);
+  char* c0 = reinterpret_cast<char*>(c);
+  char* c3 = c0 + 3 * crs * 4;
+  const int64_t r = ars * 4, astep = acs * 4, bstep = brs * 4, cr = crs * 4;
+  int64_t n = kc;
+  asm volatile(
+      "vxorps %%ymm0, %%ymm0, %%ymm0\n\tvxorps %%ymm1, %%ymm1, %%ymm1\n\t"
+      "vxorps %%ymm2, %%ymm2, %%ymm2\n\tvxorps %%ymm3, %%ymm3, %%ymm3\n\t"
+      "vxorps %%ymm4, %%ymm4, %%ymm4\n\tvxorps %%ymm5, %%ymm5, %%ymm5\n\t"
+      "vxorps %%ymm6, %%ymm6, %%ymm6\n\tvxorps %%ymm7, %%ymm7, %%ymm7\n\t"
+      "vxorps %%ymm8, %%ymm8, %%ymm8\n\tvxorps %%ymm9, %%ymm9, %%ymm9\n\t"
+      "vxorps %%ymm10, %%ymm10, %%ymm10\n\tvxorps %%ymm11, %%ymm11, %%ymm11\n\t"
+      "test %[n], %[n]\n\t"
+      "jz 2f\n\t"
+      ".p2align 5\n\t"
+      "1:\n\t"
+      "vmovups (%[b]), %%ymm12\n\t"
+      "vmovups 32(%[b]), %%ymm13\n\t"
+      "add %[bstep], %[b]\n\t"
+      "vbroadcastss (%[a0]), %%ymm14\n\t"
+      "vfmadd231ps %%ymm12, %%ymm14, %%ymm0\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm1\n\t"
+      "vbroadcastss (%[a0],%[r],1), %%ymm14\n\t"
+      "vfmadd231ps %%ymm12, %%ymm14, %%ymm2\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm3\n\t"
+      "vbroadcastss (%[a0],%[r],2), %%ymm14\n\t"
+      "vfmadd231ps %%ymm12, %%ymm14, %%ymm4\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm5\n\t"
+      "vbroadcastss (%[a3]), %%ymm14\n\t"
+      "vfmadd231ps %%ymm12, %%ymm14, %%ymm6\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm7\n\t"
+      "vbroadcastss (%[a0],%[r],4), %%ymm14\n\t"
+      "vfmadd231ps %%ymm12, %%ymm14, %%ymm8\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm9\n\t"
+      "vbroadcastss (%[a3],%[r],2), %%ymm14\n\t"
+      "vfmadd231ps %%ymm12, %%ymm14, %%ymm10\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm11\n\t"
+      "add %[astep], %[a0]\n\t"
+      "add %[astep], %[a3]\n\t"
+      "dec %[n]\n\t"
+      "jnz 1b\n\t"
+      "2:\n\t"
+      "vmovups %%ymm0, (%[c0])\n\tvmovups %%ymm1, 32(%[c0])\n\t"
+      "vmovups %%ymm2, (%[c0],%[cr],1)\n\tvmovups %%ymm3, 32(%[c0],%[cr],1)\n\t"
+      "vmovups %%ymm4, (%[c0],%[cr],2)\n\tvmovups %%ymm5, 32(%[c0],%[cr],2)\n\t"
+      "vmovups %%ymm6, (%[c3])\n\tvmovups %%ymm7, 32(%[c3])\n\t"
+      "vmovups %%ymm8, (%[c0],%[cr],4)\n\tvmovups %%ymm9, 32(%[c0],%[cr],4)\n\t"
+      "vmovups %%ymm10, (%[c3],%[cr],2)\n\tvmovups %%ymm11, 32(%[c3],%[cr],2)\n\t"
+      : [a0] "+r"(a0), [a3] "+r"(a3), [b] "+r"(bp), [n] "+r"(n)
+      : [r] "r"(r), [astep] "r"(astep), [bstep] "r"(bstep), [c0] "r"(c0), [c3] "r"(c3), [cr] "r"(cr)
+      : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+        "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+}
+
+// The full 6x16 tiles of a 6-row strip, columns [0, n16) (n16 a multiple of 16), in one
+// out-of-line loop: inlined into strip<6>, the compiler kept the row pointers of every tile
+// variant on the stack and stepped each of them per tile (about a quarter of a 64^3 product's
+// time). Same sums and epilogue as tile<6, 2, false>.
+__attribute__((target("avx2,fma"), noinline)) inline void fullTiles6x16(int64_t n16, int64_t kc, const float* a,
+                                                                         int64_t ars, int64_t acs, const float* b,
+                                                                         int64_t brs, float* c, int64_t crs,
+                                                                         float alpha, float beta, bool firstK) {
+  if (firstK && beta == 0.0f && alpha == 1.0f) {
+    for (int64_t j = 0; j < n16; j += 16) kloop6x16Store(kc, a, ars, acs, b + j, brs, c + j, crs);
+    return;
+  }
+  const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+  for (int64_t j = 0; j < n16; j += 16) {
+    alignas(32) __m256 acc[6][2];
+    kloop6x16(kc, a, ars, acs, b + j, brs, reinterpret_cast<float*>(acc));
+    for (int i = 0; i < 6; i++)
+      for (int v = 0; v < 2; v++) {
+        float* p = c + i * crs + j + v * 8;
+        __m256 r;
+        if (firstK) r = beta == 0.0f ? _mm256_mul_ps(va, acc[i][v])
+                                     : _mm256_add_ps(_mm256_mul_ps(vb, _mm256_loadu_ps(p)), _mm256_mul_ps(va, acc[i][v]));
+        else r = _mm256_add_ps(_mm256_loadu_ps(p), _mm256_mul_ps(va, acc[i][v]));
+        _mm256_storeu_ps(p, r);
+      }
+  }
+}
+
 // C[MR rows][nr cols] (beta, alpha) op= A[MR x kc] @ B[kc x nr], nr <= 8*NV; the last vector of
 // B is loaded through `mask` when MASK (the right edge). a points at A[row 0][k 0], b at B[k 0][col 0].
 template <int MR, int NV, bool MASK>
@@ -151,6 +235,11 @@ __attribute__((target("avx2,fma"), always_inline)) inline void strip(int64_t N, 
                                                                      float alpha, float beta, bool firstK) {
   const __m256i all = _mm256_set1_epi32(-1);
   int64_t j = 0;
+  if constexpr (MR == 6)
+    if (ccs == 1 && N >= 16) {
+      j = N & ~int64_t(15);
+      fullTiles6x16(j, kc, a, ars, acs, b, brs, c, crs, alpha, beta, firstK);
+    }
   for (; j + 16 <= N; j += 16)
     tile<MR, 2, false>(kc, a, ars, acs, b + j, brs, c + j * ccs, crs, ccs, alpha, beta, 16, all, firstK);
   const int64_t rest = N - j;

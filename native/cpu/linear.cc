@@ -16,10 +16,11 @@ namespace tt {
 namespace {
 
 // linearNT(meta, out, x, w, bias | null) -> whether it computed out. meta = [M, N, K, outOffset,
-// outRowStride, xOffset, xRowStride, wOffset, wRowStride, biasOffset, biasStride] in float32
-// elements; out, x and w contiguous along their last dim. False (nothing written) where the NT
-// kernel does not take the product (no AVX2 + FMA, or N and K outside its range): the caller then
-// takes the general GEMM.
+// outRowStride, xOffset, xRowStride, wOffset, wRowStride, biasOffset, biasStride (, flags)] in
+// float32 elements; out, x and w contiguous along their last dim. flags bit 1: relu every result
+// (v < 0 ? 0 : v, as F.relu's kernel: nn.Sequential's Linear + ReLU without grad, container.ts).
+// False (nothing written) where the NT kernel does not take the product (no AVX2 + FMA, or N and
+// K outside its range): the caller then takes the general GEMM.
 Napi::Value LinearNT(const Napi::CallbackInfo& info) {
   size_t n;
   const double* m = f64Data(info[0], &n);
@@ -33,9 +34,10 @@ Napi::Value LinearNT(const Napi::CallbackInfo& info) {
     const float* bias = info[4].IsNull() || info[4].IsUndefined()
                             ? nullptr
                             : reinterpret_cast<const float*>(bufferData(info[4])) + (int64_t)m[9];
+    const bool relu = n >= 12 && ((int64_t)m[11] & 1) != 0;
     if (M > 0 && N > 0)
       gemm_nt::sgemmNT(M, N, K, x, (int64_t)m[6], w, (int64_t)m[8], out, (int64_t)m[4], 1, 1.0f, 0.0f,
-                       getNumThreads(), bias, (int64_t)m[10]);
+                       getNumThreads(), bias, (int64_t)m[10], relu);
     return Napi::Boolean::New(info.Env(), true);
   }
 #endif

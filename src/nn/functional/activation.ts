@@ -68,7 +68,7 @@ function gemm2d(dtype: "float32" | "float64", M: number, N: number, K: number, c
   }
 }
 
-const ntDesc = new Float64Array(11);
+const ntDesc = new Float64Array(12);
 
 /**
  * out = input @ weight^T (+ bias) in one native call for float32 operands contiguous along K (the
@@ -76,7 +76,7 @@ const ntDesc = new Float64Array(11);
  * and bits as gemm2d's addmm / mm, without copying the bias into out first. False where it does
  * not apply (then nothing is written).
  */
-function linearNT(out: Tensor, input: Tensor, weight: Tensor, bias: Tensor | null): boolean {
+function linearNT(out: Tensor, input: Tensor, weight: Tensor, bias: Tensor | null, relu = false): boolean {
   const f = native.linearNT;
   if (f === undefined || input.dtype !== "float32" || input._strides[1] !== 1 || weight._strides[1] !== 1) return false;
   const d = ntDesc;
@@ -85,6 +85,7 @@ function linearNT(out: Tensor, input: Tensor, weight: Tensor, bias: Tensor | nul
   d[5] = input._offset; d[6] = input._strides[0]!;
   d[7] = weight._offset; d[8] = weight._strides[0]!;
   d[9] = bias !== null ? bias._offset : 0; d[10] = bias !== null ? bias._strides[0]! : 0;
+  d[11] = relu ? 1 : 0;
   return f(d, out._storage.data, input._storage.data, weight._storage.data, bias !== null ? bias._storage.data : null);
 }
 
@@ -170,6 +171,25 @@ function linearBackwardNative(dtype: "float32" | "float64", G: Tensor, A: Tensor
     dwT !== null ? dwT._storage.data : null, db !== null ? db._storage.data : null);
   out[0] = dx; out[1] = dwT !== null ? dwT.t() : null; out[2] = db ?? (gb ? G : null);
   return true;
+}
+
+/**
+ * @internal F.relu(F.linear(input, weight, bias)) for inference (nothing to record: no input
+ * requires grad, or grad mode is off), the same bits as the two ops: 2-d float input, the ReLU
+ * applied in the NT kernel's epilogue (native/cpu/linear.cc) or, where that kernel does not take
+ * the product, in place on the fresh product (no one else holds it). Null, computing nothing,
+ * where it does not apply (then the caller runs the two ops). nn.Sequential takes it for a stock
+ * Linear followed by a stock ReLU (container.ts).
+ */
+export function _linearRelu(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor | null {
+  if (!linearFastApplies(input, weight, bias) || needsGrad([input, weight, bias])) return null;
+  const dtype = input.dtype as "float32" | "float64";
+  const N = input._shape[0]!, K = input._shape[1]!, O = weight._shape[0]!;
+  const out = Tensor._emptyUninit([N, O], dtype);
+  if (N * O === 0 || linearNT(out, input, weight, bias, true)) return out;
+  if (bias !== null) runElementwise("copy", out, [bias]);
+  gemm2d(dtype, N, O, K, out, O, 1, input, input._strides[0]!, input._strides[1]!, weight, weight._strides[1]!, weight._strides[0]!, bias !== null ? 1 : 0);
+  return out.relu_();
 }
 
 /** Whether a matrix is a transposed contiguous one (column-major), as linalg's mm backward tests. */

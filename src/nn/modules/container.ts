@@ -6,7 +6,12 @@
 // named modules, names like "0" sort before names like "conv1" (PyTorch keeps insertion order).
 import { IndexError } from "../../errors.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { KeyError, Module } from "../module.js";
+import { KeyError, Module, _runsOwnForward } from "../module.js";
+import { _linearRelu } from "../functional/activation.js";
+import { _conv2dFused } from "../functional/conv.js";
+import { Linear } from "./linear.js";
+import { Conv2d } from "./conv.js";
+import { ReLU } from "./activation.js";
 import { Parameter } from "../parameter.js";
 import { pyTypename } from "../repr.js";
 
@@ -98,12 +103,43 @@ export class Sequential extends Module {
   override forward(input: any): any {
     let x = input;
     // the children in _ownModules' order, without building its [name, module] pairs each call
-    for (const k of Object.keys(this)) {
-      const m = (this as any)[k];
-      if (m instanceof Module) x = m.forward(x);
+    const keys = Object.keys(this);
+    for (let i = 0; i < keys.length; i++) {
+      const m = (this as any)[keys[i]!];
+      if (!(m instanceof Module)) continue;
+      if (x instanceof Tensor && (m instanceof Linear || m instanceof Conv2d)) {
+        // a stock Linear / Conv2d followed by a stock ReLU: one fused call where it applies
+        let j = i + 1;
+        while (j < keys.length && !((this as any)[keys[j]!] instanceof Module)) j++;
+        const y = j < keys.length ? fusedWithRelu(m, (this as any)[keys[j]!], x) : null;
+        if (y !== null) {
+          x = y;
+          i = j;
+          continue;
+        }
+      }
+      x = m.forward(x);
     }
     return x;
   }
+}
+
+/**
+ * Inference fast path of Sequential: relu(layer(x)) in one native call (the ReLU in the product's
+ * or the convolution's epilogue, bit for bit the separate ops: _linearRelu, _conv2dFused) for a
+ * stock Linear or Conv2d (zeros padding) followed by a stock ReLU, where nothing records a graph.
+ * Stock: the module's own forward, not overridden, replaced or hooked (_runsOwnForward), so the
+ * intermediate result is seen by no one and fusing is invisible. Null where it does not apply
+ * (then the modules run one by one).
+ */
+function fusedWithRelu(m: Module, next: Module, x: Tensor): Tensor | null {
+  if (!_runsOwnForward(next, ReLU)) return null;
+  if (m instanceof Linear) return _runsOwnForward(m, Linear) ? _linearRelu(x, m.weight, m.bias) : null;
+  const c = m as Conv2d;
+  if (!_runsOwnForward(c, Conv2d) || c.paddingMode !== "zeros") return null;
+  if (x._storage.device !== "cpu" || c.weight._storage.device !== "cpu" || (c.bias !== null && c.bias._storage.device !== "cpu")) return null;
+  return _conv2dFused(x, c.weight, { bias: c.bias, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },
+    null, null, true);
 }
 
 export class ModuleList extends Module {
