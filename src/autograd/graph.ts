@@ -153,3 +153,10 @@ export function needsGrad(inputs: readonly unknown[]): boolean {
   for (const x of inputs) if (x !== null && typeof x === "object" && (x as Tensor).requiresGrad === true) return true;
   return false;
 }
+
+/** PyTorch refuses out= when the result would need a graph. */
+export function checkOut(name: string, tensors: readonly Tensor[], out: Tensor | undefined): void {
+  if (out !== undefined && needsGrad(tensors))
+    throw new RuntimeError(`${name}(): functions with out=... arguments don't support automatic differentiation, but one ` +
+      "of the arguments requires grad.");
+}

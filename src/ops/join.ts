@@ -3,7 +3,7 @@
 // Results are built from views plus one native copy (cat, repeat) or one native gather (flip, roll,
 // repeat_interleave); meshgrid and broadcast_tensors are views. Each op records its own backward
 // (PyTorch's node names); the composites (tile, hstack, fliplr, ...) get theirs from their parts.
-import { needsGrad } from "../autograd/graph.js";
+import { checkOut } from "../autograd/graph.js";
 import { record } from "../autograd/record.js";
 import { IndexError, RuntimeError } from "../errors.js";
 import { SCALAR_TYPE_NAME, canCast, promoteTypes } from "../tensor/dtype.js";
@@ -22,13 +22,6 @@ export interface CatOptions { dim?: number; out?: Tensor }
 /** `(tensors, dim?, opts?)` or `(tensors, { dim, out })` (API.md rule 3). */
 function catArgs(dim: number | CatOptions, opts: CatOptions): [number, Tensor | undefined] {
   return typeof dim === "object" ? [dim.dim ?? 0, dim.out] : [dim, opts.out];
-}
-
-/** PyTorch refuses out= when the result would need a graph. */
-function checkOut(name: string, tensors: readonly Tensor[], out: Tensor | undefined): void {
-  if (out !== undefined && needsGrad(tensors))
-    throw new RuntimeError(`${name}(): functions with out=... arguments don't support automatic differentiation, but one ` +
-      "of the arguments requires grad.");
 }
 
 /**

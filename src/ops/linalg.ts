@@ -2,14 +2,15 @@
 // Matrix products over the native strided GEMM (transposed operands are read in place).
 import { native } from "../backends/cpu/native.js";
 import { RuntimeError } from "../errors.js";
-import { DTYPE_CODE, type DType, SCALAR_TYPE_NAME, promoteTypes } from "../tensor/dtype.js";
+import { CPP_TYPE_NAME, DTYPE_CODE, type DType, SCALAR_TYPE_NAME, promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes, numelOf } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
-import { castTo } from "./elementwise.js";
+import { type OutOptions, castTo } from "./elementwise.js";
 import { copy_ } from "./convert.js";
 import { unsafeView } from "./movement.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/record.js";
+import { checkOut } from "../autograd/graph.js";
 
 export interface BetaAlpha { beta?: number; alpha?: number }
 
@@ -70,13 +71,16 @@ function operandOf(t: Tensor, nb: number, desc: Float64Array, at: number): Tenso
   return t;
 }
 
-export function mm(a: Tensor, b: Tensor): Tensor {
+export function mm(a: Tensor, b: Tensor, opts: OutOptions = {}): Tensor {
+  checkOut("mm", [a, b], opts.out);
   if (a.ndim !== 2) throw new RuntimeError(`self must be a matrix`);
   if (b.ndim !== 2) throw new RuntimeError(`mat2 must be a matrix`);
   if (a._shape[1] !== b._shape[0])
     throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${a._shape[0]}x${a._shape[1]} and ${b._shape[0]}x${b._shape[1]})`);
   const d = computeDtype(a, b, "addmm_impl_cpu_");
-  const out = Tensor._emptyUninit([a._shape[0]!, b._shape[1]!], d);  // beta 0: every element written, none read
+  const shape = [a._shape[0]!, b._shape[1]!];
+  if (opts.out !== undefined) return productInto(opts.out, d, shape, a, b);
+  const out = Tensor._emptyUninit(shape, d);  // beta 0: every element written, none read
   noGrad(() => gemmInto(out, a, b, 1, 0));
   return record(out, {
     name: "MmBackward0", inputs: [a, b], save: [a, b],
@@ -84,17 +88,41 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   });
 }
 
-export function bmm(a: Tensor, b: Tensor): Tensor {
+export function bmm(a: Tensor, b: Tensor, opts: OutOptions = {}): Tensor {
+  checkOut("bmm", [a, b], opts.out);
   if (a.ndim !== 3) throw new RuntimeError(`batch1 must be a 3D tensor`);
   if (b.ndim !== 3) throw new RuntimeError(`batch2 must be a 3D tensor`);
   checkBatch(a._shape[0]!, a._shape[2]!, b);
   const d = computeDtype(a, b, "bmm");
-  const out = Tensor._emptyUninit([a._shape[0]!, a._shape[1]!, b._shape[2]!], d);
+  const shape = [a._shape[0]!, a._shape[1]!, b._shape[2]!];
+  if (opts.out !== undefined) return productInto(opts.out, d, shape, a, b);
+  const out = Tensor._emptyUninit(shape, d);
   noGrad(() => gemmInto(out, a, b, 1, 0));
   return record(out, {
     name: "BmmBackward0", inputs: [a, b], save: [a, b],
     backward: ([g], [x, y]) => [bmm(g!, y!.transpose(1, 2)), bmm(x!.transpose(1, 2), g!)],
   });
+}
+
+/**
+ * mm / bmm / matmul's out= (PyTorch's out variants, nothing recorded): out must have the product's
+ * dtype and is resized to its shape. The GEMM writes out in place where it can (any strides with
+ * one batch stride, no element written twice, no memory shared with an operand); otherwise the
+ * product (of a and b, or the given one) is computed and copied in.
+ */
+function productInto(out: Tensor, d: DType, shape: readonly number[], a: Tensor, b: Tensor, product?: () => Tensor): Tensor {
+  if (out.dtype !== d)
+    throw new RuntimeError(`Expected out tensor to have dtype ${CPP_TYPE_NAME[d]}, but got ${CPP_TYPE_NAME[out.dtype]} instead`);
+  if (out._shape.length !== shape.length || out._shape.some((s, i) => s !== shape[i])) out._resize(shape);
+  const nb = out.ndim - 2;
+  const inPlace = product === undefined && out._storage !== a._storage && out._storage !== b._storage &&
+    batchStride(out, nb) !== null && !out._shape.some((s, i) => s > 1 && out._strides[i] === 0);
+  noGrad(() => {
+    if (inPlace) gemmInto(out, a, b, 1, 0);
+    else copy_(out, product !== undefined ? product() : nb === 0 ? mm(a, b) : bmm(a, b));
+  });
+  out._bumpVersion();
+  return out;
 }
 
 function checkBatch(batch: number, k: number, b: Tensor): void {
@@ -129,7 +157,12 @@ export function mv(m: Tensor, v: Tensor): Tensor {
 }
 
 /** torch.matmul with PyTorch's 1-D / 2-D / batched broadcasting rules. */
-export function matmul(a: Tensor, b: Tensor): Tensor {
+export function matmul(a: Tensor, b: Tensor, opts: OutOptions = {}): Tensor {
+  if (opts.out !== undefined) {
+    checkOut("matmul", [a, b], opts.out);
+    const r = noGrad(() => matmul(a, b));
+    return productInto(opts.out, r.dtype, r._shape, a, b, () => r);
+  }
   if (a.ndim === 0 || b.ndim === 0)
     throw new RuntimeError(`both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
   if (a.ndim === 1 && b.ndim === 1) return dot(a, b);

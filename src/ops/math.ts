@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Pointwise math: unary, binary and ternary ops over broadcast, promoted inputs.
 import { RuntimeError } from "../errors.js";
-import { type DType, SCALAR_TYPE_NAME, getDefaultDtype, isFloatingPoint, promoteTypes, resultType } from "../tensor/dtype.js";
+import { CPP_TYPE_NAME, type DType, SCALAR_TYPE_NAME, getDefaultDtype, isFloatingPoint, promoteTypes, resultType } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/layout.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkScalarFits } from "./convert.js";
@@ -391,16 +391,11 @@ export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrS
   });
 }
 
-/** The C++ type names PyTorch's lerp messages use ("expected dtype float for `end` ..."). */
-const CPP_TYPE: Record<DType, string> = {
-  bool: "bool", uint8: "unsigned char", int8: "signed char", int16: "short int", int32: "int", int64: "long int",
-  float16: "c10::Half", bfloat16: "c10::BFloat16", float32: "float", float64: "double",
-};
 /** lerp does not promote: end (and a tensor weight) must have start's dtype. */
 function lerpSpec(start: Tensor, end: Tensor, weight: TensorOrScalar): ElementwiseSpec {
   for (const [name, t] of [["end", end], ["weight", weight]] as const)
     if (t instanceof Tensor && t.dtype !== start.dtype)
-      throw new RuntimeError(`expected dtype ${CPP_TYPE[start.dtype]} for \`${name}\` but got dtype ${CPP_TYPE[t.dtype]}`);
+      throw new RuntimeError(`expected dtype ${CPP_TYPE_NAME[start.dtype]} for \`${name}\` but got dtype ${CPP_TYPE_NAME[t.dtype]}`);
   const kernelName = weight instanceof Tensor ? "lerp_kernel_tensor" : "lerp_kernel_scalar";
   return {
     kernel: "lerp", compute: () => start.dtype, check: () => floatOnly(kernelName)(start.dtype),

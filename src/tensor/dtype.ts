@@ -123,6 +123,12 @@ export const SCALAR_TYPE_NAME: Record<DType, string> = {
   bfloat16: "BFloat16", float32: "Float", float64: "Double",
 };
 
+/** The C++ type names some PyTorch messages use ("Expected out tensor to have dtype float, but got double instead"). */
+export const CPP_TYPE_NAME: Record<DType, string> = {
+  bool: "bool", uint8: "unsigned char", int8: "signed char", int16: "short int", int32: "int", int64: "long int",
+  float16: "c10::Half", bfloat16: "c10::BFloat16", float32: "float", float64: "double",
+};
+
 let defaultDtype: DType = "float32";
 export function getDefaultDtype(): DType { return defaultDtype; }
 export function setDefaultDtype(d: DTypeLike): void {
