@@ -24,6 +24,7 @@
 #endif
 
 #include "common/parallel.h"
+#include "cpu/conv_epilogue.h"
 
 namespace tt {
 namespace poolk3 {
@@ -154,7 +155,7 @@ inline bool forward(const float* x, float* out, int64_t* ind, int64_t P, int64_t
   // every window starts inside the plane (so holds at least one element of it)
   if (2 * (OH - 1) - PH >= H || 2 * (OW - 1) - PW >= W) return false;
   const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OH * OW * 9));
-  parallelFor(P, grain, [&](int64_t p0, int64_t p1) {
+  convepi::dynamicRanges(P, grain, [&](int64_t p0, int64_t p1) {  // claimed dynamically, workers polling (conv_epilogue.h)
     // three rolling rows of horizontal maxima (and their indices)
     static thread_local std::vector<float> hmBuf;
     static thread_local std::vector<int32_t> hiBuf;
