@@ -17,6 +17,7 @@
 #include "cpu/conv_wino.h"
 #include "cpu/conv_s2.h"
 #include "cpu/conv_epilogue.h"
+#include "cpu/pool_k3.h"
 
 namespace tt {
 namespace {
@@ -303,8 +304,8 @@ bool isPointwise(const ConvGeom& g) {
 // ep: the fused epilogue (conv_epilogue.h; mode 5): the Winograd and strided paths apply it and set
 // *epDone, the caller applies it after the others
 template <class T> void forward(const ConvGeom& g, const Napi::Array& bufs, bool hasBias, const convepi::Epilogue* ep = nullptr,
-                                bool* epDone = nullptr) {
-  T* out = ptr<T>(bufs, 0, g.off[0]);
+                                bool* epDone = nullptr, T* outInstead = nullptr) {
+  T* out = outInstead ? outInstead : ptr<T>(bufs, 0, g.off[0]);  // outInstead: mode 5's pooled path writes a scratch
   const T* x = ptr<T>(bufs, 1, g.off[1]);
   const T* w = ptr<T>(bufs, 2, g.off[2]);
   const T* bias = hasBias ? ptr<T>(bufs, 3, g.off[3]) : nullptr;
@@ -461,12 +462,22 @@ template <class T> void fold(const ConvGeom& g, const Napi::Array& bufs) {
 // runningVar, bnWeight?, bnBias?, residual?]; meta: the 27 geometry entries, then [eps, flags (1 bn
 // weight, 2 bn bias, 4 BatchNorm, 8 ReLU, 16 residual), offsets of runningMean, runningVar, bnWeight,
 // bnBias, residual]. The residual is contiguous and shaped like the output.
-void forwardFused(const ConvGeom& g, const Napi::Array& bufs, const Napi::Value& metaV) {
+// Flag 32 (ResNet's stem): then a 3x3 / stride 2 max pool (values only) with padding meta[34], out
+// being the pooled (N, OC, meta[35], meta[36]); the convolution's output goes to a thread-local
+// scratch, and pool_k3.h pools it into out (the same bits as conv, the epilogue, then max_pool2d).
+// Returns false, writing nothing, where pool_k3.h does not take the sizes (or the CPU lacks AVX2).
+struct FusedPoolScratch;
+bool forwardFused(const ConvGeom& g, const Napi::Array& bufs, const Napi::Value& metaV) {
   size_t n;
   const double* m = f64Data(metaV, &n);
   if (n < 34 || g.dt != kFloat32) throw std::runtime_error("conv: bad fused descriptor");
   const double eps = m[27];
   const int flags = (int)m[28];
+  const bool pool = (flags & 32) != 0;
+  // (the scratch is kept for the thread's life: at most 8M floats, ResNet's stem up to batch 9)
+  if (pool && (n < 37 || !poolk3::applies(g.OH, g.OW, (int64_t)m[35], (int64_t)m[36], (int64_t)m[34], (int64_t)m[34]) || g.OD != 1 ||
+               g.N * g.OC * g.OHW() > (int64_t(8) << 20)))
+    return false;
   auto opt = [&](uint32_t k, int bit, int64_t off) -> const float* { return (flags & bit) ? ptr<float>(bufs, k, off) : nullptr; };
   convepi::Epilogue ep;
   std::vector<float> sc, sh;
@@ -482,8 +493,13 @@ void forwardFused(const ConvGeom& g, const Napi::Array& bufs, const Napi::Value&
   ep.res = opt(8, 16, (int64_t)m[33]);
   const bool hasBias = bufs.Length() > 3 && !bufs.Get(3).IsNull() && !bufs.Get(3).IsUndefined();
   bool done = false;
-  forward<float>(g, bufs, hasBias, &ep, &done);
-  if (!done) convepi::apply(&ep, ptr<float>(bufs, 0, g.off[0]), g.N, g.OC, g.OHW());
+  float* y = pool ? threadScratch<FusedPoolScratch, float>(0, (size_t)(g.N * g.OC * g.OHW())) : nullptr;
+  forward<float>(g, bufs, hasBias, &ep, &done, y);
+  if (!done) convepi::apply(&ep, y ? y : ptr<float>(bufs, 0, g.off[0]), g.N, g.OC, g.OHW());
+  if (pool)
+    poolk3::forward(y, ptr<float>(bufs, 0, g.off[0]), nullptr, g.N * g.OC, g.OH, g.OW, (int64_t)m[35], (int64_t)m[36], (int64_t)m[34],
+                    (int64_t)m[34]);
+  return true;
 }
 
 // conv(mode, buffers, meta): mode 0 forward [out, input, weight, bias?], 1 input grad
@@ -502,7 +518,7 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
     case 2: f32 ? backwardWeight<float>(g, bufs) : backwardWeight<double>(g, bufs); break;
     case 3: f32 ? unfold<float>(g, bufs) : unfold<double>(g, bufs); break;
     case 4: f32 ? fold<float>(g, bufs) : fold<double>(g, bufs); break;
-    case 5: forwardFused(g, bufs, info[2]); break;
+    case 5: return Napi::Boolean::New(info.Env(), forwardFused(g, bufs, info[2]));
     default: throw std::runtime_error("conv: bad mode");
   }
   return info.Env().Undefined();

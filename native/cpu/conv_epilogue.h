@@ -12,8 +12,11 @@
 // The vector forms keep the multiply and the add apart with an empty asm barrier, so the compiler
 // cannot contract them into an FMA under -ffp-contract=fast in the AVX2 + FMA functions.
 #pragma once
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <vector>
 
 #include "common/parallel.h"
@@ -21,6 +24,58 @@
 
 namespace tt {
 namespace convepi {
+
+// The poll request (parallel.h) of the regions of the conv paths in these headers (Winograd, the
+// strided paths, the epilogue pass, the 3x3/2 pool): a worker that ran a chunk keeps polling, with
+// yields, for the next region before it sleeps, as the GEMMs' workers do, so a network's next layer
+// (tens of microseconds of TypeScript later) does not pay the worker's futex wake-up; the pool stops
+// polling for a while by itself when a worker held the caller up (a busy machine).
+// TORCHTS_CONV_POLL=0 (read once): no polling (every region wakes its worker), for comparisons.
+inline int64_t pollNanos() {
+  static const int64_t ns = [] {
+    const char* e = std::getenv("TORCHTS_CONV_POLL");
+    return e && e[0] == '0' ? (int64_t)0 : gemmPollNanos();
+  }();
+  return ns;
+}
+
+// fn(i) for i in [0, n): each thread works through its own contiguous share of the items (as a
+// static split would: neighbouring items share operands), claiming them one at a time, and when its
+// share is done it takes the items left in the others', so a thread that starts late (a worker
+// waking up, or descheduled on a busy machine) holds up nothing. Each item computes the same values
+// whichever thread runs it.
+template <class F> void dynamicFor(int64_t n, F&& fn) {
+  const int64_t threads = std::min<int64_t>(std::min(getNumThreads(), 64), n);
+  if (threads <= 1) {
+    for (int64_t i = 0; i < n; i++) fn(i);
+    return;
+  }
+  struct alignas(64) Share { std::atomic<int64_t> next; int64_t end; };
+  Share share[64];
+  const int64_t per = (n + threads - 1) / threads;
+  for (int64_t t = 0; t < threads; t++) {
+    share[t].next.store(std::min(n, t * per), std::memory_order_relaxed);
+    share[t].end = std::min(n, (t + 1) * per);
+  }
+  parallelFor(threads, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; c++)
+      for (int64_t k = 0; k < threads; k++) {  // its own share first, then the others' leftovers
+        Share& sh = share[(c + k) % threads];
+        for (int64_t i; (i = sh.next.fetch_add(1, std::memory_order_relaxed)) < sh.end;) fn(i);
+      }
+  }, pollNanos());
+}
+
+// fn(b, e) over [0, n) in ranges of about `grain` items (at least 8 per thread where n allows),
+// claimed dynamically as in dynamicFor; a single range (no region) below two grains
+template <class F> void dynamicRanges(int64_t n, int64_t grain, F&& fn) {
+  if (n <= 0) return;
+  const int64_t threads = getNumThreads();
+  grain = std::max<int64_t>(1, grain);
+  if (threads <= 1 || n < 2 * grain) return (void)fn(int64_t(0), n);
+  const int64_t items = std::min<int64_t>((n + grain - 1) / grain, std::max<int64_t>(threads * 8, 1)), per = (n + items - 1) / items;
+  dynamicFor((n + per - 1) / per, [&](int64_t i) { fn(i * per, std::min(n, (i + 1) * per)); });
+}
 
 struct Epilogue {
   const float* scale = nullptr;  // per output channel (with shift), or null: no BatchNorm
@@ -106,8 +161,8 @@ inline void applyRange(const Epilogue& e, float* out, int64_t OC, int64_t OHW, i
 // The epilogue over the whole output (N * OC planes of OHW), threaded over planes
 inline void apply(const Epilogue* e, float* out, int64_t N, int64_t OC, int64_t OHW) {
   if (e == nullptr) return;
-  parallelFor(N * OC, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW)),
-              [&](int64_t q0, int64_t q1) { applyRange(*e, out, OC, OHW, q0, q1); });
+  dynamicRanges(N * OC, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OHW)),
+                [&](int64_t q0, int64_t q1) { applyRange(*e, out, OC, OHW, q0, q1); });
 }
 
 }  // namespace convepi

@@ -561,32 +561,8 @@ inline const float* transformedWeightsPacked(const Geom& g, const float* w) {
                          [&](float* U, int64_t o0, int64_t o1) { weightTransformPacked(g, w, U, o0, o1); });
 }
 
-// fn(i) for i in [0, n): each thread works through its own contiguous share of the items (as a
-// static split would: neighbouring items share operands, e.g. one xi's V), claiming them one at a
-// time, and when its share is done it takes the items left in the others', so a thread that starts
-// late (a worker waking up, or descheduled on a busy machine) holds up nothing. Each item computes
-// the same values whichever thread runs it.
-template <class F> void dynamicFor(int64_t n, F&& fn) {
-  const int64_t threads = std::min<int64_t>(std::min(getNumThreads(), 64), n);
-  if (threads <= 1) {
-    for (int64_t i = 0; i < n; i++) fn(i);
-    return;
-  }
-  struct alignas(64) Share { std::atomic<int64_t> next; int64_t end; };
-  Share share[64];
-  const int64_t per = (n + threads - 1) / threads;
-  for (int64_t t = 0; t < threads; t++) {
-    share[t].next.store(std::min(n, t * per), std::memory_order_relaxed);
-    share[t].end = std::min(n, (t + 1) * per);
-  }
-  parallelFor(threads, 1, [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; c++)
-      for (int64_t k = 0; k < threads; k++) {  // its own share first, then the others' leftovers
-        Share& sh = share[(c + k) % threads];
-        for (int64_t i; (i = sh.next.fetch_add(1, std::memory_order_relaxed)) < sh.end;) fn(i);
-      }
-  });
-}
+// dynamic claiming, workers polling between regions (conv_epilogue.h)
+template <class F> void dynamicFor(int64_t n, F&& fn) { convepi::dynamicFor(n, fn); }
 
 // The weight check of a cached Up (common/weight_cache.h), run as items of the main computation's
 // region rather than before it: memcmp of blocks of the weights against the copy Up came from,

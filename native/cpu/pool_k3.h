@@ -24,6 +24,7 @@
 #endif
 
 #include "common/parallel.h"
+#include "cpu/conv_epilogue.h"
 
 namespace tt {
 namespace poolk3 {
@@ -147,14 +148,24 @@ __attribute__((target("avx2,fma"))) void combine(const float* a, const float* b,
 // x: P planes H x W; out (and ind, when not null): P planes OH x OW. 3x3 windows, stride 2, padding
 // (PH, PW) in {0, 1}, dilation 1; every window must hold an element of the plane (PyTorch's rule
 // padding <= kernel / 2 and its output size formula guarantee it, ceil mode included).
-inline bool forward(const float* x, float* out, int64_t* ind, int64_t P, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t PH,
-                    int64_t PW) {
+// Whether forward() below takes these sizes (and the CPU has AVX2 + FMA)
+inline bool applies(int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t PH, int64_t PW) {
 #if defined(__x86_64__)
   if (!cpuOk() || PH < 0 || PH > 1 || PW < 0 || PW > 1 || OH <= 0 || OW <= 0 || H * W >= (int64_t(1) << 30)) return false;
   // every window starts inside the plane (so holds at least one element of it)
-  if (2 * (OH - 1) - PH >= H || 2 * (OW - 1) - PW >= W) return false;
+  return !(2 * (OH - 1) - PH >= H || 2 * (OW - 1) - PW >= W);
+#else
+  (void)H; (void)W; (void)OH; (void)OW; (void)PH; (void)PW;
+  return false;
+#endif
+}
+
+inline bool forward(const float* x, float* out, int64_t* ind, int64_t P, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t PH,
+                    int64_t PW) {
+#if defined(__x86_64__)
+  if (!applies(H, W, OH, OW, PH, PW)) return false;
   const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, OH * OW * 9));
-  parallelFor(P, grain, [&](int64_t p0, int64_t p1) {
+  convepi::dynamicRanges(P, grain, [&](int64_t p0, int64_t p1) {  // claimed dynamically, workers polling (conv_epilogue.h)
     // three rolling rows of horizontal maxima (and their indices)
     static thread_local std::vector<float> hmBuf;
     static thread_local std::vector<int32_t> hiBuf;

@@ -221,19 +221,22 @@ function convSetup(name: string, nd: number, input: Tensor, weight: Tensor, o: R
 /** Eval BatchNorm's tensors for the fused forward: its running statistics, affine weight and bias, eps. */
 export interface FusedBatchNorm { runningMean: Tensor; runningVar: Tensor; weight: Tensor | null; bias: Tensor | null; eps: number }
 
-const fusedMetaScratch = new Float64Array(34);
+const fusedMetaScratch = new Float64Array(37);
 const isF32 = (t: Tensor | null): boolean => t === null || t.dtype === "float32";
 
 /**
  * Inference (nothing recorded for autograd): F.conv2d(x, weight, opts), then eval F.batchNorm with
  * `bn`'s running statistics (when given), then `+ residual` (when given), then ReLU (when `relu`),
  * in one native call whose result is bit for bit that of the separate ops (native/cpu/
- * conv_epilogue.h): ResNet's blocks (src/vision/models/resnet.ts). Returns null, computing nothing,
+ * conv_epilogue.h): ResNet's blocks (src/vision/models/resnet.ts). With `maxPoolPadding` (0 or 1;
+ * ResNet's stem), then F.maxPool2d(y, 3, 2, padding) (values only, ceil_mode false) in the same
+ * call: the convolution's output never becomes a tensor. Returns null, computing nothing,
  * where it does not apply: not float32, a 4-d batched input, a residual of the output's exact
- * shape, or a graph to record; the caller then runs the separate ops.
+ * shape, or a graph to record (or a pool the native side does not take); the caller then runs
+ * the separate ops.
  */
 export function _conv2dFused(input: Tensor, weight: Tensor, opts: ConvOptions, bn: FusedBatchNorm | null, residual: Tensor | null,
-  relu: boolean): Tensor | null {
+  relu: boolean, maxPoolPadding: number | null = null): Tensor | null {
   const o: Required<ConvOptions> = { bias: opts.bias ?? null, stride: opts.stride ?? 1, padding: opts.padding ?? 0, dilation: opts.dilation ?? 1, groups: opts.groups ?? 1 };
   if (input.ndim !== 4 || !isF32(input) || !isF32(weight) || !isF32(o.bias) || !isF32(residual)) return null;
   if (bn && (!isF32(bn.weight) || !isF32(bn.bias))) return null;
@@ -248,15 +251,24 @@ export function _conv2dFused(input: Tensor, weight: Tensor, opts: ConvOptions, b
   const rc = residual ? residual.contiguous() : null;
   const rm = bn ? bn.runningMean.contiguous().to("float32") : null, rv = bn ? bn.runningVar.contiguous().to("float32") : null;
   const bw = bn?.weight ? bn.weight.contiguous() : null, bb = bn?.bias ? bn.bias.contiguous() : null;
-  const out = Tensor._emptyUninit(g.yShape, "float32");
+  let yShape = g.yShape;
+  if (maxPoolPadding !== null) {
+    if (maxPoolPadding !== 0 && maxPoolPadding !== 1) return null;
+    const [oh, ow] = g.osp as [number, number];
+    const ph = Math.floor((oh + 2 * maxPoolPadding - 3) / 2) + 1, pw = Math.floor((ow + 2 * maxPoolPadding - 3) / 2) + 1;
+    if (ph <= 0 || pw <= 0) return null;
+    yShape = [g.N, OC, ph, pw];
+  }
+  const out = Tensor._emptyUninit(yShape, "float32");
   const m = fusedMetaScratch;
   m.set(meta(g, dtypeCode(xc), [0, xc._offset, wc._offset, bc?._offset ?? 0]));
   m[27] = bn ? bn.eps : 0;
-  m[28] = (bw ? 1 : 0) | (bb ? 2 : 0) | (bn ? 4 : 0) | (relu ? 8 : 0) | (rc ? 16 : 0);
+  m[28] = (bw ? 1 : 0) | (bb ? 2 : 0) | (bn ? 4 : 0) | (relu ? 8 : 0) | (rc ? 16 : 0) | (maxPoolPadding !== null ? 32 : 0);
   m[29] = rm?._offset ?? 0; m[30] = rv?._offset ?? 0; m[31] = bw?._offset ?? 0; m[32] = bb?._offset ?? 0; m[33] = rc?._offset ?? 0;
+  m[34] = maxPoolPadding ?? 0; m[35] = yShape[2]!; m[36] = yShape[3]!;
   const d = (t: Tensor | null): ArrayBufferView | null => (t ? t._storage.data as ArrayBufferView : null);
-  native.conv(5, [out._storage.data, xc._storage.data, wc._storage.data, d(bc), d(rm), d(rv), d(bw), d(bb), d(rc)], m);
-  return out;
+  const done = native.conv(5, [out._storage.data, xc._storage.data, wc._storage.data, d(bc), d(rm), d(rv), d(bw), d(bb), d(rc)], m) as unknown;
+  return done === false ? null : out;
 }
 
 /** F.conv1d(input, weight, bias?, stride = 1, padding = 0, dilation = 1, groups = 1); input (N, C, L) or (C, L). */

@@ -26,12 +26,27 @@ export function conv1x1(inPlanes: number, outPlanes: number, stride = 1): nn.Con
 // stock ones (forward not replaced: a wrapped or overridden forward runs as written), the
 // BatchNorm is in eval mode with running statistics, and nothing records a graph; anywhere
 // else, and for whatever _conv2dFused declines, the modules run one by one as before.
-function convBn(conv: nn.Module, bn: nn.Module, x: Tensor, residual: Tensor | null, relu: boolean): Tensor | null {
+function convBn(conv: nn.Module, bn: nn.Module, x: Tensor, residual: Tensor | null, relu: boolean, maxPoolPadding: number | null = null): Tensor | null {
   if (!_runsOwnForward(conv, nn.Conv2d) || !_runsOwnForward(bn, nn.BatchNorm2d)) return null;
   const c = conv as nn.Conv2d, b = bn as nn.BatchNorm2d;
   if (c.paddingMode !== "zeros" || b.training || b.running_mean === null || b.running_var === null) return null;
   return _conv2dFused(x, c.weight, { bias: c.bias, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },
-    { runningMean: b.running_mean, runningVar: b.running_var, weight: b.weight, bias: b.bias, eps: b.eps }, residual, relu);
+    { runningMean: b.running_mean, runningVar: b.running_var, weight: b.weight, bias: b.bias, eps: b.eps }, residual, relu, maxPoolPadding);
+}
+
+const same2 = (v: unknown, want: (n: number) => boolean): number | null => {
+  const a = Array.isArray(v) ? v : [v, v];
+  return a.length === 2 && typeof a[0] === "number" && a[0] === a[1] && want(a[0]) ? a[0] : null;
+};
+
+/** The padding (0 or 1) of a stock nn.MaxPool2d(3, 2, padding) (dilation 1, no ceil mode, no
+ * indices, nothing replaced or hooked) that _conv2dFused can run after the stem; else null. */
+function fusablePool(pool: nn.Module): number | null {
+  if (!_runsOwnForward(pool, nn.MaxPool2d) || Object.getPrototypeOf(pool) !== nn.MaxPool2d.prototype || Object.hasOwn(pool, "pool")) return null;
+  const p = pool as nn.MaxPool2d;
+  if (p.ceilMode || p.returnIndices || same2(p.kernelSize, (k) => k === 3) === null || same2(p.stride, (k) => k === 2) === null ||
+    same2(p.dilation, (k) => k === 1) === null) return null;
+  return same2(p.padding, (k) => k === 0 || k === 1);
 }
 
 /** downsample(x) when it is the stock Sequential(conv1x1, BatchNorm2d), fused; else null. */
@@ -195,8 +210,15 @@ export class ResNet extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const stem = _runsOwnForward(this.relu, nn.ReLU) ? convBn(this.conv1, this.bn1, x, null, true) : null;
-    x = this.maxpool.forward(stem ?? this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    const fuse = _runsOwnForward(this.relu, nn.ReLU);
+    // the stem's conv -> BatchNorm -> ReLU -> max pool as one native call where the pool is stock
+    const pad = fuse ? fusablePool(this.maxpool) : null;
+    const pooled = pad !== null ? convBn(this.conv1, this.bn1, x, null, true, pad) : null;
+    if (pooled) x = pooled;
+    else {
+      const stem = fuse ? convBn(this.conv1, this.bn1, x, null, true) : null;
+      x = this.maxpool.forward(stem ?? this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    }
     x = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
     x = this.avgpool.forward(x).flatten(1);
     return this.fc.forward(x);
