@@ -154,8 +154,8 @@ export function needsGrad(inputs: readonly unknown[]): boolean {
   return false;
 }
 
-/** PyTorch refuses out= when the result would need a graph. */
-export function checkOut(name: string, tensors: readonly Tensor[], out: Tensor | undefined): void {
+/** PyTorch refuses out= when the result would need a graph, or when out itself requires grad. */
+export function checkOut(name: string, tensors: readonly (Tensor | undefined)[], out: Tensor | undefined): void {
   if (out !== undefined && needsGrad(tensors))
     throw new RuntimeError(`${name}(): functions with out=... arguments don't support automatic differentiation, but one ` +
       "of the arguments requires grad.");

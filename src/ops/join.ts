@@ -32,7 +32,7 @@ function catArgs(dim: number | CatOptions, opts: CatOptions): [number, Tensor | 
  */
 export function cat(tensors: readonly Tensor[], dim: number | CatOptions = 0, opts: CatOptions = {}): Tensor {
   const [dim0, outArg] = catArgs(dim, opts);
-  checkOut("cat", tensors, outArg);
+  checkOut("cat", [...tensors, outArg], outArg);
   if (tensors.length === 0) throw new RuntimeError("torch.cat(): expected a non-empty list of Tensors");
   tensors.forEach((t, i) => {
     if (t.ndim === 0) throw new RuntimeError(`zero-dimensional tensor (at position ${i}) cannot be concatenated`);
@@ -93,7 +93,7 @@ export const concatenate = cat;
 /** torch.stack: joins equal-shaped tensors along a new dim. Backward: each input gets its slice of the gradient. */
 export function stack(tensors: readonly Tensor[], dim: number | CatOptions = 0, opts: CatOptions = {}): Tensor {
   const [dim0, out] = catArgs(dim, opts);
-  checkOut("stack", tensors, out);
+  checkOut("stack", [...tensors, out], out);
   if (tensors.length === 0) throw new RuntimeError("stack expects a non-empty TensorList");
   const first = tensors[0]!;
   const d = normalizeDim(dim0, first.ndim + 1);

@@ -72,7 +72,7 @@ function operandOf(t: Tensor, nb: number, desc: Float64Array, at: number): Tenso
 }
 
 export function mm(a: Tensor, b: Tensor, opts: OutOptions = {}): Tensor {
-  checkOut("mm", [a, b], opts.out);
+  checkOut("mm", [a, b, opts.out], opts.out);
   if (a.ndim !== 2) throw new RuntimeError(`self must be a matrix`);
   if (b.ndim !== 2) throw new RuntimeError(`mat2 must be a matrix`);
   if (a._shape[1] !== b._shape[0])
@@ -89,7 +89,7 @@ export function mm(a: Tensor, b: Tensor, opts: OutOptions = {}): Tensor {
 }
 
 export function bmm(a: Tensor, b: Tensor, opts: OutOptions = {}): Tensor {
-  checkOut("bmm", [a, b], opts.out);
+  checkOut("bmm", [a, b, opts.out], opts.out);
   if (a.ndim !== 3) throw new RuntimeError(`batch1 must be a 3D tensor`);
   if (b.ndim !== 3) throw new RuntimeError(`batch2 must be a 3D tensor`);
   checkBatch(a._shape[0]!, a._shape[2]!, b);
@@ -114,14 +114,15 @@ function productInto(out: Tensor, d: DType, shape: readonly number[], a: Tensor,
   if (out.dtype !== d)
     throw new RuntimeError(`Expected out tensor to have dtype ${CPP_TYPE_NAME[d]}, but got ${CPP_TYPE_NAME[out.dtype]} instead`);
   if (out._shape.length !== shape.length || out._shape.some((s, i) => s !== shape[i])) out._resize(shape);
-  const nb = out.ndim - 2;
-  const inPlace = product === undefined && out._storage !== a._storage && out._storage !== b._storage &&
-    batchStride(out, nb) !== null && !out._shape.some((s, i) => s > 1 && out._strides[i] === 0);
-  noGrad(() => {
-    if (inPlace) gemmInto(out, a, b, 1, 0);
-    else copy_(out, product !== undefined ? product() : nb === 0 ? mm(a, b) : bmm(a, b));
-  });
-  out._bumpVersion();
+  if (out._shape.some((s, i) => s > 1 && out._strides[i] === 0))
+    throw new RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single " +
+      "memory location. Please clone() the tensor before performing the operation.");
+  const nb = out.ndim - 2, buf = out._storage.data.buffer;
+  // the same bytes can sit under two Storage objects (view(dtype)): compare the buffers
+  if (product === undefined && buf !== a._storage.data.buffer && buf !== b._storage.data.buffer && batchStride(out, nb) !== null) {
+    noGrad(() => gemmInto(out, a, b, 1, 0));
+    out._bumpVersion();
+  } else copy_(out, noGrad(product ?? (() => (nb === 0 ? mm(a, b) : bmm(a, b)))));
   return out;
 }
 
@@ -159,7 +160,7 @@ export function mv(m: Tensor, v: Tensor): Tensor {
 /** torch.matmul with PyTorch's 1-D / 2-D / batched broadcasting rules. */
 export function matmul(a: Tensor, b: Tensor, opts: OutOptions = {}): Tensor {
   if (opts.out !== undefined) {
-    checkOut("matmul", [a, b], opts.out);
+    checkOut("matmul", [a, b, opts.out], opts.out);
     const r = noGrad(() => matmul(a, b));
     return productInto(opts.out, r.dtype, r._shape, a, b, () => r);
   }

@@ -89,6 +89,19 @@ test("Linear bias gradient: sum(0)'s order for contiguous columns (one output, a
     }
 });
 
+test("Linear bias gradient over more than 32768 rows (float64: expanded and one-column strided gradients) is sum(0)'s", () => {
+  torch.manualSeed(10);
+  const N = 40000;
+  for (const [O, g] of [[3, torch.tensor(0.37, { dtype: "float64" }).expand(N, 3)], [1, torch.randn([N, 2], { dtype: "float64" }).narrow(1, 0, 1)]] as const) {
+    const x = torch.randn([N, 2], { dtype: "float64" }), w = torch.randn([O, 2], { dtype: "float64" });
+    const b = torch.randn([O], { dtype: "float64" }).requiresGrad_();
+    F.linear(x, w, b).backward(g);
+    const b2 = b.detach().requiresGrad_();
+    torch.addmm(b2, x, w.t()).backward(g);
+    bitEqual(b.grad, b2.grad, `O=${O}: bias grad vs addmm`);
+  }
+});
+
 class Net extends nn.Module {
   conv1 = new nn.Conv2d(3, 6, 5);
   pool = new nn.MaxPool2d(2, 2);

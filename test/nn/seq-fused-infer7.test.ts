@@ -138,4 +138,12 @@ describe("Sequential Conv2d + ReLU fusion (infer7)", () => {
     const xt = torch.randn(2, 9, 9, 3).permute(0, 3, 1, 2);
     sameBits(torch.noGrad(() => seq.forward(xt) as Tensor), torch.noGrad(() => oneByOne(seq, xt)), "permuted");
   });
+  test("a Conv2d subclass with its own fn runs as written", () => {
+    class Doubled extends nn.Conv2d {
+      protected override fn = (x: Tensor, w: Tensor, ...rest: unknown[]): Tensor => (F.conv2d as (...a: unknown[]) => Tensor)(x, w, ...rest).mul(2);
+    }
+    const conv = new Doubled(3, 4, 3), seq = new nn.Sequential(conv, new nn.ReLU());
+    const x = torch.randn(2, 3, 8, 8);
+    sameBits(torch.noGrad(() => seq.forward(x) as Tensor), torch.noGrad(() => F.relu(conv.forward(x))), "subclass fn");
+  });
 });

@@ -23,7 +23,7 @@ test("mm writes into a transposed out, and into a resized one", () => {
   close(r, a.mm(b));
 });
 
-test("bmm writes into strided and expanded outs, and into an operand", () => {
+test("bmm writes into strided outs, and into an operand", () => {
   torch.manualSeed(1);
   const a = torch.randn(2, 2, 3), b = torch.randn(2, 3, 4);
   const want = torch.bmm(a, b);
@@ -65,4 +65,30 @@ test("out= errors: dtype, autograd", () => {
   assert.throws(() => torch.mm(a.clone().requiresGrad_(), b, { out: torch.empty(2, 4) }),
     /^RuntimeError: mm\(\): functions with out=\.\.\. arguments don't support automatic differentiation, but one of the arguments requires grad\.$/);
   assert.throws(() => torch.mm(torch.randn(2, 2), b, { out: torch.empty(2, 4) }), /mat1 and mat2 shapes cannot be multiplied \(2x2 and 3x4\)/);
+});
+
+test("out= sharing an operand's bytes through another Storage (view(dtype)) gets the right product", () => {
+  torch.manualSeed(3);
+  const a = torch.randn(64, 64), b = torch.randn(64, 64);
+  const want = torch.mm(a, b);
+  const alias = a.view("int32").view("float32");
+  torch.mm(a, b, { out: alias });
+  close(alias, want);
+});
+
+test("out= version counter moves by one; an expanded or grad-requiring out is refused", () => {
+  const a = torch.randn(2, 3), b = torch.randn(3, 4);
+  for (const f of [torch.mm, torch.matmul]) {
+    const o = torch.empty(2, 4), v = o._version;
+    f(a, b, { out: o });
+    assert.equal(o._version, v + 1);
+  }
+  const sq = torch.randn(3, 3), v = sq._version;  // out is an operand: computed, then copied in
+  torch.mm(sq, sq, { out: sq });
+  assert.equal(sq._version, v + 1);
+  const overlap = /^RuntimeError: unsupported operation: more than one element of the written-to tensor refers to a single memory location\. Please clone\(\) the tensor before performing the operation\.$/;
+  assert.throws(() => torch.mm(a, b, { out: torch.zeros(4).expand(2, 4) }), overlap);
+  assert.throws(() => torch.matmul(a, b, { out: torch.zeros(4).expand(2, 4) }), overlap);
+  assert.throws(() => torch.mm(a, b, { out: torch.empty(2, 4).requiresGrad_() }), /^RuntimeError: mm\(\): functions with out=/);
+  assert.throws(() => torch.cat([a, a], { out: torch.empty(4, 3).requiresGrad_() }), /^RuntimeError: cat\(\): functions with out=/);
 });

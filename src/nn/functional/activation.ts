@@ -146,7 +146,7 @@ const lbOut: [Tensor | null, Tensor | null, Tensor | null] = [null, null, null];
  * The fast path's backward in one native call (native/cpu/linear_bwd.cc): into out, dx = g @ B^T
  * (N, K), dw = (A^T @ g) as the transposed view of a contiguous (O, K) gradient, and db = g summed
  * over its rows (O), each only where asked for; the same GEMM calls and operand strides as the
- * mmFresh formulas below (and the sum's order), so the same bits, without their separate native
+ * mmFresh formulas in linear2d (and the sum's order), so the same bits, without their separate native
  * calls and without the bias gradient's reduction in record(). False (nothing computed) where it
  * does not apply: a column-major input or a weight that is not row-major contiguous.
  */
@@ -157,9 +157,10 @@ function linearBackwardNative(dtype: "float32" | "float64", G: Tensor, A: Tensor
   if (f === undefined || (!gx && !gw && !gb) || columnMajor(A) || !columnMajor(B) || G._storage.device !== "cpu") return false;
   const dx = gx ? Tensor._emptyUninit([N, K], dtype) : null;
   const dwT = gw ? Tensor._emptyUninit([O, K], dtype) : null;
-  // the bias gradient natively only where sum(0) adds each column in order (a column that is
-  // contiguous over 16+ rows it sums with 16 accumulators: then g goes to record()'s sumToShape)
-  const nativeDb = gb && (N < 16 || G._strides[0] !== 1);
+  // the bias gradient natively only where sum(0) adds each column in order: not a column that is
+  // contiguous over 16+ rows (summed with 16 accumulators) nor over 32768 rows (summed in blocks);
+  // then g goes to record()'s sumToShape
+  const nativeDb = gb && (N < 16 || G._strides[0] !== 1) && N <= 32768;
   const db = nativeDb ? Tensor._emptyUninit([O], dtype) : null;
   const d = lbDesc;
   d[0] = DTYPE_CODE[dtype]; d[1] = N; d[2] = K; d[3] = O;

@@ -10,7 +10,7 @@ import { KeyError, Module, _runsOwnForward } from "../module.js";
 import { _linearRelu } from "../functional/activation.js";
 import { _conv2dFused } from "../functional/conv.js";
 import { Linear } from "./linear.js";
-import { Conv2d } from "./conv.js";
+import { Conv2d, _isStockConv2d } from "./conv.js";
 import { ReLU } from "./activation.js";
 import { Parameter } from "../parameter.js";
 import { pyTypename } from "../repr.js";
@@ -135,8 +135,8 @@ export class Sequential extends Module {
 function fusedWithRelu(m: Module, next: Module, x: Tensor): Tensor | null {
   if (!_runsOwnForward(next, ReLU)) return null;
   if (m instanceof Linear) return _runsOwnForward(m, Linear) ? _linearRelu(x, m.weight, m.bias) : null;
+  if (!_isStockConv2d(m)) return null;
   const c = m as Conv2d;
-  if (!_runsOwnForward(c, Conv2d) || c.paddingMode !== "zeros") return null;
   if (x._storage.device !== "cpu" || c.weight._storage.device !== "cpu" || (c.bias !== null && c.bias._storage.device !== "cpu")) return null;
   return _conv2dFused(x, c.weight, { bias: c.bias, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },
     null, null, true);

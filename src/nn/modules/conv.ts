@@ -8,7 +8,7 @@ import * as F from "../functional/index.js";
 import { convTransposeOutSize } from "../functional/conv.js";
 import { argsOf, type IntOrTuple, tuple } from "../functional/util.js";
 import * as init from "../init.js";
-import { Module } from "../module.js";
+import { Module, _runsOwnForward } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { pyValue } from "../repr.js";
 
@@ -131,6 +131,15 @@ export class Conv2d extends ConvForward {
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]);
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, ...rest: unknown[]) { super(2, inChannels, outChannels, kernelSize, false, convArgs(rest)); }
 }
+/**
+ * @internal Whether m is a Conv2d that runs F.conv2d with zero padding as written: its own forward
+ * (not overridden, replaced or hooked: _runsOwnForward) and the stock `fn`. The fused inference
+ * paths (nn.Sequential, ResNet's blocks) take its place only then.
+ */
+export function _isStockConv2d(m: Module): m is Conv2d {
+  return _runsOwnForward(m, Conv2d) && (m as unknown as { fn: unknown }).fn === F.conv2d && (m as Conv2d).paddingMode === "zeros";
+}
+
 /** nn.Conv3d(inChannels, outChannels, kernelSize, { stride, padding, dilation, groups, bias, paddingMode, dtype }). */
 export class Conv3d extends ConvForward {
   protected fn: ConvFn = F.conv3d;

@@ -8,6 +8,7 @@ import { loadWeights, numClassesFor, registerModel, verifyWeights, weightsEnum, 
 import { NotImplementedError } from "../../errors.js";
 import { _conv2dFused } from "../../nn/functional/conv.js";
 import { _runsOwnForward } from "../../nn/module.js";
+import { _isStockConv2d } from "../../nn/modules/conv.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type NormLayer = (numFeatures: number) => nn.Module;
@@ -27,9 +28,9 @@ export function conv1x1(inPlanes: number, outPlanes: number, stride = 1): nn.Con
 // BatchNorm is in eval mode with running statistics, and nothing records a graph; anywhere
 // else, and for whatever _conv2dFused declines, the modules run one by one as before.
 function convBn(conv: nn.Module, bn: nn.Module, x: Tensor, residual: Tensor | null, relu: boolean, maxPoolPadding: number | null = null): Tensor | null {
-  if (!_runsOwnForward(conv, nn.Conv2d) || !_runsOwnForward(bn, nn.BatchNorm2d)) return null;
-  const c = conv as nn.Conv2d, b = bn as nn.BatchNorm2d;
-  if (c.paddingMode !== "zeros" || b.training || b.running_mean === null || b.running_var === null) return null;
+  if (!_isStockConv2d(conv) || !_runsOwnForward(bn, nn.BatchNorm2d)) return null;
+  const c = conv, b = bn as nn.BatchNorm2d;
+  if (b.training || b.running_mean === null || b.running_var === null) return null;
   return _conv2dFused(x, c.weight, { bias: c.bias, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },
     { runningMean: b.running_mean, runningVar: b.running_var, weight: b.weight, bias: b.bias, eps: b.eps }, residual, relu, maxPoolPadding);
 }
