@@ -24,6 +24,39 @@ __attribute__((target("avx2,fma"), always_inline)) inline __m256i laneMask(int n
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
 }
 
+// The k-loop both kernels below share: zero the 12 accumulators, then kc steps (none when kc is 0).
+#define TT_KLOOP6X16_ASM \
+  "vxorps %%ymm0, %%ymm0, %%ymm0\n\tvxorps %%ymm1, %%ymm1, %%ymm1\n\t" \
+  "vxorps %%ymm2, %%ymm2, %%ymm2\n\tvxorps %%ymm3, %%ymm3, %%ymm3\n\t" \
+  "vxorps %%ymm4, %%ymm4, %%ymm4\n\tvxorps %%ymm5, %%ymm5, %%ymm5\n\t" \
+  "vxorps %%ymm6, %%ymm6, %%ymm6\n\tvxorps %%ymm7, %%ymm7, %%ymm7\n\t" \
+  "vxorps %%ymm8, %%ymm8, %%ymm8\n\tvxorps %%ymm9, %%ymm9, %%ymm9\n\t" \
+  "vxorps %%ymm10, %%ymm10, %%ymm10\n\tvxorps %%ymm11, %%ymm11, %%ymm11\n\t" \
+  "test %[n], %[n]\n\t" \
+  "jz 2f\n\t" \
+  ".p2align 5\n\t" \
+  "1:\n\t" \
+  "vmovups (%[b]), %%ymm12\n\t" \
+  "vmovups 32(%[b]), %%ymm13\n\t" \
+  "add %[bstep], %[b]\n\t" \
+  "vbroadcastss (%[a0]), %%ymm14\n\t" \
+  "vfmadd231ps %%ymm12, %%ymm14, %%ymm0\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm1\n\t" \
+  "vbroadcastss (%[a0],%[r],1), %%ymm14\n\t" \
+  "vfmadd231ps %%ymm12, %%ymm14, %%ymm2\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm3\n\t" \
+  "vbroadcastss (%[a0],%[r],2), %%ymm14\n\t" \
+  "vfmadd231ps %%ymm12, %%ymm14, %%ymm4\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm5\n\t" \
+  "vbroadcastss (%[a3]), %%ymm14\n\t" \
+  "vfmadd231ps %%ymm12, %%ymm14, %%ymm6\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm7\n\t" \
+  "vbroadcastss (%[a0],%[r],4), %%ymm14\n\t" \
+  "vfmadd231ps %%ymm12, %%ymm14, %%ymm8\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm9\n\t" \
+  "vbroadcastss (%[a3],%[r],2), %%ymm14\n\t" \
+  "vfmadd231ps %%ymm12, %%ymm14, %%ymm10\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm11\n\t" \
+  "add %[astep], %[a0]\n\t" \
+  "add %[astep], %[a3]\n\t" \
+  "dec %[n]\n\t" \
+  "jnz 1b\n\t" \
+  "2:\n\t"
+
 // The full 6x16 tile's k-loop in assembly (the compiler spills the row pointers of A otherwise):
 // ymm0-11 accumulate, ymm12-13 hold a row of B, ymm14 a broadcast element of A. Rows of A are
 // a0, a0+r, a0+2r, a3=a0+3r, a0+4r, a3+2r (r = A's row stride in bytes), so any strides of A
@@ -37,35 +70,7 @@ __attribute__((target("avx2,fma"), always_inline)) inline void kloop6x16(int64_t
   const int64_t r = ars * 4, astep = acs * 4, bstep = brs * 4;
   int64_t n = kc;
   asm volatile(
-      "vxorps %%ymm0, %%ymm0, %%ymm0\n\tvxorps %%ymm1, %%ymm1, %%ymm1\n\t"
-      "vxorps %%ymm2, %%ymm2, %%ymm2\n\tvxorps %%ymm3, %%ymm3, %%ymm3\n\t"
-      "vxorps %%ymm4, %%ymm4, %%ymm4\n\tvxorps %%ymm5, %%ymm5, %%ymm5\n\t"
-      "vxorps %%ymm6, %%ymm6, %%ymm6\n\tvxorps %%ymm7, %%ymm7, %%ymm7\n\t"
-      "vxorps %%ymm8, %%ymm8, %%ymm8\n\tvxorps %%ymm9, %%ymm9, %%ymm9\n\t"
-      "vxorps %%ymm10, %%ymm10, %%ymm10\n\tvxorps %%ymm11, %%ymm11, %%ymm11\n\t"
-      "test %[n], %[n]\n\t"
-      "jz 2f\n\t"
-      "1:\n\t"
-      "vmovups (%[b]), %%ymm12\n\t"
-      "vmovups 32(%[b]), %%ymm13\n\t"
-      "add %[bstep], %[b]\n\t"
-      "vbroadcastss (%[a0]), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm0\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm1\n\t"
-      "vbroadcastss (%[a0],%[r],1), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm2\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm3\n\t"
-      "vbroadcastss (%[a0],%[r],2), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm4\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm5\n\t"
-      "vbroadcastss (%[a3]), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm6\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm7\n\t"
-      "vbroadcastss (%[a0],%[r],4), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm8\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm9\n\t"
-      "vbroadcastss (%[a3],%[r],2), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm10\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm11\n\t"
-      "add %[astep], %[a0]\n\t"
-      "add %[astep], %[a3]\n\t"
-      "dec %[n]\n\t"
-      "jnz 1b\n\t"
-      "2:\n\t"
+      TT_KLOOP6X16_ASM
       "vmovups %%ymm0, 0(%[o])\n\tvmovups %%ymm1, 32(%[o])\n\tvmovups %%ymm2, 64(%[o])\n\t"
       "vmovups %%ymm3, 96(%[o])\n\tvmovups %%ymm4, 128(%[o])\n\tvmovups %%ymm5, 160(%[o])\n\t"
       "vmovups %%ymm6, 192(%[o])\n\tvmovups %%ymm7, 224(%[o])\n\tvmovups %%ymm8, 256(%[o])\n\t"
@@ -90,36 +95,7 @@ __attribute__((target("avx2,fma"), always_inline)) inline void kloop6x16Store(in
   const int64_t r = ars * 4, astep = acs * 4, bstep = brs * 4, cr = crs * 4;
   int64_t n = kc;
   asm volatile(
-      "vxorps %%ymm0, %%ymm0, %%ymm0\n\tvxorps %%ymm1, %%ymm1, %%ymm1\n\t"
-      "vxorps %%ymm2, %%ymm2, %%ymm2\n\tvxorps %%ymm3, %%ymm3, %%ymm3\n\t"
-      "vxorps %%ymm4, %%ymm4, %%ymm4\n\tvxorps %%ymm5, %%ymm5, %%ymm5\n\t"
-      "vxorps %%ymm6, %%ymm6, %%ymm6\n\tvxorps %%ymm7, %%ymm7, %%ymm7\n\t"
-      "vxorps %%ymm8, %%ymm8, %%ymm8\n\tvxorps %%ymm9, %%ymm9, %%ymm9\n\t"
-      "vxorps %%ymm10, %%ymm10, %%ymm10\n\tvxorps %%ymm11, %%ymm11, %%ymm11\n\t"
-      "test %[n], %[n]\n\t"
-      "jz 2f\n\t"
-      ".p2align 5\n\t"
-      "1:\n\t"
-      "vmovups (%[b]), %%ymm12\n\t"
-      "vmovups 32(%[b]), %%ymm13\n\t"
-      "add %[bstep], %[b]\n\t"
-      "vbroadcastss (%[a0]), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm0\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm1\n\t"
-      "vbroadcastss (%[a0],%[r],1), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm2\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm3\n\t"
-      "vbroadcastss (%[a0],%[r],2), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm4\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm5\n\t"
-      "vbroadcastss (%[a3]), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm6\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm7\n\t"
-      "vbroadcastss (%[a0],%[r],4), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm8\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm9\n\t"
-      "vbroadcastss (%[a3],%[r],2), %%ymm14\n\t"
-      "vfmadd231ps %%ymm12, %%ymm14, %%ymm10\n\tvfmadd231ps %%ymm13, %%ymm14, %%ymm11\n\t"
-      "add %[astep], %[a0]\n\t"
-      "add %[astep], %[a3]\n\t"
-      "dec %[n]\n\t"
-      "jnz 1b\n\t"
-      "2:\n\t"
+      TT_KLOOP6X16_ASM
       "vmovups %%ymm0, (%[c0])\n\tvmovups %%ymm1, 32(%[c0])\n\t"
       "vmovups %%ymm2, (%[c0],%[cr],1)\n\tvmovups %%ymm3, 32(%[c0],%[cr],1)\n\t"
       "vmovups %%ymm4, (%[c0],%[cr],2)\n\tvmovups %%ymm5, 32(%[c0],%[cr],2)\n\t"
@@ -131,6 +107,8 @@ __attribute__((target("avx2,fma"), always_inline)) inline void kloop6x16Store(in
       : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
         "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 }
+
+#undef TT_KLOOP6X16_ASM
 
 // The full 6x16 tiles of a 6-row strip, columns [0, n16) (n16 a multiple of 16), in one
 // out-of-line loop: inlined into strip<6>, the compiler kept the row pointers of every tile

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Small-batch inference probes (session 7): CPU time per call at 1 thread, and wall time at 2
+// Small-batch inference probes: CPU time per call at 1 thread, and wall time at 2
 // threads, for the MLP, LeNet batch 4 and bmm 32x64^2, with a per-op breakdown.
-// node dist/bench/infer7.js [filter]
+// node dist/bench/small_infer.js [filter]
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import * as torch from "../src/index.js";

@@ -27,7 +27,7 @@ function oneByOne(seq: nn.Sequential, x: Tensor): Tensor {
   return y;
 }
 
-describe("Sequential Linear + ReLU fusion (infer7)", () => {
+describe("Sequential Linear + ReLU fusion", () => {
   const shapes: [number, number, number][] = [[1, 8, 2], [3, 7, 5], [5, 9, 3], [64, 784, 256], [7, 65, 13], [4, 400, 120], [2, 1024, 300], [3, 4, 6]];
   for (const [M, K, N] of shapes)
     test(`[${M},${K}] -> ${N}: same bits as linear then relu, 1 and 2 threads`, () => {
@@ -114,7 +114,7 @@ describe("Sequential Linear + ReLU fusion (infer7)", () => {
   });
 });
 
-describe("Sequential Conv2d + ReLU fusion (infer7)", () => {
+describe("Sequential Conv2d + ReLU fusion", () => {
   const cases: [number, number, number, number, number, Record<string, unknown>][] = [
     [4, 3, 32, 6, 5, {}], [3, 6, 14, 16, 5, {}], [2, 5, 9, 7, 3, { padding: 1 }], [1, 4, 11, 8, 3, { stride: 2, padding: 1 }],
     [2, 4, 8, 4, 3, { groups: 2, padding: "same" }], [2, 3, 10, 5, 1, { bias: false }],
