@@ -12,46 +12,26 @@ import type { Tensor } from "../src/tensor/tensor.js";
 const F = nn.functional;
 const modelDir = join(import.meta.dirname, "..", "..", "bench", "onnx");
 
-function cpuPerCall(fn: () => void, ms = 300): number {
+/** One call's cost: the minimum of 5 chunks' CPU time ("cpu", µs) or the median of 7 chunks' wall
+ * time ("wall", µs), each chunk the repetition count that first took over ms/4. */
+function perCall(fn: () => void, mode: "cpu" | "wall", ms = 300): number {
   fn();
   let reps = 1;
   for (;;) {
     const w0 = performance.now();
     for (let i = 0; i < reps; i++) fn();
-    const w = performance.now() - w0;
-    if (w > ms / 4) {
-      const best: number[] = [];
-      for (let c = 0; c < 5; c++) {
-        const u0 = process.cpuUsage();
-        for (let i = 0; i < reps; i++) fn();
-        const u = process.cpuUsage(u0);
-        best.push((u.user + u.system) / reps);
-      }
-      best.sort((a, b) => a - b);
-      return best[0]!;
-    }
+    if (performance.now() - w0 > ms / 4) break;
     reps *= 2;
   }
-}
-function wallPerCall(fn: () => void, ms = 300): number {
-  fn();
-  let reps = 1;
-  for (;;) {
-    const w0 = performance.now();
+  const t: number[] = [];
+  for (let c = 0; c < (mode === "cpu" ? 5 : 7); c++) {
+    const u0 = process.cpuUsage(), w0 = performance.now();
     for (let i = 0; i < reps; i++) fn();
-    const w = performance.now() - w0;
-    if (w > ms / 4) {
-      const t: number[] = [];
-      for (let c = 0; c < 7; c++) {
-        const a = performance.now();
-        for (let i = 0; i < reps; i++) fn();
-        t.push(((performance.now() - a) * 1000) / reps);
-      }
-      t.sort((a, b) => a - b);
-      return t[Math.floor(t.length / 2)]!;
-    }
-    reps *= 2;
+    const u = process.cpuUsage(u0);
+    t.push(mode === "cpu" ? (u.user + u.system) / reps : ((performance.now() - w0) * 1000) / reps);
   }
+  t.sort((x, y) => x - y);
+  return mode === "cpu" ? t[0]! : t[Math.floor(t.length / 2)]!;
 }
 
 const filter = new RegExp(process.argv[2] ?? ".");
@@ -97,10 +77,10 @@ const res: string[] = [];
 for (const [name, fn] of rows) {
   if (!filter.test(name)) continue;
   torch.setNumThreads(1);
-  const c1 = cpuPerCall(fn);
+  const c1 = perCall(fn, "cpu");
   torch.setNumThreads(2);
-  const w2 = wallPerCall(fn);
-  const c2 = cpuPerCall(fn);
+  const w2 = perCall(fn, "wall");
+  const c2 = perCall(fn, "cpu");
   res.push(`${name.padEnd(20)} cpu@1 ${c1.toFixed(1).padStart(8)} us   wall@2 ${w2.toFixed(1).padStart(8)} us  cpu@2 ${c2.toFixed(1).padStart(8)} us`);
   console.log(res[res.length - 1]);
 }

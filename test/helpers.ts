@@ -145,3 +145,12 @@ export function tableTests<C extends { op: string; id: string; xfail?: string }>
     });
   }
 }
+
+/** Asserts two arrays hold the same values bit for bit (Object.is: NaN equals NaN, -0 differs from 0). */
+export function sameBits(a: number[], b: number[], what: string): void {
+  assert.equal(a.length, b.length, `${what}: length`);
+  let bad = 0, first = "";
+  for (let i = 0; i < a.length; i++)
+    if (!Object.is(a[i], b[i])) { if (!bad) first = `[${i}] ${a[i]} != ${b[i]}`; bad++; }
+  assert.equal(bad, 0, `${what}: ${bad} differ, first ${first}`);
+}

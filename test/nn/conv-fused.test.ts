@@ -14,19 +14,11 @@ import * as nn from "../../src/nn/index.js";
 import { native } from "../../src/backends/cpu/native.js";
 import { _conv2dFused } from "../../src/nn/functional/conv.js";
 import { models } from "../../src/vision/index.js";
-import { flatValues } from "../helpers.js";
+import { flatValues, sameBits } from "../helpers.js";
 
 const F = nn.functional;
 type T = torch.Tensor;
 const vals = (t: T): number[] => flatValues(t) as number[];
-
-function sameBits(a: number[], b: number[], what: string): void {
-  assert.equal(a.length, b.length, `${what}: length`);
-  let bad = 0, first = "";
-  for (let i = 0; i < a.length; i++)
-    if (!Object.is(a[i], b[i])) { if (!bad) first = `[${i}] ${a[i]} != ${b[i]}`; bad++; }
-  assert.equal(bad, 0, `${what}: ${bad} differ, first ${first}`);
-}
 
 interface Case {
   name: string; N: number; C: number; H: number; W: number; OC: number; k: number; s?: number; p?: number; d?: number; groups?: number;
