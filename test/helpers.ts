@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import * as torch from "../src/index.js";
+import * as nn from "../src/nn/index.js";
 import { readElement } from "../src/ops/convert.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -153,4 +154,27 @@ export function sameBits(a: number[], b: number[], what: string): void {
   for (let i = 0; i < a.length; i++)
     if (!Object.is(a[i], b[i])) { if (!bad) first = `[${i}] ${a[i]} != ${b[i]}`; bad++; }
   assert.equal(bad, 0, `${what}: ${bad} differ, first ${first}`);
+}
+
+/** Asserts two tensors (both present) have the same shape, dtype and values bit for bit (as sameBits). */
+export function sameTensorBits(a: torch.Tensor | null, b: torch.Tensor | null, what: string): void {
+  assert.ok(a !== null && b !== null, `${what}: missing`);
+  assert.deepEqual(a.shape, b.shape, what);
+  assert.equal(a.dtype, b.dtype, what);
+  sameBits(a.contiguous().reshape(-1).tolist() as number[], b.contiguous().reshape(-1).tolist() as number[], what);
+}
+
+/** Random eval statistics and affine parameters for every BatchNorm2d of m (so eval BN is not the identity). */
+export function randomiseBn(m: nn.Module, seed: number): void {
+  torch.manualSeed(seed);
+  torch.noGrad(() => {
+    for (const mod of m.modules())
+      if (mod instanceof nn.BatchNorm2d) {
+        const n = mod.numFeatures;
+        mod.running_mean!.copy_(torch.randn(n).mul(0.1));
+        mod.running_var!.copy_(torch.rand(n).add(0.5));
+        mod.weight!.copy_(torch.rand(n).add(0.5));
+        mod.bias!.copy_(torch.randn(n).mul(0.1));
+      }
+  });
 }

@@ -10,16 +10,9 @@ import * as torch from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import * as optim from "../../src/optim/index.js";
 import type { Tensor } from "../../src/index.js";
+import { sameTensorBits } from "../helpers.js";
 
 const F = nn.functional;
-
-function bitEqual(a: Tensor | null, b: Tensor | null, what: string): void {
-  assert.ok(a !== null && b !== null, `${what}: missing`);
-  assert.deepEqual(a.shape, b.shape, what);
-  assert.equal(a.dtype, b.dtype, what);
-  const x = a.contiguous().reshape(-1).tolist() as number[], y = b.contiguous().reshape(-1).tolist() as number[];
-  for (let i = 0; i < x.length; i++) assert.ok(Object.is(x[i], y[i]), `${what}[${i}]: ${x[i]} vs ${y[i]}`);
-}
 
 function withThreads<T>(n: number, f: () => T): T {
   const saved = torch.getNumThreads();
@@ -55,10 +48,10 @@ test("conv bias gradient in one call equals gy.sum(spatial).sum(0) bit for bit",
           y.backward(gy);
           const dims = y.shape.slice(2).map((_, i) => i + 2);
           const want = gy.contiguous().sum(dims).sum(0);
-          bitEqual(b.grad, want, `${what}, ${threads} thread(s)`);
+          sameTensorBits(b.grad, want, `${what}, ${threads} thread(s)`);
           return b.grad!;
         }));
-        bitEqual(results[0]!, results[1]!, `${what}: 1 vs 2 threads`);
+        sameTensorBits(results[0]!, results[1]!, `${what}: 1 vs 2 threads`);
       }
 });
 
@@ -82,10 +75,10 @@ test("Linear bias gradient: sum(0)'s order for contiguous columns (one output, a
       F.linear(x, w, b).backward(g);
       const x2 = x.detach().requiresGrad_(), w2 = w.detach().requiresGrad_(), b2 = b.detach().requiresGrad_();
       torch.addmm(b2, x2, w2.t()).backward(g);
-      bitEqual(b.grad, b2.grad, `${what}: bias grad`);
-      bitEqual(b.grad, g.sum(0), `${what}: bias grad vs g.sum(0)`);
-      bitEqual(x.grad, x2.grad, `${what}: input grad`);
-      bitEqual(w.grad, w2.grad, `${what}: weight grad`);
+      sameTensorBits(b.grad, b2.grad, `${what}: bias grad`);
+      sameTensorBits(b.grad, g.sum(0), `${what}: bias grad vs g.sum(0)`);
+      sameTensorBits(x.grad, x2.grad, `${what}: input grad`);
+      sameTensorBits(w.grad, w2.grad, `${what}: weight grad`);
     }
 });
 
@@ -98,7 +91,7 @@ test("Linear bias gradient over more than 32768 rows (float64: expanded and one-
     F.linear(x, w, b).backward(g);
     const b2 = b.detach().requiresGrad_();
     torch.addmm(b2, x, w.t()).backward(g);
-    bitEqual(b.grad, b2.grad, `O=${O}: bias grad vs addmm`);
+    sameTensorBits(b.grad, b2.grad, `O=${O}: bias grad vs addmm`);
   }
 });
 
@@ -134,6 +127,6 @@ test("LeNet training steps give the same parameters with 1 and 2 threads (batch 
       return [...net.parameters()].map((p) => p.detach().clone());
     });
     const a = run(1), b = run(2);
-    a.forEach((p, i) => bitEqual(p, b[i]!, `batch ${batch} parameter ${i}`));
+    a.forEach((p, i) => sameTensorBits(p, b[i]!, `batch ${batch} parameter ${i}`));
   }
 });

@@ -7,17 +7,9 @@ import assert from "node:assert/strict";
 import * as torch from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import type { Tensor } from "../../src/index.js";
+import { sameTensorBits } from "../helpers.js";
 
 const F = nn.functional;
-
-function bitEqual(a: Tensor | null, b: Tensor | null, what: string): void {
-  assert.ok(a !== null && b !== null, `${what}: missing`);
-  assert.deepEqual(a.shape, b.shape, what);
-  assert.equal(a.dtype, b.dtype, what);
-  const x = a.contiguous().reshape(-1).tolist() as number[], y = b.contiguous().reshape(-1).tolist() as number[];
-  for (let i = 0; i < x.length; i++)
-    assert.ok(Object.is(x[i], y[i]) || (Number.isNaN(x[i]) && Number.isNaN(y[i])), `${what}[${i}]: ${x[i]} vs ${y[i]}`);
-}
 
 type Layout = "contiguous" | "columnMajor" | "strided";
 /** A (r, c) matrix with the given memory layout, as a leaf. */
@@ -49,21 +41,21 @@ for (const threads of [1, 2])
                 const x0 = matrix(N, I, dtype, xl), w0 = matrix(O, I, dtype, wl);
                 const b0 = withBias ? torch.randn([O], { dtype }) : null;
                 // forward without grad
-                bitEqual(torch.noGrad(() => F.linear(x0, w0, b0)), torch.noGrad(() => reference(x0, w0, b0)), `${what}: forward`);
+                sameTensorBits(torch.noGrad(() => F.linear(x0, w0, b0)), torch.noGrad(() => reference(x0, w0, b0)), `${what}: forward`);
                 // with grad: the same graph and gradients
                 const leaves = () => [x0.clone().requiresGrad_(), w0.clone().requiresGrad_(), b0 === null ? null : b0.clone().requiresGrad_()] as const;
                 const [x1, w1, b1] = leaves(), [x2, w2, b2] = leaves();
                 const y1 = F.linear(x1, w1, b1), y2 = reference(x2, w2, b2);
-                bitEqual(y1, y2, `${what}: forward with grad`);
+                sameTensorBits(y1, y2, `${what}: forward with grad`);
                 assert.equal(y1.gradFn?.name(), y2.gradFn?.name(), what);
                 assert.deepEqual(y1.gradFn?.nextFunctions.map(([n]) => n?.name() ?? null), y2.gradFn?.nextFunctions.map(([n]) => n?.name() ?? null), what);
                 const g = torch.randn([N, O], { dtype });
                 y1.backward(g);
                 y2.backward(g);
-                bitEqual(x1.grad, x2.grad, `${what}: input grad`);
-                bitEqual(w1.grad, w2.grad, `${what}: weight grad`);
+                sameTensorBits(x1.grad, x2.grad, `${what}: input grad`);
+                sameTensorBits(w1.grad, w2.grad, `${what}: weight grad`);
                 assert.deepEqual(x1.grad!.stride(), x2.grad!.stride(), `${what}: input grad layout`);
-                if (b1 !== null) bitEqual(b1.grad, b2!.grad, `${what}: bias grad`);
+                if (b1 !== null) sameTensorBits(b1.grad, b2!.grad, `${what}: bias grad`);
               }
     } finally {
       torch.setNumThreads(saved);
@@ -81,7 +73,7 @@ test("F.linear fast path: gradients only where needed, a non-contiguous gradient
     const xr = x.detach().requiresGrad_(needX), wr = w.detach().requiresGrad_(needW), br = b.detach().requiresGrad_(needB);
     torch.addmm(br, xr, wr.t()).backward(gT);
     for (const [got, want, need] of [[x.grad, xr.grad, needX], [w.grad, wr.grad, needW], [b.grad, br.grad, needB]] as const)
-      if (need) bitEqual(got, want, "grad"); else assert.equal(got, null);
+      if (need) sameTensorBits(got, want, "grad"); else assert.equal(got, null);
   }
   // gradcheck and gradgradcheck go through the differentiable backward
   const x = torch.randn([3, 4], f64).requiresGrad_(), w = torch.randn([2, 4], f64).requiresGrad_(), b = torch.randn([2], f64).requiresGrad_();

@@ -15,25 +15,11 @@ import * as nn from "../../src/nn/index.js";
 import { native } from "../../src/backends/cpu/native.js";
 import { _conv2dFused } from "../../src/nn/functional/conv.js";
 import { models } from "../../src/vision/index.js";
-import { flatValues, sameBits } from "../helpers.js";
+import { flatValues, randomiseBn, sameBits } from "../helpers.js";
 
 const F = nn.functional;
 type T = torch.Tensor;
 const vals = (t: T): number[] => flatValues(t) as number[];
-
-function randomiseBn(m: nn.Module, seed: number): void {
-  torch.manualSeed(seed);
-  torch.noGrad(() => {
-    for (const mod of m.modules())
-      if (mod instanceof nn.BatchNorm2d) {
-        const n = mod.numFeatures;
-        mod.running_mean!.copy_(torch.randn(n).mul(0.1));
-        mod.running_var!.copy_(torch.rand(n).add(0.5));
-        mod.weight!.copy_(torch.rand(n).add(0.5));
-        mod.bias!.copy_(torch.randn(n).mul(0.1));
-      }
-  });
-}
 
 type Net = nn.Module & { maxpool: nn.Module };
 const build = (pool?: () => nn.Module): Net => {
